@@ -1,0 +1,175 @@
+"""``config.toml`` -> frozen dataclasses, validated once (every threshold of METHODS.md lives here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from screener.core.ratings import RatingRules
+from screener.errors import ConfigError
+from screener.tomlfile import TomlDocument, load_toml
+
+DEFAULT_CONFIG = Path("config.toml")
+SORT_COLUMNS = (
+    "etr",
+    "upside",
+    "dividend_yield",
+    "market_cap",
+    "pe_fy1",
+    "pe_fy2",
+    "pb_fy1",
+    "pb_fy2",
+    "ev_ebitda_fy1",
+    "ev_ebitda_fy2",
+    "roe_fy1",
+    "roe_fy2",
+    "dy_fy1",
+    "dy_fy2",
+    "name",
+    "ticker",
+)
+
+
+@dataclass(frozen=True)
+class SanitySettings:
+    """METHODS §4 thresholds."""
+
+    max_payout: float = 1.0
+    pe_pb_roe_factor: float = 2.0
+    extreme_pe: float = 1000.0
+    stale_price_trading_days: int = 5
+    stale_target_days: int = 365
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything read from config.toml (paths resolved against the config file's folder)."""
+
+    path: Path
+    universe_files: tuple[Path, ...]
+    rules: RatingRules = field(default_factory=RatingRules)
+    sanity: SanitySettings = field(default_factory=SanitySettings)
+    report_lag_days: int = 90
+    ev_include_minorities: bool = True
+    exclude_subject: bool = False
+    default_sort: str = "etr"
+    cache_dir: Path = Path("cache")
+    history_db: Path = Path("history.sqlite")
+    ttl_hours: float = 12.0
+
+
+# section -> key -> (type, default)
+_SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
+    "universes": {"files": (list, ["universes/producers.toml", "universes/magnets.toml"])},
+    "ratings": {
+        "buy": ((int, float), 0.15),
+        "buy_high_risk": ((int, float), 0.25),
+        "sell": ((int, float), 0.0),
+        "tolerance": ((int, float), 0.0),
+    },
+    "fiscal": {"report_lag_days": (int, 90)},
+    "multiples": {"ev_include_minorities": (bool, True)},
+    "aggregates": {"exclude_subject": (bool, False)},
+    "sanity": {
+        "max_payout": ((int, float), 1.0),
+        "pe_pb_roe_factor": ((int, float), 2.0),
+        "extreme_pe": ((int, float), 1000.0),
+        "stale_price_trading_days": (int, 5),
+        "stale_target_days": (int, 365),
+    },
+    "display": {"sort": (str, "etr")},
+    "store": {"dir": (str, "cache"), "ttl_hours": ((int, float), 12.0)},
+    "history": {"path": (str, "history.sqlite")},
+}
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    if expected == (int, float):
+        return "a number"
+    names = {int: "an integer", bool: "true or false", str: "a string", list: "a list"}
+    assert isinstance(expected, type)
+    return names.get(expected, expected.__name__)
+
+
+def _checked(doc: TomlDocument) -> dict[str, dict[str, Any]]:
+    values: dict[str, dict[str, Any]] = {}
+    for section, table in doc.data.items():
+        if section not in _SCHEMA:
+            known = ", ".join(_SCHEMA)
+            raise doc.error(ConfigError, f"unknown section [{section}] (known: {known})", section)
+        if not isinstance(table, dict):
+            raise doc.error(ConfigError, "must be a table", section)
+        for key, value in table.items():
+            if key not in _SCHEMA[section]:
+                known = ", ".join(_SCHEMA[section])
+                raise doc.error(ConfigError, f"unknown key (known in [{section}]: {known})", section, key)
+            expected, _ = _SCHEMA[section][key]
+            wrong_bool = isinstance(value, bool) and expected is not bool
+            if wrong_bool or not isinstance(value, expected):
+                raise doc.error(ConfigError, f"must be {_type_name(expected)}, got {value!r}", section, key)
+    for section, keys in _SCHEMA.items():
+        values[section] = {key: doc.data.get(section, {}).get(key, default) for key, (_, default) in keys.items()}
+    return values
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and validate config.toml; every problem raises ConfigError naming file, line and field."""
+    config_path = path or DEFAULT_CONFIG
+    if path is None and not config_path.exists():
+        raise ConfigError(str(config_path), "file not found: run from the project folder or pass --config PATH")
+    doc = load_toml(config_path, ConfigError)
+    v = _checked(doc)
+    base = config_path.resolve().parent
+
+    files = v["universes"]["files"]
+    if not files or not all(isinstance(f, str) and f for f in files):
+        raise doc.error(ConfigError, "must be a non-empty list of file paths", "universes", "files")
+
+    r = v["ratings"]
+    try:
+        rules = RatingRules(
+            buy=float(r["buy"]),
+            buy_high_risk=float(r["buy_high_risk"]),
+            sell=float(r["sell"]),
+            tolerance=float(r["tolerance"]),
+        )
+    except ValueError as exc:
+        raise doc.error(ConfigError, str(exc), "ratings") from None
+
+    s = v["sanity"]
+    for key in ("max_payout", "pe_pb_roe_factor", "extreme_pe"):
+        if s[key] <= 0:
+            raise doc.error(ConfigError, "must be > 0", "sanity", key)
+    if s["pe_pb_roe_factor"] < 1:
+        raise doc.error(ConfigError, "must be >= 1 (a factor between two P/E figures)", "sanity", "pe_pb_roe_factor")
+    for key in ("stale_price_trading_days", "stale_target_days"):
+        if s[key] < 0:
+            raise doc.error(ConfigError, "must be >= 0", "sanity", key)
+    if v["fiscal"]["report_lag_days"] < 0 or v["fiscal"]["report_lag_days"] > 366:
+        raise doc.error(ConfigError, "must be between 0 and 366 days", "fiscal", "report_lag_days")
+    sort = v["display"]["sort"]
+    if sort not in SORT_COLUMNS:
+        raise doc.error(ConfigError, f"unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})", "display", "sort")
+    if v["store"]["ttl_hours"] < 0:
+        raise doc.error(ConfigError, "must be >= 0", "store", "ttl_hours")
+
+    return Settings(
+        path=config_path,
+        universe_files=tuple((base / f) for f in files),
+        rules=rules,
+        sanity=SanitySettings(
+            max_payout=float(s["max_payout"]),
+            pe_pb_roe_factor=float(s["pe_pb_roe_factor"]),
+            extreme_pe=float(s["extreme_pe"]),
+            stale_price_trading_days=int(s["stale_price_trading_days"]),
+            stale_target_days=int(s["stale_target_days"]),
+        ),
+        report_lag_days=int(v["fiscal"]["report_lag_days"]),
+        ev_include_minorities=bool(v["multiples"]["ev_include_minorities"]),
+        exclude_subject=bool(v["aggregates"]["exclude_subject"]),
+        default_sort=sort,
+        cache_dir=base / v["store"]["dir"],
+        history_db=base / v["history"]["path"],
+        ttl_hours=float(v["store"]["ttl_hours"]),
+    )

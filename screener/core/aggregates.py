@@ -1,0 +1,64 @@
+"""Group statistics over a column of metrics (METHODS §3).
+
+Mean, median and harmonic mean over the numeric members only (NA and NM excluded), each reported with
+``n`` (members used) and ``excluded`` (members that were NA/NM). The harmonic mean ``n / Σ(1/x)`` is only
+defined when every used value is > 0; otherwise it is NM. With no numeric member every statistic is NA.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from screener.core.values import NA, NM, Value, is_num
+
+STATISTICS = ("mean", "median", "harmonic_mean")
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One statistic of one column: the value and how many members it used and excluded."""
+
+    value: Value
+    n: int
+    excluded: int
+
+
+def _numeric(values: Iterable[Value]) -> tuple[list[float], int]:
+    used: list[float] = []
+    excluded = 0
+    for value in values:
+        if is_num(value):
+            used.append(float(value))  # type: ignore[arg-type]
+        else:
+            excluded += 1
+    return used, excluded
+
+
+def mean(values: Iterable[Value]) -> Aggregate:
+    """Arithmetic mean of the numeric values."""
+    used, excluded = _numeric(values)
+    return Aggregate(statistics.fmean(used) if used else NA, len(used), excluded)
+
+
+def median(values: Iterable[Value]) -> Aggregate:
+    """Median of the numeric values (average of the middle two for an even count)."""
+    used, excluded = _numeric(values)
+    return Aggregate(statistics.median(used) if used else NA, len(used), excluded)
+
+
+def harmonic_mean(values: Iterable[Value]) -> Aggregate:
+    """``n / Σ(1/x)`` over the numeric values; NM if any used value is <= 0, NA if none."""
+    used, excluded = _numeric(values)
+    if not used:
+        return Aggregate(NA, 0, excluded)
+    if any(x <= 0 for x in used):
+        return Aggregate(NM, len(used), excluded)
+    return Aggregate(len(used) / sum(1.0 / x for x in used), len(used), excluded)
+
+
+def aggregate(values: Iterable[Value], statistic: str) -> Aggregate:
+    """Dispatch by name: ``mean``, ``median`` or ``harmonic_mean``."""
+    functions = {"mean": mean, "median": median, "harmonic_mean": harmonic_mean}
+    return functions[statistic](list(values))

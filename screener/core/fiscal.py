@@ -1,0 +1,35 @@
+"""Fiscal years (METHODS §7).
+
+Fiscal years are labelled by the calendar year in which they END (Shin-Etsu's year to March 2026 is
+FY2026; Lynas's year to June 2025 is FY2025). FY1 is the first fiscal year not yet reported at the
+as-of date; a year counts as reported ``report_lag_days`` after its end (default 90 days).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+
+def fiscal_year_end(label: int, end_month: int) -> date:
+    """Last day of fiscal year ``label`` for a company whose year ends in ``end_month``."""
+    return date(label, end_month, calendar.monthrange(label, end_month)[1])
+
+
+def fy1_label(as_of: date, end_month: int, report_lag_days: int = 90) -> int:
+    """Label of FY1: the earliest year whose end + reporting lag is after the as-of date."""
+    if not 1 <= end_month <= 12:
+        raise ValueError("fiscal year end month must be 1..12")
+    label = as_of.year - 1
+    while fiscal_year_end(label, end_month) + timedelta(days=report_lag_days) <= as_of:
+        label += 1
+    return label
+
+
+def calendarise(end_month: int, fy_t: float, fy_next: float) -> float:
+    """Calendar-year value from the fiscal years that overlap it.
+
+    ``CY = (m/12)·FY_t + ((12−m)/12)·FY_t+1`` where FY_t ends in month ``m`` of the calendar year.
+    """
+    m = end_month
+    return (m / 12.0) * fy_t + ((12 - m) / 12.0) * fy_next

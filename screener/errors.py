@@ -1,0 +1,60 @@
+"""Typed errors and exit codes. Only ``cli.py`` turns these into exit codes and one-line messages."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes (CLI.md)."""
+
+    OK = 0
+    UNEXPECTED = 1
+    INPUT = 2
+    DATA_UNAVAILABLE = 3
+    DRIFT = 4
+
+
+class ScreenerError(Exception):
+    """Base class of every error the CLI reports as a one-line message."""
+
+    exit_code: ExitCode = ExitCode.UNEXPECTED
+
+
+class InputFileError(ScreenerError):
+    """A user-supplied file is broken: names the file, line (when known) and field."""
+
+    exit_code = ExitCode.INPUT
+
+    def __init__(self, path: str, message: str, *, line: int | None = None, field: str | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.detail = message
+        where = path if line is None else f"{path}:{line}"
+        what = f"{field}: " if field else ""
+        super().__init__(f"{where}: {what}{message}")
+
+
+class ConfigError(InputFileError):
+    """config.toml is missing, unparseable or holds an invalid setting."""
+
+
+class UniverseError(InputFileError):
+    """A universe file is unparseable or holds an invalid company entry."""
+
+
+class UsageError(ScreenerError):
+    """An option value the command cannot use (unknown column, group, universe ...)."""
+
+    exit_code = ExitCode.INPUT
+
+
+class TickerCodeError(ValueError):
+    """A ticker code in a form that cannot be mapped to a Yahoo symbol without guessing."""
+
+
+class DataUnavailable(ScreenerError):
+    """No source could supply data for any requested name."""
+
+    exit_code = ExitCode.DATA_UNAVAILABLE

@@ -1,0 +1,127 @@
+"""Plain types shared by all layers: companies, universes, quotes, FX rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from screener.core.ratings import Rating
+from screener.core.values import Value
+
+
+@dataclass(frozen=True)
+class HouseView:
+    """The published rating and 12-month target price (trading currency), with the date set."""
+
+    rating: Rating
+    target_price: float
+    set_on: date
+
+
+@dataclass(frozen=True)
+class ModelYear:
+    """One fiscal year of a house model: totals in millions of the model currency, DPS per share."""
+
+    net_income: Value
+    total_equity: Value
+    minority_interests: Value
+    shares: Value
+    ebit: Value
+    d_and_a: Value
+    cash: Value
+    borrowings: Value
+    dps: Value
+
+
+@dataclass(frozen=True)
+class HouseModel:
+    """The team's own model for a covered name (METHODS §2 formulas are applied to it)."""
+
+    source: str
+    currency: str
+    years: dict[int, ModelYear]
+
+
+@dataclass(frozen=True)
+class ConsensusYear:
+    """Consensus multiples for one fiscal year, quoted at the consensus reference price."""
+
+    pe: Value
+    pb: Value
+    ev_ebitda: Value
+    roe: Value
+    dy: Value
+
+
+@dataclass(frozen=True)
+class Consensus:
+    """Market consensus multiples quoted at ``reference_price`` (trading currency) on ``reference_date``."""
+
+    source: str
+    reference_price: float
+    reference_date: date
+    years: dict[int, ConsensusYear]
+
+
+@dataclass(frozen=True)
+class Company:
+    """One line of a universe file."""
+
+    ticker: str
+    name: str
+    group: str
+    currency: str
+    reporting_currency: str
+    fiscal_year_end_month: int
+    high_risk: bool = False
+    aliases: tuple[str, ...] = ()
+    issuer: str | None = None
+    counts_in_aggregates: bool = True
+    oxide_exposure: str | None = None
+    house: HouseView | None = None
+    model: HouseModel | None = None
+    consensus: Consensus | None = None
+    source_file: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Universe:
+    """A named list of companies read from one file."""
+
+    name: str
+    description: str
+    path: str
+    companies: tuple[Company, ...]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A price observation for one ticker, with where it came from and how old it is."""
+
+    ticker: str
+    price: float
+    currency: str
+    price_date: date
+    source: str
+    market_cap: float | None = None
+    """Market capitalisation in the trading currency, if the source has it."""
+    fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FxRate:
+    """Units of ``currency`` per 1 USD on ``rate_date``, with its source."""
+
+    currency: str
+    per_usd: float
+    rate_date: date
+    source: str
+
+
+@dataclass
+class SourceReport:
+    """What the data layer tells the user: banners (fallbacks, staleness) and per-ticker problems."""
+
+    banners: list[str] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)

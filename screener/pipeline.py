@@ -1,0 +1,290 @@
+"""Orchestration: universes + market data + settings -> a comp-table report. No printing, no I/O here
+beyond what the sources passed in do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from screener.config import Settings
+from screener.core import aggregates as agg
+from screener.core import flags as fl
+from screener.core.estimates import METRICS, YearMultiples, from_consensus, from_model
+from screener.core.fiscal import fy1_label
+from screener.core.ratings import (
+    Rating,
+    expected_share_price_return,
+    expected_total_return,
+    in_band,
+    rule_rating,
+)
+from screener.core.values import NA, Missing, Value, is_num
+from screener.data.base import MarketData
+from screener.errors import UsageError
+from screener.models import Company, FxRate, Quote, Universe
+
+MULTIPLE_COLUMNS = tuple(f"{m}_fy{k}" for m in METRICS for k in (1, 2))
+AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS)
+ALL_GROUP = "All"
+# Natural sort direction: True = highest first.
+DESCENDING = {"etr", "upside", "dividend_yield", "market_cap", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2"}
+
+
+@dataclass
+class CompanyRow:
+    """One company's line of the comp table; every number is a float, NA or NM."""
+
+    company: Company
+    quote: Quote | None
+    price: Value
+    market_cap_usd_m: Value
+    target_price: Value
+    upside: Value
+    dividend_yield: Value
+    etr: Value
+    rule_rating: Rating | None
+    in_band: bool | None
+    fy1: int
+    years: dict[int, YearMultiples]
+    estimate_source: str
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def ticker(self) -> str:
+        return self.company.ticker
+
+    @property
+    def source(self) -> str:
+        return self.quote.source if self.quote else "none"
+
+    def metric(self, column: str) -> Value:
+        """A column by name: ``etr``, ``pe_fy1`` ..."""
+        if column in MULTIPLE_COLUMNS:
+            metric, _, k = column.rpartition("_fy")
+            return self.years[self.fy1 + int(k) - 1].get(metric)
+        if column == "market_cap":
+            return self.market_cap_usd_m
+        value: Value = getattr(self, column)
+        return value
+
+
+@dataclass
+class AggregateRow:
+    """Mean, median or harmonic mean of every aggregate column over a group's counting members."""
+
+    group: str
+    statistic: str
+    values: dict[str, agg.Aggregate]
+
+
+@dataclass
+class GroupBlock:
+    """A peer group: its company rows (sorted, possibly cut to top N) and aggregate rows."""
+
+    name: str
+    rows: list[CompanyRow]
+    aggregates: list[AggregateRow]
+    total: int
+
+
+@dataclass
+class ScreenReport:
+    """Everything the renderers need, with provenance."""
+
+    as_of: date
+    groups: list[GroupBlock]
+    fx: dict[str, FxRate]
+    banners: list[str]
+    sources_used: list[str]
+    sort: str
+    missing: list[str]
+
+
+def _fx(rates: dict[str, FxRate], currency: str) -> float | None:
+    rate = rates.get(currency)
+    return rate.per_usd if rate else None
+
+
+def company_row(
+    company: Company,
+    quote: Quote | None,
+    rates: dict[str, FxRate],
+    as_of: date,
+    settings: Settings,
+) -> CompanyRow:
+    """Compute one company's line: price, market cap, TP, ETR, ratings, FY1/FY2 multiples, flags."""
+    fy1 = fy1_label(as_of, company.fiscal_year_end_month, settings.report_lag_days)
+    labels = (fy1, fy1 + 1)
+    flags: list[str] = []
+    house = company.house
+    target: Value = house.target_price if house else NA
+    if quote is None:
+        return CompanyRow(
+            company,
+            None,
+            NA,
+            NA,
+            target,
+            NA,
+            NA,
+            NA,
+            None,
+            None,
+            fy1,
+            {y: YearMultiples() for y in labels},
+            "none",
+            ["no_data"],
+        )
+    price = quote.price
+    if quote.currency != company.currency:
+        flags.append("currency_mismatch")
+    trading_fx = _fx(rates, company.currency)
+    years: dict[int, YearMultiples] = {}
+    estimate_source = "none"
+    if company.model is not None:
+        model_fx = _fx(rates, company.model.currency)
+        estimate_source = "house"
+        for label in labels:
+            if trading_fx is None or model_fx is None:
+                years[label] = YearMultiples()
+                if "fx_missing" not in flags:
+                    flags.append("fx_missing")
+            else:
+                years[label] = from_model(
+                    company.model, label, price, trading_fx / model_fx, settings.ev_include_minorities
+                )
+    elif company.consensus is not None:
+        estimate_source = "consensus"
+        years = {label: from_consensus(company.consensus, label, price) for label in labels}
+    else:
+        years = {label: YearMultiples() for label in labels}
+
+    market_cap_usd: Value = NA
+    if quote.market_cap is not None and trading_fx:
+        market_cap_usd = quote.market_cap / trading_fx
+    elif company.model is not None and trading_fx:
+        shares = company.model.years.get(fy1)
+        if shares is not None and is_num(shares.shares):
+            market_cap_usd = price * float(shares.shares) / trading_fx  # type: ignore[arg-type]
+
+    dividend_yield = years[fy1].dy
+    upside = expected_share_price_return(target, price)
+    etr = expected_total_return(upside, dividend_yield)
+    if is_num(upside) and not is_num(dividend_yield):
+        flags.append("etr_excludes_dividend")
+    rule = rule_rating(etr, company.high_risk, settings.rules)
+    band = in_band(house.rating if house else None, etr, company.high_risk, settings.rules)
+
+    s = settings.sanity
+    year_values = list(years.values())
+    if any(fl.implausible_dividend(y.dy, y.pe, s.max_payout) for y in year_values):
+        flags.append("dy_implausible")
+    if any(fl.pe_pb_roe_mismatch(y.pe, y.pb, y.roe, s.pe_pb_roe_factor) for y in year_values):
+        flags.append("pe_pb_roe_mismatch")
+    if any(fl.extreme_multiple(y.pe, s.extreme_pe) for y in year_values):
+        flags.append("extreme_pe")
+    if fl.stale_price(quote.price_date, as_of, s.stale_price_trading_days):
+        flags.append("stale_price")
+    if house and fl.stale_target(house.set_on, as_of, s.stale_target_days):
+        flags.append("stale_target")
+    return CompanyRow(
+        company,
+        quote,
+        price,
+        market_cap_usd,
+        target,
+        upside,
+        dividend_yield,
+        etr,
+        rule,
+        band,
+        fy1,
+        years,
+        estimate_source,
+        flags,
+    )
+
+
+def aggregate_rows(group: str, rows: Sequence[CompanyRow], exclude_subject: bool) -> list[AggregateRow]:
+    """Mean / median / harmonic mean per column over members that count (one line per issuer)."""
+    members = [r for r in rows if r.company.counts_in_aggregates and not (exclude_subject and r.company.house)]
+    out = []
+    for statistic in agg.STATISTICS:
+        values = {col: agg.aggregate((r.metric(col) for r in members), statistic) for col in AGGREGATE_COLUMNS}
+        out.append(AggregateRow(group, statistic, values))
+    return out
+
+
+def sort_key(column: str, reverse: bool):  # type: ignore[no-untyped-def]
+    """Sort key: numbers in the column's natural direction (flipped by ``reverse``), NA/NM always last."""
+    descending = (column in DESCENDING) != reverse
+
+    def key(row: CompanyRow) -> tuple[int, float | str]:
+        if column in ("name", "ticker"):
+            text = row.company.name if column == "name" else row.ticker
+            return (0, text.lower())
+        value = row.metric(column)
+        if isinstance(value, Missing) or not is_num(value):
+            return (1, 0.0)
+        number = float(value)
+        return (0, -number if descending else number)
+
+    return key
+
+
+def build_report(
+    universes: Sequence[Universe],
+    market: MarketData,
+    settings: Settings,
+    *,
+    as_of: date | None = None,
+    groups: Sequence[str] = (),
+    sort: str | None = None,
+    reverse: bool = False,
+    top: int | None = None,
+) -> ScreenReport:
+    """The comp table: rows per peer group, sorted, with aggregates per group and overall."""
+    from screener.config import SORT_COLUMNS
+
+    sort = sort or settings.default_sort
+    if sort not in SORT_COLUMNS:
+        raise UsageError(f"--sort: unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})")
+    if top is not None and top < 1:
+        raise UsageError("--top must be at least 1")
+    companies = [c for u in universes for c in u.companies]
+    wanted_groups = {g.lower() for g in groups}
+    known = {c.group.lower() for c in companies}
+    unknown = wanted_groups - known
+    if unknown:
+        raise UsageError(f"--group: unknown group {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
+    if wanted_groups:
+        companies = [c for c in companies if c.group.lower() in wanted_groups]
+    data_date = max((q.price_date for q in market.quotes.values()), default=date.today())
+    effective = as_of or data_date
+    rows = [company_row(c, market.quotes.get(c.ticker), market.fx, effective, settings) for c in companies]
+    blocks: list[GroupBlock] = []
+    order = list(dict.fromkeys(c.group for c in companies))
+    for group in order:
+        members = [r for r in rows if r.company.group == group]
+        ranked = sorted(members, key=sort_key(sort, reverse))
+        blocks.append(
+            GroupBlock(
+                group,
+                ranked[:top] if top else ranked,
+                aggregate_rows(group, members, settings.exclude_subject),
+                len(members),
+            )
+        )
+    if len(order) > 1:
+        blocks.append(GroupBlock(ALL_GROUP, [], aggregate_rows(ALL_GROUP, rows, settings.exclude_subject), len(rows)))
+    currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
+    return ScreenReport(
+        as_of=effective,
+        groups=blocks,
+        fx={k: v for k, v in market.fx.items() if k in currencies and k != "USD"},
+        banners=list(market.banners),
+        sources_used=list(market.sources_used),
+        sort=sort,
+        missing=list(market.missing),
+    )

@@ -1,0 +1,215 @@
+"""The PM CSV contract (CLI.md), JSON and XLSX renderings, written atomically.
+
+CSV: UTF-8, one header row, one row per company, then each group's aggregate rows. Numbers raw
+(fractions for upside, ETR, ROE, yields); ``NA``/``NM`` literal; a text cell starting with ``= + - @``,
+tab or CR is prefixed with ``'`` so spreadsheets never execute it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from screener.core.values import Missing, Value
+from screener.pipeline import AGGREGATE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow, ScreenReport
+
+CSV_COLUMNS = [
+    "row_type",
+    "group",
+    "ticker",
+    "name",
+    "currency",
+    "price",
+    "price_date",
+    "market_cap_usd_m",
+    "target_price",
+    "upside",
+    "dividend_yield",
+    "etr",
+    "house_rating",
+    "rule_rating",
+    "in_band",
+    "fy1",
+    "pe_fy1",
+    "pe_fy2",
+    "pb_fy1",
+    "pb_fy2",
+    "ev_ebitda_fy1",
+    "ev_ebitda_fy2",
+    "roe_fy1",
+    "roe_fy2",
+    "dy_fy1",
+    "dy_fy2",
+    "flags",
+    "source",
+    "as_of",
+]
+TEXT_COLUMNS = {"row_type", "group", "ticker", "name", "currency", "house_rating", "rule_rating", "flags", "source"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(text: str) -> str:
+    """Prefix ``'`` to text a spreadsheet would treat as a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def raw_number(value: Value) -> str:
+    """Raw CSV number: up to 10 significant digits, NA/NM literal."""
+    if isinstance(value, Missing):
+        return value.value
+    return format(float(value), ".10g")
+
+
+def _company_record(row: CompanyRow, as_of: str) -> dict[str, Any]:
+    c = row.company
+    record: dict[str, Any] = {
+        "row_type": "company",
+        "group": c.group,
+        "ticker": c.ticker,
+        "name": c.name,
+        "currency": c.currency,
+        "price": row.price,
+        "price_date": row.quote.price_date.isoformat() if row.quote else "NA",
+        "market_cap_usd_m": row.market_cap_usd_m,
+        "target_price": row.target_price,
+        "upside": row.upside,
+        "dividend_yield": row.dividend_yield,
+        "etr": row.etr,
+        "house_rating": c.house.rating.value if c.house else "NR",
+        "rule_rating": row.rule_rating.value if row.rule_rating else "NA",
+        "in_band": "" if row.in_band is None else ("true" if row.in_band else "false"),
+        "fy1": str(row.fy1),
+        "flags": ";".join(row.flags),
+        "source": row.source,
+        "as_of": as_of,
+    }
+    for column in MULTIPLE_COLUMNS:
+        record[column] = row.metric(column)
+    return record
+
+
+def records(report: ScreenReport) -> Iterator[dict[str, Any]]:
+    """Company rows then aggregate rows of each group, as contract-ordered dicts of raw values."""
+    as_of = report.as_of.isoformat()
+    for block in report.groups:
+        for row in block.rows:
+            yield _company_record(row, as_of)
+        for aggregate in block.aggregates:
+            record: dict[str, Any] = {column: "" for column in CSV_COLUMNS}
+            record.update(
+                row_type=aggregate.statistic,
+                group=block.name,
+                name=f"{block.name} {aggregate.statistic.replace('_', ' ')}",
+                as_of=as_of,
+            )
+            for column in AGGREGATE_COLUMNS:
+                record[column] = aggregate.values[column].value
+            yield record
+
+
+def _csv_cell(column: str, value: Any) -> str:
+    if isinstance(value, Missing) or (isinstance(value, float | int) and not isinstance(value, bool)):
+        return raw_number(value)
+    text = str(value)
+    return safe_text(text) if column in TEXT_COLUMNS else text
+
+
+def to_csv(report: ScreenReport) -> str:
+    """The PM CSV as text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in records(report):
+        writer.writerow([_csv_cell(column, record.get(column, "")) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Missing):
+        return value.value
+    return value
+
+
+def to_json(report: ScreenReport) -> str:
+    """JSON: meta (as-of, sources, FX, banners) plus the CSV records with NA/NM as strings and counts."""
+    rows = []
+    for record in records(report):
+        rows.append({k: _json_value(v) for k, v in record.items()})
+    counts = {
+        f"{a.group}:{a.statistic}": {
+            c: {"n": a.values[c].n, "excluded": a.values[c].excluded} for c in AGGREGATE_COLUMNS
+        }
+        for block in report.groups
+        for a in block.aggregates
+    }
+    estimates = {r.ticker: r.estimate_source for block in report.groups for r in block.rows}
+    payload = {
+        "as_of": report.as_of.isoformat(),
+        "sort": report.sort,
+        "sources": report.sources_used,
+        "banners": report.banners,
+        "fx": {
+            c: {"per_usd": r.per_usd, "date": r.rate_date.isoformat(), "source": r.source}
+            for c, r in sorted(report.fx.items())
+        },
+        "missing": report.missing,
+        "estimate_source": estimates,
+        "aggregate_counts": counts,
+        "rows": rows,
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def to_xlsx_bytes(report: ScreenReport) -> bytes:
+    """The same rows as the CSV in one worksheet (numbers as numbers, NA/NM as text)."""
+    from openpyxl import Workbook  # imported only for .xlsx exports
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "comp table"
+    sheet.append(CSV_COLUMNS)
+    for record in records(report):
+        cells: list[Any] = []
+        for column in CSV_COLUMNS:
+            value = record.get(column, "")
+            if isinstance(value, Missing):
+                cells.append(value.value)
+            elif isinstance(value, float | int) and not isinstance(value, bool):
+                cells.append(value)
+            else:
+                cells.append(safe_text(str(value)) if column in TEXT_COLUMNS else str(value))
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export(report: ScreenReport, path: Path) -> None:
+    """Write the PM CSV, or an XLSX when the path ends in ``.xlsx``, atomically."""
+    if path.suffix.lower() == ".xlsx":
+        write_atomic(path, to_xlsx_bytes(report))
+    else:
+        write_atomic(path, to_csv(report).encode("utf-8"))

@@ -1,0 +1,221 @@
+"""Rich renderings of reports. Functions return rich objects; printing is the CLI's job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from screener.core.ratings import Rating
+from screener.core.values import Value
+from screener.models import Universe
+from screener.pipeline import ALL_GROUP, CompanyRow, ScreenReport
+from screener.render import formatting as f
+
+RATING_STYLE = {Rating.BUY: "bold green", Rating.NEUTRAL: "yellow", Rating.SELL: "bold red"}
+STAT_LABEL = {"mean": "mean", "median": "median", "harmonic_mean": "harmonic mean"}
+# (header, column key, formatter) of the aggregated columns, in display order.
+METRIC_COLUMNS = (
+    ("P/E FY1", "pe_fy1", f.multiple),
+    ("P/E FY2", "pe_fy2", f.multiple),
+    ("P/B FY1", "pb_fy1", f.multiple),
+    ("P/B FY2", "pb_fy2", f.multiple),
+    ("EV/EBITDA FY1", "ev_ebitda_fy1", f.multiple),
+    ("EV/EBITDA FY2", "ev_ebitda_fy2", f.multiple),
+    ("ROE FY1", "roe_fy1", f.percent),
+    ("ROE FY2", "roe_fy2", f.percent),
+    ("DY FY1", "dy_fy1", f.percent),
+    ("DY FY2", "dy_fy2", f.percent),
+)
+
+
+def _rating(rating: Rating | None, missing: str) -> Text:
+    if rating is None:
+        return Text(missing, style="dim")
+    return Text(rating.value, style=RATING_STYLE[rating])
+
+
+def _band(value: bool | None) -> Text:
+    if value is None:
+        return Text("")
+    return Text("in", style="green") if value else Text("OUT", style="bold red")
+
+
+def _cell(text: str) -> Text:
+    return Text(text, style="dim") if text in ("NA", "NM") else Text(text)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: header, how to render a company row, and the aggregate key it shows (if any)."""
+
+    header: str
+    cell: Callable[[CompanyRow], Text]
+    aggregate: str | None = None
+    fmt: Callable[[Value], str] = f.multiple
+    justify: Literal["left", "right"] = "right"
+    max_width: int | None = None
+
+
+def _price_decimals(row: CompanyRow) -> int:
+    return 0 if row.company.currency == "JPY" else 2
+
+
+def _metric(key: str, fmt: Callable[[Value], str]) -> Callable[[CompanyRow], Text]:
+    return lambda row: _cell(fmt(row.metric(key)))
+
+
+_EST = {"house": "house", "consensus": "cons", "none": "—"}
+IDENTITY = (
+    Column("Ticker", lambda r: Text(r.ticker), justify="left"),
+    Column("Name", lambda r: Text(r.company.name), justify="left", max_width=24),
+)
+RATING_COLUMNS = (
+    *IDENTITY,
+    Column("Ccy", lambda r: Text(r.company.currency), justify="left"),
+    Column("Price", lambda r: _cell(f.money(r.price, _price_decimals(r)))),
+    Column("Mcap US$m", lambda r: _cell(f.money(r.market_cap_usd_m, 0))),
+    Column("TP", lambda r: _cell(f.money(r.target_price, _price_decimals(r)))),
+    Column("Upside", lambda r: _cell(f.percent(r.upside)), "upside", f.percent),
+    Column("DY FY1", lambda r: _cell(f.percent(r.dividend_yield)), "dividend_yield", f.percent),
+    Column("ETR", lambda r: _cell(f.percent(r.etr)), "etr", f.percent),
+    Column("House", lambda r: _rating(r.company.house.rating if r.company.house else None, "NR"), justify="left"),
+    Column("Rule", lambda r: _rating(r.rule_rating, "NA"), justify="left"),
+    Column("Band", lambda r: _band(r.in_band), justify="left"),
+    Column("Flags", lambda r: Text("; ".join(r.flags), style="magenta"), justify="left", max_width=30),
+    Column("Src", lambda r: Text(r.source), justify="left"),
+)
+VALUATION_COLUMNS = (
+    *IDENTITY,
+    Column("FY1", lambda r: Text(str(r.fy1))),
+    *(Column(h, _metric(k, fmt), k, fmt) for h, k, fmt in METRIC_COLUMNS),
+    Column(
+        "Est",
+        lambda r: Text(_EST[r.estimate_source], style="cyan" if r.estimate_source == "consensus" else ""),
+        justify="left",
+    ),
+)
+
+
+def _table(report: ScreenReport, title: str, columns: tuple[Column, ...]) -> Table:
+    table = Table(title=title, header_style="bold", pad_edge=False)
+    for column in columns:
+        table.add_column(
+            column.header, justify=column.justify, no_wrap=True, max_width=column.max_width, overflow="ellipsis"
+        )
+    blank = [Text("")] * (len(columns) - 1)
+    for block in report.groups:
+        if block.name != ALL_GROUP:
+            shown = f" (top {len(block.rows)} of {block.total})" if len(block.rows) < block.total else ""
+            table.add_row(Text(f"{block.name}{shown}", style="bold underline"), *blank)
+            for row in block.rows:
+                table.add_row(*[column.cell(row) for column in columns])
+        else:
+            table.add_row(Text("All groups", style="bold underline"), *blank)
+        for aggregate in block.aggregates:
+            cells = [Text(""), Text(f"{block.name} {STAT_LABEL[aggregate.statistic]}")]
+            for column in columns[2:]:
+                value = aggregate.values[column.aggregate].value if column.aggregate else None
+                cells.append(_cell(column.fmt(value)) if column.aggregate and value is not None else Text(""))
+            table.add_row(*cells, style="italic")
+        first = block.aggregates[0].values
+        counts = [Text(""), Text(f"{block.name} n used (excluded)", style="dim")]
+        for column in columns[2:]:
+            stat = first[column.aggregate] if column.aggregate else None
+            counts.append(Text(f"{stat.n} ({stat.excluded})", style="dim") if stat else Text(""))
+        table.add_row(*counts, end_section=True)
+    return table
+
+
+def screen_tables(report: ScreenReport) -> tuple[Table, Table]:
+    """Two tables that fit a terminal: targets and ratings; then FY1/FY2 valuation multiples."""
+    when = f"as of {report.as_of.isoformat()}, ranked by {report.sort}"
+    return (
+        _table(report, f"Targets and ratings — {when}", RATING_COLUMNS),
+        _table(report, f"Valuation (FY1 = first unreported fiscal year) — {when}", VALUATION_COLUMNS),
+    )
+
+
+def footer(report: ScreenReport) -> Text:
+    """As-of date, sources, FX used (rate, date, source) and the legend."""
+    lines = [f"As of {report.as_of.isoformat()}. Sources: {', '.join(report.sources_used) or 'none'}."]
+    for currency, rate in sorted(report.fx.items()):
+        age = (report.as_of - rate.rate_date).days
+        stale = f" — {age} days before the as-of date" if age > 5 else ""
+        lines.append(f"FX {currency} {rate.per_usd:.4f} per USD on {rate.rate_date.isoformat()} ({rate.source}){stale}")
+    if report.missing:
+        lines.append(f"No data for: {', '.join(report.missing)}")
+    lines.append(
+        "Upside = TP/price − 1; ETR = upside + FY1 dividend yield; Rule = Buy ≥15% (≥25% high risk), Sell <0%. "
+        "Band: house rating vs rule. Est: house = house model, cons = consensus multiples re-priced to this price. "
+        "Aggregates: one line per issuer, NA/NM excluded. NA = not available, NM = not meaningful, NR = not rated. "
+        "Market caps in USD at the FX shown."
+    )
+    return Text("\n".join(lines), style="dim")
+
+
+def screen_view(report: ScreenReport) -> Group:
+    """Banners, table and footer."""
+    parts: list[Text | Table] = [Text(b, style="bold yellow") for b in report.banners]
+    parts += [*screen_tables(report), footer(report)]
+    return Group(*parts)
+
+
+def universe_list_table(universes: list[Universe]) -> Table:
+    """Configured universes: name, file, how many companies, groups."""
+    table = Table(title="Universes", header_style="bold")
+    for header in ("Name", "File", "Companies", "Groups", "Rated", "Description"):
+        table.add_column(header)
+    for u in universes:
+        groups = ", ".join(dict.fromkeys(c.group for c in u.companies))
+        rated = sum(1 for c in u.companies if c.house)
+        table.add_row(u.name, u.path, str(len(u.companies)), groups, str(rated), u.description)
+    return table
+
+
+def universe_show_table(universe: Universe) -> Table:
+    """One universe's companies with their settings and where their estimates come from."""
+    table = Table(title=f"Universe {universe.name} ({universe.path})", header_style="bold")
+    for header in (
+        "Ticker",
+        "Aliases",
+        "Name",
+        "Group",
+        "Ccy",
+        "Rep",
+        "FYE",
+        "Risk",
+        "House view",
+        "Estimates",
+        "Oxide",
+    ):
+        table.add_column(header)
+    for c in universe.companies:
+        house = (
+            f"{c.house.rating.value} TP {c.house.target_price:g} ({c.house.set_on.isoformat()})" if c.house else "NR"
+        )
+        if c.model:
+            est = f"house model FY{min(c.model.years)}–{max(c.model.years)}"
+        elif c.consensus:
+            est = f"consensus @ {c.consensus.reference_price:g} ({c.consensus.reference_date.isoformat()})"
+        else:
+            est = "none"
+        note = "" if c.counts_in_aggregates else " (not in aggregates)"
+        table.add_row(
+            c.ticker,
+            ", ".join(c.aliases),
+            c.name + note,
+            c.group,
+            c.currency,
+            c.reporting_currency,
+            f"{c.fiscal_year_end_month:02d}",
+            "high" if c.high_risk else "",
+            house,
+            est,
+            c.oxide_exposure or "",
+        )
+    return table

@@ -1,0 +1,131 @@
+"""Read TOML files for config and universes, with line numbers for error messages.
+
+``tomllib`` gives no positions for values, so :class:`TomlDocument` finds the line of a key path by
+scanning the text: good enough to point a user at ``file:line`` for a bad field.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from screener.errors import InputFileError
+
+_LINE = re.compile(r"line (\d+)")
+_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")
+
+PathPart = str | int
+
+
+@dataclass
+class TomlDocument:
+    """A parsed TOML file plus its text, for locating keys."""
+
+    path: str
+    text: str
+    data: dict[str, Any]
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def _array_ranges(self, name: str) -> list[tuple[int, int]]:
+        """0-based [start, end) line ranges of each ``[[name]]`` element, subtables included."""
+        starts: list[int] = []
+        boundaries: list[int] = []
+        for index, line in enumerate(self.lines):
+            match = _HEADER.match(line)
+            if not match:
+                continue
+            header = match.group(1).replace('"', "").strip()
+            if line.strip().startswith("[[") and header == name:
+                starts.append(index)
+            elif not (header == name or header.startswith(name + ".")):
+                boundaries.append(index)
+        ranges = []
+        for position, start in enumerate(starts):
+            end = starts[position + 1] if position + 1 < len(starts) else len(self.lines)
+            end = min([b for b in boundaries if start < b < end] + [end])
+            ranges.append((start, end))
+        return ranges
+
+    def line_of(self, *path: PathPart) -> int | None:
+        """1-based line of the deepest locatable element of ``path`` (e.g. ``company, 2, "house", "rating"``)."""
+        lines = self.lines
+        start, end = 0, len(lines)
+        found: int | None = None
+        section: list[str] = []
+        parts = list(path)
+        index = 0
+        while index < len(parts):
+            part = parts[index]
+            if isinstance(part, str) and index + 1 < len(parts) and isinstance(parts[index + 1], int):
+                name = ".".join([*section, part])
+                ranges = self._array_ranges(name)
+                element = parts[index + 1]
+                assert isinstance(element, int)
+                if element >= len(ranges):
+                    return found
+                start, end = ranges[element]
+                found = start + 1
+                section.append(part)
+                index += 2
+                continue
+            assert isinstance(part, str)
+            key = re.compile(rf"^\s*\"?{re.escape(part)}\"?\s*=")
+            header_name = ".".join([*section, part])
+            located = None
+            for number in range(start, end):
+                line = lines[number]
+                match = _HEADER.match(line)
+                if match and match.group(1).replace('"', "").strip() == header_name:
+                    located = number
+                    break
+                if key.match(line):
+                    located = number
+                    break
+            if located is None:
+                return found
+            found = located + 1
+            start = located
+            section.append(part)
+            index += 1
+        return found
+
+    def error(
+        self,
+        factory: Callable[..., InputFileError],
+        message: str,
+        *path: PathPart,
+        field: str | None = None,
+    ) -> InputFileError:
+        """Build an error naming this file, the line of ``path`` and the field."""
+        if field is None:
+            field = ".".join(f"[{p}]" if isinstance(p, int) else p for p in path).replace(".[", "[")
+        return factory(self.path, message, line=self.line_of(*path), field=field or None)
+
+
+def load_toml(path: Path, factory: Callable[..., InputFileError]) -> TomlDocument:
+    """Read and parse a TOML file; a missing or broken file raises ``factory`` naming file and line."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise factory(str(path), "file not found") from None
+    except OSError as exc:
+        raise factory(str(path), f"cannot read file ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise factory(str(path), f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _LINE.search(str(exc))
+        line = int(match.group(1)) if match else None
+        reason = _LINE.sub("", str(exc)).replace("(at , column", "(column").strip()
+        raise factory(str(path), f"invalid TOML: {reason}", line=line, field="toml") from None
+    return TomlDocument(str(path), text, data)

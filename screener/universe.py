@@ -1,0 +1,328 @@
+"""Universe files: parse, validate (errors name file, line and field), and resolve by name."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from screener.core.ratings import Rating
+from screener.core.tickers import to_yahoo
+from screener.core.values import NA, Value, as_value
+from screener.errors import TickerCodeError, UniverseError, UsageError
+from screener.models import Company, Consensus, ConsensusYear, HouseModel, HouseView, ModelYear, Universe
+from screener.tomlfile import PathPart, TomlDocument, load_toml
+
+COMPANY_KEYS = {
+    "ticker",
+    "aliases",
+    "name",
+    "group",
+    "currency",
+    "reporting_currency",
+    "fiscal_year_end_month",
+    "high_risk",
+    "issuer",
+    "counts_in_aggregates",
+    "oxide_exposure",
+    "house",
+    "model",
+    "consensus",
+}
+REQUIRED_KEYS = ("ticker", "name", "group", "currency", "fiscal_year_end_month")
+HOUSE_KEYS = {"rating", "target_price", "set_on"}
+MODEL_KEYS = {"source", "currency", "years"}
+MODEL_YEAR_KEYS = {
+    "net_income",
+    "total_equity",
+    "minority_interests",
+    "shares",
+    "ebit",
+    "d_and_a",
+    "cash",
+    "short_term_borrowings",
+    "long_term_borrowings",
+    "dps",
+}
+CONSENSUS_KEYS = {"source", "reference_price", "reference_date", "years"}
+CONSENSUS_YEAR_KEYS = {"pe", "pb", "ev_ebitda", "roe", "dy"}
+OXIDE_EXPOSURES = {"light", "heavy"}
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+class _Reader:
+    """Validates one universe document; every failure names file, line and field."""
+
+    def __init__(self, doc: TomlDocument) -> None:
+        self.doc = doc
+
+    def fail(self, message: str, *path: PathPart) -> UniverseError:
+        error = self.doc.error(UniverseError, message, *path)
+        assert isinstance(error, UniverseError)
+        return error
+
+    def check_keys(self, table: dict[str, Any], allowed: set[str], *path: PathPart) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail(f"unknown key (allowed: {', '.join(sorted(allowed))})", *path, key)
+
+    def table(self, value: Any, *path: PathPart) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(f"must be a table, got {type(value).__name__}", *path)
+        return value
+
+    def text(self, value: Any, *path: PathPart) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"must be a non-empty string, got {value!r}", *path)
+        return value.strip()
+
+    def boolean(self, value: Any, *path: PathPart) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(f"must be true or false, got {value!r}", *path)
+        return value
+
+    def positive(self, value: Any, *path: PathPart) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"must be a number, got {value!r}", *path)
+        if not value > 0:
+            raise self.fail(f"must be positive, got {value!r}", *path)
+        return float(value)
+
+    def day(self, value: Any, *path: PathPart) -> date:
+        if isinstance(value, date) and not hasattr(value, "hour"):
+            return value
+        raise self.fail(f"must be a date like 2025-10-10 (unquoted), got {value!r}", *path)
+
+    def currency(self, value: Any, *path: PathPart) -> str:
+        text = self.text(value, *path)
+        if not _CURRENCY.match(text):
+            raise self.fail(f"must be a three-letter ISO currency code like CNY, got {value!r}", *path)
+        return text
+
+    def value(self, raw: Any, *path: PathPart) -> Value:
+        if isinstance(raw, bool):
+            raise self.fail(f"must be a number, 'na' or 'nm', got {raw!r}", *path)
+        try:
+            return as_value(raw)
+        except ValueError as exc:
+            raise self.fail(str(exc), *path) from None
+
+    def years(self, raw: Any, allowed: set[str], *path: PathPart) -> dict[int, dict[str, Value]]:
+        table = self.table(raw, *path)
+        out: dict[int, dict[str, Value]] = {}
+        for label, fields in table.items():
+            if not re.fullmatch(r"(19|20)\d\d", label):
+                raise self.fail(
+                    "fiscal-year keys must be years like 2025 (the year the fiscal year ends)", *path, label
+                )
+            fields = self.table(fields, *path, label)
+            self.check_keys(fields, allowed, *path, label)
+            out[int(label)] = {key: self.value(fields.get(key), *path, label, key) for key in allowed}
+        return out
+
+    def house(self, raw: Any, *path: PathPart) -> HouseView:
+        table = self.table(raw, *path)
+        self.check_keys(table, HOUSE_KEYS, *path)
+        for key in ("rating", "target_price", "set_on"):
+            if key not in table:
+                raise self.fail("missing", *path, key)
+        try:
+            rating = Rating.parse(self.text(table["rating"], *path, "rating"))
+        except ValueError as exc:
+            raise self.fail(str(exc), *path, "rating") from None
+        return HouseView(
+            rating=rating,
+            target_price=self.positive(table["target_price"], *path, "target_price"),
+            set_on=self.day(table["set_on"], *path, "set_on"),
+        )
+
+    def model(self, raw: Any, *path: PathPart) -> HouseModel:
+        table = self.table(raw, *path)
+        self.check_keys(table, MODEL_KEYS, *path)
+        if "years" not in table:
+            raise self.fail("missing", *path, "years")
+        years = self.years(table["years"], MODEL_YEAR_KEYS, *path, "years")
+        parsed: dict[int, ModelYear] = {}
+        for label, v in years.items():
+            borrowings: Value = NA
+            short, long = v["short_term_borrowings"], v["long_term_borrowings"]
+            if isinstance(short, float) and isinstance(long, float):
+                borrowings = short + long
+            parsed[label] = ModelYear(
+                net_income=v["net_income"],
+                total_equity=v["total_equity"],
+                minority_interests=v["minority_interests"],
+                shares=v["shares"],
+                ebit=v["ebit"],
+                d_and_a=v["d_and_a"],
+                cash=v["cash"],
+                borrowings=borrowings,
+                dps=v["dps"],
+            )
+            shares = v["shares"]
+            if isinstance(shares, float) and shares <= 0:
+                raise self.fail(f"must be positive, got {shares}", *path, "years", str(label), "shares")
+        return HouseModel(
+            source=self.text(table.get("source", "house model"), *path, "source"),
+            currency=self.currency(table.get("currency", "CNY"), *path, "currency"),
+            years=parsed,
+        )
+
+    def consensus(self, raw: Any, *path: PathPart) -> Consensus:
+        table = self.table(raw, *path)
+        self.check_keys(table, CONSENSUS_KEYS, *path)
+        for key in ("reference_price", "reference_date", "years"):
+            if key not in table:
+                raise self.fail("missing", *path, key)
+        years = self.years(table["years"], CONSENSUS_YEAR_KEYS, *path, "years")
+        return Consensus(
+            source=self.text(table.get("source", "market consensus"), *path, "source"),
+            reference_price=self.positive(table["reference_price"], *path, "reference_price"),
+            reference_date=self.day(table["reference_date"], *path, "reference_date"),
+            years={label: ConsensusYear(**v) for label, v in years.items()},
+        )
+
+    def ticker(self, raw: Any, *path: PathPart) -> str:
+        code = self.text(raw, *path)
+        try:
+            symbol = to_yahoo(code)
+        except TickerCodeError as exc:
+            raise self.fail(f"unmappable ticker code: {exc}", *path) from None
+        if symbol != code:
+            raise self.fail(f"write the Yahoo symbol {symbol!r} here (put {code!r} in aliases)", *path)
+        return symbol
+
+    def company(self, raw: Any, index: int) -> Company:
+        path: tuple[PathPart, ...] = ("company", index)
+        table = self.table(raw, *path)
+        self.check_keys(table, COMPANY_KEYS, *path)
+        for key in REQUIRED_KEYS:
+            if key not in table:
+                raise self.fail(
+                    "missing (every company needs ticker, name, group, currency, fiscal_year_end_month)", *path, key
+                )
+        ticker = self.ticker(table["ticker"], *path, "ticker")
+        aliases_raw = table.get("aliases", [])
+        if not isinstance(aliases_raw, list):
+            raise self.fail("must be a list of codes", *path, "aliases")
+        for alias in aliases_raw:
+            try:
+                mapped = to_yahoo(self.text(alias, *path, "aliases"))
+            except TickerCodeError as exc:
+                raise self.fail(f"unmappable ticker code: {exc}", *path, "aliases") from None
+            if mapped != ticker:
+                raise self.fail(f"alias {alias!r} maps to {mapped}, not {ticker}", *path, "aliases")
+        month = table["fiscal_year_end_month"]
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise self.fail(f"must be a month number 1-12, got {month!r}", *path, "fiscal_year_end_month")
+        currency = self.currency(table["currency"], *path, "currency")
+        exposure = table.get("oxide_exposure")
+        if exposure is not None and exposure not in OXIDE_EXPOSURES:
+            raise self.fail(
+                f"must be one of {', '.join(sorted(OXIDE_EXPOSURES))}, got {exposure!r}", *path, "oxide_exposure"
+            )
+        house = self.house(table["house"], *path, "house") if "house" in table else None
+        model = self.model(table["model"], *path, "model") if "model" in table else None
+        consensus = self.consensus(table["consensus"], *path, "consensus") if "consensus" in table else None
+        return Company(
+            ticker=ticker,
+            name=self.text(table["name"], *path, "name"),
+            group=self.text(table["group"], *path, "group"),
+            currency=currency,
+            reporting_currency=self.currency(table.get("reporting_currency", currency), *path, "reporting_currency"),
+            fiscal_year_end_month=month,
+            high_risk=self.boolean(table.get("high_risk", False), *path, "high_risk"),
+            aliases=tuple(str(a).strip() for a in aliases_raw),
+            issuer=self.text(table["issuer"], *path, "issuer") if "issuer" in table else None,
+            counts_in_aggregates=self.boolean(table.get("counts_in_aggregates", True), *path, "counts_in_aggregates"),
+            oxide_exposure=exposure,
+            house=house,
+            model=model,
+            consensus=consensus,
+            source_file=self.doc.path,
+            line=self.doc.line_of(*path),
+        )
+
+    def universe(self) -> Universe:
+        data = self.doc.data
+        self.check_keys(data, {"universe", "company"})
+        header = self.table(data.get("universe", {}), "universe")
+        self.check_keys(header, {"name", "description"}, "universe")
+        name = self.text(header.get("name", Path(self.doc.path).stem), "universe", "name")
+        companies_raw = data.get("company")
+        if not isinstance(companies_raw, list) or not companies_raw:
+            raise self.fail("no [[company]] entries", "company")
+        companies = [self.company(raw, index) for index, raw in enumerate(companies_raw)]
+        seen: dict[str, int] = {}
+        for index, company in enumerate(companies):
+            if company.ticker in seen:
+                raise self.fail(
+                    f"duplicate ticker {company.ticker} (first at company[{seen[company.ticker]}])",
+                    "company",
+                    index,
+                    "ticker",
+                )
+            seen[company.ticker] = index
+        _check_issuers(self, companies)
+        return Universe(
+            name=name,
+            description=str(header.get("description", "")),
+            path=self.doc.path,
+            companies=tuple(companies),
+        )
+
+
+def _check_issuers(reader: _Reader, companies: list[Company]) -> None:
+    """Lines of one issuer (A and H shares): exactly one of them counts in aggregates."""
+    by_issuer: dict[str, list[int]] = {}
+    for index, company in enumerate(companies):
+        if company.issuer:
+            by_issuer.setdefault(company.issuer, []).append(index)
+    for issuer, indices in by_issuer.items():
+        counting = [i for i in indices if companies[i].counts_in_aggregates]
+        if len(indices) > 1 and len(counting) != 1:
+            raise reader.fail(
+                f"issuer {issuer!r} has {len(indices)} lines: set counts_in_aggregates = true on exactly one",
+                "company",
+                indices[-1],
+                "counts_in_aggregates",
+            )
+
+
+def load_universe(path: Path) -> Universe:
+    """Parse and validate one universe file."""
+    return _Reader(load_toml(path, UniverseError)).universe()
+
+
+def load_universes(paths: list[Path]) -> list[Universe]:
+    """Load several universe files; a ticker in two files is an error naming both."""
+    universes = [load_universe(p) for p in paths]
+    owner: dict[str, str] = {}
+    for universe in universes:
+        for company in universe.companies:
+            if company.ticker in owner and owner[company.ticker] != universe.path:
+                raise UniverseError(
+                    universe.path,
+                    f"duplicate ticker {company.ticker}: also in {owner[company.ticker]}",
+                    line=company.line,
+                    field="ticker",
+                )
+            owner[company.ticker] = universe.path
+    return universes
+
+
+def resolve_universe_args(names: list[str], configured: tuple[Path, ...]) -> list[Path]:
+    """``-u`` values are universe names (file stems in config) or paths; empty means all configured."""
+    if not names:
+        return list(configured)
+    by_name = {p.stem: p for p in configured}
+    paths = []
+    for name in names:
+        if name in by_name:
+            paths.append(by_name[name])
+        elif Path(name).suffix == ".toml" or Path(name).exists():
+            paths.append(Path(name))
+        else:
+            raise UsageError(f"unknown universe {name!r} (configured: {', '.join(by_name) or 'none'})")
+    return paths
