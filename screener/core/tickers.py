@@ -92,8 +92,18 @@ def _with_suffix(code: str, suffix: str, original: str) -> str:
 def to_yahoo(code: str) -> str:
     """Map one pasted code to its Yahoo symbol, e.g. ``600111 CH Equity`` -> ``600111.SS``.
 
-    Raises TickerCodeError for forms that are not understood (never a guess).
+    Raises TickerCodeError naming the input for forms that are not understood (never a guess).
     """
+    try:
+        return _to_yahoo(code)
+    except TickerCodeError as exc:
+        message = str(exc)
+        if repr(code) not in message:
+            message = f"{code!r}: {message}"
+        raise TickerCodeError(message) from None
+
+
+def _to_yahoo(code: str) -> str:
     original = code
     text = " ".join(code.strip().upper().split())
     if not text:
@@ -112,7 +122,10 @@ def to_yahoo(code: str) -> str:
     if match:
         base, market = match.groups()
         if re.fullmatch(r"\d{6}", base) and market in MAINLAND_MARKERS:
-            return base + mainland_suffix(base)
+            exchange = mainland_suffix(base)
+            if market in DOTTED_SUFFIX and DOTTED_SUFFIX[market] != exchange:
+                raise TickerCodeError(f"{original!r}: code {base} trades on {exchange[1:]}, not {market}")
+            return base + exchange
         if market not in DOTTED_SUFFIX:
             raise TickerCodeError(f"{original!r}: unknown exchange suffix {market!r}")
         return _with_suffix(base, DOTTED_SUFFIX[market], original)

@@ -72,7 +72,7 @@ def _metric(key: str, fmt: Callable[[Value], str]) -> Callable[[CompanyRow], Tex
 _EST = {"house": "house", "consensus": "cons", "none": "—"}
 IDENTITY = (
     Column("Ticker", lambda r: Text(r.ticker), justify="left"),
-    Column("Name", lambda r: Text(r.company.name), justify="left", max_width=24),
+    Column("Name", lambda r: Text(r.company.name), justify="left", max_width=22),
 )
 RATING_COLUMNS = (
     *IDENTITY,
@@ -86,7 +86,7 @@ RATING_COLUMNS = (
     Column("House", lambda r: _rating(r.company.house.rating if r.company.house else None, "NR"), justify="left"),
     Column("Rule", lambda r: _rating(r.rule_rating, "NA"), justify="left"),
     Column("Band", lambda r: _band(r.in_band), justify="left"),
-    Column("Flags", lambda r: Text("; ".join(r.flags), style="magenta"), justify="left", max_width=30),
+    Column("Flags", lambda r: Text(" ".join(r.flags), style="magenta"), justify="left", max_width=30),
     Column("Src", lambda r: Text(r.source), justify="left"),
 )
 VALUATION_COLUMNS = (
@@ -102,40 +102,58 @@ VALUATION_COLUMNS = (
 
 
 def _table(report: ScreenReport, title: str, columns: tuple[Column, ...]) -> Table:
-    table = Table(title=title, header_style="bold", pad_edge=False)
-    for column in columns:
-        table.add_column(
-            column.header, justify=column.justify, no_wrap=True, max_width=column.max_width, overflow="ellipsis"
-        )
-    blank = [Text("")] * (len(columns) - 1)
+    """Build the rows first, then size the columns: only Name and Flags give way on a narrow terminal."""
+    rows: list[tuple[list[Text], str | None, bool]] = []  # cells, row style, ends a section
+    blank = [Text("")] * (len(columns) - 2)
     for block in report.groups:
         if block.name != ALL_GROUP:
             shown = f" (top {len(block.rows)} of {block.total})" if len(block.rows) < block.total else ""
-            table.add_row(Text(f"{block.name}{shown}", style="bold underline"), *blank)
-            for row in block.rows:
-                table.add_row(*[column.cell(row) for column in columns])
+            rows.append(([Text(""), Text(f"{block.name}{shown}", style="bold underline"), *blank], None, False))
+            rows += [([column.cell(row) for column in columns], None, False) for row in block.rows]
         else:
-            table.add_row(Text("All groups", style="bold underline"), *blank)
+            rows.append(([Text(""), Text("All groups", style="bold underline"), *blank], None, False))
         for aggregate in block.aggregates:
             cells = [Text(""), Text(f"{block.name} {STAT_LABEL[aggregate.statistic]}")]
             for column in columns[2:]:
                 value = aggregate.values[column.aggregate].value if column.aggregate else None
                 cells.append(_cell(column.fmt(value)) if column.aggregate and value is not None else Text(""))
-            table.add_row(*cells, style="italic")
+            rows.append((cells, "italic", False))
         first = block.aggregates[0].values
         counts = [Text(""), Text(f"{block.name} n used (excluded)", style="dim")]
         for column in columns[2:]:
             stat = first[column.aggregate] if column.aggregate else None
             counts.append(Text(f"{stat.n} ({stat.excluded})", style="dim") if stat else Text(""))
-        table.add_row(*counts, end_section=True)
+        rows.append((counts, None, True))
+    table = Table(title=title, header_style="bold", pad_edge=False)
+    for index, column in enumerate(columns):
+        flexible = column.max_width is not None
+        natural = max([len(column.header)] + [cells[index].cell_len for cells, _, _ in rows])
+        if column.header == "Flags":  # wrap between codes, never inside one
+            natural = max([5] + [len(word) for cells, _, _ in rows for word in cells[index].plain.split()])
+            flexible = False
+        table.add_column(
+            column.header,
+            justify=column.justify,
+            no_wrap=column.header != "Flags",
+            max_width=column.max_width,
+            min_width=None if flexible else natural,
+            overflow="ellipsis" if column.header == "Name" else "fold",
+        )
+    for cells, style, end_section in rows:
+        table.add_row(*cells, style=style, end_section=end_section)
     return table
 
 
 def screen_tables(report: ScreenReport) -> tuple[Table, Table]:
-    """Two tables that fit a terminal: targets and ratings; then FY1/FY2 valuation multiples."""
+    """Two tables that fit a terminal: targets and ratings; then FY1/FY2 valuation multiples.
+
+    The Src column is shown only when rows come from different sources (the footer names them anyway).
+    """
     when = f"as of {report.as_of.isoformat()}, ranked by {report.sort}"
+    sources = {row.source for block in report.groups for row in block.rows}
+    rating_columns = RATING_COLUMNS if len(sources) > 1 else RATING_COLUMNS[:-1]
     return (
-        _table(report, f"Targets and ratings — {when}", RATING_COLUMNS),
+        _table(report, f"Targets and ratings — {when}", rating_columns),
         _table(report, f"Valuation (FY1 = first unreported fiscal year) — {when}", VALUATION_COLUMNS),
     )
 

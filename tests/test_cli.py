@@ -1,0 +1,180 @@
+"""CliRunner tests of every command, its help, its formats and its exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from screener.cli import app
+from screener.render.export import CSV_COLUMNS
+
+from .conftest import CONFIG
+
+BASE = ["--config", str(CONFIG), "--source", "snapshot"]
+COMMANDS = [["screen"], ["export"], ["universe"], ["universe", "list"], ["universe", "show"], ["universe", "validate"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+    if command[-1] != "universe":
+        assert "Example" in result.output
+
+
+def test_screen_table(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", *BASE])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for text in ("Targets and ratings", "Valuation", "Producers mean", "Magnets harmonic mean", "All median", "OUT"):
+        assert text in out
+    assert "FX CNY 7.1328 per USD on 2025-09-26" in out
+    assert "bundled snapshot of 2025-10-10" in out
+
+
+def test_screen_default_source_falls_back_with_banner(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", "--config", str(CONFIG), "--format", "csv"])
+    assert result.exit_code == 0
+    assert "Using the bundled snapshot" in result.stderr
+    assert "live:" in result.stderr  # says why live data was not used
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["source"] for r in rows if r["row_type"] == "company"} == {"snapshot"}
+
+
+def test_screen_live_unavailable_exits_3(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", "--config", str(CONFIG), "--source", "live"])
+    assert result.exit_code == 3
+    assert "error:" in result.output and "Traceback" not in result.output
+
+
+def test_global_options_before_the_command(runner: CliRunner) -> None:
+    result = runner.invoke(app, [*BASE, "screen", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["as_of"] == "2025-10-10"
+
+
+def test_sort_top_and_group(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", *BASE, "-g", "magnets", "--sort", "pe_fy1", "--top", "3", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    companies = [r for r in rows if r["row_type"] == "company"]
+    assert [r["group"] for r in companies] == ["Magnets"] * 3
+    pes = [float(r["pe_fy1"]) for r in companies]
+    assert pes == sorted(pes)  # cheapest first
+    # aggregates still cover the whole group (10 names with a P/E), not only the top 3
+    mean = next(r for r in rows if r["row_type"] == "mean")
+    assert float(mean["pe_fy1"]) != pytest.approx(sum(pes) / 3)
+
+
+def test_sort_by_etr_puts_na_last(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", *BASE, "--format", "csv", "-g", "Producers"])
+    rows = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["row_type"] == "company"]
+    etrs = [r["etr"] for r in rows]
+    numeric = [float(e) for e in etrs if e not in ("NA", "NM")]
+    assert numeric == sorted(numeric, reverse=True)
+    assert etrs[len(numeric) :] == ["NA"] * (len(etrs) - len(numeric))
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--sort", "cheapness"], "--sort"),
+        (["--top", "0"], "--top"),
+        (["-g", "Miners"], "--group"),
+        (["-u", "nonexistent"], "unknown universe"),
+    ],
+)
+def test_usage_errors_exit_2(runner: CliRunner, args: list[str], needle: str) -> None:
+    result = runner.invoke(app, ["screen", *BASE, *args])
+    assert result.exit_code == 2
+    assert needle in result.output and "Traceback" not in result.output
+
+
+def test_bad_as_of_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", *BASE, "--as-of", "2025-13-40"])
+    assert result.exit_code == 2
+
+
+def test_as_of_later_flags_stale_prices(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", *BASE, "--as-of", "2026-11-20", "--format", "csv"])
+    rows = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["row_type"] == "company"]
+    assert all("stale_price" in r["flags"] for r in rows)
+    assert "stale_target" in next(r for r in rows if r["ticker"] == "600111.SS")["flags"]
+    assert next(r for r in rows if r["ticker"] == "600111.SS")["fy1"] == "2026"
+
+
+def test_export_csv_contract(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "comps.csv"
+    result = runner.invoke(app, ["export", *BASE, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == CSV_COLUMNS
+    kinds = [r[0] for r in rows[1:]]
+    assert kinds.count("company") == 21
+    assert kinds.count("mean") == kinds.count("median") == kinds.count("harmonic_mean") == 3  # 2 groups + All
+    record = dict(zip(rows[0], next(r for r in rows if r[2] == "600111.SS"), strict=True))
+    assert record["upside"].startswith("0.355")  # raw fraction, not 35.5%
+    assert record["in_band"] == "true" and record["source"] == "snapshot" and record["as_of"] == "2025-10-10"
+    aggregate = dict(zip(rows[0], next(r for r in rows if r[0] == "mean"), strict=True))
+    assert aggregate["ticker"] == "" and aggregate["name"] == "Producers mean" and aggregate["group"] == "Producers"
+    assert not list(tmp_path.glob(".*tmp"))  # no temporary file left behind
+
+
+def test_export_xlsx(runner: CliRunner, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "comps.xlsx"
+    assert runner.invoke(app, ["export", *BASE, "--out", str(out)]).exit_code == 0
+    sheet = load_workbook(out).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]  # type: ignore[union-attr]
+    assert header == CSV_COLUMNS
+    assert isinstance(sheet.cell(row=2, column=CSV_COLUMNS.index("price") + 1).value, float)  # type: ignore[union-attr]
+
+
+def test_export_into_missing_folder_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["export", *BASE, "--out", str(tmp_path / "no" / "such.csv")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_screen_out_writes_file(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "comps.json"
+    result = runner.invoke(app, ["screen", *BASE, "--format", "json", "--out", str(out)])
+    assert result.exit_code == 0
+    payload = json.loads(out.read_text())
+    assert payload["estimate_source"]["600111.SS"] == "house"
+    assert payload["estimate_source"]["600259.SS"] == "consensus"
+    assert payload["fx"]["HKD"]["date"] == "2020-10-16"
+    table = tmp_path / "comps.txt"
+    assert runner.invoke(app, ["screen", *BASE, "--out", str(table)]).exit_code == 0
+    assert "Targets and ratings" in table.read_text()
+
+
+def test_universe_list_show_validate(runner: CliRunner) -> None:
+    listed = runner.invoke(app, ["universe", "list", "--config", str(CONFIG)])
+    assert listed.exit_code == 0 and "producers" in listed.output and "magnets" in listed.output
+    shown = runner.invoke(app, ["universe", "show", "magnets", "--config", str(CONFIG)])
+    assert shown.exit_code == 0 and "6680.HK" in shown.output and "not in aggregates" in shown.output
+    valid = runner.invoke(app, ["universe", "validate", "--config", str(CONFIG)])
+    assert valid.exit_code == 0 and valid.output.count("ok:") == 2
+    unknown = runner.invoke(app, ["universe", "show", "nonexistent", "--config", str(CONFIG)])
+    assert unknown.exit_code == 2
+
+
+def test_unexpected_error_is_one_line_exit_1(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    import screener.pipeline
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(screener.pipeline, "build_report", broken)
+    result = runner.invoke(app, ["screen", *BASE])
+    assert result.exit_code == 1
+    assert "unexpected error (ZeroDivisionError): boom" in result.output
+    assert "Traceback" not in result.output

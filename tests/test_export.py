@@ -1,0 +1,46 @@
+"""Spreadsheet safety and atomic writes of the PM export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screener.core.values import NA, NM
+from screener.render import export as ex
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+SUM(A1)", "-2", "@cmd", "\tx", "\rx"])
+def test_formula_like_text_is_quoted(text: str) -> None:
+    assert ex.safe_text(text) == "'" + text
+
+
+@given(st.text())
+def test_safe_text_never_starts_a_formula(text: str) -> None:
+    safe = ex.safe_text(text)
+    assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert safe.endswith(text)
+
+
+def test_raw_numbers() -> None:
+    assert ex.raw_number(0.355166572) == "0.355166572"
+    assert ex.raw_number(NA) == "NA" and ex.raw_number(NM) == "NM"
+    assert ex.raw_number(-0.17) == "-0.17"  # numbers are numbers, never quoted
+    assert ex._csv_cell("upside", -0.17) == "-0.17"
+    assert ex._csv_cell("name", "-Evil") == "'-Evil"
+
+
+def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "comps.csv"
+    target.write_text("old complete export\n")
+
+    def fail(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("os.replace", fail)
+    with pytest.raises(KeyboardInterrupt):
+        ex.write_atomic(target, b"new half")
+    assert target.read_text() == "old complete export\n"
+    assert list(tmp_path.iterdir()) == [target]
