@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from screener.core.drift import DriftThresholds
 from screener.core.ratings import RatingRules
 from screener.errors import ConfigError
 from screener.tomlfile import TomlDocument, load_toml
@@ -57,6 +58,8 @@ class Settings:
     cache_dir: Path = Path("cache")
     history_db: Path = Path("history.sqlite")
     ttl_hours: float = 12.0
+    drift: DriftThresholds = field(default_factory=DriftThresholds)
+    drift_min_days: int = 7
 
 
 # section -> key -> (type, default)
@@ -81,6 +84,12 @@ _SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     "display": {"sort": (str, "etr")},
     "store": {"dir": (str, "cache"), "ttl_hours": ((int, float), 12.0)},
     "history": {"path": (str, "history.sqlite")},
+    "drift": {
+        "etr_move": ((int, float), 0.05),
+        "price_move": ((int, float), 0.10),
+        "stale_target_days": (int, 180),
+        "min_days_between": (int, 7),
+    },
 }
 
 
@@ -151,6 +160,10 @@ def load_settings(path: Path | None = None) -> Settings:
     sort = v["display"]["sort"]
     if sort not in SORT_COLUMNS:
         raise doc.error(ConfigError, f"unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})", "display", "sort")
+    d = v["drift"]
+    for key in ("etr_move", "price_move", "stale_target_days", "min_days_between"):
+        if d[key] < 0:
+            raise doc.error(ConfigError, "must be >= 0", "drift", key)
     if v["store"]["ttl_hours"] < 0:
         raise doc.error(ConfigError, "must be >= 0", "store", "ttl_hours")
 
@@ -172,4 +185,6 @@ def load_settings(path: Path | None = None) -> Settings:
         cache_dir=base / v["store"]["dir"],
         history_db=base / v["history"]["path"],
         ttl_hours=float(v["store"]["ttl_hours"]),
+        drift=DriftThresholds(float(d["etr_move"]), float(d["price_move"]), int(d["stale_target_days"])),
+        drift_min_days=int(d["min_days_between"]),
     )

@@ -10,6 +10,7 @@ from datetime import date
 from screener.config import Settings
 from screener.core import aggregates as agg
 from screener.core import flags as fl
+from screener.core.drift import RatingRecord
 from screener.core.estimates import METRICS, YearMultiples, from_consensus, from_model
 from screener.core.fiscal import fy1_label
 from screener.core.ratings import (
@@ -288,3 +289,31 @@ def build_report(
         sort=sort,
         missing=list(market.missing),
     )
+
+
+def rating_records(report: ScreenReport) -> list[RatingRecord]:
+    """The report's companies as rating-history records (NA/NM stored as None)."""
+
+    def number(value: Value) -> float | None:
+        return float(value) if isinstance(value, float | int) and is_num(value) else None
+
+    out = []
+    for block in report.groups:
+        for row in block.rows:
+            c = row.company
+            out.append(
+                RatingRecord(
+                    ticker=c.ticker,
+                    name=c.name,
+                    price=number(row.price),
+                    target_price=number(row.target_price),
+                    etr=number(row.etr),
+                    house_rating=c.house.rating.value if c.house else None,
+                    rule_rating=row.rule_rating.value if row.rule_rating else None,
+                    in_band=row.in_band,
+                    flags=";".join(row.flags),
+                    source=row.source,
+                    target_set_on=c.house.set_on if c.house else None,
+                )
+            )
+    return out

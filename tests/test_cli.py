@@ -16,7 +16,10 @@ from screener.render.export import CSV_COLUMNS
 from .conftest import CONFIG
 
 BASE = ["--config", str(CONFIG), "--source", "snapshot"]
-COMMANDS = [["screen"], ["export"], ["universe"], ["universe", "list"], ["universe", "show"], ["universe", "validate"]]
+COMMANDS = [
+    ["screen"], ["export"], ["drift"], ["universe"], ["universe", "list"], ["universe", "show"],
+    ["universe", "validate"], ["history"], ["history", "list"], ["history", "show"], ["history", "export"],
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
@@ -24,7 +27,7 @@ def test_every_command_has_help_with_an_example(runner: CliRunner, command: list
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.output
-    if command[-1] != "universe":
+    if command[-1] not in ("universe", "history"):
         assert "Example" in result.output
 
 

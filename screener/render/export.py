@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from screener.core.drift import Finding
 from screener.core.values import Missing, Value
 from screener.pipeline import AGGREGATE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow, ScreenReport
 
@@ -213,3 +214,34 @@ def export(report: ScreenReport, path: Path) -> None:
         write_atomic(path, to_xlsx_bytes(report))
     else:
         write_atomic(path, to_csv(report).encode("utf-8"))
+
+
+DRIFT_COLUMNS = ["as_of", "baseline", "ticker", "name", "finding", "needs_review", "detail"]
+
+
+def drift_csv(as_of: str, baseline: str | None, findings: list[Finding]) -> str:
+    """Drift findings as CSV (formula-safe text)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(DRIFT_COLUMNS)
+    for item in findings:
+        writer.writerow(
+            [as_of, baseline or "", safe_text(item.ticker), safe_text(item.name), item.kind,
+             str(item.needs_review).lower(), safe_text(item.detail)]
+        )  # fmt: skip
+    return buffer.getvalue()
+
+
+def drift_json(as_of: str, baseline: str | None, findings: list[Finding]) -> str:
+    """Drift findings as JSON."""
+    items = [
+        {"ticker": i.ticker, "name": i.name, "finding": i.kind, "needs_review": i.needs_review, "detail": i.detail}
+        for i in findings
+    ]
+    payload = {
+        "as_of": as_of,
+        "baseline": baseline,
+        "needs_review": sum(i.needs_review for i in findings),
+        "findings": items,
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

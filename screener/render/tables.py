@@ -10,8 +10,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from screener.core.drift import Finding, RatingRecord
 from screener.core.ratings import Rating
-from screener.core.values import Value
+from screener.core.values import NA, Value
+from screener.history import RunSummary
 from screener.models import Universe
 from screener.pipeline import ALL_GROUP, CompanyRow, ScreenReport
 from screener.render import formatting as f
@@ -235,5 +237,45 @@ def universe_show_table(universe: Universe) -> Table:
             house,
             est,
             c.oxide_exposure or "",
+        )
+    return table
+
+
+def drift_table(as_of: str, baseline: str | None, findings: list[Finding]) -> Table:
+    """The weekly drift findings, those needing review first."""
+    against = f"against {baseline}" if baseline else "no earlier run: current state only"
+    table = Table(title=f"Rating drift — {as_of} ({against})", header_style="bold")
+    for header in ("Review", "Ticker", "Name", "Finding", "Detail"):
+        table.add_column(header, no_wrap=header != "Detail")
+    for item in sorted(findings, key=lambda x: (not x.needs_review, x.kind, x.ticker)):
+        mark = Text("yes", style="bold red") if item.needs_review else Text("no", style="green")
+        table.add_row(mark, item.ticker, item.name, item.kind, item.detail)
+    if not findings:
+        table.add_row("", "", "", "nothing to report", "")
+    return table
+
+
+def history_runs_table(runs: list[RunSummary]) -> Table:
+    """Recorded runs, newest first."""
+    table = Table(title="Rating history", header_style="bold")
+    for header in ("As of", "Recorded at (UTC)", "Names", "Out of band"):
+        table.add_column(header)
+    for run in runs:
+        table.add_row(run.as_of.isoformat(), run.recorded_at, str(run.names), str(run.out_of_band))
+    return table
+
+
+def history_run_table(as_of: str, records: list[RatingRecord]) -> Table:
+    """One recorded run."""
+    table = Table(title=f"Recorded run of {as_of}", header_style="bold")
+    for header in ("Ticker", "Name", "Price", "TP", "ETR", "House", "Rule", "Band", "Flags", "Src"):
+        table.add_column(header, justify="right" if header in ("Price", "TP", "ETR") else "left")
+    for r in sorted(records, key=lambda x: x.ticker):
+        band = "" if r.in_band is None else ("in" if r.in_band else "OUT")
+        price = f.money(NA if r.price is None else r.price)
+        target = f.money(NA if r.target_price is None else r.target_price)
+        etr = f.percent(NA if r.etr is None else r.etr)
+        table.add_row(
+            r.ticker, r.name, price, target, etr, r.house_rating or "NR", r.rule_rating or "NA", band, r.flags, r.source
         )
     return table

@@ -1,0 +1,241 @@
+"""The rating-history database (SQLite): one row per stock per recorded run.
+
+Durability rules: WAL mode; every run is recorded in ONE transaction (a run killed mid-write leaves
+every earlier run intact and no partial run); recording an as-of date again replaces that run; the schema
+is versioned (``PRAGMA user_version``) and migrated forward; a corrupt, foreign or locked file is an error
+(exit 2) — never silently re-created, so history is never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from screener.core.drift import RatingRecord
+from screener.errors import InputFileError
+
+SCHEMA_VERSION = 1
+MIGRATIONS: dict[int, str] = {
+    1: """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            as_of TEXT NOT NULL UNIQUE,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE TABLE ratings (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            ticker TEXT NOT NULL,
+            name TEXT NOT NULL,
+            price REAL,
+            target_price REAL,
+            etr REAL,
+            house_rating TEXT,
+            rule_rating TEXT,
+            in_band INTEGER,
+            flags TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            target_set_on TEXT,
+            PRIMARY KEY (run_id, ticker)
+        );
+    """,
+}
+EXPORT_COLUMNS = [
+    "as_of", "ticker", "name", "price", "target_price", "etr", "house_rating", "rule_rating", "in_band",
+    "flags", "source", "target_set_on",
+]  # fmt: skip
+
+
+class HistoryError(InputFileError):
+    """The history database cannot be used (corrupt, not a screener database, locked, newer schema)."""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    as_of: date
+    recorded_at: str
+    names: int
+    out_of_band: int
+
+
+class History:
+    """Open with :meth:`open`; use as a context manager to close."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self.db = connection
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True, timeout: float = 5.0) -> History:
+        """Open (creating a new file only where none exists) and migrate; errors name the file."""
+        path = Path(path)
+        if not path.exists() and not create:
+            raise HistoryError(str(path), "no rating history yet (run `screener drift` to record one)")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            db.execute("PRAGMA foreign_keys = ON")
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise HistoryError(str(path), f"cannot switch the database to WAL mode (got {mode})")
+            history = cls(path, db)
+            history._migrate()
+            return history
+        except sqlite3.DatabaseError as exc:
+            raise _explain(path, exc) from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise _explain(self.path, exc) from None
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                str(self.path), f"schema version {version} is newer than this screener ({SCHEMA_VERSION})"
+            )
+        if version == 0:
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables:
+                raise HistoryError(
+                    str(self.path), f"not a screener rating history (tables: {', '.join(sorted(tables))})"
+                )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._transaction() as db:  # executescript() would commit early: run statement by statement
+                for statement in MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {target}")
+
+    def record(self, as_of: date, records: Iterable[RatingRecord]) -> int:
+        """Store one run in one transaction, replacing any run of the same as-of date; returns rows written."""
+        count = 0
+        with self._transaction() as db:
+            db.execute("DELETE FROM runs WHERE as_of = ?", (as_of.isoformat(),))
+            cursor = db.execute(
+                "INSERT INTO runs (as_of, recorded_at) VALUES (?, ?)",
+                (as_of.isoformat(), datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+            run_id = cursor.lastrowid
+            for r in records:
+                db.execute(
+                    "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run_id, r.ticker, r.name, r.price, r.target_price, r.etr, r.house_rating, r.rule_rating,
+                        None if r.in_band is None else int(r.in_band), r.flags, r.source,
+                        r.target_set_on.isoformat() if r.target_set_on else None,
+                    ),
+                )  # fmt: skip
+                count += 1
+        return count
+
+    def runs(self) -> list[RunSummary]:
+        """Every recorded run, newest first."""
+        try:
+            rows = self.db.execute(
+                "SELECT r.as_of, r.recorded_at, COUNT(x.ticker), SUM(CASE WHEN x.in_band = 0 THEN 1 ELSE 0 END) "
+                "FROM runs r LEFT JOIN ratings x ON x.run_id = r.id GROUP BY r.id ORDER BY r.as_of DESC"
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _explain(self.path, exc) from None
+        return [RunSummary(date.fromisoformat(a), rec, n, int(out or 0)) for a, rec, n, out in rows]
+
+    def load(self, as_of: date) -> dict[str, RatingRecord] | None:
+        """The records of the run of ``as_of``, or None when there is none."""
+        try:
+            rows = self.db.execute(
+                "SELECT x.ticker, x.name, x.price, x.target_price, x.etr, x.house_rating, x.rule_rating, x.in_band, "
+                "x.flags, x.source, x.target_set_on FROM ratings x JOIN runs r ON r.id = x.run_id WHERE r.as_of = ?",
+                (as_of.isoformat(),),
+            ).fetchall()
+            exists = self.db.execute("SELECT 1 FROM runs WHERE as_of = ?", (as_of.isoformat(),)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise _explain(self.path, exc) from None
+        if not exists:
+            return None
+        return {
+            row[0]: RatingRecord(
+                row[0], row[1], row[2], row[3], row[4], row[5], row[6], None if row[7] is None else bool(row[7]),
+                row[8], row[9], date.fromisoformat(row[10]) if row[10] else None,
+            )
+            for row in rows
+        }  # fmt: skip
+
+    def baseline(self, as_of: date, min_days: int = 7) -> date | None:
+        """The most recent run at least ``min_days`` before ``as_of``."""
+        for run in self.runs():
+            if (as_of - run.as_of).days >= min_days:
+                return run.as_of
+        return None
+
+    def recent(self, as_of: date) -> list[tuple[date, dict[str, RatingRecord]]]:
+        """Every run up to ``as_of``, newest first, with its records."""
+        out = []
+        for run in self.runs():
+            if run.as_of <= as_of:
+                records = self.load(run.as_of)
+                out.append((run.as_of, records or {}))
+        return out
+
+    def export_csv(self) -> str:
+        """Every run's rows as CSV (a readable backup)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(EXPORT_COLUMNS)
+        for run in sorted(self.runs(), key=lambda r: r.as_of):
+            for r in sorted((self.load(run.as_of) or {}).values(), key=lambda x: x.ticker):
+                writer.writerow(
+                    [
+                        run.as_of.isoformat(), r.ticker, r.name, _cell(r.price), _cell(r.target_price), _cell(r.etr),
+                        r.house_rating or "", r.rule_rating or "", "" if r.in_band is None else str(r.in_band).lower(),
+                        r.flags, r.source, r.target_set_on.isoformat() if r.target_set_on else "",
+                    ]
+                )  # fmt: skip
+        return buffer.getvalue()
+
+    def backup(self, destination: Path) -> None:
+        """A consistent copy of the whole database (SQLite online backup)."""
+        target = sqlite3.connect(destination)
+        try:
+            self.db.backup(target)
+        finally:
+            target.close()
+
+
+def _cell(value: float | None) -> str:
+    return "NA" if value is None else format(value, ".10g")
+
+
+def _explain(path: Path, exc: sqlite3.DatabaseError) -> HistoryError:
+    message = str(exc)
+    if "locked" in message or "busy" in message:
+        return HistoryError(str(path), "the rating history is locked by another screener process; try again later")
+    if "not a database" in message or "malformed" in message or "corrupt" in message:
+        return HistoryError(
+            str(path), f"the rating history is corrupt ({message}); it was left untouched — restore a backup"
+        )
+    return HistoryError(str(path), f"rating history error: {message}")
