@@ -133,6 +133,19 @@ def test_network_down_raises_unavailable_not_possibly_delisted(fake: FakeYahoo) 
     assert "\n" not in str(err.value)
 
 
+def test_network_down_with_warm_tz_cache_is_still_network(fake: FakeYahoo) -> None:
+    # With the timezone cached, yfinance's own log only says "possibly delisted; no price data
+    # found": the re-fetch with exceptions raised is what reveals the connection error.
+    session = make_session(fake)
+    yahoo.download_closes(["MP", "LYC.AX"], "2025-01-06", "2025-02-01", session)
+    fake.network_down = True
+    fake.reset_log()
+    with pytest.raises(yahoo.YahooUnavailable, match="ConnectionError"):
+        yahoo.download_closes(["MP", "LYC.AX"], "2025-02-03", "2025-02-15", session)
+    # One download request per ticker, then a single probe: the second ticker is not probed.
+    assert fake.counts["chart"] == 3
+
+
 def test_one_unreachable_ticker_is_reported_as_network(fake: FakeYahoo) -> None:
     fake.disconnect("LYC.AX")
     closes, failures = yahoo.download_closes(["MP", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake))
@@ -371,3 +384,48 @@ def test_yfinance_rejects_a_requests_cache_session(fake: FakeYahoo) -> None:
     with pytest.raises(YFDataException, match="Caching sessions"):
         yahoo.download_closes(["MP"], "2025-02-03", "2025-02-15", cached)
     assert sum(fake.counts.values()) == 0
+
+
+# --------------------------------------------------------------------------------------
+# failure classification (pure)
+# --------------------------------------------------------------------------------------
+def _raised_while_handling(outer: BaseException, inner: BaseException) -> BaseException:
+    """What ``raise outer`` inside ``except inner`` produces: ``outer.__context__ is inner``."""
+    outer.__context__ = inner
+    return outer
+
+
+def test_classify_exceptions() -> None:
+    import sqlite3
+
+    import requests
+    from yfinance import exceptions as yfe
+
+    def kind(exc: BaseException) -> str:
+        return yahoo.classify(exc).kind
+
+    not_found = requests.Response()
+    not_found.status_code = 404
+    assert kind(requests.HTTPError("404 Client Error", response=not_found)) == "bad_ticker"
+    assert yahoo.classify(requests.HTTPError("404", response=not_found)).message == "HTTP 404 from Yahoo Finance"
+    assert kind(requests.ConnectionError("Failed to resolve 'query2.finance.yahoo.com'")) == "network"
+    assert kind(requests.Timeout("read timed out")) == "network"
+    assert kind(yfe.YFRateLimitError()) == "rate_limited"
+    assert kind(yfe.YFTzMissingError("NOPE")) == "bad_ticker"
+    assert kind(yfe.YFPricesMissingError("MP", "(1d 2024-06-03 -> 2024-06-15)")) == "no_data"
+    assert kind(yfe.YFPricesMissingError("X", "", yahoo_reason="No data found, symbol may be delisted")) == "bad_ticker"
+    assert kind(sqlite3.OperationalError("database is locked")) == "error"
+    # yfinance's requests backend evaluates `except requests.exceptions.DNSError`, which does not
+    # exist in requests: the AttributeError hides the ConnectionError in its __context__.
+    hidden = _raised_while_handling(AttributeError("module 'requests.exceptions' has no attribute 'DNSError'"),
+                                    requests.ConnectionError("Failed to resolve 'fc.yahoo.com'"))
+    failure = yahoo.classify(hidden)
+    assert failure.kind == "network" and "fc.yahoo.com" in failure.message
+
+
+@pytest.mark.skipif(importlib.util.find_spec("curl_cffi") is None, reason="curl_cffi not installed")
+def test_classify_curl_cffi_errors() -> None:
+    from curl_cffi.requests import exceptions as curl_exc
+
+    assert yahoo.classify(curl_exc.DNSError("Could not resolve host: query2.finance.yahoo.com")).kind == "network"
+    assert yahoo.classify(curl_exc.Timeout("Operation timed out")).kind == "network"

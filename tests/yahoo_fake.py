@@ -440,7 +440,8 @@ def isolate_yfinance(cache_dir: str | os.PathLike[str]) -> None:
     Touches yfinance internals on purpose (test-only): the ``YfData`` singleton (session,
     crumb, cookie strategy), the LRU cache of chart/timeseries responses, the tz/cookie/ISIN
     cache singletons (``set_tz_cache_location`` alone does not re-open an already opened
-    database) and the global tz-fallback counter in ``yfinance.base``.
+    database) and the global tz-fallback counter in ``yfinance.base``. The caches start
+    empty, so every test is a cold start.
     """
     import yfinance as yf
     from yfinance import base as yf_base
@@ -455,3 +456,7 @@ def isolate_yfinance(cache_dir: str | os.PathLike[str]) -> None:
     yf_data.YfData.cache_get.cache_clear()
     yf_base._tz_info_fetch_ctr = 0
     yf.config.debug.hide_exceptions = True
+    # Create the SQLite files now, in this thread: download()'s threads racing to create them
+    # can fail a good ticker with "database is locked" (seen about once in 40 cold downloads).
+    yf_cache.get_tz_cache().lookup("")
+    yf_cache.get_cookie_cache().lookup("")

@@ -32,6 +32,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ __all__ = [
     "YahooRateLimited",
     "YahooUnavailable",
     "classify",
+    "configure_cache",
     "download_closes",
     "fetch_consensus",
     "fetch_fx",
@@ -116,6 +118,32 @@ def new_session() -> Any:
 
         return requests.Session()
     return curl_requests.Session(impersonate="chrome")
+
+
+def configure_cache(cache_dir: str | Path) -> None:
+    """Keep yfinance's own SQLite caches (ticker timezones, the A3 cookie, ISINs) in ``cache_dir``.
+
+    Call once per process BEFORE the first fetch: yfinance 1.7 silently keeps writing to the
+    old location if a cache database is already open.
+    """
+    import yfinance as yf
+
+    path = Path(cache_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    yf.set_tz_cache_location(str(path))
+
+
+def _open_yfinance_caches() -> None:
+    """Open yfinance's SQLite caches in this thread before ``download`` starts its threads.
+
+    On a brand-new cache directory the download threads race to create the database and one
+    of them can fail a good ticker with ``OperationalError('database is locked')``.
+    """
+    from yfinance import cache
+
+    with contextlib.suppress(Exception):
+        cache.get_tz_cache().lookup("")
+        cache.get_cookie_cache().lookup("")
 
 
 @contextlib.contextmanager
@@ -211,6 +239,9 @@ def _is_network_error(exc: BaseException) -> bool:
 
 
 def _one_line(exc: BaseException) -> str:
+    status = next((s for e in _chain(exc) if (s := _http_status(e)) is not None), None)
+    if status is not None:
+        return f"HTTP {status} from Yahoo Finance"
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}".strip().rstrip(":")
 
@@ -270,6 +301,7 @@ def _batch(tickers: list[str], start: Any, end: Any, session: Any,
     import pandas as pd
     import yfinance as yf
 
+    _open_yfinance_caches()
     with _quiet_pandas(), _capture_yf_log() as cap:
         data = yf.download(tickers, start=start, end=end, auto_adjust=True, progress=False,
                            session=session, threads=threads, multi_level_index=True)
