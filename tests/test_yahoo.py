@@ -262,10 +262,22 @@ def test_dividend_yield_percent_point_trap() -> None:
     q = yahoo.normalise_quote({"currentPrice": 50.0, "currency": "USD", "dividendYield": 0.45,
                                "trailingAnnualDividendYield": 0.0044}, {})
     assert q.dividend_yield == pytest.approx(0.0045)
-    # With a dividendRate the yield is computed exactly from it.
-    q = yahoo.normalise_quote({"currentPrice": 50.0, "currency": "USD", "dividendRate": 0.25,
-                               "dividendYield": 0.45}, {})
+    # Without dividendYield: dividendRate / price.
+    q = yahoo.normalise_quote({"currentPrice": 50.0, "currency": "USD", "dividendRate": 0.25}, {})
     assert q.dividend_yield == pytest.approx(0.005)
+    # trailingAnnualDividendYield (a fraction already) is not mistaken for the forward yield.
+    q = yahoo.normalise_quote({"currentPrice": 50.0, "currency": "USD", "trailingAnnualDividendYield": 0.0044}, {})
+    assert q.dividend_yield is None
+
+
+def test_minor_currency_units_are_converted() -> None:
+    # LSE quotes in pence (GBp): 250 GBp = 2.50 GBP; 0.8 GBP per USD -> 80 GBp per USD.
+    q = yahoo.normalise_quote({"currentPrice": 250.0, "currency": "GBp", "financialCurrency": "GBP",
+                               "bookValue": 1.25}, {"GBP": 0.8})
+    assert q.book_value_per_share_trading == pytest.approx(125.0)
+    assert q.price_to_book == pytest.approx(2.0)
+    assert yahoo.normalise_quote({"currentPrice": 250.0, "currency": "GBp", "financialCurrency": "USD",
+                                  "bookValue": 1.0}, {"GBP": 0.8}).price_to_book == pytest.approx(250.0 / 80.0)
 
 
 def test_normalise_quote_tolerates_missing_keys() -> None:

@@ -525,10 +525,13 @@ def fetch_fx(
 class YahooQuote:
     """One stock's quote and fundamentals, each field in ONE stated currency.
 
-    Money per share and market cap are in ``currency`` (trading) unless the name says
-    otherwise; ``book_value_per_share`` and ``ebitda`` are in ``financial_currency``;
-    ``*_usd`` fields are converted with the FX rates passed to :func:`normalise_quote`.
-    Yields and ROE are fractions (0.012 = 1.2 %).
+    ``price``, ``market_cap``, ``book_value_per_share_trading`` and ``dividend_rate`` are in
+    ``currency`` (trading); ``book_value_per_share`` is in ``financial_currency`` (as Yahoo
+    reports it); ``market_cap_usd`` uses the FX rates passed to :func:`normalise_quote`;
+    ``price_to_book`` divides two trading-currency numbers. ``trailing_eps``, ``forward_eps``,
+    ``enterprise_value`` and ``ebitda`` are passed through as Yahoo reports them: Yahoo does
+    not label their currency, so for H-shares/ADRs (currency != financial_currency) check
+    before mixing them with the price. Yields and ROE are fractions (0.012 = 1.2 %).
     """
 
     ticker: str
@@ -546,7 +549,6 @@ class YahooQuote:
     dividend_yield: float | None
     roe: float | None
     enterprise_value: float | None
-    enterprise_value_usd: float | None
     ebitda: float | None
     quote_time: dt.datetime | None
 
@@ -568,6 +570,21 @@ def _ccy(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+# Yahoo quotes some exchanges in minor units: GBp (pence) = GBP / 100, etc.
+_MINOR_UNITS = {"GBp": ("GBP", 100.0), "GBX": ("GBP", 100.0), "ZAc": ("ZAR", 100.0), "ILA": ("ILS", 100.0)}
+
+
+def _per_usd(currency: str, fx_per_usd: Mapping[str, float]) -> float | None:
+    """Units of ``currency`` per 1 USD (case matters for minor units: GBp is not GBP)."""
+    major, factor = _MINOR_UNITS.get(currency, (currency.upper(), 1.0))
+    if major == "USD":
+        return factor
+    rate = _num(fx_per_usd.get(major))
+    if rate is None:
+        rate = next((_num(v) for k, v in fx_per_usd.items() if k.upper() == major), None)
+    return rate * factor if rate is not None and rate > 0 else None
+
+
 def _convert(amount: float | None, from_ccy: str | None, to_ccy: str | None,
              fx_per_usd: Mapping[str, float]) -> float | None:
     """Convert with rates quoted as units of currency per 1 USD; None if a rate is missing."""
@@ -575,10 +592,8 @@ def _convert(amount: float | None, from_ccy: str | None, to_ccy: str | None,
         return None
     if from_ccy == to_ccy:
         return amount
-    rates = {k.upper(): v for k, v in fx_per_usd.items()}
-    rates.setdefault("USD", 1.0)
-    src, dst = _num(rates.get(from_ccy.upper())), _num(rates.get(to_ccy.upper()))
-    if not src or not dst or src <= 0 or dst <= 0:
+    src, dst = _per_usd(from_ccy, fx_per_usd), _per_usd(to_ccy, fx_per_usd)
+    if src is None or dst is None:
         return None
     return amount / src * dst
 
@@ -598,14 +613,15 @@ def _quote_time(value: Any) -> dt.datetime | None:
 def _dividend_yield(info: Mapping[str, Any], price: float | None) -> float | None:
     """Forward dividend yield as a FRACTION.
 
-    Yahoo's ``dividendYield`` is in percent points (0.45 = 0.45 %); prefer ``dividendRate /
-    price`` (exact, no unit question), then ``dividendYield / 100``.
+    Yahoo's ``dividendYield`` is in PERCENT POINTS (0.45 = 0.45 %), unlike its other yields
+    (``trailingAnnualDividendYield`` is a fraction): divide by 100. Without it, fall back to
+    ``dividendRate / price``.
     """
-    rate = _num(info.get("dividendRate"))
-    if rate is not None and price:
-        return rate / price
     pct = _num(info.get("dividendYield"))
-    return pct / 100.0 if pct is not None else None
+    if pct is not None:
+        return pct / 100.0
+    rate = _num(info.get("dividendRate"))
+    return rate / price if rate is not None and price else None
 
 
 def normalise_quote(info: Mapping[str, Any], fx_per_usd: Mapping[str, float]) -> YahooQuote:
@@ -626,7 +642,6 @@ def normalise_quote(info: Mapping[str, Any], fx_per_usd: Mapping[str, float]) ->
     bvps = _num(info.get("bookValue"))
     bvps_trading = _convert(bvps, fin_ccy, currency, fx_per_usd)
     pb = price / bvps_trading if price is not None and bvps_trading else None
-    ev = _num(info.get("enterpriseValue"))
     return YahooQuote(
         ticker=ticker,
         price=price,
@@ -642,8 +657,7 @@ def normalise_quote(info: Mapping[str, Any], fx_per_usd: Mapping[str, float]) ->
         dividend_rate=_num(info.get("dividendRate")),
         dividend_yield=_dividend_yield(info, price),
         roe=_num(info.get("returnOnEquity")),
-        enterprise_value=ev,
-        enterprise_value_usd=_convert(ev, currency, "USD", fx_per_usd),
+        enterprise_value=_num(info.get("enterpriseValue")),
         ebitda=_num(info.get("ebitda")),
         quote_time=_quote_time(info.get("regularMarketTime")),
     )
