@@ -124,6 +124,25 @@ def test_one_bad_ticker_among_good_ones(fake: FakeYahoo) -> None:
     assert closes[["MP", "LYC.AX"]].notna().all().all()
 
 
+def test_known_symbol_told_to_404_is_a_bad_ticker_everywhere(fake: FakeYahoo) -> None:
+    fake.not_found("LYC.AX")
+    session = make_session(fake)
+    _, failures = yahoo.download_closes(["MP", "LYC.AX"], "2025-02-03", "2025-02-15", session)
+    assert failures["LYC.AX"] == yahoo.TickerFailure("bad_ticker", "HTTP 404 from Yahoo Finance")
+    with pytest.raises(yahoo.YahooBadTicker, match=r"LYC\.AX"):
+        yahoo.fetch_info("LYC.AX", session)
+    with pytest.raises(yahoo.YahooBadTicker):
+        yahoo.fetch_consensus("LYC.AX", session)
+
+
+def test_empty_request_makes_no_http_request(fake: FakeYahoo) -> None:
+    closes, failures = yahoo.download_closes([" ", ""], "2025-02-03", "2025-02-15", make_session(fake))
+    assert closes.empty and failures == {}
+    rates, _ = yahoo.fetch_fx(["USD"], make_session(fake), today=dt.date(2025, 3, 29))
+    assert list(rates.columns) == ["USD"]
+    assert sum(fake.counts.values()) == 0
+
+
 def test_network_down_raises_unavailable_not_possibly_delisted(fake: FakeYahoo) -> None:
     fake.network_down = True
     with pytest.raises(yahoo.YahooUnavailable) as err:

@@ -492,7 +492,9 @@ def fetch_fx(
     max_retries: int = DEFAULT_MAX_RETRIES,
     backoff: float = DEFAULT_BACKOFF,
 ) -> tuple[pd.DataFrame, dict[str, TickerFailure]]:
-    """Daily FX rates as UNITS OF CURRENCY PER 1 USD (dates x currency codes; USD = 1.0).
+    """Daily FX rates as UNITS OF CURRENCY PER 1 USD (dates x currency codes).
+
+    The USD column is 1.0 on the other currencies' dates (no rows if only USD is asked for).
 
     Fetches ``{CCY}=X`` for each non-USD currency in one batch (default window: the last 14
     days before ``today``, enough for :func:`spot_fx`). Failures are keyed by currency code.
