@@ -460,3 +460,11 @@ def test_classify_curl_cffi_errors() -> None:
 
     assert yahoo.classify(curl_exc.DNSError("Could not resolve host: query2.finance.yahoo.com")).kind == "network"
     assert yahoo.classify(curl_exc.Timeout("Operation timed out")).kind == "network"
+
+
+def test_new_session_matches_yfinance_backend() -> None:
+    from yfinance import _http
+
+    session = yahoo.new_session()
+    assert _http.is_supported_session(session)
+    assert type(session).__module__.startswith("curl_cffi" if _http.HAS_CURL_CFFI else "requests")

@@ -106,18 +106,16 @@ _SYMS_LINE = re.compile(r"^\[(?P<syms>[^\]]*)\]: (?P<reason>.*)$", re.DOTALL)
 
 
 def new_session() -> Any:
-    """A session of the kind yfinance prefers: curl_cffi with Chrome impersonation if installed.
+    """The session yfinance itself would create: curl_cffi with Chrome impersonation, or plain
+    ``requests`` (with browser headers) when curl_cffi is missing or ``YF_DISABLE_CURL_CFFI`` is set.
 
-    Create one per command and pass it to every fetch function (yfinance keeps a process-wide
-    session and replaces it whenever a call passes a different one).
+    The session type must match yfinance's backend, because yfinance catches the backend's
+    exception classes. Create one per command and pass it to every fetch function (yfinance
+    keeps a process-wide session and replaces it whenever a call passes a different one).
     """
-    try:
-        from curl_cffi import requests as curl_requests
-    except ImportError:  # pragma: no cover - depends on the install
-        import requests
+    from yfinance import _http
 
-        return requests.Session()
-    return curl_requests.Session(impersonate="chrome")
+    return _http.new_session()
 
 
 def configure_cache(cache_dir: str | Path) -> None:
