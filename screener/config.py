@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,8 @@ def _checked(doc: TomlDocument) -> dict[str, dict[str, Any]]:
             wrong_bool = isinstance(value, bool) and expected is not bool
             if wrong_bool or not isinstance(value, expected):
                 raise doc.error(ConfigError, f"must be {_type_name(expected)}, got {value!r}", section, key)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise doc.error(ConfigError, f"must be a finite number, got {value!r}", section, key)
     for section, keys in _SCHEMA.items():
         values[section] = {key: doc.data.get(section, {}).get(key, default) for key, (_, default) in keys.items()}
     return values

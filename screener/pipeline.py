@@ -15,18 +15,22 @@ from screener.core.estimates import METRICS, YearMultiples, from_consensus, from
 from screener.core.fiscal import fy1_label
 from screener.core.ratings import (
     Rating,
+    RatingRules,
     expected_share_price_return,
     expected_total_return,
     in_band,
     rule_rating,
 )
-from screener.core.values import NA, Missing, Value, is_num
+from screener.core.values import NA, NM, Missing, Value, is_num
 from screener.data.base import MarketData
-from screener.errors import UsageError
+from screener.errors import DataUnavailable, UsageError
 from screener.models import Company, FxRate, Quote, Universe
 
 MULTIPLE_COLUMNS = tuple(f"{m}_fy{k}" for m in METRICS for k in (1, 2))
 AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS)
+# The harmonic mean is the central estimate for price multiples only (METHODS §3).
+HARMONIC_COLUMNS = tuple(c for c in MULTIPLE_COLUMNS if c.startswith(("pe_", "pb_", "ev_ebitda_")))
+YIELD_COLUMNS = ("dividend_yield", "dy_fy1", "dy_fy2")
 ALL_GROUP = "All"
 # Natural sort direction: True = highest first.
 DESCENDING = {"etr", "upside", "dividend_yield", "market_cap", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2"}
@@ -100,6 +104,7 @@ class ScreenReport:
     sources_used: list[str]
     sort: str
     missing: list[str]
+    rules: RatingRules = field(default_factory=RatingRules)
 
 
 def _fx(rates: dict[str, FxRate], currency: str) -> float | None:
@@ -208,11 +213,26 @@ def company_row(
 
 
 def aggregate_rows(group: str, rows: Sequence[CompanyRow], exclude_subject: bool) -> list[AggregateRow]:
-    """Mean / median / harmonic mean per column over members that count (one line per issuer)."""
+    """Mean / median / harmonic mean per column over members that count (one line per issuer).
+
+    Yields flagged ``dy_implausible`` are left out (counted as excluded); the harmonic mean is computed for
+    price multiples only (other columns get ``None``: not computed).
+    """
     members = [r for r in rows if r.company.counts_in_aggregates and not (exclude_subject and r.company.house)]
+
+    def cell(row: CompanyRow, column: str) -> Value:
+        if column in YIELD_COLUMNS and "dy_implausible" in row.flags:
+            return NM
+        return row.metric(column)
+
     out = []
     for statistic in agg.STATISTICS:
-        values = {col: agg.aggregate((r.metric(col) for r in members), statistic) for col in AGGREGATE_COLUMNS}
+        values = {
+            col: agg.aggregate((cell(r, col) for r in members), statistic)
+            if statistic != "harmonic_mean" or col in HARMONIC_COLUMNS
+            else agg.Aggregate(None, 0, 0)
+            for col in AGGREGATE_COLUMNS
+        }
         out.append(AggregateRow(group, statistic, values))
     return out
 
@@ -223,8 +243,10 @@ def sort_key(column: str, reverse: bool):  # type: ignore[no-untyped-def]
 
     def key(row: CompanyRow) -> tuple[int, float | str]:
         if column in ("name", "ticker"):
-            text = row.company.name if column == "name" else row.ticker
-            return (0, text.lower())
+            text = (row.company.name if column == "name" else row.ticker).lower()
+            if reverse:  # invert each character so the plain ascending sort runs Z..A
+                return (0, "".join(chr(0x10FFFF - ord(ch)) for ch in text))
+            return (0, text)
         value = row.metric(column)
         if isinstance(value, Missing) or not is_num(value):
             return (1, 0.0)
@@ -263,7 +285,18 @@ def build_report(
         companies = [c for c in companies if c.group.lower() in wanted_groups]
     data_date = max((q.price_date for q in market.quotes.values()), default=date.today())
     effective = as_of or data_date
-    rows = [company_row(c, market.quotes.get(c.ticker), market.fx, effective, settings) for c in companies]
+    usable = {t: q for t, q in market.quotes.items() if q.price_date <= effective}
+    if market.quotes and not usable:
+        first = min(q.price_date for q in market.quotes.values())
+        raise DataUnavailable(
+            f"no prices on or before --as-of {effective.isoformat()} (the data starts {first.isoformat()}); "
+            "a later price would be a look-ahead"
+        )
+    rows = [company_row(c, usable.get(c.ticker), market.fx, effective, settings) for c in companies]
+    for row in rows:
+        quote = market.quotes.get(row.ticker)
+        if row.quote is None and quote is not None:
+            row.flags = ["price_after_as_of"]
     blocks: list[GroupBlock] = []
     order = list(dict.fromkeys(c.group for c in companies))
     for group in order:
@@ -288,6 +321,7 @@ def build_report(
         sources_used=list(market.sources_used),
         sort=sort,
         missing=list(market.missing),
+        rules=settings.rules,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -85,8 +86,8 @@ class _Reader:
     def positive(self, value: Any, *path: PathPart) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(f"must be a number, got {value!r}", *path)
-        if not value > 0:
-            raise self.fail(f"must be positive, got {value!r}", *path)
+        if not math.isfinite(value) or not value > 0:
+            raise self.fail(f"must be a positive finite number, got {value!r}", *path)
         return float(value)
 
     def day(self, value: Any, *path: PathPart) -> date:
@@ -103,6 +104,8 @@ class _Reader:
     def value(self, raw: Any, *path: PathPart) -> Value:
         if isinstance(raw, bool):
             raise self.fail(f"must be a number, 'na' or 'nm', got {raw!r}", *path)
+        if isinstance(raw, float) and not math.isfinite(raw):
+            raise self.fail(f"must be a finite number, 'na' or 'nm', got {raw!r}", *path)
         try:
             return as_value(raw)
         except ValueError as exc:

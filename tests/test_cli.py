@@ -181,3 +181,41 @@ def test_unexpected_error_is_one_line_exit_1(runner: CliRunner, monkeypatch: pyt
     assert result.exit_code == 1
     assert "unexpected error (ZeroDivisionError): boom" in result.output
     assert "Traceback" not in result.output
+
+
+def test_as_of_before_the_data_is_refused(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", *BASE, "--as-of", "2020-01-01"])
+    assert result.exit_code == 3
+    assert "look-ahead" in result.output and "Traceback" not in result.output
+
+
+def test_reverse_sort_by_name(runner: CliRunner) -> None:
+    def names(*extra: str) -> list[str]:
+        result = runner.invoke(app, ["screen", *BASE, "--format", "csv", "-g", "Magnets", "--sort", "name", *extra])
+        return [r["name"] for r in csv.DictReader(io.StringIO(result.stdout)) if r["row_type"] == "company"]
+
+    forward = names()
+    assert forward == sorted(forward, key=str.lower)
+    assert names("--reverse") == forward[::-1]
+
+
+def test_legend_follows_config(runner: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    text = CONFIG.read_text().replace("buy = 0.15", "buy = 0.20").replace('"universes/', f'"{CONFIG.parent}/universes/')
+    config.write_text(text)
+    result = runner.invoke(app, ["screen", "--config", str(config), "--source", "snapshot"])
+    assert result.exit_code == 0, result.output
+    assert "Buy ≥20%" in result.output
+
+
+def test_aggregates_harmonic_for_multiples_only_and_flagged_yields_excluded(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["screen", *BASE, "--format", "csv", "-g", "Producers"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    harmonic = next(r for r in rows if r["row_type"] == "harmonic_mean")
+    assert harmonic["upside"] == "" and harmonic["dy_fy1"] == "" and float(harmonic["pe_fy1"]) > 0
+    mean = next(r for r in rows if r["row_type"] == "mean")
+    companies = [r for r in rows if r["row_type"] == "company"]
+    clean = [
+        float(r["dy_fy1"]) for r in companies if "dy_implausible" not in r["flags"] and r["dy_fy1"] not in ("NA", "NM")
+    ]
+    assert float(mean["dy_fy1"]) == pytest.approx(sum(clean) / len(clean))

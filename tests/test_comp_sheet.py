@@ -57,6 +57,10 @@ def test_upside_matches_published_rounding(exported: dict[str, dict[str, str]], 
         assert float(row["price"]) == price and float(row["target_price"]) == target
         # the sheet's prices and targets, 3 decimals of a fraction (0.1%) as the published upside is shown
         assert round(float(row["upside"]), 3) == round(target / price - 1, 3), published["name"]
+    # and the figures a reader of the sheet would write down, by hand: 72.00/53.13, 61.60/56.91, 9.50/20.59 ...
+    hand = {"600111.SS": 0.355, "000831.SZ": 0.082, "LYC.AX": -0.539, "300748.SZ": -0.174, "6680.HK": -0.030,
+            "4063.T": -0.027, "6762.T": -0.036}  # fmt: skip
+    assert {t: round(float(exported[t]["upside"]), 3) for t in hand} == hand
 
 
 def test_rule_rating_and_band_follow_methods(exported: dict[str, dict[str, str]], sheet: list[dict[str, str]]) -> None:

@@ -71,8 +71,9 @@ class Sleeps:
 def test_cold_fetch_of_three_tickers_uses_one_download(fake: FakeYahoo, tmp_path: Path) -> None:
     import yfinance.cache
 
-    closes, failures = yahoo.download_closes(["mp", "600111.SS", "LYC.AX"], "2025-02-03", "2025-02-15",
-                                             make_session(fake))
+    closes, failures = yahoo.download_closes(
+        ["mp", "600111.SS", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake)
+    )
 
     assert failures == {}
     assert list(closes.columns) == ["MP", "600111.SS", "LYC.AX"]  # request order, upper-cased
@@ -87,7 +88,7 @@ def test_cold_fetch_of_three_tickers_uses_one_download(fake: FakeYahoo, tmp_path
     assert fake.counts["unknown"] == 0
     assert {r.params.get("range") for r in fake.calls("chart") if "range" in r.params} == {"1d"}
     # period1/period2 are the exchange's local midnights of start and end.
-    (p1, p2), = [w for w in fake.chart_ranges("600111.SS") if w[0] is not None]
+    ((p1, p2),) = [w for w in fake.chart_ranges("600111.SS") if w[0] is not None]
     assert p1 == dt.datetime(2025, 2, 2, 16, tzinfo=dt.UTC)  # 2025-02-03 00:00 Asia/Shanghai
     assert p2 == dt.datetime(2025, 2, 14, 16, tzinfo=dt.UTC)
     # yfinance's SQLite caches live in the test's tmp dir, not the user cache dir.
@@ -108,15 +109,16 @@ def test_warm_caches_only_the_new_range_is_requested(fake: FakeYahoo) -> None:
     closes, _ = yahoo.download_closes(["MP", "LYC.AX"], "2025-02-01", "2025-03-01", session)
     assert fake.counts == {"chart": 2}
     for sym in ("MP", "LYC.AX"):
-        (p1, p2), = fake.chart_ranges(sym)
+        ((p1, p2),) = fake.chart_ranges(sym)
         assert p1 is not None and p2 is not None
         assert p1.date() >= dt.date(2025, 1, 31) and p2.date() <= dt.date(2025, 3, 1)
     assert closes.index.min() >= pd.Timestamp("2025-02-01")
 
 
 def test_one_bad_ticker_among_good_ones(fake: FakeYahoo) -> None:
-    closes, failures = yahoo.download_closes(["MP", "NOPE.SS", "LYC.AX"], "2025-02-03", "2025-02-15",
-                                             make_session(fake))
+    closes, failures = yahoo.download_closes(
+        ["MP", "NOPE.SS", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake)
+    )
 
     assert set(failures) == {"NOPE.SS"}
     assert failures["NOPE.SS"].kind == "bad_ticker"
@@ -192,8 +194,9 @@ def test_rate_limited_twice_then_success_backs_off(fake: FakeYahoo) -> None:
     # Four refused requests = two YFRateLimitErrors (each one is a request + yfinance's retry).
     fake.rate_limit("MP", times=4)
     sleeps = Sleeps()
-    closes, failures = yahoo.download_closes(["MP", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake),
-                                             sleep=sleeps, backoff=1.5)
+    closes, failures = yahoo.download_closes(
+        ["MP", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake), sleep=sleeps, backoff=1.5
+    )
     assert failures == {}
     assert closes["MP"].notna().all() and closes["LYC.AX"].notna().all()
     assert sleeps.calls == [1.5, 3.0]  # exponential backoff
@@ -204,8 +207,9 @@ def test_rate_limited_forever_raises_after_the_bound(fake: FakeYahoo) -> None:
     fake.rate_limit("MP")
     sleeps = Sleeps()
     with pytest.raises(yahoo.YahooRateLimited):
-        yahoo.download_closes(["MP", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake),
-                              sleep=sleeps, max_retries=3, backoff=1.0)
+        yahoo.download_closes(
+            ["MP", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake), sleep=sleeps, max_retries=3, backoff=1.0
+        )
     assert sleeps.calls == [1.0, 2.0, 4.0]
     assert isinstance(yahoo.YahooRateLimited("x"), yahoo.YahooError)
 
@@ -221,19 +225,32 @@ def test_pandas_deprecation_spam_is_filtered(fake: FakeYahoo) -> None:
 # info -> normalise_quote
 # --------------------------------------------------------------------------------------
 H_SHARE_INFO = {
-    "symbol": "1088.HK", "currency": "HKD", "financialCurrency": "CNY", "quoteType": "EQUITY",
-    "currentPrice": 20.0, "regularMarketPrice": 20.0, "regularMarketTime": 1743500000,
-    "marketCap": 78_000_000_000, "bookValue": 10.0, "priceToBook": 2.0,  # Yahoo: 20 HKD / 10 CNY
-    "trailingEps": 2.5, "forwardEps": 2.8, "dividendRate": 0.9, "dividendYield": 4.5,
-    "trailingAnnualDividendYield": 0.043, "returnOnEquity": 0.121, "enterpriseValue": 90_000_000_000,
+    "symbol": "1088.HK",
+    "currency": "HKD",
+    "financialCurrency": "CNY",
+    "quoteType": "EQUITY",
+    "currentPrice": 20.0,
+    "regularMarketPrice": 20.0,
+    "regularMarketTime": 1743500000,
+    "marketCap": 78_000_000_000,
+    "bookValue": 10.0,
+    "priceToBook": 2.0,  # Yahoo: 20 HKD / 10 CNY
+    "trailingEps": 2.5,
+    "forwardEps": 2.8,
+    "dividendRate": 0.9,
+    "dividendYield": 4.5,
+    "trailingAnnualDividendYield": 0.043,
+    "returnOnEquity": 0.121,
+    "enterpriseValue": 90_000_000_000,
     "ebitda": 30_000_000_000,
 }
 FX = {"CNY": 7.1, "HKD": 7.8}
 
 
 def test_fetch_info_and_normalise_h_share(fake: FakeYahoo) -> None:
-    fake.add(FakeSymbol("1088.HK", make_bars(DAYS, 20.0), currency="HKD", timezone="Asia/Hong_Kong",
-                        info=dict(H_SHARE_INFO)))
+    fake.add(
+        FakeSymbol("1088.HK", make_bars(DAYS, 20.0), currency="HKD", timezone="Asia/Hong_Kong", info=dict(H_SHARE_INFO))
+    )
     info = yahoo.fetch_info("1088.hk", make_session(fake))
 
     assert info["currency"] == "HKD" and info["financialCurrency"] == "CNY"
@@ -278,8 +295,9 @@ def test_fetch_info_rate_limit_retries_then_raises(fake: FakeYahoo) -> None:
 
 def test_dividend_yield_percent_point_trap() -> None:
     # No dividendRate: Yahoo's dividendYield 0.45 means 0.45 %, i.e. 0.0045.
-    q = yahoo.normalise_quote({"currentPrice": 50.0, "currency": "USD", "dividendYield": 0.45,
-                               "trailingAnnualDividendYield": 0.0044}, {})
+    q = yahoo.normalise_quote(
+        {"currentPrice": 50.0, "currency": "USD", "dividendYield": 0.45, "trailingAnnualDividendYield": 0.0044}, {}
+    )
     assert q.dividend_yield == pytest.approx(0.0045)
     # Without dividendYield: dividendRate / price.
     q = yahoo.normalise_quote({"currentPrice": 50.0, "currency": "USD", "dividendRate": 0.25}, {})
@@ -291,12 +309,14 @@ def test_dividend_yield_percent_point_trap() -> None:
 
 def test_minor_currency_units_are_converted() -> None:
     # LSE quotes in pence (GBp): 250 GBp = 2.50 GBP; 0.8 GBP per USD -> 80 GBp per USD.
-    q = yahoo.normalise_quote({"currentPrice": 250.0, "currency": "GBp", "financialCurrency": "GBP",
-                               "bookValue": 1.25}, {"GBP": 0.8})
+    q = yahoo.normalise_quote(
+        {"currentPrice": 250.0, "currency": "GBp", "financialCurrency": "GBP", "bookValue": 1.25}, {"GBP": 0.8}
+    )
     assert q.book_value_per_share_trading == pytest.approx(125.0)
     assert q.price_to_book == pytest.approx(2.0)
-    assert yahoo.normalise_quote({"currentPrice": 250.0, "currency": "GBp", "financialCurrency": "USD",
-                                  "bookValue": 1.0}, {"GBP": 0.8}).price_to_book == pytest.approx(250.0 / 80.0)
+    assert yahoo.normalise_quote(
+        {"currentPrice": 250.0, "currency": "GBp", "financialCurrency": "USD", "bookValue": 1.0}, {"GBP": 0.8}
+    ).price_to_book == pytest.approx(250.0 / 80.0)
 
 
 def test_normalise_quote_tolerates_missing_keys() -> None:
@@ -304,13 +324,23 @@ def test_normalise_quote_tolerates_missing_keys() -> None:
     assert q.ticker == "" and q.price is None and q.price_to_book is None and q.market_cap_usd is None
     assert q.dividend_yield is None and q.quote_time is None
     # Missing FX rate: no conversion rather than a mixed-currency number.
-    q = yahoo.normalise_quote({"currentPrice": 20.0, "currency": "HKD", "financialCurrency": "CNY",
-                               "bookValue": 10.0, "marketCap": 1e9}, {"HKD": 7.8})
+    q = yahoo.normalise_quote(
+        {"currentPrice": 20.0, "currency": "HKD", "financialCurrency": "CNY", "bookValue": 10.0, "marketCap": 1e9},
+        {"HKD": 7.8},
+    )
     assert q.price_to_book is None and q.market_cap_usd == pytest.approx(1e9 / 7.8)
     # Same currency: P/B needs no FX; NaN/inf/strings and raw/fmt wrappers are handled.
-    q = yahoo.normalise_quote({"regularMarketPrice": {"raw": 30.0, "fmt": "30.00"}, "currency": "USD",
-                               "bookValue": 6.0, "trailingEps": float("nan"), "forwardEps": "n/a",
-                               "ebitda": float("inf")}, {})
+    q = yahoo.normalise_quote(
+        {
+            "regularMarketPrice": {"raw": 30.0, "fmt": "30.00"},
+            "currency": "USD",
+            "bookValue": 6.0,
+            "trailingEps": float("nan"),
+            "forwardEps": "n/a",
+            "ebitda": float("inf"),
+        },
+        {},
+    )
     assert q.price == 30.0 and q.price_to_book == pytest.approx(5.0)
     assert q.trailing_eps is None and q.forward_eps is None and q.ebitda is None
     # Negative book value gives a negative P/B (flagged NM downstream), not a crash.
@@ -323,9 +353,17 @@ def test_normalise_quote_tolerates_missing_keys() -> None:
 # --------------------------------------------------------------------------------------
 def test_fetch_consensus_parses_estimates_and_targets(fake: FakeYahoo) -> None:
     sym = fake.symbols["600111.SS"]
-    sym.info = {"symbol": "600111.SS", "currency": "CNY", "financialCurrency": "CNY", "currentPrice": 52.48,
-                "targetHighPrice": 80.0, "targetLowPrice": 40.0, "targetMeanPrice": 61.6,
-                "targetMedianPrice": 60.0, "numberOfAnalystOpinions": 12}
+    sym.info = {
+        "symbol": "600111.SS",
+        "currency": "CNY",
+        "financialCurrency": "CNY",
+        "currentPrice": 52.48,
+        "targetHighPrice": 80.0,
+        "targetLowPrice": 40.0,
+        "targetMeanPrice": 61.6,
+        "targetMedianPrice": 60.0,
+        "numberOfAnalystOpinions": 12,
+    }
     sym.earnings_trend = [
         trend_row("0q", "2025-03-31", 0.30, 0.25, 0.35, 5, "CNY"),
         trend_row("+1q", "2025-06-30", 0.33, 0.28, 0.40, 5, "CNY"),
@@ -338,8 +376,7 @@ def test_fetch_consensus_parses_estimates_and_targets(fake: FakeYahoo) -> None:
     assert set(raw["earnings_estimate"]) == {"0q", "+1q", "0y", "+1y"}  # yfinance keeps the first four
     assert raw["earnings_estimate"]["0y"]["avg"] == 1.20
     assert raw["earnings_estimate"]["0y"]["currency"] == "CNY"
-    assert raw["analyst_price_targets"] == {"current": 52.48, "high": 80.0, "low": 40.0, "mean": 61.6,
-                                            "median": 60.0}
+    assert raw["analyst_price_targets"] == {"current": 52.48, "high": 80.0, "low": 40.0, "mean": 61.6, "median": 60.0}
     assert fake.counts["quoteSummary"] == 2
 
     c = yahoo.normalise_consensus(raw)
@@ -357,8 +394,9 @@ def test_consensus_without_coverage_is_empty_not_an_error(fake: FakeYahoo) -> No
 
 
 def test_normalise_consensus_inline() -> None:
-    c = yahoo.normalise_consensus({"earnings_estimate": {"0y": {"avg": 2.0, "currency": "USD",
-                                                                "numberOfAnalysts": 3.0}}})
+    c = yahoo.normalise_consensus(
+        {"earnings_estimate": {"0y": {"avg": 2.0, "currency": "USD", "numberOfAnalysts": 3.0}}}
+    )
     assert c.eps_fy1 == 2.0 and c.eps_fy1_analysts == 3 and c.eps_fy2 is None and c.target_high is None
 
 
@@ -367,10 +405,16 @@ def test_normalise_consensus_inline() -> None:
 # --------------------------------------------------------------------------------------
 def test_fx_direction_cny_x_is_cny_per_usd(fake: FakeYahoo) -> None:
     fx_days = business_days(dt.date(2025, 3, 17), dt.date(2025, 3, 28))
-    fake.add(FakeSymbol("CNY=X", dict.fromkeys(fx_days, 7.1), currency="CNY", timezone="Europe/London",
-                        instrument_type="CURRENCY"))
-    fake.add(FakeSymbol("HKD=X", dict.fromkeys(fx_days, 7.8), currency="HKD", timezone="Europe/London",
-                        instrument_type="CURRENCY"))
+    fake.add(
+        FakeSymbol(
+            "CNY=X", dict.fromkeys(fx_days, 7.1), currency="CNY", timezone="Europe/London", instrument_type="CURRENCY"
+        )
+    )
+    fake.add(
+        FakeSymbol(
+            "HKD=X", dict.fromkeys(fx_days, 7.8), currency="HKD", timezone="Europe/London", instrument_type="CURRENCY"
+        )
+    )
     rates, failures = yahoo.fetch_fx(["CNY", "usd", "HKD"], make_session(fake), today=dt.date(2025, 3, 29))
 
     assert failures == {}
@@ -385,8 +429,10 @@ def test_fx_direction_cny_x_is_cny_per_usd(fake: FakeYahoo) -> None:
 
 def test_normalise_fx_handles_both_directions() -> None:
     idx = pd.DatetimeIndex(["2025-03-27", "2025-03-28"])
-    closes = pd.DataFrame({"CNY=X": [7.1, 7.2], "CNYUSD=X": [1 / 7.1, 1 / 7.2], "USDJPY=X": [150.0, float("nan")],
-                           "AUD=X": [0.0, 1.6]}, index=idx)
+    closes = pd.DataFrame(
+        {"CNY=X": [7.1, 7.2], "CNYUSD=X": [1 / 7.1, 1 / 7.2], "USDJPY=X": [150.0, float("nan")], "AUD=X": [0.0, 1.6]},
+        index=idx,
+    )
     # CNY appears twice (direct and inverse): they agree; the last column wins.
     rates = yahoo.normalise_fx(closes)
     assert rates.loc["2025-03-28", "CNY"] == pytest.approx(7.2)
@@ -448,8 +494,10 @@ def test_classify_exceptions() -> None:
     assert kind(sqlite3.OperationalError("database is locked")) == "error"
     # yfinance's requests backend evaluates `except requests.exceptions.DNSError`, which does not
     # exist in requests: the AttributeError hides the ConnectionError in its __context__.
-    hidden = _raised_while_handling(AttributeError("module 'requests.exceptions' has no attribute 'DNSError'"),
-                                    requests.ConnectionError("Failed to resolve 'fc.yahoo.com'"))
+    hidden = _raised_while_handling(
+        AttributeError("module 'requests.exceptions' has no attribute 'DNSError'"),
+        requests.ConnectionError("Failed to resolve 'fc.yahoo.com'"),
+    )
     failure = yahoo.classify(hidden)
     assert failure.kind == "network" and "fc.yahoo.com" in failure.message
 

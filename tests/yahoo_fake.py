@@ -80,8 +80,7 @@ _TZ_INFO = {
     "Europe/London": ("GMT", "CCY", 0, 0),
 }
 _VALID_RANGES = ["1d", "5d", "1mo", "3mo", "6mo", "1y", "2y", "5y", "10y", "ytd", "max"]
-_RANGE_DAYS = {"1d": 1, "5d": 5, "1mo": 31, "3mo": 92, "6mo": 183, "1y": 366, "2y": 731,
-               "5y": 1827, "10y": 3653}
+_RANGE_DAYS = {"1d": 1, "5d": 5, "1mo": 31, "3mo": 92, "6mo": 183, "1y": 366, "2y": 731, "5y": 1827, "10y": 3653}
 
 
 @dataclass
@@ -110,27 +109,84 @@ class LoggedRequest:
 
 # Which quoteSummary module each flat ``info`` field lives in (as Yahoo serves it).
 _MODULE_FIELDS: dict[str, tuple[str, ...]] = {
-    "price": ("regularMarketPrice", "regularMarketTime", "currency", "marketCap", "exchangeName",
-              "quoteType", "shortName", "longName"),
-    "summaryDetail": ("previousClose", "dividendRate", "dividendYield", "trailingAnnualDividendRate",
-                      "trailingAnnualDividendYield", "trailingPE", "forwardPE", "marketCap", "currency",
-                      "priceToSalesTrailing12Months", "beta", "fiftyTwoWeekHigh", "fiftyTwoWeekLow"),
-    "defaultKeyStatistics": ("enterpriseValue", "bookValue", "priceToBook", "trailingEps", "forwardEps",
-                             "sharesOutstanding", "enterpriseToEbitda", "enterpriseToRevenue",
-                             "mostRecentQuarter"),
-    "financialData": ("currentPrice", "targetHighPrice", "targetLowPrice", "targetMeanPrice",
-                      "targetMedianPrice", "numberOfAnalystOpinions", "recommendationKey", "ebitda",
-                      "totalDebt", "totalCash", "returnOnEquity", "financialCurrency", "totalRevenue"),
-    "quoteType": ("exchange", "quoteType", "symbol", "shortName", "longName", "timeZoneFullName",
-                  "timeZoneShortName"),
+    "price": (
+        "regularMarketPrice",
+        "regularMarketTime",
+        "currency",
+        "marketCap",
+        "exchangeName",
+        "quoteType",
+        "shortName",
+        "longName",
+    ),
+    "summaryDetail": (
+        "previousClose",
+        "dividendRate",
+        "dividendYield",
+        "trailingAnnualDividendRate",
+        "trailingAnnualDividendYield",
+        "trailingPE",
+        "forwardPE",
+        "marketCap",
+        "currency",
+        "priceToSalesTrailing12Months",
+        "beta",
+        "fiftyTwoWeekHigh",
+        "fiftyTwoWeekLow",
+    ),
+    "defaultKeyStatistics": (
+        "enterpriseValue",
+        "bookValue",
+        "priceToBook",
+        "trailingEps",
+        "forwardEps",
+        "sharesOutstanding",
+        "enterpriseToEbitda",
+        "enterpriseToRevenue",
+        "mostRecentQuarter",
+    ),
+    "financialData": (
+        "currentPrice",
+        "targetHighPrice",
+        "targetLowPrice",
+        "targetMeanPrice",
+        "targetMedianPrice",
+        "numberOfAnalystOpinions",
+        "recommendationKey",
+        "ebitda",
+        "totalDebt",
+        "totalCash",
+        "returnOnEquity",
+        "financialCurrency",
+        "totalRevenue",
+    ),
+    "quoteType": ("exchange", "quoteType", "symbol", "shortName", "longName", "timeZoneFullName", "timeZoneShortName"),
     "assetProfile": ("country", "industry", "sector", "fullTimeEmployees", "longBusinessSummary"),
 }
 # Fields the v7 quote endpoint carries.
-_QUOTE_FIELDS = ("currency", "regularMarketPrice", "regularMarketTime", "marketCap", "exchange",
-                 "exchangeTimezoneName", "fullExchangeName", "quoteType", "shortName", "longName",
-                 "bookValue", "priceToBook", "trailingPE", "forwardPE", "epsTrailingTwelveMonths",
-                 "epsForward", "financialCurrency", "trailingAnnualDividendRate",
-                 "trailingAnnualDividendYield", "dividendYield", "sharesOutstanding")
+_QUOTE_FIELDS = (
+    "currency",
+    "regularMarketPrice",
+    "regularMarketTime",
+    "marketCap",
+    "exchange",
+    "exchangeTimezoneName",
+    "fullExchangeName",
+    "quoteType",
+    "shortName",
+    "longName",
+    "bookValue",
+    "priceToBook",
+    "trailingPE",
+    "forwardPE",
+    "epsTrailingTwelveMonths",
+    "epsForward",
+    "financialCurrency",
+    "trailingAnnualDividendRate",
+    "trailingAnnualDividendYield",
+    "dividendYield",
+    "sharesOutstanding",
+)
 
 
 def _fmt(value: Any) -> Any:
@@ -140,8 +196,9 @@ def _fmt(value: Any) -> Any:
     return {"raw": value, "fmt": f"{value:.2f}"}
 
 
-def _json_response(request: requests.PreparedRequest, status: int, payload: Any,
-                   content_type: str = "application/json;charset=utf-8") -> requests.Response:
+def _json_response(
+    request: requests.PreparedRequest, status: int, payload: Any, content_type: str = "application/json;charset=utf-8"
+) -> requests.Response:
     body = payload if isinstance(payload, str) else json.dumps(payload)
     resp = requests.Response()
     resp.status_code = status
@@ -194,16 +251,19 @@ class FakeYahoo(BaseAdapter):
 
     def calls(self, route: str, symbol: str | None = None) -> list[LoggedRequest]:
         with self._lock:
-            return [r for r in self.requests_log
-                    if r.route == route and (symbol is None or r.symbol == symbol.upper())]
+            return [r for r in self.requests_log if r.route == route and (symbol is None or r.symbol == symbol.upper())]
 
     def chart_ranges(self, symbol: str) -> list[tuple[dt.datetime | None, dt.datetime | None]]:
         """The (period1, period2) windows requested from the chart route for ``symbol`` (UTC)."""
         out = []
         for r in self.calls("chart", symbol):
             p1, p2 = r.params.get("period1"), r.params.get("period2")
-            out.append((dt.datetime.fromtimestamp(int(p1), dt.UTC) if p1 else None,
-                        dt.datetime.fromtimestamp(int(p2), dt.UTC) if p2 else None))
+            out.append(
+                (
+                    dt.datetime.fromtimestamp(int(p1), dt.UTC) if p1 else None,
+                    dt.datetime.fromtimestamp(int(p2), dt.UTC) if p2 else None,
+                )
+            )
         return out
 
     def reset_log(self) -> None:
@@ -214,9 +274,15 @@ class FakeYahoo(BaseAdapter):
     def close(self) -> None:  # BaseAdapter API
         pass
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False,  # type: ignore[override]
-             timeout: Any = None, verify: Any = True, cert: Any = None,
-             proxies: Any = None) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,  # type: ignore[override]
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
         url = request.url or ""
         parts = urlsplit(url)
         params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -228,7 +294,8 @@ class FakeYahoo(BaseAdapter):
         if self.network_down or (symbol is not None and symbol in self._disconnected):
             raise requests.ConnectionError(
                 f"Failed to resolve '{parts.hostname}' ([Errno -3] Temporary failure in name resolution)",
-                request=request)
+                request=request,
+            )
         resp = self._answer(request, route, symbol, params)
         entry.status = resp.status_code
         return resp
@@ -251,8 +318,9 @@ class FakeYahoo(BaseAdapter):
             return "timeseries", path.rsplit("/", 1)[-1].upper()
         return "unknown", None
 
-    def _answer(self, request: requests.PreparedRequest, route: str, symbol: str | None,
-                params: Mapping[str, str]) -> requests.Response:
+    def _answer(
+        self, request: requests.PreparedRequest, route: str, symbol: str | None, params: Mapping[str, str]
+    ) -> requests.Response:
         if route == "cookie":
             # Like Yahoo: a 404 page that sets the A3 cookie on .yahoo.com. yfinance then
             # persists it in its cookie cache and stops calling fc.yahoo.com.
@@ -270,8 +338,11 @@ class FakeYahoo(BaseAdapter):
         if route == "crumb":
             return _json_response(request, 200, CRUMB, "text/plain;charset=utf-8")
         if route == "unknown" or symbol is None:
-            return _json_response(request, 404, {"finance": {"result": None, "error": {
-                "code": "Not Found", "description": "HTTP 404 Not Found"}}})
+            return _json_response(
+                request,
+                404,
+                {"finance": {"result": None, "error": {"code": "Not Found", "description": "HTTP 404 Not Found"}}},
+            )
 
         with self._lock:
             if symbol in self._rate_limits:
@@ -285,29 +356,55 @@ class FakeYahoo(BaseAdapter):
         missing = sym is None or symbol in self._not_found
         if route == "chart":
             if missing:
-                return _json_response(request, 404, {"chart": {"result": None, "error": {
-                    "code": "Not Found", "description": "No data found, symbol may be delisted"}}})
+                return _json_response(
+                    request,
+                    404,
+                    {
+                        "chart": {
+                            "result": None,
+                            "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"},
+                        }
+                    },
+                )
             assert sym is not None
             return _json_response(request, 200, self._chart(sym, params))
         if route == "quoteSummary":
             if missing:
-                return _json_response(request, 404, {"quoteSummary": {"result": None, "error": {
-                    "code": "Not Found", "description": f"Quote not found for symbol: {symbol}"}}})
+                return _json_response(
+                    request,
+                    404,
+                    {
+                        "quoteSummary": {
+                            "result": None,
+                            "error": {"code": "Not Found", "description": f"Quote not found for symbol: {symbol}"},
+                        }
+                    },
+                )
             assert sym is not None
             return _json_response(request, 200, self._quote_summary(sym, params))
         if route == "quote":
             result = [] if missing else [self._quote(sym)]  # type: ignore[arg-type]
             return _json_response(request, 200, {"quoteResponse": {"result": result, "error": None}})
         # timeseries: Yahoo answers 200 with metadata only when it has no values.
-        return _json_response(request, 200, {"timeseries": {"result": [
-            {"meta": {"symbol": [symbol], "type": [params.get("type", "")]}}], "error": None}})
+        return _json_response(
+            request,
+            200,
+            {
+                "timeseries": {
+                    "result": [{"meta": {"symbol": [symbol], "type": [params.get("type", "")]}}],
+                    "error": None,
+                }
+            },
+        )
 
     @staticmethod
     def _consent(request: requests.PreparedRequest) -> requests.Response:
-        form = ('<html><body><form method="post" action="https://consent.yahoo.com/v2/collectConsent">'
-                '<input type="hidden" name="csrfToken" value="fakecsrf"/>'
-                '<input type="hidden" name="sessionId" value="fakesession"/>'
-                '<button name="agree" value="agree">Accept all</button></form></body></html>')
+        form = (
+            '<html><body><form method="post" action="https://consent.yahoo.com/v2/collectConsent">'
+            '<input type="hidden" name="csrfToken" value="fakecsrf"/>'
+            '<input type="hidden" name="sessionId" value="fakesession"/>'
+            '<button name="agree" value="agree">Accept all</button></form></body></html>'
+        )
         return _json_response(request, 200, form, "text/html")
 
     # --- payloads ------------------------------------------------------------------------
@@ -339,13 +436,22 @@ class FakeYahoo(BaseAdapter):
         gmtoffset = int(offset.total_seconds()) if offset is not None else 0
         last_close = sym.bars[max(sym.bars)] if sym.bars else None
         meta = {
-            "currency": sym.currency, "symbol": sym.symbol, "exchangeName": exch,
-            "fullExchangeName": exch, "instrumentType": sym.instrument_type,
+            "currency": sym.currency,
+            "symbol": sym.symbol,
+            "exchangeName": exch,
+            "fullExchangeName": exch,
+            "instrumentType": sym.instrument_type,
             "firstTradeDate": rows[0][0] if rows else None,
-            "regularMarketTime": int(self.now.timestamp()), "hasPrePostMarketData": False,
-            "gmtoffset": gmtoffset, "timezone": abbrev, "exchangeTimezoneName": sym.timezone,
-            "regularMarketPrice": last_close, "chartPreviousClose": last_close, "priceHint": 2,
-            "dataGranularity": params.get("interval", "1d"), "range": params.get("range", ""),
+            "regularMarketTime": int(self.now.timestamp()),
+            "hasPrePostMarketData": False,
+            "gmtoffset": gmtoffset,
+            "timezone": abbrev,
+            "exchangeTimezoneName": sym.timezone,
+            "regularMarketPrice": last_close,
+            "chartPreviousClose": last_close,
+            "priceHint": 2,
+            "dataGranularity": params.get("interval", "1d"),
+            "range": params.get("range", ""),
             "validRanges": _VALID_RANGES,
         }
         result: dict[str, Any] = {"meta": meta}
@@ -353,9 +459,15 @@ class FakeYahoo(BaseAdapter):
             closes = [sym.bars[d] for _, d in rows]
             result["timestamp"] = [ts for ts, _ in rows]
             result["indicators"] = {
-                "quote": [{"open": closes, "high": [c * 1.01 for c in closes],
-                           "low": [c * 0.99 for c in closes], "close": closes,
-                           "volume": [1_000_000] * len(closes)}],
+                "quote": [
+                    {
+                        "open": closes,
+                        "high": [c * 1.01 for c in closes],
+                        "low": [c * 0.99 for c in closes],
+                        "close": closes,
+                        "volume": [1_000_000] * len(closes),
+                    }
+                ],
                 "adjclose": [{"adjclose": [c * sym.adj_factor for c in closes]}],
             }
         else:  # what Yahoo sends for an empty window
@@ -384,27 +496,51 @@ class FakeYahoo(BaseAdapter):
 
     @staticmethod
     def _quote(sym: FakeSymbol) -> dict[str, Any]:
-        q: dict[str, Any] = {"symbol": sym.symbol, "language": "en-US", "region": "US",
-                             "exchangeTimezoneName": sym.timezone}
+        q: dict[str, Any] = {
+            "symbol": sym.symbol,
+            "language": "en-US",
+            "region": "US",
+            "exchangeTimezoneName": sym.timezone,
+        }
         for key in _QUOTE_FIELDS:
             if key in sym.info and sym.info[key] is not None:
                 q[key] = sym.info[key]
         return q
 
 
-def trend_row(period: str, end_date: str | None, avg: float, low: float, high: float, analysts: int,
-              currency: str, growth: float | None = None, year_ago: float | None = None) -> dict[str, Any]:
+def trend_row(
+    period: str,
+    end_date: str | None,
+    avg: float,
+    low: float,
+    high: float,
+    analysts: int,
+    currency: str,
+    growth: float | None = None,
+    year_ago: float | None = None,
+) -> dict[str, Any]:
     """One ``earningsTrend.trend`` item as Yahoo serves it (raw/fmt-wrapped numbers)."""
-    est: dict[str, Any] = {"avg": _fmt(avg), "low": _fmt(low), "high": _fmt(high),
-                           "numberOfAnalysts": {"raw": analysts, "fmt": str(analysts)},
-                           "earningsCurrency": currency}
+    est: dict[str, Any] = {
+        "avg": _fmt(avg),
+        "low": _fmt(low),
+        "high": _fmt(high),
+        "numberOfAnalysts": {"raw": analysts, "fmt": str(analysts)},
+        "earningsCurrency": currency,
+    }
     if year_ago is not None:
         est["yearAgoEps"] = _fmt(year_ago)
     if growth is not None:
         est["growth"] = _fmt(growth)
-    return {"maxAge": 1, "period": period, "endDate": end_date,
-            "growth": _fmt(growth) if growth is not None else {},
-            "earningsEstimate": est, "revenueEstimate": {}, "epsTrend": {}, "epsRevisions": {}}
+    return {
+        "maxAge": 1,
+        "period": period,
+        "endDate": end_date,
+        "growth": _fmt(growth) if growth is not None else {},
+        "earningsEstimate": est,
+        "revenueEstimate": {},
+        "epsTrend": {},
+        "epsRevisions": {},
+    }
 
 
 def business_days(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -20,7 +20,8 @@ STATISTICS = ("mean", "median", "harmonic_mean")
 class Aggregate:
     """One statistic of one column: the value and how many members it used and excluded."""
 
-    value: Value
+    value: Value | None
+    """The statistic; None when it is not computed for this column."""
     n: int
     excluded: int
 

@@ -88,11 +88,12 @@ def compare(
         if now.in_band is False:
             since = out_of_band_since(now.ticker, history) or as_of
             weeks = (as_of - since).days // 7
-            state = (
-                "new this week"
-                if before is None or before.in_band is not False
-                else f"for {weeks} week(s), since {since}"
-            )
+            if previous is None:
+                state = "no earlier run to compare with"
+            elif before is None or before.in_band is not False:
+                state = "new this week"
+            else:
+                state = f"for {weeks} week(s), since {since}"
             add("out_of_band", f"house {now.house_rating} vs rule {now.rule_rating} at ETR {etr_text} ({state})")
         elif now.in_band is True and before is not None and before.in_band is False:
             add("back_in_band", f"house {now.house_rating} fits again at ETR {etr_text}", False)

@@ -224,8 +224,18 @@ def _http_status(exc: BaseException) -> int | None:
 
 
 def _is_network_error(exc: BaseException) -> bool:
-    names = {"ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout", "DNSError", "ProxyError",
-             "SSLError", "ChunkedEncodingError", "RemoteDisconnected", "TimeoutError"}
+    names = {
+        "ConnectionError",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "Timeout",
+        "DNSError",
+        "ProxyError",
+        "SSLError",
+        "ChunkedEncodingError",
+        "RemoteDisconnected",
+        "TimeoutError",
+    }
     for e in _chain(exc):
         if _http_status(e) is not None:
             continue
@@ -273,8 +283,7 @@ def _raise_for(ticker: str, failure: TickerFailure) -> None:
     raise YahooError(f"{ticker}: {failure.message}")
 
 
-def _with_retries(ticker: str, call: Callable[[], Any], *, sleep: Sleep, max_retries: int,
-                  backoff: float) -> Any:
+def _with_retries(ticker: str, call: Callable[[], Any], *, sleep: Sleep, max_retries: int, backoff: float) -> Any:
     """Run ``call``; on HTTP 429 sleep ``backoff * 2**i`` and retry, at most ``max_retries`` times."""
     attempt = 0
     while True:
@@ -294,15 +303,24 @@ def _with_retries(ticker: str, call: Callable[[], Any], *, sleep: Sleep, max_ret
 # --------------------------------------------------------------------------------------
 # Fetch: prices
 # --------------------------------------------------------------------------------------
-def _batch(tickers: list[str], start: Any, end: Any, session: Any,
-           threads: bool | int) -> tuple[pd.DataFrame, dict[str, str]]:
+def _batch(
+    tickers: list[str], start: Any, end: Any, session: Any, threads: bool | int
+) -> tuple[pd.DataFrame, dict[str, str]]:
     import pandas as pd
     import yfinance as yf
 
     _open_yfinance_caches()
     with _quiet_pandas(), _capture_yf_log() as cap:
-        data = yf.download(tickers, start=start, end=end, auto_adjust=True, progress=False,
-                           session=session, threads=threads, multi_level_index=True)
+        data = yf.download(
+            tickers,
+            start=start,
+            end=end,
+            auto_adjust=True,
+            progress=False,
+            session=session,
+            threads=threads,
+            multi_level_index=True,
+        )
     reasons = _parse_download_errors(cap.messages)
     if data is None or data.empty or "Close" not in data.columns.get_level_values(0):
         closes = pd.DataFrame(index=pd.DatetimeIndex([], name="Date"))
@@ -318,8 +336,9 @@ def _refetch(ticker: str, start: Any, end: Any, session: Any) -> tuple[pd.Series
 
     try:
         with _quiet_pandas(), _raise_errors():
-            df = yf.Ticker(ticker, session=session).history(start=start, end=end, interval="1d",
-                                                           auto_adjust=True, actions=False)
+            df = yf.Ticker(ticker, session=session).history(
+                start=start, end=end, interval="1d", auto_adjust=True, actions=False
+            )
     except Exception as exc:
         log.debug("re-fetch of %s failed", ticker, exc_info=True)
         return None, classify(exc)
@@ -400,7 +419,8 @@ def download_closes(
         if attempt >= max_retries:
             raise YahooRateLimited(
                 f"Yahoo Finance rate limit (HTTP 429) persisted after {max_retries} retries for "
-                f"{', '.join(rate_limited)}")
+                f"{', '.join(rate_limited)}"
+            )
         sleep(backoff * 2**attempt)
         attempt += 1
         pending = rate_limited
@@ -419,8 +439,14 @@ def download_closes(
 # --------------------------------------------------------------------------------------
 # Fetch: info, consensus, FX
 # --------------------------------------------------------------------------------------
-def fetch_info(ticker: str, session: Any, *, sleep: Sleep = time.sleep,
-               max_retries: int = DEFAULT_MAX_RETRIES, backoff: float = DEFAULT_BACKOFF) -> dict[str, Any]:
+def fetch_info(
+    ticker: str,
+    session: Any,
+    *,
+    sleep: Sleep = time.sleep,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    backoff: float = DEFAULT_BACKOFF,
+) -> dict[str, Any]:
     """Yahoo's flattened ``Ticker.info`` dict (quoteSummary + v7 quote), as Yahoo sent it.
 
     Raises ``YahooBadTicker`` (404 or an info dict without any price/currency),
@@ -429,8 +455,9 @@ def fetch_info(ticker: str, session: Any, *, sleep: Sleep = time.sleep,
     import yfinance as yf
 
     sym = ticker.strip().upper()
-    info = _with_retries(sym, lambda: dict(yf.Ticker(sym, session=session).info), sleep=sleep,
-                         max_retries=max_retries, backoff=backoff)
+    info = _with_retries(
+        sym, lambda: dict(yf.Ticker(sym, session=session).info), sleep=sleep, max_retries=max_retries, backoff=backoff
+    )
     if not any(info.get(k) is not None for k in ("currency", "regularMarketPrice", "currentPrice", "quoteType")):
         raise YahooBadTicker(f"{sym}: unknown to Yahoo Finance (empty quote)")
     return info
@@ -441,8 +468,9 @@ def _frame_to_rows(df: Any) -> dict[str, dict[str, Any]]:
         return {}
     rows: dict[str, dict[str, Any]] = {}
     for period, row in df.to_dict(orient="index").items():
-        rows[str(period)] = {str(k): (None if isinstance(v, float) and math.isnan(v) else _plain(v))
-                             for k, v in row.items()}
+        rows[str(period)] = {
+            str(k): (None if isinstance(v, float) and math.isnan(v) else _plain(v)) for k, v in row.items()
+        }
     return rows
 
 
@@ -452,8 +480,14 @@ def _plain(value: Any) -> Any:
     return item() if callable(item) else value
 
 
-def fetch_consensus(ticker: str, session: Any, *, sleep: Sleep = time.sleep,
-                    max_retries: int = DEFAULT_MAX_RETRIES, backoff: float = DEFAULT_BACKOFF) -> dict[str, Any]:
+def fetch_consensus(
+    ticker: str,
+    session: Any,
+    *,
+    sleep: Sleep = time.sleep,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    backoff: float = DEFAULT_BACKOFF,
+) -> dict[str, Any]:
     """Raw analyst consensus: ``{"ticker", "earnings_estimate": {period: {col: value}},
     "analyst_price_targets": {...}}`` (two quoteSummary requests: earningsTrend, financialData).
 
@@ -506,8 +540,9 @@ def fetch_fx(
         end = end or today + dt.timedelta(days=1)
     foreign = [c for c in codes if c != "USD"]
     if foreign:
-        closes, failed = download_closes([fx_symbol(c) for c in foreign], start, end, session, sleep=sleep,
-                                         max_retries=max_retries, backoff=backoff)
+        closes, failed = download_closes(
+            [fx_symbol(c) for c in foreign], start, end, session, sleep=sleep, max_retries=max_retries, backoff=backoff
+        )
     else:
         closes, failed = pd.DataFrame(), {}
     rates = normalise_fx(closes)
@@ -585,8 +620,9 @@ def _per_usd(currency: str, fx_per_usd: Mapping[str, float]) -> float | None:
     return rate * factor if rate is not None and rate > 0 else None
 
 
-def _convert(amount: float | None, from_ccy: str | None, to_ccy: str | None,
-             fx_per_usd: Mapping[str, float]) -> float | None:
+def _convert(
+    amount: float | None, from_ccy: str | None, to_ccy: str | None, fx_per_usd: Mapping[str, float]
+) -> float | None:
     """Convert with rates quoted as units of currency per 1 USD; None if a rate is missing."""
     if amount is None or from_ccy is None or to_ccy is None:
         return None

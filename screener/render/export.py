@@ -110,7 +110,8 @@ def records(report: ScreenReport) -> Iterator[dict[str, Any]]:
                 as_of=as_of,
             )
             for column in AGGREGATE_COLUMNS:
-                record[column] = aggregate.values[column].value
+                value = aggregate.values[column].value
+                record[column] = "" if value is None else value  # None: statistic not computed for this column
             yield record
 
 

@@ -74,7 +74,7 @@ def _metric(key: str, fmt: Callable[[Value], str]) -> Callable[[CompanyRow], Tex
 _EST = {"house": "house", "consensus": "cons", "none": "—"}
 IDENTITY = (
     Column("Ticker", lambda r: Text(r.ticker), justify="left"),
-    Column("Name", lambda r: Text(r.company.name), justify="left", max_width=22),
+    Column("Name", lambda r: Text(r.company.name), justify="left", max_width=30),
 )
 RATING_COLUMNS = (
     *IDENTITY,
@@ -169,11 +169,15 @@ def footer(report: ScreenReport) -> Text:
         lines.append(f"FX {currency} {rate.per_usd:.4f} per USD on {rate.rate_date.isoformat()} ({rate.source}){stale}")
     if report.missing:
         lines.append(f"No data for: {', '.join(report.missing)}")
+    r = report.rules
+    tolerance = f" (±{r.tolerance * 100:g}pp tolerance)" if r.tolerance else ""
     lines.append(
-        "Upside = TP/price − 1; ETR = upside + FY1 dividend yield; Rule = Buy ≥15% (≥25% high risk), Sell <0%. "
-        "Band: house rating vs rule. Est: house = house model, cons = consensus multiples re-priced to this price. "
-        "Aggregates: one line per issuer, NA/NM excluded. NA = not available, NM = not meaningful, NR = not rated. "
-        "Market caps in USD at the FX shown."
+        f"Upside = TP/price − 1; ETR = upside + FY1 dividend yield; Rule = Buy ≥{r.buy * 100:g}% "
+        f"(≥{r.buy_high_risk * 100:g}% high risk), Sell <{r.sell * 100:g}%. Band: house rating vs rule{tolerance}. "
+        "Est: house = house model, cons = consensus multiples re-priced to this price. "
+        "Aggregates: one line per issuer, NA/NM and flagged yields excluded; harmonic mean for price multiples only. "
+        "NA = not available, NM = not meaningful (negative or zero denominator), NR = not rated. "
+        "Market caps in USD (snapshot: as published)."
     )
     return Text("\n".join(lines), style="dim")
 
