@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from screener.core.drift import DriftThresholds
+from screener.core.estimates import METRICS
 from screener.core.ratings import RatingRules
 from screener.errors import ConfigError
 from screener.tomlfile import TomlDocument, load_toml
@@ -18,16 +19,7 @@ SORT_COLUMNS = (
     "upside",
     "dividend_yield",
     "market_cap",
-    "pe_fy1",
-    "pe_fy2",
-    "pb_fy1",
-    "pb_fy2",
-    "ev_ebitda_fy1",
-    "ev_ebitda_fy2",
-    "roe_fy1",
-    "roe_fy2",
-    "dy_fy1",
-    "dy_fy2",
+    *(f"{metric}_fy{k}" for metric in METRICS for k in (1, 2)),
     "name",
     "ticker",
 )

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from screener.config import Settings
+from screener.config import SORT_COLUMNS, Settings
 from screener.core import aggregates as agg
 from screener.core import flags as fl
 from screener.core.drift import RatingRecord
-from screener.core.estimates import METRICS, YearMultiples, from_consensus, from_model
+from screener.core.estimates import YearMultiples, from_consensus, from_model
 from screener.core.fiscal import fy1_label
 from screener.core.ratings import (
     Rating,
@@ -26,7 +26,7 @@ from screener.data.base import MarketData
 from screener.errors import DataUnavailable, UsageError
 from screener.models import Company, FxRate, Quote, Universe
 
-MULTIPLE_COLUMNS = tuple(f"{m}_fy{k}" for m in METRICS for k in (1, 2))
+MULTIPLE_COLUMNS = tuple(c for c in SORT_COLUMNS if c[-4:] in ("_fy1", "_fy2"))
 AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS)
 # The harmonic mean is the central estimate for price multiples only (METHODS §3).
 HARMONIC_COLUMNS = tuple(c for c in MULTIPLE_COLUMNS if c.startswith(("pe_", "pb_", "ev_ebitda_")))
@@ -268,8 +268,6 @@ def build_report(
     top: int | None = None,
 ) -> ScreenReport:
     """The comp table: rows per peer group, sorted, with aggregates per group and overall."""
-    from screener.config import SORT_COLUMNS
-
     sort = sort or settings.default_sort
     if sort not in SORT_COLUMNS:
         raise UsageError(f"--sort: unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})")
