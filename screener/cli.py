@@ -4,7 +4,6 @@ typed errors to exit codes (CLI.md). Command bodies stay short; the work is in t
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from screener.errors import ExitCode, ScreenerError, UsageError
+from screener.errors import ExitCode, ScreenerError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,8 +26,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-universe_app = typer.Typer(help="List, show and validate universe files.", no_args_is_help=True)
-app.add_typer(universe_app, name="universe")
 
 
 class Source(StrEnum):
@@ -217,297 +214,10 @@ def _report(
     return report
 
 
-SCREEN_EXAMPLES = (
-    "Examples:\n\n  screener screen\n\n  screener screen --source snapshot -g Magnets --sort pe_fy1 --top 5"
-    "\n\n  screener screen --format csv --out comps.csv"
-)
-
-
-@app.command(epilog=SCREEN_EXAMPLES)
-@handle_errors
-def screen(
-    ctx: typer.Context,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-    universe: UniverseOption = None,
-    group: GroupOption = None,
-    sort: SortOption = None,
-    reverse: ReverseOption = False,
-    top: TopOption = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table (rich), csv (the PM contract) or json.")
-    ] = Format.table,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file (atomically) instead of the terminal.")
-    ] = None,
-) -> None:
-    """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates."""
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
-    report = _report(app_ctx, universe, group, sort, reverse, top)
-    from screener.render import export as ex
-
-    if fmt is Format.table:
-        from screener.render.tables import screen_view
-
-        view = screen_view(report)
-        if out:
-            console = Console(record=True, width=240, file=open("/dev/null", "w"))  # noqa: SIM115
-            console.print(view)
-            ex.write_atomic(out, console.export_text().encode("utf-8"))
-        else:
-            app_ctx.out.print(view)
-        return
-    text = ex.to_csv(report) if fmt is Format.csv else ex.to_json(report) + "\n"
-    if out:
-        ex.write_atomic(out, text.encode("utf-8"))
-    else:
-        sys.stdout.write(text)
-    if not app_ctx.quiet:
-        for banner in report.banners:
-            app_ctx.err.print(banner, markup=False, highlight=False)
-
-
-@app.command(epilog="Examples:\n\n  screener export --out comps.csv\n\n  screener export --out comps.xlsx -u magnets")
-@handle_errors
-def export(
-    ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV path (the PM contract); .xlsx writes a workbook.")],
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-    universe: UniverseOption = None,
-    group: GroupOption = None,
-    sort: SortOption = None,
-    reverse: ReverseOption = False,
-    top: TopOption = None,
-) -> None:
-    """Write the PM CSV (raw fractions, NA/NM literal, aggregate rows, formula-safe, atomic)."""
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
-    report = _report(app_ctx, universe, group, sort, reverse, top)
-    from screener.render.export import export as write_export
-
-    if out.parent and not out.parent.exists():
-        raise UsageError(f"--out: folder {out.parent} does not exist")
-    write_export(report, out)
-    if not app_ctx.quiet:
-        for banner in report.banners:
-            app_ctx.err.print(banner, markup=False, highlight=False)
-        rows = sum(len(b.rows) for b in report.groups)
-        app_ctx.err.print(
-            f"wrote {rows} companies and {sum(len(b.aggregates) for b in report.groups)} aggregate rows to {out}",
-            markup=False,
-        )
-
-
-@universe_app.command("list", epilog="Example:\n\n  screener universe list")
-@handle_errors
-def universe_list(
-    ctx: typer.Context,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
-    """The universes named in config.toml."""
-    from screener.config import load_settings
-    from screener.render.tables import universe_list_table
-    from screener.universe import load_universes
-
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
-    settings = load_settings(app_ctx.config)
-    app_ctx.out.print(universe_list_table(load_universes(list(settings.universe_files))))
-
-
-@universe_app.command("show", epilog="Example:\n\n  screener universe show producers")
-@handle_errors
-def universe_show(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Universe name or .toml path.")],
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
-    """The companies of one universe: codes, currencies, fiscal year, house view, estimate source."""
-    from screener.config import load_settings
-    from screener.render.tables import universe_show_table
-    from screener.universe import load_universe, resolve_universe_args
-
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
-    path = Path(name)
-    if not (path.suffix == ".toml" and path.exists()):
-        path = resolve_universe_args([name], load_settings(app_ctx.config).universe_files)[0]
-    app_ctx.out.print(universe_show_table(load_universe(path)))
-
-
-@universe_app.command(
-    "validate", epilog="Examples:\n\n  screener universe validate\n\n  screener universe validate my_peers.toml"
-)
-@handle_errors
-def universe_validate(
-    ctx: typer.Context,
-    files: Annotated[list[Path] | None, typer.Argument(help="Files to check (default: those in config.toml).")] = None,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
-    """Check universe files: TOML syntax, keys, types, tickers, prices and targets. Exit 2 on the first problem."""
-    from screener.config import load_settings
-    from screener.universe import load_universes
-
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
-    paths = list(files) if files else list(load_settings(app_ctx.config).universe_files)
-    universes = load_universes(paths)
-    for u in universes:
-        app_ctx.out.print(f"ok: {u.path} — {len(u.companies)} companies", markup=False, highlight=False)
-
-
 def run() -> None:
     """Console-script entry point."""
     app()
 
 
-history_app = typer.Typer(help="See and back up the rating history recorded by `screener drift`.", no_args_is_help=True)
-app.add_typer(history_app, name="history")
-
-DRIFT_EXAMPLES = (
-    "Examples:\n\n  screener drift\n\n  screener drift --no-record --against 2025-10-03\n\n"
-    "  cron: 0 7 * * MON cd /srv/screener && .venv/bin/screener drift --quiet || mail -s drift pm@example.com"
-)
-
-
-@app.command(epilog=DRIFT_EXAMPLES)
-@handle_errors
-def drift(
-    ctx: typer.Context,
-    against: Annotated[
-        str, typer.Option("--against", help="last (latest run >= 7 days older) or a recorded date.")
-    ] = "last",
-    record: Annotated[
-        bool, typer.Option("--record/--no-record", help="Record today's run in the history first.")
-    ] = True,
-    universe: UniverseOption = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
-    """Weekly rating-drift check: which house ratings left their ETR band, what changed, which targets are stale.
-
-    Exit 4 when anything needs review, 0 otherwise.
-    """
-    from screener.config import load_settings
-    from screener.core.drift import compare
-    from screener.history import History
-    from screener.pipeline import rating_records
-    from screener.render.export import drift_csv, drift_json
-
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
-    settings = load_settings(app_ctx.config)
-    report = _report(app_ctx, universe, None, None, False, None)
-    records = rating_records(report)
-    with History.open(settings.history_db) as history:
-        if record:
-            history.record(report.as_of, records)
-        if against == "last":
-            baseline = history.baseline(report.as_of, settings.drift_min_days)
-        else:
-            baseline = _parse_date(against, "--against")
-            if baseline is None or history.load(baseline) is None:
-                raise UsageError(f"--against: no recorded run of {against} (see `screener history list`)")
-        previous = history.load(baseline) if baseline else None
-        recent = [(d, r) for d, r in history.recent(report.as_of) if d != report.as_of]
-    findings = compare(
-        report.as_of, records, previous, [(report.as_of, {r.ticker: r for r in records}), *recent], settings.drift
-    )
-    as_of_text, base_text = report.as_of.isoformat(), baseline.isoformat() if baseline else None
-    if fmt is Format.table:
-        from screener.render.tables import drift_table
-
-        for banner in report.banners:
-            app_ctx.err.print(banner, markup=False, highlight=False)
-        app_ctx.out.print(drift_table(as_of_text, base_text, findings))
-    else:
-        sys.stdout.write(
-            drift_csv(as_of_text, base_text, findings)
-            if fmt is Format.csv
-            else drift_json(as_of_text, base_text, findings)
-        )
-    review = sum(1 for item in findings if item.needs_review)
-    if not app_ctx.quiet:
-        app_ctx.err.print(
-            f"{review} finding(s) need review; run {'recorded' if record else 'not recorded'} in {settings.history_db}",
-            markup=False,
-        )
-    if review:
-        raise typer.Exit(int(ExitCode.DRIFT))
-
-
-@history_app.command("list", epilog="Example:\n\n  screener history list")
-@handle_errors
-def history_list(ctx: typer.Context, config: ConfigOption = None) -> None:
-    """Recorded runs, newest first."""
-    from screener.config import load_settings
-    from screener.history import History
-    from screener.render.tables import history_runs_table
-
-    app_ctx = _merge(ctx, config, None, None, False, False)
-    with History.open(load_settings(app_ctx.config).history_db, create=False) as history:
-        app_ctx.out.print(history_runs_table(history.runs()))
-
-
-@history_app.command("show", epilog="Example:\n\n  screener history show 2025-10-10")
-@handle_errors
-def history_show(
-    ctx: typer.Context,
-    day: Annotated[str, typer.Argument(help="As-of date of a recorded run.")],
-    config: ConfigOption = None,
-) -> None:
-    """One recorded run: price, target, ETR, house and rule rating, band, flags."""
-    from screener.config import load_settings
-    from screener.history import History
-    from screener.render.tables import history_run_table
-
-    app_ctx = _merge(ctx, config, None, None, False, False)
-    wanted = _parse_date(day, "DATE")
-    assert wanted is not None
-    with History.open(load_settings(app_ctx.config).history_db, create=False) as history:
-        records = history.load(wanted)
-    if records is None:
-        raise UsageError(f"no recorded run of {day} (see `screener history list`)")
-    app_ctx.out.print(history_run_table(day, list(records.values())))
-
-
-@history_app.command(
-    "export",
-    epilog="Examples:\n\n  screener history export --out history.csv\n\n  screener history export --out backup.sqlite",
-)
-@handle_errors
-def history_export(
-    ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV of every run, or a .sqlite/.db copy of the database.")],
-    config: ConfigOption = None,
-) -> None:
-    """Back up the rating history: every run as CSV, or a consistent copy of the SQLite file."""
-    from screener.config import load_settings
-    from screener.history import History
-    from screener.render.export import write_atomic
-
-    app_ctx = _merge(ctx, config, None, None, False, False)
-    with History.open(load_settings(app_ctx.config).history_db, create=False) as history:
-        if out.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
-            history.backup(out)
-        else:
-            write_atomic(out, history.export_csv().encode("utf-8"))
-    app_ctx.err.print(f"wrote {out}", markup=False)
+# Register the commands (each module adds its own to ``app``).
+from screener.commands import comps, drift, universe  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""CLI commands, one module per family; importing a module registers its commands on ``screener.cli.app``."""
