@@ -1,0 +1,424 @@
+"""Stock returns versus oxide prices (METHODS.md §6): pure, vectorised over the whole universe.
+
+Pipeline, per stock × oxide series (every step is an array operation across all tickers at once):
+
+1. **Common days.** A day counts for a ticker only when the stock *and* the oxide both have a positive, finite
+   price on it (the oxide is masked where the stock is missing, and vice versa). Each ticker therefore has its
+   own aligned sample; non-positive prices are treated as missing.
+2. **Period prices.** Weekly (``freq="W"``, weeks ending Friday, ``W-FRI``) or monthly (``freq="M"``, calendar
+   months): in each period both prices are taken on the *last common day* of the period ("last available
+   quote"), so the two legs of a return always span the same interval. Periods without a common day are dropped.
+   Periods are labelled by their end date (the Friday of the week, the last day of the month), as
+   ``DataFrame.resample("W-FRI"/"ME").last()`` would label them.
+3. **Log returns** ``r_i = ln(P_i / P_{i-1})`` between consecutive aligned periods (a gap, e.g. a week-long
+   trading holiday or a suspension, gives one return spanning the gap). ``n`` = number of returns.
+   Lags, rolling windows and the Newey–West kernel below count *aligned periods*, not calendar periods.
+
+Statistics on the ``n`` aligned returns ``y`` (stock) and ``x`` (oxide), with ``x̄, ȳ`` their means and
+``Sxx = Σ(x-x̄)²``, ``Syy = Σ(y-ȳ)²``, ``Sxy = Σ(x-x̄)(y-ȳ)``:
+
+* ``corr = Sxy / sqrt(Sxx·Syy)`` (Pearson); ``beta = Sxy / Sxx`` (OLS slope of y on x with intercept);
+  ``r2 = corr²`` (the R² of that regression).
+* ``beta_t_hac = beta / se_HAC``: Newey–West with Bartlett weights ``w_l = 1 - l/(L+1)``. With
+  ``g_t = (x_t - x̄)·u_t`` (``u`` the OLS residuals), ``se_HAC² = (Σ_t g_t² + 2 Σ_{l=1..L} w_l Σ_t g_t g_{t-l}) / Sxx²``.
+  This is exactly the slope element of statsmodels' ``OLS(y, add_constant(x)).fit(cov_type="HAC",
+  cov_kwds={"maxlags": L})`` (whose default is ``use_correction=False``: no n/(n-k) factor).
+  Default ``L = floor(4·(n/100)^(2/9))`` per ticker (the Newey–West 1994 rule of thumb, also statsmodels'
+  own default for ``nlags=None``); pass ``hac_lags`` to fix L for every ticker.
+* ``rolling_corr_last/min/max``: Pearson correlation over every window of ``window`` consecutive aligned
+  returns (only complete windows); the last window and the range over all windows.
+* ``best_lag, best_lag_corr``: for k in ``-max_lag..max_lag`` the Pearson correlation of the overlapping pairs
+  ``(y_t, x_{t-k})`` (each lag with its own means, like ``y.corr(x.shift(k))``); the k with the largest
+  ``|corr|`` (ties: the smallest ``|k|``, then positive k). **A positive k means the oxide LEADS the stock by k
+  periods**; a negative k means the stock leads.
+* ``level_corr``: Pearson correlation of the price LEVELS on the aligned periods (n+1 points). Reported only
+  beside the return correlation: two trending series show a high level correlation with no relation between
+  them (spurious regression), which is why returns are the primary measure.
+
+NA handling (never an exception for short or degenerate data): fewer than ``min_periods`` (default 3) aligned
+returns (or pairs, for a lag) gives NaN; rolling needs ``n >= window``; a zero-variance sample (all values equal)
+gives NaN for corr/r2 (and beta/t when the oxide is flat; a flat stock gives beta 0 and t NaN). ``best_lag`` is an
+integer-valued float, NaN when no lag has a correlation. Invalid *parameters* raise ``ValueError``.
+
+statsmodels is deliberately not imported here: everything is closed-form numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+COLUMNS: tuple[str, ...] = (
+    "n",
+    "start",
+    "end",
+    "corr",
+    "beta",
+    "beta_t_hac",
+    "r2",
+    "rolling_corr_last",
+    "rolling_corr_min",
+    "rolling_corr_max",
+    "best_lag",
+    "best_lag_corr",
+    "level_corr",
+)
+FREQS = ("W", "M")
+
+_F = np.float64
+
+
+def newey_west_lags(n: int | np.ndarray) -> np.ndarray:
+    """Default HAC truncation lag ``floor(4·(n/100)^(2/9))`` (Newey & West 1994), element-wise; 0 for n <= 0."""
+    n_arr = np.maximum(np.asarray(n, dtype=_F), 0.0)
+    return np.floor(4.0 * (n_arr / 100.0) ** (2.0 / 9.0)).astype(np.int64)
+
+
+def _clean_index(obj: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """Datetime index as tz-naive calendar dates, sorted, one row per date (the last one wins)."""
+    idx = pd.DatetimeIndex(obj.index)
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    out = obj.copy()
+    out.index = idx.normalize()
+    out = out.sort_index(kind="stable")
+    return out[~out.index.duplicated(keep="last")]
+
+
+def period_labels(dates: pd.DatetimeIndex, freq: str = "W") -> pd.DatetimeIndex:
+    """Label of the period holding each date: the Friday ending its week (``W-FRI``) or its month end (``M``)."""
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {FREQS}, got {freq!r}")
+    d = pd.DatetimeIndex(dates).normalize()
+    if freq == "W":
+        return d + pd.to_timedelta((4 - d.day_of_week.to_numpy()) % 7, unit="D")
+    return d + pd.offsets.MonthEnd(0)
+
+
+def period_log_returns(prices: pd.DataFrame | pd.Series, freq: str = "W") -> pd.DataFrame | pd.Series:
+    """Period log returns of each column on its own: ``ln(P_i / P_{i-1})`` between consecutive periods that have a
+    price (last available quote in the period; non-positive prices are missing). The first period, and periods with
+    no quote, are NaN; after a gap the return spans the gap. Indexed by period label (see :func:`period_labels`).
+    For stock-versus-oxide statistics use :func:`correlate`, which first aligns each pair on common days."""
+    p = _clean_index(prices)
+    p = p.where(p > 0)
+    per = p.groupby(period_labels(pd.DatetimeIndex(p.index), freq)).last()
+    lp = np.log(per)
+    return (lp - lp.ffill().shift(1)).where(lp.notna())
+
+
+def adjusted_index_from_prev_close(
+    close: pd.DataFrame | pd.Series, prev_close: pd.DataFrame | pd.Series
+) -> pd.DataFrame | pd.Series:
+    """Total-return-style adjusted price index from a raw history with a previous-close column.
+
+    Daily return ``r_t = close_t / prev_close_t - 1`` (``prev_close`` is the exchange's reference price, i.e. the
+    ex-rights price on ex-dates). The index is ``I_0 = close_0`` (first valid close) and
+    ``I_t = I_{t-1} · close_t / prev_close_t``: a back-adjusted price in the units of the first close. The first
+    row's own ratio refers to a day before the sample and is ignored. Rows with no valid close are NaN and do not
+    break the chain; a missing or non-positive ``prev_close`` falls back to the previous valid close (no corporate
+    action assumed). Works on a Series or on aligned wide DataFrames (dates × tickers).
+    """
+    close = close.where(close > 0)
+    last_close = close.ffill().shift(1)
+    ref = prev_close.where(prev_close > 0).fillna(last_close)
+    ratio = (close / ref).mask(close.notna() & last_close.isna(), 1.0)
+    growth = ratio.where(close.notna()).fillna(1.0).cumprod()
+    return (growth * close.bfill().iloc[0]).where(close.notna())
+
+
+# --------------------------------------------------------------------------------------------------- arrays
+
+
+def _aligned_period_prices(
+    stock: np.ndarray, oxide: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(P × N stock prices, P × N oxide prices, P × N valid) on the last common day of each period."""
+    n_days, n_tick = stock.shape
+    valid = (stock > 0) & ((oxide > 0)[:, None])  # NaN compares False
+    last = np.where(valid, np.arange(n_days, dtype=np.int32)[:, None], np.int32(-1))
+    np.maximum.accumulate(last, axis=0, out=last)
+    li = last[ends]
+    ok = li >= starts[:, None]
+    li = np.where(ok, li, 0)
+    sp = np.where(ok, stock[li, np.arange(n_tick)[None, :]], np.nan)
+    op = np.where(ok, oxide[li], np.nan)
+    return sp, op, ok
+
+
+def _compress(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Move each column's valid rows to the top (order kept); zero below."""
+    out = np.zeros(values.shape, dtype=_F)
+    rows, cols = np.nonzero(ok)
+    pos = np.cumsum(ok, axis=0) - 1
+    out[pos[rows, cols], cols] = values[rows, cols]
+    return out
+
+
+def _prefix(a: np.ndarray) -> np.ndarray:
+    """Prefix sums with a leading zero row: ``C[i] = a[:i].sum(0)``."""
+    out = np.zeros((a.shape[0] + 1, a.shape[1]), dtype=np.result_type(a.dtype, np.int64))
+    np.cumsum(a, axis=0, out=out[1:])
+    return out
+
+
+def _at(c: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``c[rows[j], j]`` for each column j (rows clipped to the valid range)."""
+    r = np.clip(rows, 0, c.shape[0] - 1).astype(np.intp)
+    return np.take_along_axis(c, r[None, :], axis=0)[0]
+
+
+def _changes(a: np.ndarray) -> np.ndarray:
+    """Prefix counts of ``a[t] != a[t-1]``: values in rows [lo, hi) are all equal iff ``D[hi] - D[lo+1] == 0``."""
+    d = np.zeros(a.shape, dtype=np.int64)
+    d[1:] = a[1:] != a[:-1]
+    return _prefix(d)
+
+
+def _corr_from_sums(
+    m: np.ndarray, sa: np.ndarray, sb: np.ndarray, saa: np.ndarray, sbb: np.ndarray, sab: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson correlation and var_b-normalised slope from raw sums over m pairs (data pre-centred)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        va = saa - sa * sa / m
+        vb = sbb - sb * sb / m
+        cov = sab - sa * sb / m
+        corr = cov / np.sqrt(va * vb)
+    return np.where((va > 0) & (vb > 0), np.clip(corr, -1.0, 1.0), np.nan), cov
+
+
+def _correlate_arrays(
+    stock: np.ndarray,
+    oxide: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    *,
+    window: int,
+    max_lag: int,
+    hac_lags: int | None,
+    min_periods: int,
+) -> dict[str, np.ndarray]:
+    sp, op, ok = _aligned_period_prices(stock, oxide, starts, ends)
+    n_per, n_tick = ok.shape
+    cnt = ok.sum(axis=0)
+    n = np.maximum(cnt - 1, 0)
+    cols = np.arange(n_tick)
+    out: dict[str, np.ndarray] = {"n": n}
+
+    # start / end: period positions of the 2nd and the last aligned period
+    pos = np.cumsum(ok, axis=0)
+    out["start_pos"] = np.where(n > 0, np.argmax(pos >= 2, axis=0), -1)
+    out["end_pos"] = np.where(n > 0, n_per - 1 - np.argmax(ok[::-1], axis=0), -1)
+
+    # level correlation (two-pass) on the compressed aligned prices
+    lv_s, lv_o = _compress(sp, ok), _compress(op, ok)
+    rows = np.arange(n_per)[:, None]
+    in_lv = rows < cnt
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ms, mo = lv_s.sum(0) / cnt, lv_o.sum(0) / cnt
+        cs, co = np.where(in_lv, lv_s - ms, 0.0), np.where(in_lv, lv_o - mo, 0.0)
+        level = (cs * co).sum(0) / np.sqrt((cs * cs).sum(0) * (co * co).sum(0))
+    flat_lv = (_at(_changes(lv_s), cnt) == 0) | (_at(_changes(lv_o), cnt) == 0)
+    out["level_corr"] = np.where((cnt >= min_periods + 1) & ~flat_lv, np.clip(level, -1, 1), np.nan)
+
+    # compressed log returns, zero below row n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ls, lo = np.log(np.where(lv_s > 0, lv_s, 1.0)), np.log(np.where(lv_o > 0, lv_o, 1.0))
+    n_ret = max(n_per - 1, 0)
+    ri = np.arange(n_ret)[:, None]
+    in_r = ri < n
+    y = np.where(in_r, ls[1:] - ls[:-1], 0.0)
+    x = np.where(in_r, lo[1:] - lo[:-1], 0.0)
+    enough = n >= min_periods
+    with np.errstate(invalid="ignore", divide="ignore"):
+        yc = np.where(in_r, y - y.sum(0) / n, 0.0)
+        xc = np.where(in_r, x - x.sum(0) / n, 0.0)
+    dy, dx = _changes(y), _changes(x)
+    y_var = (_at(dy, n) - _at(dy, np.ones_like(n))) > 0  # not all returns equal
+    x_var = (_at(dx, n) - _at(dx, np.ones_like(n))) > 0
+    sxx, syy, sxy = (xc * xc).sum(0), (yc * yc).sum(0), (xc * yc).sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        beta = np.where(enough & x_var, sxy / sxx, np.nan)
+        corr = np.where(enough & x_var & y_var, np.clip(sxy / np.sqrt(sxx * syy), -1.0, 1.0), np.nan)
+    out["corr"], out["beta"], out["r2"] = corr, beta, corr * corr
+
+    # Newey-West HAC t-stat of beta (Bartlett kernel), per-ticker truncation lag
+    lags = newey_west_lags(n) if hac_lags is None else np.full(n_tick, int(hac_lags), dtype=np.int64)
+    g = xc * (yc - np.where(np.isfinite(beta), beta, 0.0) * xc)
+    s_hac = (g * g).sum(0)
+    for lag in range(1, int(min(lags.max(initial=0), max(n_ret - 1, 0))) + 1):
+        wgt = np.where(lag <= lags, 1.0 - lag / (lags + 1.0), 0.0)
+        s_hac = s_hac + 2.0 * wgt * (g[lag:] * g[:-lag]).sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(s_hac) / sxx
+        out["beta_t_hac"] = np.where(np.isfinite(beta) & (se > 0), beta / se, np.nan)
+
+    # prefix sums of the (full-sample) centred returns for rolling and lag windows
+    cy, cx, cyy, cxx = _prefix(yc), _prefix(xc), _prefix(yc * yc), _prefix(xc * xc)
+
+    # rolling correlation over complete windows of `window` aligned returns
+    n_win = n_ret - window + 1
+    if n_win > 0:
+        cxy = _prefix(xc * yc)
+        w = float(window)
+        rc, _ = _corr_from_sums(
+            np.full((n_win, 1), w),
+            cy[window:] - cy[:n_win],
+            cx[window:] - cx[:n_win],
+            cyy[window:] - cyy[:n_win],
+            cxx[window:] - cxx[:n_win],
+            cxy[window:] - cxy[:n_win],
+        )
+        moves = (dy[window:] - dy[1 : n_win + 1] > 0) & (dx[window:] - dx[1 : n_win + 1] > 0)
+        good = (np.arange(n_win)[:, None] < n - window + 1) & moves & np.isfinite(rc)
+        has = n >= max(window, min_periods)
+        out["rolling_corr_min"] = np.where(has & good.any(0), np.where(good, rc, np.inf).min(0), np.nan)
+        out["rolling_corr_max"] = np.where(has & good.any(0), np.where(good, rc, -np.inf).max(0), np.nan)
+        last_row = np.clip(n - window, 0, n_win - 1)
+        out["rolling_corr_last"] = np.where(has & good[last_row, cols], rc[last_row, cols], np.nan)
+    else:
+        for key in ("rolling_corr_last", "rolling_corr_min", "rolling_corr_max"):
+            out[key] = np.full(n_tick, np.nan)
+
+    # lead/lag: pairs (y_t, x_{t-k}); k > 0 means the oxide leads
+    order = [0] + [s * k for k in range(1, max_lag + 1) for s in (1, -1)]
+    lag_corr = np.full((len(order), n_tick), np.nan)
+    for i, k in enumerate(order):
+        j = abs(k)
+        if j >= n_ret:
+            continue
+        m = n - j
+        ya, yb = (np.full(n_tick, j), n) if k >= 0 else (np.zeros(n_tick, np.int64), m)  # y rows [ya, yb)
+        xa, xb = (np.zeros(n_tick, np.int64), m) if k >= 0 else (np.full(n_tick, j), n)  # x rows [xa, xb)
+        sab = (yc[j:] * xc[: n_ret - j]).sum(0) if k >= 0 else (yc[: n_ret - j] * xc[j:]).sum(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c, _ = _corr_from_sums(
+                m.astype(_F),
+                _at(cy, yb) - _at(cy, ya),
+                _at(cx, xb) - _at(cx, xa),
+                _at(cyy, yb) - _at(cyy, ya),
+                _at(cxx, xb) - _at(cxx, xa),
+                sab,
+            )
+        moves = (_at(dy, yb) - _at(dy, ya + 1) > 0) & (_at(dx, xb) - _at(dx, xa + 1) > 0)
+        lag_corr[i] = np.where((m >= min_periods) & moves, c, np.nan)
+    has_lag = np.isfinite(lag_corr).any(0)
+    best = np.argmax(np.where(np.isfinite(lag_corr), np.abs(lag_corr), -1.0), axis=0)
+    out["best_lag"] = np.where(has_lag, np.asarray(order, dtype=_F)[best], np.nan)
+    out["best_lag_corr"] = np.where(has_lag, lag_corr[best, cols], np.nan)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ public API
+
+
+def _check_params(freq: str, window: int, max_lag: int, hac_lags: int | None, min_periods: int) -> None:
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {FREQS}, got {freq!r}")
+    if window < 2:
+        raise ValueError(f"window must be >= 2, got {window}")
+    if max_lag < 0:
+        raise ValueError(f"max_lag must be >= 0, got {max_lag}")
+    if hac_lags is not None and hac_lags < 0:
+        raise ValueError(f"hac_lags must be >= 0 or None, got {hac_lags}")
+    if min_periods < 3:
+        raise ValueError(f"min_periods must be >= 3, got {min_periods}")
+
+
+def _as_frame(stock_prices: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    if isinstance(stock_prices, pd.Series):
+        stock_prices = stock_prices.to_frame(stock_prices.name if stock_prices.name is not None else "stock")
+    return _clean_index(stock_prices).astype(_F)
+
+
+def correlate_many(
+    stock_prices: pd.DataFrame | pd.Series,
+    oxides: Mapping[str, pd.Series] | pd.DataFrame,
+    *,
+    freq: str = "W",
+    window: int = 52,
+    max_lag: int = 8,
+    hac_lags: int | None = None,
+    min_periods: int = 3,
+) -> pd.DataFrame:
+    """:func:`correlate` for several oxide series: one block of rows per series, stacked in the order given,
+    indexed by ticker, with a leading ``series`` column (the mapping key or DataFrame column name)."""
+    _check_params(freq, window, max_lag, hac_lags, min_periods)
+    prices = _as_frame(stock_prices)
+    dates = pd.DatetimeIndex(prices.index)
+    items = list(oxides.items())
+    stock = prices.to_numpy(dtype=_F, copy=False)
+    labels = period_labels(dates, freq) if len(dates) else pd.DatetimeIndex([])
+    lab = labels.to_numpy()
+    ends = np.flatnonzero(np.r_[lab[1:] != lab[:-1], True]) if len(lab) else np.zeros(0, np.intp)
+    starts = np.r_[0, ends[:-1] + 1].astype(np.intp) if len(ends) else np.zeros(0, np.intp)
+    period_dates = labels[ends]
+    tickers = pd.Index(prices.columns, name="ticker")
+    frames = []
+    for name, series in items:
+        ox = _clean_index(pd.Series(series, dtype=_F)).reindex(dates).to_numpy(dtype=_F)
+        if len(ends) == 0:
+            res = _empty(tickers)
+        else:
+            arr = _correlate_arrays(
+                stock, ox, starts, ends, window=window, max_lag=max_lag, hac_lags=hac_lags, min_periods=min_periods
+            )
+            res = _to_frame(arr, tickers, period_dates)
+        res.insert(0, "series", str(name))
+        frames.append(res)
+    if not frames:
+        return _empty(tickers).iloc[0:0].assign(series=pd.Series(dtype=object))[["series", *COLUMNS]]
+    return pd.concat(frames)
+
+
+def correlate(
+    stock_prices: pd.DataFrame | pd.Series,
+    oxide: pd.Series,
+    *,
+    freq: str = "W",
+    window: int = 52,
+    max_lag: int = 8,
+    hac_lags: int | None = None,
+    min_periods: int = 3,
+) -> pd.DataFrame:
+    """Stock returns versus one oxide series, for every ticker at once.
+
+    ``stock_prices``: adjusted prices, dates × tickers (NaN where missing); ``oxide``: a price Series on dates.
+    Returns one row per ticker (index ``ticker``) with exactly the columns :data:`COLUMNS`; see the module
+    docstring for the formulas, the alignment rule, the lag sign convention (positive ``best_lag`` = oxide leads)
+    and the NA rules. ``start``/``end`` are the period labels of the first and last aligned return.
+    """
+    res = correlate_many(
+        stock_prices,
+        {"oxide": oxide},
+        freq=freq,
+        window=window,
+        max_lag=max_lag,
+        hac_lags=hac_lags,
+        min_periods=min_periods,
+    )
+    return res.drop(columns="series")
+
+
+def _to_frame(arr: dict[str, np.ndarray], tickers: pd.Index, period_dates: pd.DatetimeIndex) -> pd.DataFrame:
+    pdates = np.r_[period_dates.to_numpy(), np.datetime64("NaT")]  # index -1 -> NaT
+    data: dict[str, object] = {
+        "n": arr["n"].astype(np.int64),
+        "start": pd.DatetimeIndex(pdates[arr["start_pos"]]),
+        "end": pd.DatetimeIndex(pdates[arr["end_pos"]]),
+    }
+    for key in COLUMNS[3:]:
+        data[key] = arr[key].astype(_F)
+    return pd.DataFrame(data, index=tickers, columns=list(COLUMNS))
+
+
+def _empty(tickers: pd.Index) -> pd.DataFrame:
+    size = len(tickers)
+    data: dict[str, object] = {"n": np.zeros(size, np.int64), "start": pd.NaT, "end": pd.NaT}
+    data.update({key: np.full(size, np.nan) for key in COLUMNS[3:]})
+    frame = pd.DataFrame(data, index=tickers, columns=list(COLUMNS))
+    frame["start"] = pd.to_datetime(frame["start"])
+    frame["end"] = pd.to_datetime(frame["end"])
+    return frame
