@@ -202,7 +202,8 @@ def _report(
     loaded = load_universes(resolve_universe_args(universes or [], settings.universe_files))
     companies = [c for u in loaded for c in u.companies]
     currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
-    market = gather(build_sources(app_ctx.source, settings), [c.ticker for c in companies], currencies, date.today())
+    sources = build_sources(app_ctx.source, settings, {c.ticker: c.currency for c in companies})
+    market = gather(sources, [c.ticker for c in companies], currencies, date.today())
     report = build_report(
         loaded, market, settings, as_of=app_ctx.as_of, groups=groups or [], sort=sort, reverse=reverse, top=top
     )
@@ -220,4 +221,4 @@ def run() -> None:
 
 
 # Register the commands (each module adds its own to ``app``).
-from screener.commands import comps, drift, universe  # noqa: E402, F401
+from screener.commands import comps, drift, store, universe  # noqa: E402, F401

@@ -107,6 +107,8 @@ class Quote:
     market_cap: float | None = None
     """Market capitalisation in the trading currency, if the source has it."""
     fetched_at: datetime | None = None
+    market_cap_estimated: bool = False
+    """True when the market cap is this price × the share count implied by the bundled snapshot."""
 
 
 @dataclass(frozen=True)

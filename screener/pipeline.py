@@ -167,12 +167,14 @@ def company_row(
         years = {label: YearMultiples() for label in labels}
 
     market_cap_usd: Value = NA
-    if quote.market_cap is not None and trading_fx:
+    model_year = company.model.years.get(fy1) if company.model else None
+    model_shares = model_year.shares if model_year is not None and is_num(model_year.shares) else None
+    if trading_fx and quote.market_cap is not None and not (quote.market_cap_estimated and model_shares):
         market_cap_usd = quote.market_cap / trading_fx
-    elif company.model is not None and trading_fx:
-        shares = company.model.years.get(fy1)
-        if shares is not None and is_num(shares.shares):
-            market_cap_usd = price * float(shares.shares) / trading_fx  # type: ignore[arg-type]
+        if quote.market_cap_estimated:
+            flags.append("mcap_from_snapshot_shares")
+    elif trading_fx and model_shares is not None:
+        market_cap_usd = price * float(model_shares) / trading_fx  # type: ignore[arg-type]
 
     dividend_yield = years[fy1].dy
     upside = expected_share_price_return(target, price)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from screener.config import Settings
 from screener.data.base import SOURCE_MODES, MarketSource
 from screener.data.snapshot import SnapshotSource
+from screener.data.store import Store, StoreSource
 from screener.errors import DataUnavailable, UsageError
 from screener.models import FxRate, Quote
 
@@ -34,12 +35,12 @@ class UnavailableSource:
         raise DataUnavailable(self.reason)
 
 
-def build_sources(mode: str, settings: Settings) -> list[MarketSource]:
-    """The ordered chain for a ``--source`` mode."""
+def build_sources(mode: str, settings: Settings, currencies: dict[str, str] | None = None) -> list[MarketSource]:
+    """The ordered chain for a ``--source`` mode (``currencies``: each ticker's trading currency)."""
     if mode not in SOURCE_MODES:
         raise UsageError(f"--source must be one of {', '.join(SOURCE_MODES)}, got {mode!r}")
     live = UnavailableSource("live", "live Yahoo data is not available in this build")
-    store = UnavailableSource("store", f"the local store in {settings.cache_dir} is not available in this build")
+    store = StoreSource(Store(settings.cache_dir), dict(currencies or {}))
     snapshot = SnapshotSource.bundled()
     chains: dict[str, list[MarketSource]] = {
         "auto": [live, store, snapshot],

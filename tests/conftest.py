@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,26 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SHARED_DATA = SHARED / "data"
 REFERENCE = SHARED / "spec" / "reference"
-CONFIG = ROOT / "config.toml"
+REPO_CONFIG = ROOT / "config.toml"
+
+
+def make_config(folder: Path, **replacements: str) -> Path:
+    """The repository's config.toml with absolute universe paths and the store and rating history inside
+    ``folder`` (tests never read or write the developer's own cache/ or history); ``replacements`` edit the
+    text further (old=new)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = REPO_CONFIG.read_text()
+    text = text.replace('"universes/', f'"{ROOT}/universes/')
+    text = text.replace('dir = "cache"', f'dir = "{folder / "cache"}"')
+    text = text.replace('path = "history.sqlite"', f'path = "{folder / "history.sqlite"}"')
+    for old, new in replacements.items():
+        text = text.replace(old, new)
+    path = folder / "config.toml"
+    path.write_text(text)
+    return path
+
+
+CONFIG = make_config(Path(tempfile.mkdtemp(prefix="screener-tests-")))
 
 
 def need(path: Path) -> Path:
@@ -31,3 +51,9 @@ def settings():  # type: ignore[no-untyped-def]
     from screener.config import load_settings
 
     return load_settings(CONFIG)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """A config whose store and rating history live in this test's temporary folder."""
+    return make_config(tmp_path / "work")

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from screener.cli import app
 from screener.render.export import CSV_COLUMNS
 
-from .conftest import CONFIG
+from .conftest import CONFIG, make_config
 
 BASE = ["--config", str(CONFIG), "--source", "snapshot"]
 COMMANDS = [
@@ -200,9 +200,7 @@ def test_reverse_sort_by_name(runner: CliRunner) -> None:
 
 
 def test_legend_follows_config(runner: CliRunner, tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
-    text = CONFIG.read_text().replace("buy = 0.15", "buy = 0.20").replace('"universes/', f'"{CONFIG.parent}/universes/')
-    config.write_text(text)
+    config = make_config(tmp_path, **{"buy = 0.15": "buy = 0.20"})
     result = runner.invoke(app, ["screen", "--config", str(config), "--source", "snapshot"])
     assert result.exit_code == 0, result.output
     assert "Buy ≥20%" in result.output

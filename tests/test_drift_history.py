@@ -22,17 +22,7 @@ from screener.core.drift import DriftThresholds, RatingRecord, compare
 from screener.data.snapshot import SnapshotSource
 from screener.history import History, HistoryError
 
-from .conftest import CONFIG, ROOT
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    """The repository's config with the history database in a temporary folder."""
-    text = CONFIG.read_text().replace('path = "history.sqlite"', f'path = "{tmp_path / "history.sqlite"}"')
-    text = text.replace('"universes/', f'"{ROOT}/universes/')
-    path = tmp_path / "config.toml"
-    path.write_text(text)
-    return path
+from .conftest import ROOT
 
 
 def record(

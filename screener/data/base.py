@@ -74,6 +74,8 @@ def gather(
             continue
         if got:
             data.sources_used.append(source.name)
+        elif remaining:
+            failures.append(f"{source.name}: has none of the {len(remaining)} names")
         data.quotes.update(got)
         for currency, rate in rates.items():
             data.fx.setdefault(currency, rate)
@@ -86,6 +88,7 @@ def gather(
                 f"{_age_text((today - oldest).days)}{reason}"
             )
     data.missing = [t for t in wanted if t not in data.quotes]
+    _fill_market_caps(data, sources)
     if len(sources) == 1 and data.quotes and not failures:
         source = sources[0]
         oldest = min(q.price_date for q in data.quotes.values())
@@ -96,3 +99,19 @@ def gather(
         detail = "; ".join(failures) if failures else "no source has any of them"
         raise DataUnavailable(f"no data for any requested name ({detail})")
     return data
+
+
+def _fill_market_caps(data: MarketData, sources: Sequence[MarketSource]) -> None:
+    """A quote without a market cap gets price × the share count implied by the snapshot, marked estimated."""
+    from dataclasses import replace
+
+    from screener.data.snapshot import SnapshotSource
+
+    snapshot = next((s for s in sources if isinstance(s, SnapshotSource)), None)
+    if snapshot is None:
+        return
+    for ticker, quote in data.quotes.items():
+        if quote.market_cap is None:
+            shares = snapshot.implied_shares(ticker)
+            if shares is not None:
+                data.quotes[ticker] = replace(quote, market_cap=quote.price * shares, market_cap_estimated=True)

@@ -45,6 +45,14 @@ class SnapshotSource:
             if c in table
         }
 
+    def implied_shares(self, ticker: str) -> float | None:
+        """Shares outstanding (millions) implied by the snapshot: market cap in trading currency / price."""
+        row = self.raw["quotes"].get(ticker)
+        fx = self.raw["fx"].get(row["currency"]) if row else None
+        if not row or not fx or not row.get("market_cap_usd_m"):
+            return None
+        return float(row["market_cap_usd_m"]) * float(fx["per_usd"]) / float(row["price"])
+
     def quotes(self, tickers: Sequence[str]) -> dict[str, Quote]:
         out: dict[str, Quote] = {}
         fx = self.raw["fx"]

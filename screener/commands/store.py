@@ -1,0 +1,136 @@
+"""`screener prices import` and `screener cache info|clear`: the local store under cache/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from screener.cli import ConfigOption, QuietOption, VerboseOption, _merge, app, handle_errors
+from screener.errors import UsageError
+
+prices_app = typer.Typer(
+    help="Load price histories exported from other terminals into the store.", no_args_is_help=True
+)
+cache_app = typer.Typer(
+    help="What the local store holds, and clearing it (never the rating history).", no_args_is_help=True
+)
+app.add_typer(prices_app, name="prices")
+app.add_typer(cache_app, name="cache")
+
+IMPORT_EXAMPLES = (
+    "Examples:\n\n"
+    "  screener prices import ../shared/data/prices/a_shares/ganlei_raw_1997_2022/600111.SS.csv"
+    " --ticker '600111 CH'\n\n"
+    "  screener prices import MP.csv --ticker MP --close-col adj_close\n\n"
+    "  screener prices import 4063.T.csv --ticker 4063.T --currency JPY"
+)
+
+
+@prices_app.command("import", epilog=IMPORT_EXAMPLES)
+@handle_errors
+def prices_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV with a date column and a close column.")],
+    ticker: Annotated[str, typer.Option("--ticker", "-t", help="Any code form (600111 CH, 600111.SH, LYC AU ...).")],
+    date_col: Annotated[str, typer.Option("--date-col", help="Date column.")] = "date",
+    close_col: Annotated[
+        str | None, typer.Option("--close-col", help="Close column (default adj_close, else close).")
+    ] = None,
+    prev_close_col: Annotated[
+        str | None,
+        typer.Option(
+            "--prev-close-col", help="Previous-close column of raw histories (default prev_close if present)."
+        ),
+    ] = None,
+    currency: Annotated[str | None, typer.Option("--currency", help="Trading currency, e.g. CNY.")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace the stored history instead of merging.")] = False,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Load a price history into the store; later `screen` uses it for that name (source: store)."""
+    from screener.config import load_settings
+    from screener.core.tickers import to_yahoo
+    from screener.data.price_files import read_price_file
+    from screener.data.store import Store
+    from screener.errors import TickerCodeError
+
+    app_ctx = _merge(ctx, config, None, None, quiet, verbose)
+    try:
+        symbol = to_yahoo(ticker)
+    except TickerCodeError as exc:
+        raise UsageError(f"--ticker: {exc}") from None
+    parsed = read_price_file(file, date_col=date_col, close_col=close_col, prev_close_col=prev_close_col)
+    store = Store(load_settings(app_ctx.config).cache_dir)
+    stored = store.write_prices(
+        symbol,
+        parsed.frame,
+        source="import",
+        adjusted=parsed.adjusted,
+        currency=currency,
+        origin=str(file),
+        merge=not replace,
+    )
+    frame = stored.frame
+    app_ctx.out.print(
+        f"stored {symbol}: {len(parsed.frame)} rows from {file.name} ({parsed.mode}); "
+        f"history now {frame.index[0].date()} to {frame.index[-1].date()}, {len(frame)} rows",
+        markup=False,
+        highlight=False,
+    )
+    for note in parsed.notes:
+        app_ctx.err.print(f"note: {note}", markup=False, highlight=False)
+
+
+@cache_app.command("info", epilog="Example:\n\n  screener cache info")
+@handle_errors
+def cache_info(ctx: typer.Context, config: ConfigOption = None) -> None:
+    """Stored price histories, quotes, FX and HTTP caches: rows, date range, when fetched, source, size."""
+    from screener.config import load_settings
+    from screener.data.store import Store
+
+    app_ctx = _merge(ctx, config, None, None, False, False)
+    store = Store(load_settings(app_ctx.config).cache_dir)
+    entries = store.entries()
+    table = Table(title=f"Local store {store.root}", header_style="bold")
+    for header in ("Kind", "Key", "Rows", "From", "To", "Fetched (UTC)", "Source", "Size", "Problem"):
+        table.add_column(header)
+    for e in entries:
+        table.add_row(
+            e.kind, e.key, "" if e.rows is None else str(e.rows), e.first, e.last, e.fetched_at, e.source,
+            f"{e.size / 1024:,.0f} KiB", e.problem,
+        )  # fmt: skip
+    app_ctx.out.print(table if entries else f"the store in {store.root} is empty")
+    for problem in store.problems:
+        app_ctx.err.print(f"warning: {problem}", markup=False, highlight=False)
+
+
+@cache_app.command(
+    "clear", epilog="Examples:\n\n  screener cache clear --yes\n\n  screener cache clear --kind quotes --yes"
+)
+@handle_errors
+def cache_clear(
+    ctx: typer.Context,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="prices, quotes, fx, http, yfinance (default: all).")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Delete stored market data. The rating history is never touched."""
+    from screener.config import load_settings
+    from screener.data.store import KINDS, Store
+
+    app_ctx = _merge(ctx, config, None, None, False, False)
+    kinds = kind or list(KINDS)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise UsageError(f"--kind: unknown {', '.join(unknown)} (one of {', '.join(KINDS)})")
+    store = Store(load_settings(app_ctx.config).cache_dir)
+    if not yes and not typer.confirm(f"Delete {', '.join(kinds)} from {store.root}?"):
+        raise typer.Exit(0)
+    removed = store.clear(kinds)
+    app_ctx.out.print(f"removed {removed} file(s) from {store.root} (rating history untouched)", markup=False)

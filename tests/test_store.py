@@ -1,0 +1,154 @@
+"""The local store and `prices import` / `cache info|clear` on real files and real histories."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from screener.cli import app
+from screener.data.price_files import read_price_file
+from screener.data.store import Store, StoreSource
+from screener.errors import InputFileError
+
+from .conftest import SHARED_DATA, need
+
+PRICES = SHARED_DATA / "prices"
+
+
+def frame(dates: list[str], closes: list[float]) -> pd.DataFrame:
+    index = pd.DatetimeIndex(pd.to_datetime(dates), name="date")
+    return pd.DataFrame({"adj_close": closes, "close": closes}, index=index)
+
+
+def test_prices_round_trip_merge_and_metadata(tmp_path: Path) -> None:
+    clock = [datetime(2026, 1, 5, 9, tzinfo=UTC)]
+    store = Store(tmp_path, clock=lambda: clock[0])
+    store.write_prices("600111.SS", frame(["2026-01-02", "2026-01-05"], [10.0, 11.0]), source="import", adjusted=True)
+    clock[0] += timedelta(days=1)
+    store.write_prices("600111.SS", frame(["2026-01-05", "2026-01-06"], [11.5, 12.0]), source="live", adjusted=True)
+    stored = store.read_prices("600111.SS")
+    assert stored is not None
+    assert list(stored.frame["adj_close"]) == [10.0, 11.5, 12.0]  # new rows win on overlap
+    assert stored.source == "live" and stored.fetched_at == clock[0] and stored.last_date == date(2026, 1, 6)
+    assert store.is_fresh(stored.fetched_at, 1) and not Store(tmp_path).is_fresh(stored.fetched_at, 1)
+
+
+def test_corrupt_parquet_is_reported_not_fatal(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.write_prices("MP", frame(["2026-01-02"], [20.0]), source="import", adjusted=True)
+    path = store.path("prices", "MP", ".parquet")
+    path.write_bytes(path.read_bytes()[:40])  # truncated
+    assert store.read_prices("MP") is None
+    assert "unreadable price history" in store.problems[0] and "MP" in store.problems[0]
+    assert [e.problem for e in store.entries()] == ["unreadable"]
+    assert StoreSource(store).quotes(["MP"]) == {}
+
+
+def test_store_source_quote_from_history(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.write_prices("MP", frame(["2026-01-02", "2026-01-05"], [20.0, 21.0]), source="import", adjusted=True)
+    quote = StoreSource(store, {"MP": "USD"}).quotes(["MP", "LYC.AX"])
+    assert list(quote) == ["MP"]
+    assert quote["MP"].price == 21.0 and quote["MP"].price_date == date(2026, 1, 5) and quote["MP"].currency == "USD"
+
+
+def test_raw_prices_with_prev_close_are_adjusted(tmp_path: Path) -> None:
+    # a 10-for-10 bonus issue on day 3: close 20 -> 10.5, reference (prev_close) 10.0: a +5% day, not -47.5%
+    path = tmp_path / "raw.csv"
+    path.write_text("date,close,prev_close\n2026-01-02,19.0,18.0\n2026-01-05,20.0,19.0\n2026-01-06,10.5,10.0\n")
+    parsed = read_price_file(path)
+    adj = parsed.frame["adj_close"]
+    returns = adj.pct_change().dropna().round(10).tolist()
+    assert returns == [round(20 / 19 - 1, 10), 0.05]
+    assert adj.iloc[-1] == 10.5 and parsed.adjusted
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "column"),
+    [
+        ("date,close\n2026-01-02,10\n2026-13-45,11\n", 3, "date"),
+        ("date,close\n2026-01-02,10\n2026-01-02,11\n", 3, "date"),
+        ("date,close\n2026-01-02,10\n2026-01-05,-1\n", 3, "close"),
+        ("date,close\n2026-01-02,ten\n", 2, "close"),
+        ("when,close\n2026-01-02,10\n", 1, "date"),
+    ],
+)
+def test_bad_price_files_name_file_line_and_column(tmp_path: Path, content: str, line: int, column: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(InputFileError) as error:
+        read_price_file(path)
+    assert f"bad.csv:{line}: {column}:" in str(error.value)
+
+
+def test_import_real_history_then_screen_uses_store(runner: CliRunner, config: Path) -> None:
+    path = need(PRICES / "a_shares" / "ganlei_raw_1997_2022" / "600111.SS.csv")
+    result = runner.invoke(
+        app, ["prices", "import", str(path), "--ticker", "600111 CH Equity", "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "stored 600111.SS: 5838 rows" in result.output
+    screen = runner.invoke(app, ["screen", "--config", str(config), "--format", "csv"])
+    assert screen.exit_code == 0
+    rows = {r["ticker"]: r for r in csv.DictReader(io.StringIO(screen.stdout)) if r["row_type"] == "company"}
+    nre = rows["600111.SS"]
+    assert nre["source"] == "store" and nre["price"] == "43.91" and nre["price_date"] == "2022-01-14"
+    assert rows["000831.SZ"]["source"] == "snapshot"
+    assert "mcap_from_snapshot_shares" not in nre["flags"]  # NRE: market cap from the model's share count
+    assert "Using the local store" in screen.stderr and "for 1 of 21 names: prices as of 2022-01-14" in screen.stderr
+    assert "bundled snapshot of 2025-10-10 (published comp sheet) for 20 of 21 names" in screen.stderr
+    # the stored history's daily returns equal close / prev_close - 1 from the file itself
+    raw = pd.read_csv(path, parse_dates=["date"], index_col="date")
+    stored = Store(config.parent / "cache").read_prices("600111.SS")
+    assert stored is not None
+    ours = stored.frame["adj_close"].pct_change().iloc[1:]
+    theirs = (raw["close"] / raw["prev_close"] - 1).iloc[1:]
+    np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_import_adjusted_us_history_estimates_market_cap(runner: CliRunner, config: Path) -> None:
+    path = need(PRICES / "us" / "MP_adj_close_dsturdy.csv")
+    assert (
+        runner.invoke(app, ["prices", "import", str(path), "--ticker", "MP US", "--config", str(config)]).exit_code == 0
+    )
+    screen = runner.invoke(app, ["screen", "--config", str(config), "--format", "csv", "-q"])
+    mp = next(r for r in csv.DictReader(io.StringIO(screen.stdout)) if r["ticker"] == "MP")
+    assert mp["source"] == "store" and mp["price_date"] == "2026-08-03"
+    assert "mcap_from_snapshot_shares" in mp["flags"]
+    # market cap = price x (12,802 USD m / 73.77): the snapshot's implied share count
+    assert float(mp["market_cap_usd_m"]) == pytest.approx(float(mp["price"]) * 12802 / 73.77, rel=1e-9)
+
+
+def test_store_only_never_uses_snapshot(runner: CliRunner, config: Path) -> None:
+    result = runner.invoke(app, ["screen", "--config", str(config), "--source", "store"])
+    assert result.exit_code == 3 and "store: has none of the 21 names" in result.output
+
+
+def test_import_errors_exit_2(runner: CliRunner, config: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,close\n2026-01-02,10\n2026-01-02,11\n")
+    result = runner.invoke(app, ["prices", "import", str(bad), "--ticker", "MP", "--config", str(config)])
+    assert result.exit_code == 2 and "bad.csv:3: date: duplicate date" in result.output
+    unknown = runner.invoke(app, ["prices", "import", str(bad), "--ticker", "MP XX", "--config", str(config)])
+    assert unknown.exit_code == 2 and "--ticker" in unknown.output
+
+
+def test_cache_info_and_clear_keep_history(runner: CliRunner, config: Path) -> None:
+    path = need(PRICES / "us" / "MP_adj_close_dsturdy.csv")
+    runner.invoke(app, ["prices", "import", str(path), "--ticker", "MP", "--config", str(config)])
+    assert runner.invoke(app, ["drift", "--config", str(config), "-q"]).exit_code == 4  # records a history run
+    info = runner.invoke(app, ["cache", "info", "--config", str(config)])
+    assert info.exit_code == 0 and "MP" in info.output and "2026-08-03" in info.output
+    cleared = runner.invoke(app, ["cache", "clear", "--yes", "--config", str(config)])
+    assert cleared.exit_code == 0 and "removed 1 file(s)" in cleared.output
+    assert (config.parent / "history.sqlite").exists()
+    listed = runner.invoke(app, ["history", "list", "--config", str(config)])
+    assert listed.exit_code == 0 and "2026-08-03" in listed.output
+    assert runner.invoke(app, ["cache", "clear", "--kind", "nonsense", "--yes", "--config", str(config)]).exit_code == 2
