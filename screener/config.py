@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,26 @@ class SanitySettings:
 
 
 @dataclass(frozen=True)
+class CorrelationSettings:
+    """METHODS §6 defaults for `screener correlate`."""
+
+    freq: str = "W"
+    window: int = 52
+    max_lag: int = 8
+    min_periods: int = 26
+
+
+@dataclass(frozen=True)
+class ValuationSettings:
+    """METHODS §5 defaults for `screener value`: band window start and scenario k values."""
+
+    since: date = date(2018, 1, 1)
+    bear_k: float = 0.0
+    base_k: float = 1.0
+    bull_k: float = 2.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything read from config.toml (paths resolved against the config file's folder)."""
 
@@ -53,6 +74,8 @@ class Settings:
     ttl_hours: float = 12.0
     drift: DriftThresholds = field(default_factory=DriftThresholds)
     drift_min_days: int = 7
+    correlation: CorrelationSettings = field(default_factory=lambda: CorrelationSettings())
+    valuation: ValuationSettings = field(default_factory=lambda: ValuationSettings())
 
 
 # section -> key -> (type, default)
@@ -77,6 +100,18 @@ _SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
     "display": {"sort": (str, "etr")},
     "store": {"dir": (str, "cache"), "ttl_hours": ((int, float), 12.0)},
     "history": {"path": (str, "history.sqlite")},
+    "correlation": {
+        "freq": (str, "W"),
+        "window": (int, 52),
+        "max_lag": (int, 8),
+        "min_periods": (int, 26),
+    },
+    "valuation": {
+        "since": (str, "2018-01-01"),
+        "bear_k": ((int, float), 0.0),
+        "base_k": ((int, float), 1.0),
+        "bull_k": ((int, float), 2.0),
+    },
     "drift": {
         "etr_move": ((int, float), 0.05),
         "price_move": ((int, float), 0.10),
@@ -155,6 +190,20 @@ def load_settings(path: Path | None = None) -> Settings:
     sort = v["display"]["sort"]
     if sort not in SORT_COLUMNS:
         raise doc.error(ConfigError, f"unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})", "display", "sort")
+    c = v["correlation"]
+    if c["freq"] not in ("W", "M"):
+        raise doc.error(ConfigError, f"must be W (weekly) or M (monthly), got {c['freq']!r}", "correlation", "freq")
+    for key in ("window", "min_periods"):
+        if c[key] < 3:
+            raise doc.error(ConfigError, "must be at least 3 periods", "correlation", key)
+    if c["max_lag"] < 0:
+        raise doc.error(ConfigError, "must be >= 0", "correlation", "max_lag")
+    val = v["valuation"]
+    try:
+        since = date.fromisoformat(val["since"])
+    except ValueError:
+        message = f"must be a date like 2018-01-01, got {val['since']!r}"
+        raise doc.error(ConfigError, message, "valuation", "since") from None
     d = v["drift"]
     for key in ("etr_move", "price_move", "stale_target_days", "min_days_between"):
         if d[key] < 0:
@@ -182,4 +231,6 @@ def load_settings(path: Path | None = None) -> Settings:
         ttl_hours=float(v["store"]["ttl_hours"]),
         drift=DriftThresholds(float(d["etr_move"]), float(d["price_move"]), int(d["stale_target_days"])),
         drift_min_days=int(d["min_days_between"]),
+        correlation=CorrelationSettings(c["freq"], int(c["window"]), int(c["max_lag"]), int(c["min_periods"])),
+        valuation=ValuationSettings(since, float(val["bear_k"]), float(val["base_k"]), float(val["bull_k"])),
     )
