@@ -202,7 +202,7 @@ def _report(
     loaded = load_universes(resolve_universe_args(universes or [], settings.universe_files))
     companies = [c for u in loaded for c in u.companies]
     currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
-    sources = build_sources(app_ctx.source, settings, {c.ticker: c.currency for c in companies})
+    sources = build_sources(app_ctx.source, settings, {c.ticker: c.currency for c in companies}, as_of=app_ctx.as_of)
     market = gather(sources, [c.ticker for c in companies], currencies, date.today())
     report = build_report(
         loaded, market, settings, as_of=app_ctx.as_of, groups=groups or [], sort=sort, reverse=reverse, top=top

@@ -72,6 +72,7 @@ class Settings:
     cache_dir: Path = Path("cache")
     history_db: Path = Path("history.sqlite")
     ttl_hours: float = 12.0
+    history_start: date = date(2015, 1, 1)
     drift: DriftThresholds = field(default_factory=DriftThresholds)
     drift_min_days: int = 7
     correlation: CorrelationSettings = field(default_factory=lambda: CorrelationSettings())
@@ -98,7 +99,7 @@ _SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "stale_target_days": (int, 365),
     },
     "display": {"sort": (str, "etr")},
-    "store": {"dir": (str, "cache"), "ttl_hours": ((int, float), 12.0)},
+    "store": {"dir": (str, "cache"), "ttl_hours": ((int, float), 12.0), "history_start": (str, "2015-01-01")},
     "history": {"path": (str, "history.sqlite")},
     "correlation": {
         "freq": (str, "W"),
@@ -204,6 +205,11 @@ def load_settings(path: Path | None = None) -> Settings:
     except ValueError:
         message = f"must be a date like 2018-01-01, got {val['since']!r}"
         raise doc.error(ConfigError, message, "valuation", "since") from None
+    try:
+        history_start = date.fromisoformat(v["store"]["history_start"])
+    except ValueError:
+        message = f"must be a date like 2015-01-01, got {v['store']['history_start']!r}"
+        raise doc.error(ConfigError, message, "store", "history_start") from None
     d = v["drift"]
     for key in ("etr_move", "price_move", "stale_target_days", "min_days_between"):
         if d[key] < 0:
@@ -229,6 +235,7 @@ def load_settings(path: Path | None = None) -> Settings:
         cache_dir=base / v["store"]["dir"],
         history_db=base / v["history"]["path"],
         ttl_hours=float(v["store"]["ttl_hours"]),
+        history_start=history_start,
         drift=DriftThresholds(float(d["etr_move"]), float(d["price_move"]), int(d["stale_target_days"])),
         drift_min_days=int(d["min_days_between"]),
         correlation=CorrelationSettings(c["freq"], int(c["window"]), int(c["max_lag"]), int(c["min_periods"])),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
+
+# yfinance must use plain requests so that tests can hand it a requests.Session (set before it is imported)
+os.environ.setdefault("YF_DISABLE_CURL_CFFI", "1")
 
 import pytest
 from typer.testing import CliRunner
@@ -57,3 +61,29 @@ def settings():  # type: ignore[no-untyped-def]
 def config(tmp_path: Path) -> Path:
     """A config whose store and rating history live in this test's temporary folder."""
     return make_config(tmp_path / "work")
+
+
+class _NoNetwork:
+    """A requests transport adapter that refuses every request: tests never touch the network."""
+
+    def __new__(cls):  # type: ignore[no-untyped-def]
+        import requests
+        from requests.adapters import BaseAdapter
+
+        class Adapter(BaseAdapter):
+            def send(self, request, **kwargs):  # type: ignore[no-untyped-def]
+                raise requests.ConnectionError(f"network disabled in tests: {request.url}")
+
+            def close(self) -> None:
+                pass
+
+        session = requests.Session()
+        session.mount("https://", Adapter())
+        session.mount("http://", Adapter())
+        return session
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Yahoo session a test builds refuses all requests unless the test installs a fake transport."""
+    monkeypatch.setattr("screener.sources._yahoo_session", lambda: _NoNetwork())

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from screener.cli import ConfigOption, QuietOption, VerboseOption, _merge, app, handle_errors
+from screener.cli import (
+    AsOfOption,
+    ConfigOption,
+    QuietOption,
+    UniverseOption,
+    VerboseOption,
+    _merge,
+    app,
+    handle_errors,
+)
 from screener.errors import UsageError
 
 prices_app = typer.Typer(
@@ -134,3 +143,68 @@ def cache_clear(
         raise typer.Exit(0)
     removed = store.clear(kinds)
     app_ctx.out.print(f"removed {removed} file(s) from {store.root} (rating history untouched)", markup=False)
+
+
+FETCH_EXAMPLES = "Examples:\n\n  screener fetch\n\n  screener fetch -u magnets --full"
+
+
+@app.command(epilog=FETCH_EXAMPLES)
+@handle_errors
+def fetch(
+    ctx: typer.Context,
+    universe: UniverseOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Refetch whole histories instead of only new dates.")] = False,
+    config: ConfigOption = None,
+    as_of: AsOfOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Refresh price histories (only dates not yet stored), quotes, consensus for not-rated names and FX from
+    Yahoo into the local store. Exit 3 when Yahoo cannot be reached."""
+    from datetime import date
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from screener.config import load_settings
+    from screener.data.live import refresh
+    from screener.data.store import Store
+    from screener.sources import live_source
+    from screener.universe import load_universes, resolve_universe_args
+
+    app_ctx = _merge(ctx, config, as_of, None, quiet, verbose)
+    settings = load_settings(app_ctx.config)
+    companies = [
+        c for u in load_universes(resolve_universe_args(universe or [], settings.universe_files)) for c in u.companies
+    ]
+    tickers = [c.ticker for c in companies]
+    not_rated = [c.ticker for c in companies if c.house is None]
+    currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
+    source = live_source(settings, Store(settings.cache_dir))
+    total = 2 * len(tickers) + len(not_rated) + 1
+    columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=app_ctx.err, disable=app_ctx.quiet, transient=True) as bar:
+        task = bar.add_task("fetching from Yahoo", total=total)
+        report = refresh(
+            tickers,
+            currencies,
+            source,
+            today=app_ctx.as_of or date.today(),
+            history_start=settings.history_start,
+            consensus_for=not_rated,
+            full=full,
+            progress=lambda label, steps: bar.update(task, advance=steps, description=label[:28]),
+        )
+    updated = sum(1 for n in report.histories_updated.values() if n)
+    app_ctx.out.print(
+        f"fetched: {updated} histories updated, {len(report.up_to_date)} already up to date, {report.quotes} quotes, "
+        f"{report.consensus} consensus sets, FX; store {settings.cache_dir}",
+        markup=False,
+        highlight=False,
+    )
+    if report.problems:
+        app_ctx.err.print(
+            f"{len(report.problems)} of {len(tickers)} names had problems: "
+            + "; ".join(f"{t}: {why}" for t, why in sorted(report.problems.items())),
+            markup=False,
+            highlight=False,
+        )

@@ -45,6 +45,7 @@ class MarketData:
     banners: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     sources_used: list[str] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)
 
 
 def _age_text(days: int) -> str:
@@ -72,6 +73,8 @@ def gather(
         except DataUnavailable as exc:
             failures.append(f"{source.name}: {exc}")
             continue
+        data.banners.extend(getattr(source, "notes", []))
+        data.problems.update(getattr(source, "problems", {}))
         if got:
             data.sources_used.append(source.name)
         elif remaining:

@@ -24,7 +24,7 @@ from screener.models import FxRate, Quote
 if TYPE_CHECKING:
     import pandas as pd
 
-KINDS = ("prices", "quotes", "fx", "http", "yfinance")
+KINDS = ("prices", "quotes", "consensus", "fx", "http", "yfinance")
 _SAFE = re.compile(r"[^A-Za-z0-9._=^-]")
 
 
@@ -213,7 +213,7 @@ class Store:
                     stored.source, path.stat().st_size,
                 )
             )  # fmt: skip
-        for kind in ("quotes", "fx"):
+        for kind in ("quotes", "consensus", "fx"):
             for path in sorted((self.root / kind).glob("*.json")):
                 record = self.read_record(kind, path.stem)
                 if record is None:

@@ -220,7 +220,8 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def _http_status(exc: BaseException) -> int | None:
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None)
-    return status if isinstance(status, int) else None
+    # curl_cffi attaches a response with status 0 to transport errors (DNS, connect): not an HTTP status
+    return status if isinstance(status, int) and status > 0 else None
 
 
 def _is_network_error(exc: BaseException) -> bool:

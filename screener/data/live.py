@@ -1,0 +1,248 @@
+"""Live Yahoo Finance data through the local store.
+
+:class:`LiveSource` is the ``live`` link of the source chain: a quote fetched within the TTL is served
+from the store's copy without any HTTP request (and said so); otherwise it is fetched, stored (JSON, with
+fetch time and source) and returned. A network failure raises :class:`DataUnavailable` (the chain falls
+back to the store, then the snapshot); a bad ticker marks that name only. :func:`refresh` is
+``screener fetch``: incremental price histories (only dates not yet stored), quotes, consensus and FX.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from screener.data.store import Store
+from screener.errors import DataUnavailable
+from screener.models import FxRate, Quote
+
+Sleep = Callable[[float], None]
+
+
+def _short(exc: BaseException) -> str:
+    """One short line: drop curl's 'See https://...' tail and nested repeats."""
+    text = str(exc).split(" See https://")[0].strip().rstrip(".")
+    return (
+        text.replace("Yahoo Finance unreachable (", "").rstrip(")")
+        if text.startswith("Yahoo Finance unreachable (")
+        else text
+    )
+
+
+def _quote_payload(quote: Any, today: date) -> dict[str, Any]:
+    """The stored form of a normalised Yahoo quote (market cap in millions of the trading currency)."""
+    when = quote.quote_time.date() if quote.quote_time else today
+    return {
+        "price": quote.price,
+        "currency": quote.currency,
+        "price_date": when.isoformat(),
+        "market_cap": quote.market_cap / 1e6 if quote.market_cap else None,
+        "financial_currency": quote.financial_currency,
+        "book_value_per_share": quote.book_value_per_share,
+        "trailing_eps": quote.trailing_eps,
+        "forward_eps": quote.forward_eps,
+        "dividend_rate": quote.dividend_rate,
+        "dividend_yield": quote.dividend_yield,
+        "roe": quote.roe,
+        "enterprise_value": quote.enterprise_value,
+        "ebitda": quote.ebitda,
+    }
+
+
+def _to_quote(ticker: str, payload: dict[str, Any], source: str, fetched_at: datetime) -> Quote:
+    return Quote(
+        ticker=ticker,
+        price=float(payload["price"]),
+        currency=str(payload.get("currency") or ""),
+        price_date=date.fromisoformat(str(payload["price_date"])),
+        source=source,
+        market_cap=float(payload["market_cap"]) if payload.get("market_cap") else None,
+        fetched_at=fetched_at,
+    )
+
+
+@dataclass
+class LiveSource:
+    """Yahoo quotes and FX, cached in the store for ``ttl_hours``. ``session_factory`` builds the HTTP
+    session once, on first use (tests pass a fake-transport session)."""
+
+    session_factory: Callable[[], Any]
+    store: Store
+    ttl_hours: float
+    sleep: Sleep = field(default=lambda seconds: time.sleep(seconds))
+    name: str = "live"
+    as_of: date | None = None
+    """Fetch FX up to this date (default today)."""
+    notes: list[str] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)
+    _session: Any = None
+
+    def describe(self) -> str:
+        return "live Yahoo Finance"
+
+    def session(self) -> Any:
+        if self._session is None:
+            import logging
+
+            from screener.data import yahoo
+
+            # yfinance logs through its own logger; the adapter reads those records, the user sees our summary
+            logging.getLogger("yfinance").addHandler(logging.NullHandler())
+            yahoo.configure_cache(self.store.root / "yfinance")
+            self._session = self.session_factory()
+        return self._session
+
+    def quotes(self, tickers: Sequence[str]) -> dict[str, Quote]:
+        from screener.data import yahoo
+
+        out: dict[str, Quote] = {}
+        cached = 0
+        for ticker in tickers:
+            record = self.store.read_record("quotes", ticker)
+            if (
+                record is not None
+                and record.source == "live"
+                and self.store.is_fresh(record.fetched_at, self.ttl_hours)
+            ):
+                out[ticker] = _to_quote(ticker, record.payload, self.name, record.fetched_at)
+                cached += 1
+                continue
+            try:
+                info = yahoo.fetch_info(ticker, self.session(), sleep=self.sleep)
+            except yahoo.YahooUnavailable as exc:
+                raise DataUnavailable(f"Yahoo unreachable: {_short(exc)}") from None
+            except yahoo.YahooRateLimited as exc:
+                raise DataUnavailable(f"Yahoo rate limit persisted after retries: {_short(exc)}") from None
+            except yahoo.YahooError as exc:
+                self.problems[ticker] = _short(exc)
+                continue
+            except yahoo.YahooBadTicker as exc:
+                self.problems[ticker] = f"not found on Yahoo ({exc})"
+                continue
+            quote = yahoo.normalise_quote(info, {})
+            if quote.price is None:
+                self.problems[ticker] = "Yahoo returned no price"
+                continue
+            stored = self.store.write_record("quotes", ticker, _quote_payload(quote, date.today()), source="live")
+            out[ticker] = _to_quote(ticker, stored.payload, self.name, stored.fetched_at)
+        if cached:
+            self.notes.append(
+                f"live: {cached} quote(s) served from the store's copy fetched within the {self.ttl_hours:g}h TTL (no request)"
+            )
+        return out
+
+    def fx_rates(self, currencies: Iterable[str]) -> dict[str, FxRate]:
+        from screener.data import yahoo
+
+        wanted = sorted(set(currencies))
+        record = self.store.read_record("fx", "spot")
+        if record is not None and record.source == "live" and self.store.is_fresh(record.fetched_at, self.ttl_hours):
+            table = record.payload
+            if all(c in table for c in wanted):
+                return {
+                    c: FxRate(c, float(table[c]["per_usd"]), date.fromisoformat(table[c]["date"]), "Yahoo (stored)")
+                    for c in wanted
+                }
+        try:
+            rates, _failures = yahoo.fetch_fx(wanted, self.session(), today=self.as_of, sleep=self.sleep)
+        except (yahoo.YahooUnavailable, yahoo.YahooRateLimited) as exc:
+            raise DataUnavailable(f"Yahoo FX unavailable: {_short(exc)}") from None
+        spot = yahoo.spot_fx(rates)
+        table = {
+            c: {"per_usd": r.per_usd, "date": r.as_of.isoformat(), "source": f"Yahoo {yahoo.fx_symbol(c)}"}
+            for c, r in spot.items()
+        }
+        if "USD" in wanted:
+            table["USD"] = {"per_usd": 1.0, "date": date.today().isoformat(), "source": "identity"}
+        if table:
+            self.store.write_record("fx", "spot", table, source="live")
+        return {
+            c: FxRate(c, float(v["per_usd"]), date.fromisoformat(v["date"]), str(v["source"])) for c, v in table.items()
+        }
+
+
+@dataclass
+class RefreshReport:
+    """What ``screener fetch`` did."""
+
+    histories_updated: dict[str, int] = field(default_factory=dict)
+    requested_ranges: dict[str, tuple[str, str]] = field(default_factory=dict)
+    quotes: int = 0
+    consensus: int = 0
+    up_to_date: list[str] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+def refresh(
+    tickers: Sequence[str],
+    currencies: Iterable[str],
+    source: LiveSource,
+    *,
+    today: date,
+    history_start: date,
+    consensus_for: Iterable[str] = (),
+    full: bool = False,
+    progress: Callable[[str, int], None] = lambda label, step: None,
+) -> RefreshReport:
+    """``screener fetch``: incremental histories (one batched download per start date), quotes, consensus, FX.
+
+    A history whose last stored date is today (or later) is not requested; otherwise only the dates after
+    the last stored one are. ``progress(label, steps_done)`` is called as work completes.
+    """
+    from screener.data import yahoo
+
+    store = source.store
+    source.as_of = today
+    report = RefreshReport()
+    session = source.session()
+    by_start: dict[date, list[str]] = {}
+    for ticker in tickers:
+        stored = None if full else store.read_prices(ticker)
+        start = history_start if stored is None else stored.last_date + timedelta(days=1)
+        if start > today:
+            report.up_to_date.append(ticker)
+            progress(f"{ticker} up to date", 1)
+            continue
+        by_start.setdefault(start, []).append(ticker)
+    end = today + timedelta(days=1)  # yfinance's end is exclusive
+    for start, group in sorted(by_start.items()):
+        try:
+            closes, failures = yahoo.download_closes(group, start, end, session, sleep=source.sleep)
+        except (yahoo.YahooUnavailable, yahoo.YahooRateLimited) as exc:
+            raise DataUnavailable(f"Yahoo unreachable: {_short(exc)}") from None
+        import pandas as pd
+
+        for ticker in group:
+            report.requested_ranges[ticker] = (start.isoformat(), today.isoformat())
+            if ticker in failures:
+                report.problems[ticker] = f"{failures[ticker].kind}: {failures[ticker].message}"
+            elif ticker in closes.columns:
+                column = closes[ticker].dropna()
+                if len(column):
+                    frame = pd.DataFrame({"adj_close": column, "close": float("nan")})
+                    store.write_prices(ticker, frame, source="live", adjusted=True, origin="yahoo", merge=not full)
+                report.histories_updated[ticker] = len(column)
+            progress(f"history {ticker}", 1)
+    quotes = source.quotes(list(tickers))
+    report.quotes = len(quotes)
+    report.problems.update(source.problems)
+    progress("quotes", len(tickers))
+    for ticker in consensus_for:
+        held = store.read_record("consensus", ticker)
+        if held is not None and store.is_fresh(held.fetched_at, source.ttl_hours) and not full:
+            progress(f"consensus {ticker} (fresh)", 1)
+            continue
+        try:
+            raw = yahoo.fetch_consensus(ticker, session, sleep=source.sleep)
+        except yahoo.YahooError as exc:
+            report.problems.setdefault(ticker, f"consensus: {exc}")
+            continue
+        store.write_record("consensus", ticker, raw, source="live")
+        report.consensus += 1
+        progress(f"consensus {ticker}", 1)
+    source.fx_rates(currencies)
+    progress("fx", 1)
+    return report
