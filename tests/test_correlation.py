@@ -82,7 +82,11 @@ def assert_agree(got: pd.DataFrame, want: pd.DataFrame) -> None:
     assert (got["n"].to_numpy() == want["n"].to_numpy()).all()
     for col in ("start", "end"):
         pd.testing.assert_series_equal(
-            pd.to_datetime(got[col]), pd.to_datetime(want[col]), check_names=False, check_index_type=False
+            pd.to_datetime(got[col]),
+            pd.to_datetime(want[col]),
+            check_names=False,
+            check_index_type=False,
+            check_dtype=False,
         )
     for col in COLUMNS[3:]:
         a, b = got[col].to_numpy(float), want[col].astype(float).to_numpy()
@@ -161,7 +165,7 @@ def test_alignment_uses_last_common_day_of_each_week() -> None:
     stock[pd.Timestamp("2024-01-12")] = np.nan  # Friday of week 2 missing: both legs use Thursday 11th
     oxide[pd.Timestamp("2024-01-25")] = np.nan  # Thursday of week 4 missing: no effect, Friday is common
     oxide[pd.Timestamp("2024-01-26")] = np.nan  # ... and Friday too: week 4 ends on Wednesday 24th
-    got = correlate(stock.to_frame("S"), oxide, window=2, max_lag=0).loc["S"]
+    got = correlate(stock.to_frame("S"), oxide, window=3, max_lag=0).loc["S"]
     s_per = np.array([14.0, 18.0, 24.0, 27.0])  # Fri 5th, Thu 11th, Fri 19th, Wed 24th
     o_per = s_per + 90.0
     assert got["n"] == 3
@@ -231,6 +235,8 @@ def test_short_flat_and_empty_inputs_give_nan_not_exceptions() -> None:
     assert correlate(stock, oxide.iloc[:0])["n"].eq(0).all()
     with pytest.raises(ValueError, match="freq"):
         correlate(stock, oxide, freq="D")
+    with pytest.raises(ValueError, match="window"):
+        correlate(stock, oxide, window=2)
 
 
 def test_correlate_many_stacks_series_and_matches_single() -> None:
@@ -321,6 +327,29 @@ def test_prop_shift_found_at_best_lag(seed: int, k: int, n_weeks: int) -> None:
 def test_agrees_with_per_ticker_statsmodels(seed: int, kwargs: dict) -> None:
     prices, oxide = synthetic_universe(seed)
     assert_agree(correlate(prices, oxide, **kwargs), reference(prices, oxide, **kwargs))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(5, 160),  # business days: from almost nothing to ~32 weeks
+    st.floats(0.0, 0.6),  # share of missing days
+    st.integers(3, 12),  # window
+    st.integers(0, 10),  # max_lag
+    st.one_of(st.none(), st.integers(0, 12)),  # hac_lags
+    st.sampled_from(["W", "M"]),
+)
+def test_prop_agrees_with_reference_on_sparse_short_data(
+    seed: int, n_days: int, missing: float, window: int, max_lag: int, hac_lags: int | None, freq: str
+) -> None:
+    rng = np.random.default_rng(seed)
+    days = pd.bdate_range("2021-03-01", periods=n_days)
+    ox = pd.Series(walk(seed, n_days) * 40.0, days).mask(rng.random(n_days) < missing)
+    ox[rng.random(n_days) < 0.2] = 41.0  # repeated quotes: flat stretches and zero returns
+    prices = pd.DataFrame(np.stack([walk(seed + i, n_days) for i in range(1, 4)], axis=1), days, ["A", "B", "C"])
+    prices = prices.mask(rng.random(prices.shape) < missing)
+    kwargs = {"freq": freq, "window": window, "max_lag": max_lag, "hac_lags": hac_lags}
+    assert_agree(correlate(prices, ox, **kwargs), reference(prices, ox, **kwargs))  # type: ignore[arg-type]
 
 
 def test_bench_baseline_agrees_with_engine() -> None:

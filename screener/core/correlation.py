@@ -36,9 +36,11 @@ Statistics on the ``n`` aligned returns ``y`` (stock) and ``x`` (oxide), with ``
   them (spurious regression), which is why returns are the primary measure.
 
 NA handling (never an exception for short or degenerate data): fewer than ``min_periods`` (default 3) aligned
-returns (or pairs, for a lag) gives NaN; rolling needs ``n >= window``; a zero-variance sample (all values equal)
-gives NaN for corr/r2 (and beta/t when the oxide is flat; a flat stock gives beta 0 and t NaN). ``best_lag`` is an
-integer-valued float, NaN when no lag has a correlation. Invalid *parameters* raise ``ValueError``.
+returns (or pairs, for a lag) gives NaN; rolling needs ``n >= window``; a zero-variance sample (all values
+equal, tested exactly as pandas does) gives NaN for corr/r2 (and beta/t when the oxide is flat; a flat stock gives
+beta 0 and t NaN); flat windows are left out of the rolling min/max. ``best_lag`` is an integer-valued float, NaN
+when no lag has a correlation. Invalid *parameters* raise ``ValueError`` (unknown freq, ``window < min_periods``,
+``min_periods < 3``, negative lags).
 
 statsmodels is deliberately not imported here: everything is closed-form numpy.
 """
@@ -277,7 +279,7 @@ def _correlate_arrays(
 
     # rolling correlation over complete windows of `window` aligned returns
     n_win = n_ret - window + 1
-    has = (n >= max(window, min_periods)) & (n_win > 0)
+    has = (n >= window) & (n_win > 0)
     if has.any():
         w = window
         cxy = _prefix(xc * yc)
@@ -335,16 +337,16 @@ def _correlate_arrays(
 
 
 def _check_params(freq: str, window: int, max_lag: int, hac_lags: int | None, min_periods: int) -> None:
+    if min_periods < 3:
+        raise ValueError(f"min_periods must be >= 3, got {min_periods}")
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {FREQS}, got {freq!r}")
-    if window < 2:
-        raise ValueError(f"window must be >= 2, got {window}")
+    if window < min_periods:
+        raise ValueError(f"window must be >= min_periods ({min_periods}), got {window}")
     if max_lag < 0:
         raise ValueError(f"max_lag must be >= 0, got {max_lag}")
     if hac_lags is not None and hac_lags < 0:
         raise ValueError(f"hac_lags must be >= 0 or None, got {hac_lags}")
-    if min_periods < 3:
-        raise ValueError(f"min_periods must be >= 3, got {min_periods}")
 
 
 def _as_frame(stock_prices: pd.DataFrame | pd.Series) -> pd.DataFrame:
