@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from yahoo_fake import FakeSymbol, FakeYahoo, business_days, isolate_yfinance, make_bars, make_session  # noqa: E402
+from yahoo_fake import FakeSymbol, FakeYahoo, business_days, isolate_yfinance, make_bars, make_session
 
-from screener.cli import app  # noqa: E402
+from screener.cli import app
 
-from .conftest import ROOT, make_config  # noqa: E402
+from .conftest import ROOT, make_config
 
 DAYS = business_days(dt.date(2025, 1, 2), dt.date(2025, 3, 31))
 UNIVERSE = """
@@ -172,7 +172,7 @@ def test_one_bad_ticker_marks_that_row_only(runner: CliRunner, tmp_path: Path, f
     result = runner.invoke(app, ["fetch", "--config", str(config), "--as-of", "2025-03-28"])
     assert result.exit_code == 0
     assert "1 of 3 names had problems: LYC.AX" in result.stderr
-    rows, stderr, code = screen_rows(runner, config)
+    rows, stderr, _ = screen_rows(runner, config)
     assert rows["MP"]["source"] == "live" and rows["600111.SS"]["source"] == "live"
     assert rows["LYC.AX"]["source"] == "snapshot"  # fell through to the bundled snapshot, said in a banner
     assert "bundled snapshot" in stderr and "for 1 of 3 names" in stderr

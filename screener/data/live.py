@@ -130,7 +130,8 @@ class LiveSource:
             out[ticker] = _to_quote(ticker, stored.payload, self.name, stored.fetched_at)
         if cached:
             self.notes.append(
-                f"live: {cached} quote(s) served from the store's copy fetched within the {self.ttl_hours:g}h TTL (no request)"
+                f"live: {cached} quote(s) served from the store's copy fetched within the "
+                f"{self.ttl_hours:g}h TTL (no request)"
             )
         return out
 
