@@ -207,6 +207,9 @@ def _report(
     report = build_report(
         loaded, market, settings, as_of=app_ctx.as_of, groups=groups or [], sort=sort, reverse=reverse, top=top
     )
+    if not app_ctx.quiet and market.problems:
+        details = "; ".join(f"{t}: {why}" for t, why in sorted(market.problems.items()))
+        app_ctx.err.print(f"{len(market.problems)} of {len(companies)} names had problems: {details}", markup=False)
     if not app_ctx.quiet and market.missing:
         app_ctx.err.print(
             f"{len(market.missing)} of {len(companies)} names have no data: {', '.join(market.missing)}",

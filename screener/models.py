@@ -127,3 +127,17 @@ class SourceReport:
 
     banners: list[str] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConsensusEstimate:
+    """Market consensus fetched from a data source: FY1/FY2 EPS (in ``eps_currency``) and the mean target
+    price (trading currency), with the number of analysts and when it was fetched."""
+
+    eps_fy1: float | None
+    eps_fy2: float | None
+    eps_currency: str | None
+    target_mean: float | None
+    analysts: int | None
+    source: str
+    fetched_at: datetime | None = None

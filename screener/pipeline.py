@@ -4,12 +4,13 @@ beyond what the sources passed in do."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from screener.config import SORT_COLUMNS, Settings
 from screener.core import aggregates as agg
 from screener.core import flags as fl
+from screener.core import multiples as mx
 from screener.core.drift import RatingRecord
 from screener.core.estimates import YearMultiples, from_consensus, from_model
 from screener.core.fiscal import fy1_label
@@ -24,7 +25,7 @@ from screener.core.ratings import (
 from screener.core.values import NA, NM, Missing, Value, is_num
 from screener.data.base import MarketData
 from screener.errors import DataUnavailable, UsageError
-from screener.models import Company, FxRate, Quote, Universe
+from screener.models import Company, ConsensusEstimate, FxRate, Quote, Universe
 
 MULTIPLE_COLUMNS = tuple(c for c in SORT_COLUMNS if c[-4:] in ("_fy1", "_fy2"))
 AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS)
@@ -118,8 +119,13 @@ def company_row(
     rates: dict[str, FxRate],
     as_of: date,
     settings: Settings,
+    consensus: ConsensusEstimate | None = None,
 ) -> CompanyRow:
-    """Compute one company's line: price, market cap, TP, ETR, ratings, FY1/FY2 multiples, flags."""
+    """Compute one company's line: price, market cap, TP, ETR, ratings, FY1/FY2 multiples, flags.
+
+    ``consensus`` (fetched market consensus) gives a not-rated name its target (flag ``consensus_target``)
+    and replaces the stored consensus P/E with price / fetched EPS (flag ``consensus_eps``).
+    """
     fy1 = fy1_label(as_of, company.fiscal_year_end_month, settings.report_lag_days)
     labels = (fy1, fy1 + 1)
     flags: list[str] = []
@@ -165,6 +171,18 @@ def company_row(
         years = {label: from_consensus(company.consensus, label, price) for label in labels}
     else:
         years = {label: YearMultiples() for label in labels}
+    if consensus is not None and company.model is None:
+        eps_fx = _fx(rates, consensus.eps_currency or company.currency)
+        for label, eps in zip(labels, (consensus.eps_fy1, consensus.eps_fy2), strict=True):
+            if eps is not None and eps_fx and trading_fx:
+                converted = mx.convert(float(eps), eps_fx, trading_fx)
+                years[label] = replace(years[label], pe=mx.price_to_earnings(price, converted))
+                estimate_source = "consensus"
+                if "consensus_eps" not in flags:
+                    flags.append("consensus_eps")
+    if house is None and consensus is not None and consensus.target_mean:
+        target = float(consensus.target_mean)
+        flags.append("consensus_target")
 
     market_cap_usd: Value = NA
     model_year = company.model.years.get(fy1) if company.model else None
@@ -292,7 +310,10 @@ def build_report(
             f"no prices on or before --as-of {effective.isoformat()} (the data starts {first.isoformat()}); "
             "a later price would be a look-ahead"
         )
-    rows = [company_row(c, usable.get(c.ticker), market.fx, effective, settings) for c in companies]
+    rows = [
+        company_row(c, usable.get(c.ticker), market.fx, effective, settings, market.consensus.get(c.ticker))
+        for c in companies
+    ]
     for row in rows:
         quote = market.quotes.get(row.ticker)
         if row.quote is None and quote is not None:

@@ -16,7 +16,15 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from yahoo_fake import FakeSymbol, FakeYahoo, business_days, isolate_yfinance, make_bars, make_session
+from yahoo_fake import (
+    FakeSymbol,
+    FakeYahoo,
+    business_days,
+    isolate_yfinance,
+    make_bars,
+    make_session,
+    trend_row,
+)
 
 from screener.cli import app
 
@@ -176,6 +184,7 @@ def test_one_bad_ticker_marks_that_row_only(runner: CliRunner, tmp_path: Path, f
     assert rows["MP"]["source"] == "live" and rows["600111.SS"]["source"] == "live"
     assert rows["LYC.AX"]["source"] == "snapshot"  # fell through to the bundled snapshot, said in a banner
     assert "bundled snapshot" in stderr and "for 1 of 3 names" in stderr
+    assert "1 of 3 names had problems: LYC.AX: not found on Yahoo" in stderr
 
 
 def test_network_down_falls_back_to_store_then_snapshot(runner: CliRunner, tmp_path: Path, fake: FakeYahoo) -> None:
@@ -197,3 +206,27 @@ def test_fetch_with_network_down_exits_3(runner: CliRunner, tmp_path: Path, fake
     fake.network_down = True
     result = runner.invoke(app, ["fetch", "--config", str(live_config(tmp_path)), "--as-of", "2025-03-28"])
     assert result.exit_code == 3 and "Yahoo unreachable" in result.output
+
+
+def test_consensus_target_and_eps_for_a_not_rated_name(runner: CliRunner, tmp_path: Path, fake: FakeYahoo) -> None:
+    mp = fake.symbols["MP"]
+    mp.info.update({"targetMeanPrice": 25.2, "targetMedianPrice": 25.0, "targetHighPrice": 30.0,
+                    "targetLowPrice": 18.0, "numberOfAnalystOpinions": 9})  # fmt: skip
+    mp.earnings_trend = [
+        trend_row("0q", "2025-03-31", 0.05, 0.01, 0.08, 5, "USD"),
+        trend_row("+1q", "2025-06-30", 0.06, 0.02, 0.09, 5, "USD"),
+        trend_row("0y", "2025-12-31", 0.42, 0.30, 0.55, 9, "USD"),
+        trend_row("+1y", "2026-12-31", 0.70, 0.50, 0.90, 8, "USD"),
+    ]
+    config = live_config(tmp_path)
+    result = fetch(runner, config, "2025-03-28")
+    assert "1 consensus sets" in result.output  # type: ignore[attr-defined]
+    rows, _, code = screen_rows(runner, config)
+    assert code == 0
+    row = rows["MP"]
+    assert row["house_rating"] == "NR" and float(row["target_price"]) == 25.2
+    assert float(row["upside"]) == pytest.approx(25.2 / 21.0 - 1)  # 20.0%: Buy by the rule, no house view
+    assert row["rule_rating"] == "Buy" and row["in_band"] == ""
+    assert float(row["pe_fy1"]) == pytest.approx(21.0 / 0.42) and float(row["pe_fy2"]) == pytest.approx(21.0 / 0.70)
+    assert "consensus_target" in row["flags"] and "consensus_eps" in row["flags"]
+    assert "consensus_target" not in rows["600111.SS"]["flags"]  # covered names keep the house target

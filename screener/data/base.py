@@ -13,7 +13,7 @@ from datetime import date
 from typing import Protocol
 
 from screener.errors import DataUnavailable
-from screener.models import FxRate, Quote
+from screener.models import ConsensusEstimate, FxRate, Quote
 
 SOURCE_MODES = ("auto", "live", "store", "snapshot")
 
@@ -46,6 +46,7 @@ class MarketData:
     missing: list[str] = field(default_factory=list)
     sources_used: list[str] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
+    consensus: dict[str, ConsensusEstimate] = field(default_factory=dict)
 
 
 def _age_text(days: int) -> str:
@@ -90,6 +91,11 @@ def gather(
                 f"Using {source.describe()} for {share}: prices as of {oldest.isoformat()}, "
                 f"{_age_text((today - oldest).days)}{reason}"
             )
+    for source in sources:
+        finder = getattr(source, "consensus", None)
+        if finder is not None:
+            for ticker, estimate in finder([t for t in wanted if t not in data.consensus]).items():
+                data.consensus.setdefault(ticker, estimate)
     data.missing = [t for t in wanted if t not in data.quotes]
     _fill_market_caps(data, sources)
     if len(sources) == 1 and data.quotes and not failures:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from screener.models import FxRate, Quote
+from screener.models import ConsensusEstimate, FxRate, Quote
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -289,6 +289,29 @@ class StoreSource:
                 price_date=stored.frame.dropna(subset=["adj_close"]).index[-1].date(),
                 source=self.name,
                 fetched_at=stored.fetched_at,
+            )
+        return out
+
+    def consensus(self, tickers: Iterable[str]) -> dict[str, ConsensusEstimate]:
+        """Consensus EPS and targets stored by ``screener fetch`` (Yahoo), by ticker."""
+        out: dict[str, ConsensusEstimate] = {}
+        for ticker in tickers:
+            record = self.store.read_record("consensus", ticker)
+            if record is None:
+                continue
+            from screener.data.yahoo import normalise_consensus
+
+            c = normalise_consensus(record.payload)
+            if c.eps_fy1 is None and c.eps_fy2 is None and c.target_mean is None:
+                continue
+            out[ticker] = ConsensusEstimate(
+                c.eps_fy1,
+                c.eps_fy2,
+                c.eps_currency,
+                c.target_mean,
+                c.eps_fy1_analysts,
+                "Yahoo consensus",
+                record.fetched_at,
             )
         return out
 
