@@ -116,11 +116,11 @@ class LiveSource:
                 raise DataUnavailable(f"Yahoo unreachable: {_short(exc)}") from None
             except yahoo.YahooRateLimited as exc:
                 raise DataUnavailable(f"Yahoo rate limit persisted after retries: {_short(exc)}") from None
+            except yahoo.YahooBadTicker:
+                self.problems[ticker] = "not found on Yahoo (HTTP 404 / empty quote)"
+                continue
             except yahoo.YahooError as exc:
                 self.problems[ticker] = _short(exc)
-                continue
-            except yahoo.YahooBadTicker as exc:
-                self.problems[ticker] = f"not found on Yahoo ({exc})"
                 continue
             quote = yahoo.normalise_quote(info, {})
             if quote.price is None:
