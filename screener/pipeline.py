@@ -64,6 +64,13 @@ class CompanyRow:
     def source(self) -> str:
         return self.quote.source if self.quote else "none"
 
+    def raw_input(self, column: str) -> float | None:
+        """The denominator behind a multiple column (e.g. the negative EPS behind an NM P/E), if known."""
+        if column not in MULTIPLE_COLUMNS:
+            return None
+        metric, _, k = column.rpartition("_fy")
+        return self.years[self.fy1 + int(k) - 1].raw.get(metric)
+
     def metric(self, column: str) -> Value:
         """A column by name: ``etr``, ``pe_fy1`` ..."""
         if column in MULTIPLE_COLUMNS:

@@ -217,3 +217,32 @@ def test_aggregates_harmonic_for_multiples_only_and_flagged_yields_excluded(runn
         float(r["dy_fy1"]) for r in companies if "dy_implausible" not in r["flags"] and r["dy_fy1"] not in ("NA", "NM")
     ]
     assert float(mean["dy_fy1"]) == pytest.approx(sum(clean) / len(clean))
+
+
+LOSS_MAKER = """
+[[company]]
+ticker = "MP"
+name = "MP Materials"
+group = "Producers"
+currency = "USD"
+fiscal_year_end_month = 12
+[company.consensus]
+reference_price = 73.77
+reference_date = 2025-10-10
+[company.consensus.years.2025]
+pe = -36.885
+pb = 7.2
+"""
+
+
+def test_nm_keeps_the_raw_input_visible(runner: CliRunner, tmp_path: Path) -> None:
+    universe = tmp_path / "loss.toml"
+    universe.write_text(LOSS_MAKER)
+    base = ["screen", *BASE, "-u", str(universe)]
+    table = runner.invoke(app, base)
+    assert table.exit_code == 0, table.output
+    assert "NM (EPS -2.00)" in table.output  # 73.77 / -36.885: a loss of 2.00 per share
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, [*base, "--format", "csv"]).stdout)))
+    assert rows[0]["pe_fy1"] == "NM"  # the CSV contract keeps the literal code
+    payload = json.loads(runner.invoke(app, [*base, "--format", "json"]).stdout)
+    assert payload["nm_inputs"]["MP"]["pe_fy1"] == pytest.approx(-2.0)

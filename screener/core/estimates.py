@@ -13,7 +13,7 @@ Consensus (multiples quoted at a reference price, re-priced to the current price
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from screener.core import multiples as mx
 from screener.core.values import NA, NM, Value, add, subtract
@@ -31,6 +31,9 @@ class YearMultiples:
     ev_ebitda: Value = NA
     roe: Value = NA
     dy: Value = NA
+    raw: dict[str, float] = field(default_factory=dict)
+    """The denominators behind the multiples (EPS, BVPS per share; EBITDA in millions), so an NM can show
+    its input (METHODS §2: NM keeps the raw input visible)."""
 
     def get(self, metric: str) -> Value:
         value: Value = getattr(self, metric)
@@ -64,12 +67,14 @@ def from_model(
         market_cap = price * year.shares / model_to_trading
     minorities = year.minority_interests if include_minorities else 0.0
     ev = mx.enterprise_value(market_cap, net_debt, minorities)
+    raw = {k: float(v) for k, v in (("pe", eps), ("pb", bvps), ("ev_ebitda", ebitda)) if isinstance(v, float | int)}
     return YearMultiples(
         pe=mx.price_to_earnings(price, eps),
         pb=mx.price_to_book(price, bvps),
         ev_ebitda=mx.ev_to_ebitda(ev, ebitda),
         roe=mx.return_on_equity(year.net_income, equity(previous), equity(year)),
         dy=mx.dividend_yield(dps, price),
+        raw=raw,
     )
 
 
@@ -79,7 +84,10 @@ def from_consensus(consensus: Consensus, label: int, price: float) -> YearMultip
     if year is None:
         return YearMultiples()
     ref = consensus.reference_price
+    # a published negative multiple means a negative denominator: keep it (EPS = ref price / P/E) for display
+    raw = {k: ref / float(v) for k, v in (("pe", year.pe), ("pb", year.pb)) if isinstance(v, float | int) and v < 0}
     return YearMultiples(
+        raw=raw,
         pe=mx.price_to_earnings(price, mx.implied_from_multiple(ref, year.pe)),
         pb=mx.price_to_book(price, mx.implied_from_multiple(ref, year.pb)),
         ev_ebitda=mx.scale_by_price(_positive_or_nm(year.ev_ebitda), price, ref),

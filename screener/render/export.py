@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from screener.core.drift import Finding
-from screener.core.values import Missing, Value
+from screener.core.values import NM, Missing, Value
 from screener.pipeline import AGGREGATE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow, ScreenReport
 
 CSV_COLUMNS = [
@@ -151,6 +151,11 @@ def to_json(report: ScreenReport) -> str:
         for a in block.aggregates
     }
     estimates = {r.ticker: r.estimate_source for block in report.groups for r in block.rows}
+    nm_inputs = {
+        r.ticker: {c: r.raw_input(c) for c in MULTIPLE_COLUMNS if r.metric(c) is NM and r.raw_input(c) is not None}
+        for block in report.groups
+        for r in block.rows
+    }
     payload = {
         "as_of": report.as_of.isoformat(),
         "sort": report.sort,
@@ -162,6 +167,7 @@ def to_json(report: ScreenReport) -> str:
         },
         "missing": report.missing,
         "estimate_source": estimates,
+        "nm_inputs": {t: v for t, v in nm_inputs.items() if v},
         "aggregate_counts": counts,
         "rows": rows,
     }

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from screener.core.drift import Finding, RatingRecord
 from screener.core.ratings import Rating
-from screener.core.values import NA, Value
+from screener.core.values import NA, NM, Value
 from screener.history import RunSummary
 from screener.models import Universe
 from screener.pipeline import ALL_GROUP, CompanyRow, ScreenReport
@@ -67,8 +67,21 @@ def _price_decimals(row: CompanyRow) -> int:
     return 0 if row.company.currency == "JPY" else 2
 
 
+RAW_LABEL = {"pe": "EPS", "pb": "BVPS", "ev_ebitda": "EBITDA"}
+
+
 def _metric(key: str, fmt: Callable[[Value], str]) -> Callable[[CompanyRow], Text]:
-    return lambda row: _cell(fmt(row.metric(key)))
+    """A multiple cell; an NM shows the input that made it so, e.g. ``NM (EPS -0.52)``."""
+
+    def cell(row: CompanyRow) -> Text:
+        value = row.metric(key)
+        raw = row.raw_input(key)
+        if value is NM and raw is not None:
+            label = RAW_LABEL[key.rpartition("_fy")[0]]
+            return Text(f"NM ({label} {raw:,.2f})", style="dim")
+        return _cell(fmt(value))
+
+    return cell
 
 
 _EST = {"house": "house", "consensus": "cons", "none": "—"}
