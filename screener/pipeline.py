@@ -99,6 +99,8 @@ class GroupBlock:
     rows: list[CompanyRow]
     aggregates: list[AggregateRow]
     total: int
+    not_counted: int = 0
+    """Members left out of the aggregates (second listing of an issuer, or excluded subject)."""
 
 
 @dataclass
@@ -239,6 +241,10 @@ def company_row(
     )
 
 
+def _not_counted(rows: Sequence[CompanyRow], exclude_subject: bool) -> int:
+    return sum(1 for r in rows if not r.company.counts_in_aggregates or (exclude_subject and r.company.house))
+
+
 def aggregate_rows(group: str, rows: Sequence[CompanyRow], exclude_subject: bool) -> list[AggregateRow]:
     """Mean / median / harmonic mean per column over members that count (one line per issuer).
 
@@ -336,10 +342,12 @@ def build_report(
                 ranked[:top] if top else ranked,
                 aggregate_rows(group, members, settings.exclude_subject),
                 len(members),
+                _not_counted(members, settings.exclude_subject),
             )
         )
     if len(order) > 1:
-        blocks.append(GroupBlock(ALL_GROUP, [], aggregate_rows(ALL_GROUP, rows, settings.exclude_subject), len(rows)))
+        all_aggregates = aggregate_rows(ALL_GROUP, rows, settings.exclude_subject)
+        blocks.append(GroupBlock(ALL_GROUP, [], all_aggregates, len(rows), _not_counted(rows, settings.exclude_subject)))
     currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
     return ScreenReport(
         as_of=effective,

@@ -134,7 +134,10 @@ def _table(report: ScreenReport, title: str, columns: tuple[Column, ...]) -> Tab
                 cells.append(_cell(column.fmt(value)) if column.aggregate and value is not None else Text(""))
             rows.append((cells, "italic", False))
         first = block.aggregates[0].values
-        counts = [Text(""), Text(f"{block.name} n used (excluded)", style="dim")]
+        label = f"{block.name} n (excl.)"
+        if block.not_counted:
+            label += f" +{block.not_counted} dual"
+        counts = [Text(""), Text(label, style="dim")]
         for column in columns[2:]:
             stat = first[column.aggregate] if column.aggregate else None
             counts.append(Text(f"{stat.n} ({stat.excluded})", style="dim") if stat else Text(""))
@@ -188,7 +191,8 @@ def footer(report: ScreenReport) -> Text:
         f"Upside = TP/price − 1; ETR = upside + FY1 dividend yield; Rule = Buy ≥{r.buy * 100:g}% "
         f"(≥{r.buy_high_risk * 100:g}% high risk), Sell <{r.sell * 100:g}%. Band: house rating vs rule{tolerance}. "
         "Est: house = house model, cons = consensus multiples re-priced to this price. "
-        "Aggregates: one line per issuer, NA/NM and flagged yields excluded; harmonic mean for price multiples only. "
+        "Aggregates: one line per issuer (a second listing shows as '+1 dual', not counted), n used (NA/NM and flagged yields "
+        "excluded); harmonic mean for price multiples only. "
         "NA = not available, NM = not meaningful (negative or zero denominator), NR = not rated. "
         "Market caps in USD (snapshot: as published)."
     )
