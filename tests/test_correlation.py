@@ -62,7 +62,7 @@ def reference(
             )
             row.update(corr=ret["s"].corr(ret["o"]), beta=fit.params[1], beta_t_hac=fit.tvalues[1], r2=fit.rsquared)
             if ret["o"].nunique() <= 1:  # a flat oxide: the slope is undefined (statsmodels' pinv would say 0)
-                row.update(beta=np.nan, beta_t_hac=np.nan)
+                row.update(beta=np.nan, beta_t_hac=np.nan, r2=np.nan)
         if n >= window:
             roll = ret["s"].rolling(window).corr(ret["o"]).iloc[window - 1 :]
             row.update(rolling_corr_last=roll.iloc[-1], rolling_corr_min=roll.min(), rolling_corr_max=roll.max())
