@@ -204,8 +204,23 @@ def _report(
     currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
     sources = build_sources(app_ctx.source, settings, {c.ticker: c.currency for c in companies}, as_of=app_ctx.as_of)
     market = gather(sources, [c.ticker for c in companies], currencies, date.today())
+    bands = None
+    if any(c.target_from_band is not None for c in companies):  # pandas only for universes that need it
+        from screener.data.store import Store
+        from screener.valuation_pipeline import band_targets
+
+        band_as_of = app_ctx.as_of or max(q.price_date for q in market.quotes.values())
+        bands = band_targets(companies, Store(settings.cache_dir), market.fx, settings, band_as_of)
     report = build_report(
-        loaded, market, settings, as_of=app_ctx.as_of, groups=groups or [], sort=sort, reverse=reverse, top=top
+        loaded,
+        market,
+        settings,
+        as_of=app_ctx.as_of,
+        groups=groups or [],
+        sort=sort,
+        reverse=reverse,
+        top=top,
+        band_targets=bands,
     )
     if not app_ctx.quiet and market.problems:
         details = "; ".join(f"{t}: {why}" for t, why in sorted(market.problems.items()))
@@ -224,4 +239,5 @@ def run() -> None:
 
 
 # Register the commands (each module adds its own to ``app``).
-from screener.commands import comps, drift, store, universe  # noqa: E402, F401
+from screener.commands import charts, comps, drift, store, universe  # noqa: E402, F401
+from screener.commands import value as value_commands  # noqa: E402, F401

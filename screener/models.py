@@ -64,6 +64,17 @@ class Consensus:
 
 
 @dataclass(frozen=True)
+class BookValue:
+    """A book value per share as published (``[[company.book_values]]``): report date, value, balance-sheet
+    date, and its currency (None: the stock's trading currency)."""
+
+    published: date
+    bvps: float
+    period_end: date | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
 class Company:
     """One line of a universe file."""
 
@@ -81,6 +92,10 @@ class Company:
     house: HouseView | None = None
     model: HouseModel | None = None
     consensus: Consensus | None = None
+    book_values: tuple[BookValue, ...] = ()
+    """Published BVPS history for the P/B band (METHODS §5), point in time by ``published``."""
+    target_from_band: float | None = None
+    """``k`` when the comp table's target price comes from the P/B band (``m + k·s`` × forward BVPS)."""
     source_file: str = ""
     line: int | None = None
 

@@ -3,7 +3,7 @@ beyond what the sources passed in do."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -128,10 +128,13 @@ def company_row(
     rates: dict[str, FxRate],
     as_of: date,
     settings: Settings,
+    band_target: Value | None = None,
     consensus: ConsensusEstimate | None = None,
 ) -> CompanyRow:
     """Compute one company's line: price, market cap, TP, ETR, ratings, FY1/FY2 multiples, flags.
 
+    ``band_target``: the P/B-band target of a company with ``target_from_band`` (it replaces the house
+    target price; flag ``tp_from_band``, or ``band_target_na`` when the band could not be computed).
     ``consensus`` (fetched market consensus) gives a not-rated name its target (flag ``consensus_target``)
     and replaces the stored consensus P/E with price / fetched EPS (flag ``consensus_eps``).
     """
@@ -140,6 +143,9 @@ def company_row(
     flags: list[str] = []
     house = company.house
     target: Value = house.target_price if house else NA
+    if company.target_from_band is not None:
+        target = band_target if band_target is not None else NA
+        flags.append("tp_from_band" if is_num(target) else "band_target_na")
     if quote is None:
         return CompanyRow(
             company,
@@ -155,7 +161,7 @@ def company_row(
             fy1,
             {y: YearMultiples() for y in labels},
             "none",
-            ["no_data"],
+            [*flags, "no_data"],
         )
     price = quote.price
     if quote.currency != company.currency:
@@ -189,7 +195,7 @@ def company_row(
                 estimate_source = "consensus"
                 if "consensus_eps" not in flags:
                     flags.append("consensus_eps")
-    if house is None and consensus is not None and consensus.target_mean:
+    if house is None and company.target_from_band is None and consensus is not None and consensus.target_mean:
         target = float(consensus.target_mean)
         flags.append("consensus_target")
 
@@ -299,8 +305,11 @@ def build_report(
     sort: str | None = None,
     reverse: bool = False,
     top: int | None = None,
+    band_targets: Mapping[str, Value] | None = None,
 ) -> ScreenReport:
-    """The comp table: rows per peer group, sorted, with aggregates per group and overall."""
+    """The comp table: rows per peer group, sorted, with aggregates per group and overall.
+
+    ``band_targets``: P/B-band target prices of the companies with ``target_from_band`` (by ticker)."""
     sort = sort or settings.default_sort
     if sort not in SORT_COLUMNS:
         raise UsageError(f"--sort: unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})")
@@ -323,14 +332,17 @@ def build_report(
             f"no prices on or before --as-of {effective.isoformat()} (the data starts {first.isoformat()}); "
             "a later price would be a look-ahead"
         )
+    bands = band_targets or {}
     rows = [
-        company_row(c, usable.get(c.ticker), market.fx, effective, settings, market.consensus.get(c.ticker))
+        company_row(
+            c, usable.get(c.ticker), market.fx, effective, settings, bands.get(c.ticker), market.consensus.get(c.ticker)
+        )
         for c in companies
     ]
     for row in rows:
         quote = market.quotes.get(row.ticker)
         if row.quote is None and quote is not None:
-            row.flags = ["price_after_as_of"]
+            row.flags = [*(f for f in row.flags if f != "no_data"), "price_after_as_of"]
     blocks: list[GroupBlock] = []
     order = list(dict.fromkeys(c.group for c in companies))
     for group in order:
@@ -347,7 +359,9 @@ def build_report(
         )
     if len(order) > 1:
         all_aggregates = aggregate_rows(ALL_GROUP, rows, settings.exclude_subject)
-        blocks.append(GroupBlock(ALL_GROUP, [], all_aggregates, len(rows), _not_counted(rows, settings.exclude_subject)))
+        blocks.append(
+            GroupBlock(ALL_GROUP, [], all_aggregates, len(rows), _not_counted(rows, settings.exclude_subject))
+        )
     currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
     return ScreenReport(
         as_of=effective,

@@ -65,7 +65,8 @@ class TomlDocument:
             part = parts[index]
             if isinstance(part, str) and index + 1 < len(parts) and isinstance(parts[index + 1], int):
                 name = ".".join([*section, part])
-                ranges = self._array_ranges(name)
+                # elements of a nested array ([[company.book_values]]) counted inside the enclosing element
+                ranges = [r for r in self._array_ranges(name) if start <= r[0] < end]
                 element = parts[index + 1]
                 assert isinstance(element, int)
                 if element >= len(ranges):

@@ -12,7 +12,16 @@ from screener.core.ratings import Rating
 from screener.core.tickers import to_yahoo
 from screener.core.values import NA, Value, as_value
 from screener.errors import TickerCodeError, UniverseError, UsageError
-from screener.models import Company, Consensus, ConsensusYear, HouseModel, HouseView, ModelYear, Universe
+from screener.models import (
+    BookValue,
+    Company,
+    Consensus,
+    ConsensusYear,
+    HouseModel,
+    HouseView,
+    ModelYear,
+    Universe,
+)
 from screener.tomlfile import PathPart, TomlDocument, load_toml
 
 COMPANY_KEYS = {
@@ -30,6 +39,8 @@ COMPANY_KEYS = {
     "house",
     "model",
     "consensus",
+    "book_values",
+    "target_from_band",
 }
 REQUIRED_KEYS = ("ticker", "name", "group", "currency", "fiscal_year_end_month")
 HOUSE_KEYS = {"rating", "target_price", "set_on"}
@@ -48,6 +59,8 @@ MODEL_YEAR_KEYS = {
 }
 CONSENSUS_KEYS = {"source", "reference_price", "reference_date", "years"}
 CONSENSUS_YEAR_KEYS = {"pe", "pb", "ev_ebitda", "roe", "dy"}
+BOOK_VALUE_KEYS = {"published", "period_end", "bvps", "currency"}
+BAND_TARGET_KEYS = {"k"}
 OXIDE_EXPOSURES = {"light", "heavy"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -186,6 +199,65 @@ class _Reader:
             years={label: ConsensusYear(**v) for label, v in years.items()},
         )
 
+    def number(self, value: Any, *path: PathPart) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"must be a number, got {value!r}", *path)
+        if not math.isfinite(value):
+            raise self.fail(f"must be a finite number, got {value!r}", *path)
+        return float(value)
+
+    def book_values(self, raw: Any, currency: str, *path: PathPart) -> tuple[BookValue, ...]:
+        """``[[company.book_values]]``: published (report date), period_end, bvps, optional currency.
+
+        A BVPS may be negative (its P/B is then NM); a report cannot be published before its period ends;
+        two records published the same day for the same period are ambiguous."""
+        if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+            raise self.fail("must be an array of tables ([[company.book_values]])", *path)
+        out: list[BookValue] = []
+        seen: dict[tuple[date, date], int] = {}
+        for index, table in enumerate(raw):
+            where = (*path, index)
+            self.check_keys(table, BOOK_VALUE_KEYS, *where)
+            for key in ("published", "period_end", "bvps"):
+                if key not in table:
+                    raise self.fail("missing (each book value needs published, period_end, bvps)", *where, key)
+            published = self.day(table["published"], *where, "published")
+            period_end = self.day(table["period_end"], *where, "period_end")
+            if published < period_end:
+                raise self.fail(
+                    f"published {published} is before period_end {period_end}: a balance sheet is published "
+                    "after its date",
+                    *where,
+                    "published",
+                )
+            if (published, period_end) in seen:
+                raise self.fail(
+                    f"duplicate of book_values[{seen[(published, period_end)]}] (same published and period_end)",
+                    *where,
+                    "published",
+                )
+            seen[(published, period_end)] = index
+            bv_currency = self.currency(table.get("currency", currency), *where, "currency")
+            out.append(
+                BookValue(
+                    published=published,
+                    bvps=self.number(table["bvps"], *where, "bvps"),
+                    period_end=period_end,
+                    currency=None if bv_currency == currency else bv_currency,
+                )
+            )
+        return tuple(out)
+
+    def band_target(self, raw: Any, has_book_values: bool, *path: PathPart) -> float:
+        """``target_from_band = { k = 1.0 }``: the comp-table target is (m + k·s) × forward BVPS."""
+        table = self.table(raw, *path)
+        self.check_keys(table, BAND_TARGET_KEYS, *path)
+        if "k" not in table:
+            raise self.fail("missing (e.g. target_from_band = { k = 1.0 })", *path, "k")
+        if not has_book_values:
+            raise self.fail("needs [[company.book_values]] to build the P/B band from", *path)
+        return self.number(table["k"], *path, "k")
+
     def ticker(self, raw: Any, *path: PathPart) -> str:
         code = self.text(raw, *path)
         try:
@@ -228,6 +300,14 @@ class _Reader:
         house = self.house(table["house"], *path, "house") if "house" in table else None
         model = self.model(table["model"], *path, "model") if "model" in table else None
         consensus = self.consensus(table["consensus"], *path, "consensus") if "consensus" in table else None
+        book_values = (
+            self.book_values(table["book_values"], currency, *path, "book_values") if "book_values" in table else ()
+        )
+        band_k = (
+            self.band_target(table["target_from_band"], bool(book_values), *path, "target_from_band")
+            if "target_from_band" in table
+            else None
+        )
         return Company(
             ticker=ticker,
             name=self.text(table["name"], *path, "name"),
@@ -243,6 +323,8 @@ class _Reader:
             house=house,
             model=model,
             consensus=consensus,
+            book_values=book_values,
+            target_from_band=band_k,
             source_file=self.doc.path,
             line=self.doc.line_of(*path),
         )

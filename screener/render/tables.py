@@ -191,8 +191,8 @@ def footer(report: ScreenReport) -> Text:
         f"Upside = TP/price − 1; ETR = upside + FY1 dividend yield; Rule = Buy ≥{r.buy * 100:g}% "
         f"(≥{r.buy_high_risk * 100:g}% high risk), Sell <{r.sell * 100:g}%. Band: house rating vs rule{tolerance}. "
         "Est: house = house model, cons = consensus multiples re-priced to this price. "
-        "Aggregates: one line per issuer (a second listing shows as '+1 dual', not counted), n used (NA/NM and flagged yields "
-        "excluded); harmonic mean for price multiples only. "
+        "Aggregates: one line per issuer (a second listing shows as '+1 dual', not counted), "
+        "n used (NA/NM and flagged yields excluded); harmonic mean for price multiples only. "
         "NA = not available, NM = not meaningful (negative or zero denominator), NR = not rated. "
         "Market caps in USD (snapshot: as published)."
     )

@@ -1,0 +1,164 @@
+"""`screener chart pb-band|peers`: PNG charts (matplotlib, Agg, imported only by these commands)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from screener.cli import (
+    AsOfOption,
+    ConfigOption,
+    GroupOption,
+    QuietOption,
+    SourceOption,
+    UniverseOption,
+    VerboseOption,
+    _merge,
+    _parse_date,
+    _report,
+    app,
+    handle_errors,
+)
+from screener.errors import DataUnavailable, TickerCodeError, UsageError
+
+chart_app = typer.Typer(help="Charts analysts read: the P/B band, P/B against ROE across peers (PNG).")
+app.add_typer(chart_app, name="chart")
+
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="PNG file to write (atomically; 1200 × 720 pixels).")]
+
+
+def _check_out(out: Path) -> None:
+    if out.suffix.lower() != ".png":
+        raise UsageError(f"--out: {out} must end in .png")
+    if str(out.parent) and not out.parent.exists():
+        raise UsageError(f"--out: folder {out.parent} does not exist")
+
+
+PB_BAND_EXAMPLES = (
+    "Examples:\n\n"
+    "  screener prices import ../shared/data/prices/a_shares/ganlei_raw_1997_2022/600111.SS.csv --ticker 600111.SS"
+    "\n\n  screener chart pb-band 600111.SS --out nre_pb_band.png\n\n"
+    "  screener chart pb-band '000831 CH' --since 2013-01-01 -u my_universe.toml --out cre.png\n\n"
+    "Needs a stored price history and published book values ([[company.book_values]] in the universe file)."
+)
+
+
+@chart_app.command("pb-band", epilog=PB_BAND_EXAMPLES)
+@handle_errors
+def pb_band(
+    ctx: typer.Context,
+    ticker: Annotated[str, typer.Argument(help="Any code form: 600111.SS, 600111 CH ...")],
+    out: OutOption,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Start of the band window YYYY-MM-DD (default [valuation] since).")
+    ] = None,
+    universe: UniverseOption = None,
+    config: ConfigOption = None,
+    as_of: AsOfOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """The P/B band chart: daily point-in-time P/B, mean and ±1/2/3 sd lines, the current point labelled."""
+    from screener.commands.value import find_company
+    from screener.config import load_settings
+    from screener.core import valuation as val
+    from screener.core.tickers import to_yahoo
+    from screener.data.store import Store
+    from screener.render import charts
+    from screener.valuation_pipeline import book_values_in, price_series
+
+    app_ctx = _merge(ctx, config, as_of, None, quiet, verbose)
+    _check_out(out)
+    settings = load_settings(app_ctx.config)
+    try:
+        symbol = to_yahoo(ticker)
+    except TickerCodeError as exc:
+        raise UsageError(f"TICKER: {exc}") from None
+    company = find_company(settings, universe, symbol)
+    if company is None or not company.book_values:
+        where = "is in no universe" if company is None else "has no [[company.book_values]] in its universe file"
+        raise DataUnavailable(f"{symbol} {where}: the P/B history needs published book values")
+    prices, history_source = price_series(Store(settings.cache_dir), symbol, app_ctx.as_of)
+    if prices is None:
+        raise DataUnavailable(f"{symbol}: {history_source} (run: screener prices import FILE --ticker {symbol})")
+    books, _ = book_values_in(company, {})
+    pb = val.pb_history(prices, books)
+    if pb.empty:
+        raise DataUnavailable(f"{symbol}: no day with both a price and a book value published by then")
+    start = _parse_date(since, "--since") or settings.valuation.since
+    band = val.band_stats(pb, start)
+    fig = charts.pb_band_figure(
+        pb,
+        band,
+        title=f"{company.name} ({symbol}) — P/B band, {company.currency}",
+        since=start,
+        source=f"prices: {history_source}; book values: {Path(company.source_file).name} ({len(books)} reports)",
+        as_of=pb.index[-1].date(),
+    )
+    charts.save_png(fig, out)
+    if not quiet:
+        app_ctx.err.print(f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px)", markup=False, highlight=False)
+
+
+PEERS_EXAMPLES = (
+    "Examples:\n\n  screener chart peers --out peers.png\n\n"
+    "  screener chart peers -u producers --source snapshot --out producers_pb_roe.png"
+)
+
+
+@chart_app.command("peers", epilog=PEERS_EXAMPLES)
+@handle_errors
+def peers(
+    ctx: typer.Context,
+    out: OutOption,
+    universe: UniverseOption = None,
+    group: GroupOption = None,
+    config: ConfigOption = None,
+    as_of: AsOfOption = None,
+    source: SourceOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """P/B FY1 against ROE FY1 across a universe (from the comp table), names labelled, OLS line fitted."""
+    from screener.render import charts
+
+    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
+    _check_out(out)
+    report = _report(app_ctx, universe, group, None, False, None)
+    points, left_out = [], []
+    for row in (r for block in report.groups for r in block.rows):
+        pb, roe = row.metric("pb_fy1"), row.metric("roe_fy1")
+        if isinstance(pb, float) and isinstance(roe, float):
+            points.append(charts.PeerPoint(_short(row.company.name), roe, pb))
+        else:
+            left_out.append(f"{row.company.name} (P/B {pb if not isinstance(pb, float) else 'ok'}, "
+                            f"ROE {roe if not isinstance(roe, float) else 'ok'})")  # fmt: skip
+    if not points:
+        raise DataUnavailable("no company has both a P/B FY1 and an ROE FY1")
+    names = ", ".join(universe or [p.stem for p in _configured(app_ctx)])
+    fig = charts.peers_figure(
+        points,
+        left_out,
+        title=f"P/B against ROE, FY1 — {names}",
+        source=f"comp table ({', '.join(report.sources_used)}; house model or consensus estimates)",
+        as_of=report.as_of,
+    )
+    charts.save_png(fig, out)
+    if not quiet:
+        for banner in report.banners:
+            app_ctx.err.print(banner, markup=False, highlight=False)
+        app_ctx.err.print(
+            f"wrote {out}: {len(points)} companies, {len(left_out)} left out (NA/NM)", markup=False, highlight=False
+        )
+
+
+def _short(name: str, width: int = 24) -> str:
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
+
+
+def _configured(app_ctx) -> tuple[Path, ...]:  # type: ignore[no-untyped-def]
+    from screener.config import load_settings
+
+    return load_settings(app_ctx.config).universe_files

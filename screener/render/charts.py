@@ -1,0 +1,208 @@
+"""PNG charts (matplotlib, Agg canvas; imported only by the ``screener chart`` commands).
+
+Functions build a :class:`~matplotlib.figure.Figure` (no pyplot, no global state) and :func:`save_png`
+writes it atomically at a fixed pixel size (``FIGSIZE`` × ``DPI``: 1200 × 720).
+Every chart has a title, axis labels with units, and a footer with the source and the as-of date.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import date2num
+from matplotlib.figure import Figure
+
+from screener.core.values import Missing
+from screener.render.export import write_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from screener.core.valuation import BandStats
+
+FIGSIZE = (12.0, 7.2)
+DPI = 100
+PIXELS = (int(FIGSIZE[0] * DPI), int(FIGSIZE[1] * DPI))
+LINE = "#1f4e79"
+BAND_STYLES = ((1, "--", "#2e7d32"), (2, ":", "#ef6c00"), (3, "-.", "#c62828"))
+
+
+def _figure() -> Figure:
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.07, right=0.86, top=0.9, bottom=0.16)
+    return fig
+
+
+def _footer(fig: Figure, text: str) -> None:
+    fig.text(0.01, 0.015, text, fontsize=8, color="#555555", ha="left", va="bottom", wrap=True)
+
+
+def _fmt(value: float | Missing) -> str:
+    return str(value) if isinstance(value, Missing) else f"{value:.1f}x"
+
+
+def pb_band_figure(
+    pb: pd.Series,
+    band: BandStats,
+    *,
+    title: str,
+    since: date,
+    source: str,
+    as_of: date,
+) -> Figure:
+    """The P/B band: daily point-in-time P/B, the window mean and ±1/2/3 sd lines (labelled at the right
+    edge with their multiples), the window start, and the current point labelled with z-score and percentile."""
+    fig = _figure()
+    ax = fig.add_subplot(1, 1, 1)
+    ax.plot(pb.index, pb.to_numpy(), color=LINE, linewidth=1.1, label="P/B (close ÷ BVPS published by that day)")
+    mean, sd = band.mean, band.sd
+    if not isinstance(mean, Missing):
+        levels = [(f"mean {_fmt(mean)}", mean, "-", "black")]
+        if not isinstance(sd, Missing):
+            for k, style, colour in BAND_STYLES:
+                levels.append((f"+{k} sd {_fmt(mean + k * sd)}", mean + k * sd, style, colour))
+                levels.append((f"−{k} sd {_fmt(mean - k * sd)}", mean - k * sd, style, colour))
+        low, high = float(np.nanmin(pb.to_numpy())), float(np.nanmax(pb.to_numpy()))
+        for label, level, style, colour in levels:
+            if level < 0:
+                continue
+            ax.axhline(level, linestyle=style, color=colour, linewidth=1.0)
+            ax.annotate(
+                label, xy=(1.005, level), xycoords=("axes fraction", "data"), va="center", fontsize=9, color=colour
+            )
+        ax.set_ylim(max(0.0, min(low, *(lv for _, lv, _, _ in levels if lv >= 0)) * 0.95), max(high, mean) * 1.05)
+    if band.start is not None:
+        if pb.index[0].date() < band.start:  # history outside the band window: shaded
+            ax.axvspan(date2num(pb.index[0]), date2num(band.start), color="#000000", alpha=0.04, linewidth=0)
+        ax.axvline(date2num(band.start), color="#999999", linewidth=0.8, linestyle=(0, (2, 2)))
+        ax.annotate(
+            f" band window from {band.start}",
+            xy=(band.start, 1.0),
+            xycoords=("data", "axes fraction"),
+            va="top",
+            fontsize=8,
+            color="#666666",
+        )
+    if not isinstance(band.current, Missing) and band.end is not None:
+        ax.scatter([date2num(band.end)], [band.current], s=60, color="#c62828", zorder=5)
+        z = "NA" if isinstance(band.z_score, Missing) else f"{band.z_score:+.2f}"
+        pct = "NA" if isinstance(band.percentile, Missing) else f"{band.percentile * 100:.0f}%"
+        ax.annotate(
+            f"current {band.current:.2f}x ({band.end})\nz-score {z}, percentile {pct}",
+            xy=(band.end, band.current),
+            xytext=(-12, 28),
+            textcoords="offset points",
+            ha="right",
+            fontsize=9,
+            color="#c62828",
+            bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#c62828", "alpha": 0.9},
+            arrowprops={"arrowstyle": "-", "color": "#c62828"},
+        )
+    ax.set_title(title, fontsize=13, loc="left")
+    ax.set_ylabel("P/B (x, price ÷ book value per share)")
+    ax.set_xlabel("Date (trading days)")
+    ax.grid(True, alpha=0.25)
+    ax.legend(loc="upper left", fontsize=9, frameon=False, bbox_to_anchor=(0.0, 0.95))
+    n = f"{band.n:,} trading days" if band.n else "no points"
+    _footer(
+        fig,
+        f"Source: {source}. Band: mean ± k·sd (sample sd) of daily P/B from {since} ({n}); "
+        f"book values point in time (used from their report date). As of {as_of}.",
+    )
+    return fig
+
+
+@dataclass(frozen=True)
+class PeerPoint:
+    """One company on the peers chart."""
+
+    label: str
+    roe: float
+    pb: float
+
+
+def peers_figure(
+    points: list[PeerPoint],
+    left_out: list[str],
+    *,
+    title: str,
+    source: str,
+    as_of: date,
+) -> Figure:
+    """P/B FY1 against ROE FY1 per company, names labelled, with the OLS line (numpy.polyfit) when there
+    are at least 3 points; companies with NA/NM values are left out and listed in the footer."""
+    fig = _figure()
+    ax = fig.add_subplot(1, 1, 1)
+    x = np.array([p.roe * 100 for p in points])
+    y = np.array([p.pb for p in points])
+    ax.scatter(x, y, s=45, color=LINE, zorder=3, label=f"companies with P/B and ROE (n = {len(points)})")
+    span = float(np.ptp(x)) or 1.0
+    ax.set_xlim(x.min() - 0.08 * span, x.max() + 0.08 * span)
+    ax.set_ylim(max(0.0, y.min() - 0.08 * (float(np.ptp(y)) or 1.0)), y.max() + 0.12 * (float(np.ptp(y)) or 1.0))
+    _label_points(ax, [p.label for p in points], x, y)
+    if len(points) >= 3 and np.ptp(x) > 0:
+        slope, intercept = np.polyfit(x, y, 1)
+        r2 = float(np.corrcoef(x, y)[0, 1] ** 2)
+        grid = np.linspace(x.min(), x.max(), 50)
+        sign = "+" if slope >= 0 else "−"
+        fit = f"OLS fit: P/B = {intercept:.2f} {sign} {abs(slope):.3f} × ROE(%), R² = {r2:.2f}"
+        ax.plot(grid, intercept + slope * grid, color="#c62828", linewidth=1.2, linestyle="--", label=fit)
+    ax.legend(loc="upper right", fontsize=9, frameon=True, framealpha=0.9)
+    ax.set_title(title, fontsize=13, loc="left")
+    ax.set_xlabel("ROE FY1 (%)")
+    ax.set_ylabel("P/B FY1 (x)")
+    ax.grid(True, alpha=0.25)
+    out = f"Left out (P/B or ROE NA/NM): {len(left_out)}" + (f" — {', '.join(left_out)}" if left_out else "")
+    _footer(fig, f"Source: {source}. As of {as_of}. {out}.")
+    return fig
+
+
+def _label_points(ax, labels: list[str], x: np.ndarray, y: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+    """Name each point, trying four positions around it and taking the first whose (approximate) text box
+    overlaps no label placed so far and stays inside the axes."""
+    fig = ax.figure
+    to_px = ax.transData.transform
+    bounds = ax.get_window_extent()
+    scale = fig.dpi / 72.0  # points -> pixels
+    placed: list[tuple[float, float, float, float]] = []
+    for xi, yi in zip(x, y, strict=True):  # the markers are obstacles too
+        mx, my = to_px((xi, yi))
+        placed.append((mx - 4 * scale, my - 4 * scale, mx + 4 * scale, my + 4 * scale))
+    for label, xi, yi in sorted(zip(labels, x, y, strict=True), key=lambda item: (-item[2], item[1])):
+        px, py = to_px((xi, yi))
+        width, height = 0.58 * 8.5 * scale * len(label), 1.15 * 8.5 * scale
+        choice = None
+        for dx, dy, ha in ((6, 3, "left"), (6, -12, "left"), (-6, 3, "right"), (-6, -12, "right")):
+            left = px + dx * scale if ha == "left" else px + dx * scale - width
+            box = (left, py + dy * scale, left + width, py + dy * scale + height)
+            inside = bounds.x0 <= box[0] and box[2] <= bounds.x1 and bounds.y0 <= box[1] and box[3] <= bounds.y1
+            free = all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed)
+            if inside and free:
+                choice = (dx, dy, ha, box)
+                break
+        dx, dy, ha, box = choice or (6, 4, "left", (px, py, px, py))
+        placed.append(box)
+        ax.annotate(label, xy=(xi, yi), xytext=(dx, dy), textcoords="offset points", ha=ha, va="bottom", fontsize=8.5)
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG at its fixed size (no tight bbox, so the size is always ``PIXELS``)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def save_png(fig: Figure, path: Path) -> None:
+    """Write the PNG atomically (temporary file beside ``path``, then rename)."""
+    write_atomic(path, png_bytes(fig))

@@ -1,0 +1,142 @@
+"""Renderings of ``screener value``: a rich view, the scenario CSV and JSON (kept apart from tables.py so
+that ``screener screen`` never imports pandas)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from screener.core.values import Missing, Value
+from screener.render import formatting as f
+from screener.render.export import raw_number, safe_text
+from screener.valuation_pipeline import ValuationResult
+
+CSV_COLUMNS = ["ticker", "scenario", "k", "pb_mean", "pb_sd", "pb_multiple", "bvps", "target_price", "price", "upside"]
+
+
+def _mark(text: str, overridden: bool) -> Text:
+    return Text(text + (" *" if overridden else ""), style="bold magenta" if overridden else "")
+
+
+def value_view(r: ValuationResult) -> Group:
+    """Scenario table, then the band and where every input came from (overridden inputs marked *)."""
+    over = set(r.overridden)
+    table = Table(
+        title=f"{r.name} ({r.ticker}) — P/B-band valuation, {r.currency}", header_style="bold", title_justify="left"
+    )
+    for header in ("Scenario", "k", "P/B mean", "P/B sd", "Target P/B", "Fwd BVPS", "Target price", "Price", "Upside"):
+        table.add_column(header, justify="left" if header == "Scenario" else "right")
+    for s in r.scenarios:
+        table.add_row(
+            s.name,
+            f"{s.k:+.2f}",
+            _mark(f.multiple(r.pb_mean), "pb_mean" in over),
+            _mark(f.multiple(r.pb_sd), "pb_sd" in over),
+            f.multiple(s.pb_multiple),
+            _mark(f.money(r.bvps, 3), "bvps" in over),
+            Text(f.money(s.target_price), style="bold"),
+            f.money(r.price),
+            Text(f.percent(s.upside), style="green" if _positive(s.upside) else "red"),
+        )
+    b = r.band
+    window = f"{b.start} to {b.end}, {b.n} days" if b.n else "no history"
+    lines = [
+        f"Price {f.money(r.price)} {r.currency} on {r.price_date} (source: {r.price_source}); as of {r.as_of}",
+        f"P/B history since {r.since}: {window}; {r.book_values} published book values; {r.history_source}",
+        f"Band (own history): mean {f.multiple(b.mean)}, sd {f.multiple(b.sd)} (sample sd)",
+        f"Current P/B (price / latest published BVPS) {f.multiple(r.pb_current)}: z-score {_z(r.z_score)}, "
+        f"percentile {f.percent(r.percentile)} of the history",
+        f"Forward BVPS {f.money(r.bvps, 3)} ({r.bvps_source}); forward P/B {f.multiple(r.pb_forward)}",
+    ]
+    if over:
+        lines.append(f"* overridden on the command line: {', '.join('--' + o.replace('_', '-') for o in r.overridden)}")
+    lines += [f"note: {n}" for n in r.notes]
+    return Group(table, Text("\n".join(lines), style="dim"))
+
+
+def _positive(value: Value) -> bool:
+    return not isinstance(value, Missing) and value > 0
+
+
+def _z(value: Value) -> str:
+    return str(value) if isinstance(value, Missing) else f"{value:+.2f}"
+
+
+def value_csv(r: ValuationResult) -> str:
+    """One row per scenario, columns exactly :data:`CSV_COLUMNS`; raw numbers, NA/NM literal."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for s in r.scenarios:
+        writer.writerow(
+            [
+                safe_text(r.ticker),
+                safe_text(s.name),
+                raw_number(s.k),
+                raw_number(r.pb_mean),
+                raw_number(r.pb_sd),
+                raw_number(s.pb_multiple),
+                raw_number(r.bvps),
+                raw_number(s.target_price),
+                raw_number(r.price),
+                raw_number(s.upside),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _j(value: Value) -> Any:
+    return value.value if isinstance(value, Missing) else value
+
+
+def value_json(r: ValuationResult) -> str:
+    """Everything, with provenance: inputs (and which were overridden), band, scenarios."""
+    b = r.band
+    body = {
+        "ticker": r.ticker,
+        "name": r.name,
+        "currency": r.currency,
+        "as_of": r.as_of.isoformat(),
+        "price": r.price,
+        "price_date": r.price_date.isoformat(),
+        "price_source": r.price_source,
+        "pb_mean": _j(r.pb_mean),
+        "pb_sd": _j(r.pb_sd),
+        "bvps": _j(r.bvps),
+        "bvps_source": r.bvps_source,
+        "forward_year": r.forward_year,
+        "overridden": r.overridden,
+        "pb_current": _j(r.pb_current),
+        "pb_forward": _j(r.pb_forward),
+        "z_score": _j(r.z_score),
+        "percentile": _j(r.percentile),
+        "band": {
+            "since": r.since.isoformat(),
+            "start": b.start.isoformat() if b.start else None,
+            "end": b.end.isoformat() if b.end else None,
+            "n": b.n,
+            "mean": _j(b.mean),
+            "sd": _j(b.sd),
+            "sd_ddof": 1,
+            "book_values": r.book_values,
+            "history_source": r.history_source,
+        },
+        "scenarios": [
+            {
+                "scenario": s.name,
+                "k": s.k,
+                "pb_multiple": _j(s.pb_multiple),
+                "target_price": _j(s.target_price),
+                "upside": _j(s.upside),
+            }
+            for s in r.scenarios
+        ],
+        "notes": r.notes,
+    }
+    return json.dumps(body, indent=2)

@@ -1,0 +1,235 @@
+"""Orchestration of the P/B-band valuation (METHODS §5): a company, its stored price history, its published
+book values, a current price and FX -> a :class:`ValuationResult`. No printing; the only I/O is the
+:class:`~screener.data.store.Store` passed in.
+
+Rules (also in README "Valuation and charts"):
+- The P/B history uses the raw traded close (``close``; ``adj_close`` where no raw close is stored): a
+  published BVPS is per share outstanding at the time, so it matches the price actually traded, not a
+  dividend-adjusted one.
+- Book values in another currency than the trading currency are converted at the as-of spot rate (a
+  simplification: one rate for the whole history; said so in the notes).
+- Forward BVPS: ``--bvps`` if given; else the house model's FY2 BVPS (FY2 = FY1 + 1, FY1 = first fiscal
+  year not reported at the as-of date), converted to the trading currency; else the BVPS implied by the
+  consensus FY2 P/B at its reference price; else NA.
+- ``current P/B`` = price ÷ the latest BVPS published on or before the price date (trailing, point in
+  time): its z-score uses the band mean/sd in use (overridden or not), its percentile the own history.
+  ``forward P/B`` = price ÷ forward BVPS (the "7.0x FY2026E P/B" of the worked example).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import TYPE_CHECKING
+
+from screener.config import Settings
+from screener.core import valuation as val
+from screener.core.fiscal import fy1_label
+from screener.core.values import NA, Value, is_num
+from screener.errors import DataUnavailable
+from screener.models import BookValue, Company, FxRate, Quote
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from screener.data.store import Store
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Inputs an analyst supplies instead of the history and the estimates."""
+
+    pb_mean: float | None = None
+    pb_sd: float | None = None
+    bvps: float | None = None
+
+    def names(self) -> list[str]:
+        return [n for n in ("pb_mean", "pb_sd", "bvps") if getattr(self, n) is not None]
+
+
+@dataclass
+class ValuationResult:
+    """Everything ``screener value`` shows, with provenance."""
+
+    ticker: str
+    name: str
+    currency: str
+    as_of: date
+    price: float
+    price_date: date
+    price_source: str
+    since: date
+    band: val.BandStats
+    pb_mean: Value
+    pb_sd: Value
+    bvps: Value
+    bvps_source: str
+    forward_year: int | None
+    pb_current: Value
+    pb_forward: Value
+    z_score: Value
+    percentile: Value
+    scenarios: list[val.Scenario]
+    overridden: list[str]
+    history_source: str
+    book_values: int
+    notes: list[str] = field(default_factory=list)
+
+
+def fx_factor(from_currency: str, to_currency: str, rates: dict[str, FxRate]) -> float | None:
+    """Multiply an amount in ``from_currency`` by this to get ``to_currency`` (None: a rate is missing)."""
+    if from_currency == to_currency:
+        return 1.0
+    a, b = rates.get(from_currency), rates.get(to_currency)
+    if a is None or b is None:
+        return None
+    return b.per_usd / a.per_usd
+
+
+def price_series(store: Store, ticker: str, as_of: date | None) -> tuple[pd.Series | None, str]:
+    """The stored raw close (adj_close where the raw close is unknown) up to ``as_of``, and a description."""
+    import pandas as pd
+
+    stored = store.read_prices(ticker)
+    if stored is None or stored.frame.empty:
+        return None, "no stored price history"
+    frame = stored.frame
+    series = frame["close"].where(frame["close"].notna(), frame["adj_close"]).dropna()
+    if as_of is not None:
+        series = series[series.index <= pd.Timestamp(as_of)]
+    if series.empty:
+        return None, "no stored prices on or before the as-of date"
+    origin = f" from {stored.origin.rsplit('/', 1)[-1]}" if stored.origin else ""
+    return series, f"store ({stored.source}{origin}), {series.index[0].date()} to {series.index[-1].date()}"
+
+
+def book_values_in(company: Company, rates: dict[str, FxRate]) -> tuple[list[BookValue], list[str]]:
+    """The company's published book values in its trading currency (spot-converted), and notes."""
+    out, notes = [], []
+    for bv in company.book_values:
+        if bv.currency is None or bv.currency == company.currency:
+            out.append(bv)
+            continue
+        factor = fx_factor(bv.currency, company.currency, rates)
+        if factor is None:
+            raise DataUnavailable(f"{company.ticker}: no {bv.currency}/{company.currency} rate to convert book values")
+        out.append(replace(bv, bvps=bv.bvps * factor, currency=company.currency))
+        note = f"book values in {bv.currency} converted to {company.currency} at the as-of spot rate"
+        if note not in notes:
+            notes.append(note)
+    return out, notes
+
+
+def forward_bvps(
+    company: Company | None, as_of: date, settings: Settings, rates: dict[str, FxRate]
+) -> tuple[Value, str, int | None]:
+    """Forward (FY2) BVPS in the trading currency, where it came from, and the fiscal year."""
+    if company is None:
+        return NA, "none (not in a universe: pass --bvps)", None
+    year = val.forward_year(fy1_label(as_of, company.fiscal_year_end_month, settings.report_lag_days))
+    if company.model is not None:
+        factor = fx_factor(company.model.currency, company.currency, rates)
+        if factor is None:
+            return NA, f"house model FY{year}E (no {company.model.currency}/{company.currency} rate)", year
+        bvps = val.model_bvps(company.model, year, factor)
+        if bvps is not NA:
+            return bvps, f"house model FY{year}E", year
+    if company.consensus is not None:
+        bvps = val.consensus_bvps(company.consensus, year)
+        if bvps is not NA:
+            return bvps, f"consensus FY{year}E P/B at {company.consensus.reference_price:g}", year
+    return NA, f"none for FY{year} (pass --bvps)", year
+
+
+def value_company(
+    ticker: str,
+    company: Company | None,
+    quote: Quote,
+    prices: pd.Series | None,
+    history_source: str,
+    rates: dict[str, FxRate],
+    settings: Settings,
+    *,
+    as_of: date,
+    since: date,
+    ks: Sequence[tuple[str, float]],
+    overrides: Overrides = Overrides(),
+) -> ValuationResult:
+    """Band statistics, current and forward P/B and the scenarios for one stock."""
+    import pandas as pd
+
+    notes: list[str] = []
+    books: list[BookValue] = []
+    if company is not None:
+        books, notes = book_values_in(company, rates)
+    history = val.pb_history(prices, books) if prices is not None and books else pd.Series(dtype="float64")
+    current: Value = NA
+    if books:
+        bvps_now = val.point_in_time_bvps([quote.price_date], books).iloc[0]
+        if bvps_now == bvps_now:  # not NaN: a BVPS was published by the price date
+            current = quote.price / bvps_now if bvps_now > 0 else val.NM
+    band = val.band_stats(history, since, float(current) if is_num(current) else None)  # type: ignore[arg-type]
+    if not is_num(current):
+        band = replace(band, current=current, z_score=NA, percentile=NA)
+    if not books:
+        notes.append("no published book values in the universe: no P/B history (add [[company.book_values]])")
+    elif history.empty:
+        notes.append(f"no P/B history: {history_source}")
+    m: Value = overrides.pb_mean if overrides.pb_mean is not None else band.mean
+    s: Value = overrides.pb_sd if overrides.pb_sd is not None else band.sd
+    bvps, bvps_source, year = forward_bvps(company, as_of, settings, rates)
+    if overrides.bvps is not None:
+        bvps, bvps_source = overrides.bvps, "--bvps"
+    pb_forward: Value = NA
+    if is_num(bvps):
+        pb_forward = quote.price / float(bvps) if float(bvps) > 0 else val.NM  # type: ignore[arg-type]
+    return ValuationResult(
+        ticker=ticker,
+        name=company.name if company else ticker,
+        currency=company.currency if company else quote.currency,
+        as_of=as_of,
+        price=quote.price,
+        price_date=quote.price_date,
+        price_source=quote.source,
+        since=since,
+        band=band,
+        pb_mean=m,
+        pb_sd=s,
+        bvps=bvps,
+        bvps_source=bvps_source,
+        forward_year=year,
+        pb_current=current,
+        pb_forward=pb_forward,
+        z_score=val.z_score(current, m, s),
+        percentile=band.percentile,
+        scenarios=val.scenarios(m, s, ks, bvps, quote.price),
+        overridden=overrides.names(),
+        history_source=history_source,
+        book_values=len(books),
+        notes=notes,
+    )
+
+
+def band_targets(
+    companies: Sequence[Company], store: Store, rates: dict[str, FxRate], settings: Settings, as_of: date
+) -> dict[str, Value]:
+    """Target prices from the P/B band for companies with ``target_from_band``: (m + k·s) × forward BVPS,
+    band from ``settings.valuation.since`` to ``as_of``; NA when the band or the forward BVPS is missing."""
+    out: dict[str, Value] = {}
+    for company in companies:
+        if company.target_from_band is None:
+            continue
+        prices, _ = price_series(store, company.ticker, as_of)
+        try:
+            books, _ = book_values_in(company, rates)
+        except DataUnavailable:
+            books = []
+        if prices is None or not books:
+            out[company.ticker] = NA
+            continue
+        band = val.band_stats(val.pb_history(prices, books), settings.valuation.since)
+        bvps, _, _ = forward_bvps(company, as_of, settings, rates)
+        (scenario,) = val.scenarios(band.mean, band.sd, [("band", company.target_from_band)], bvps, NA)
+        out[company.ticker] = scenario.target_price
+    return out

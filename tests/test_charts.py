@@ -1,0 +1,181 @@
+"""`screener chart pb-band|peers` write real PNGs of the expected size that are not blank; the P/B band of a
+real imported price history (with SYNTHETIC book values: the shared data has no historical BVPS series);
+universe book values and `target_from_band` in the comp table."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from screener.cli import app
+from screener.universe import load_universe
+
+from .conftest import CONFIG, SHARED_DATA, make_config, need
+
+NRE_RAW = SHARED_DATA / "prices" / "a_shares" / "ganlei_raw_1997_2022" / "600111.SS.csv"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def synthetic_universe(folder: Path, *, band_k: float | None = None, books: bool = True) -> Path:
+    """600111.SS with SYNTHETIC, clearly labelled book values (2.0 CNY growing 4% a half-year, published two
+    and four months after each period end) and a synthetic FY2021/FY2022 model for the forward BVPS."""
+    lines = [
+        "# SYNTHETIC test data: these book values and model figures are NOT China Northern Rare Earth's.",
+        "[universe]",
+        'name = "synthetic"',
+        "",
+        "[[company]]",
+        'ticker = "600111.SS"',
+        'name = "NRE (synthetic book values)"',
+        'group = "Producers"',
+        'currency = "CNY"',
+        "fiscal_year_end_month = 12",
+    ]
+    if band_k is not None:
+        lines.append(f"target_from_band = {{ k = {band_k} }}")
+    lines += [
+        "",
+        "[company.model]",
+        'currency = "CNY"',
+        "[company.model.years.2021]",
+        "total_equity = 12000\nminority_interests = 2000\nshares = 3615",
+        "[company.model.years.2022]",
+        "total_equity = 14000\nminority_interests = 2200\nshares = 3615",
+        "",
+    ]
+    value = 2.0
+    for year in range(2012, 2022) if books else ():
+        for period_end, published in (
+            (date(year, 6, 30), date(year, 8, 28)),
+            (date(year, 12, 31), date(year + 1, 4, 25)),
+        ):
+            lines += ["[[company.book_values]]", f"published = {published}", f"period_end = {period_end}"]
+            lines += [f"bvps = {value:.4f}", ""]
+            value *= 1.04
+    path = folder / "synthetic.toml"
+    path.write_text("\n".join(lines))
+    return path
+
+
+@pytest.fixture
+def nre_store(runner: CliRunner, tmp_path: Path) -> Path:
+    """A config whose store holds the real 600111.SS raw history (1997-2022) from ../shared/data."""
+    config = make_config(tmp_path / "work")
+    result = runner.invoke(
+        app, ["prices", "import", str(need(NRE_RAW)), "--ticker", "600111.SS", "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    return config
+
+
+def check_png(path: Path) -> np.ndarray:
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
+    pixels = mpimg.imread(path)
+    assert pixels.shape[:2] == (720, 1200)  # FIGSIZE × DPI
+    grey = pixels[..., :3].mean(axis=2)
+    assert grey.var() > 0.003, "blank chart"  # a white page with a thin line scores far below
+    assert (grey < 0.5).mean() > 0.005  # enough dark ink: lines, text
+    return pixels
+
+
+def test_pb_band_chart_from_a_real_history(runner: CliRunner, nre_store: Path, tmp_path: Path) -> None:
+    universe = synthetic_universe(tmp_path)
+    out = tmp_path / "band.png"
+    args = ["chart", "pb-band", "600111 CH", "-u", str(universe), "--config", str(nre_store), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "1200 × 720" in result.output
+    check_png(out)
+    assert not list(tmp_path.glob(".band.png.*"))  # no temporary file left behind
+
+
+def test_pb_band_needs_book_values_and_a_png_path(runner: CliRunner, nre_store: Path, tmp_path: Path) -> None:
+    universe = synthetic_universe(tmp_path, books=False)
+    base = ["chart", "pb-band", "600111.SS", "-u", str(universe), "--config", str(nre_store)]
+    result = runner.invoke(app, [*base, "--out", str(tmp_path / "x.png")])
+    assert result.exit_code == 3 and "book_values" in result.output
+    result = runner.invoke(app, [*base, "--out", str(tmp_path / "x.jpg")])
+    assert result.exit_code == 2 and ".png" in result.output
+
+
+def test_peers_chart(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "peers.png"
+    result = runner.invoke(app, ["chart", "peers", "--config", str(CONFIG), "--source", "snapshot", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "17 companies, 4 left out (NA/NM)" in result.output
+    check_png(out)
+
+
+def test_blank_png_fails_the_check(tmp_path: Path) -> None:
+    path = tmp_path / "blank.png"
+    mpimg.imsave(path, np.ones((720, 1200, 3)))
+    with pytest.raises(AssertionError, match="blank"):
+        check_png(path)
+
+
+@pytest.mark.parametrize("command", [["value"], ["chart"], ["chart", "pb-band"], ["chart", "peers"]], ids=" ".join)
+def test_help_with_examples(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+    if command != ["chart"]:
+        assert "Example" in result.output
+
+
+# --- value on a real history ------------------------------------------------------------------------------
+def test_value_from_a_real_history(runner: CliRunner, nre_store: Path, tmp_path: Path) -> None:
+    universe = synthetic_universe(tmp_path)
+    args = ["value", "600111.SS", "-u", str(universe), "--config", str(nre_store), "--source", "store", "-f", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    import json
+
+    body = json.loads(result.stdout)
+    assert body["price_date"] == "2022-01-14" and body["price_source"] == "store"
+    assert body["band"]["start"] >= "2018-01-01" and body["band"]["n"] > 900
+    assert body["forward_year"] == 2022 and body["bvps"] == pytest.approx((14000 - 2200) / 3615)
+    assert 0 < body["percentile"] <= 1 and body["overridden"] == []
+    bear, _base, bull = body["scenarios"]
+    assert bear["pb_multiple"] == pytest.approx(body["pb_mean"])
+    assert bull["pb_multiple"] == pytest.approx(body["pb_mean"] + 2 * body["pb_sd"])
+    # --as-of truncates the history: the price and band end there (no look-ahead)
+    result = runner.invoke(app, [*args, "--as-of", "2020-06-30"])
+    later = json.loads(result.stdout)
+    assert later["price_date"] <= "2020-06-30" and later["band"]["end"] <= "2020-06-30"
+
+
+# --- universe book values and the band target in the comp table ----------------------------------------------
+def test_universe_book_values_parsed(tmp_path: Path) -> None:
+    company = load_universe(synthetic_universe(tmp_path, band_k=1.5)).companies[0]
+    assert len(company.book_values) == 20 and company.target_from_band == 1.5
+    first = company.book_values[0]
+    assert first.published == date(2012, 8, 28) and first.period_end == date(2012, 6, 30) and first.bvps == 2.0
+
+
+def test_comp_table_uses_the_band_target(runner: CliRunner, nre_store: Path, tmp_path: Path) -> None:
+    universe = synthetic_universe(tmp_path, band_k=1.0)
+    args = ["screen", "-u", str(universe), "--config", str(nre_store), "--source", "store", "-f", "csv"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert "tp_from_band" in row["flags"]
+    value = runner.invoke(app, ["value", "600111.SS", "-u", str(universe), "--config", str(nre_store), "--k", "1",
+                                "--source", "store", "-f", "csv"])  # fmt: skip
+    (scenario,) = list(csv.DictReader(io.StringIO(value.stdout)))
+    assert float(row["target_price"]) == pytest.approx(float(scenario["target_price"]))
+
+
+def test_band_target_without_history_is_na_with_a_flag(runner: CliRunner, tmp_path: Path) -> None:
+    universe = synthetic_universe(tmp_path, band_k=1.0)
+    result = runner.invoke(
+        app, ["screen", "-u", str(universe), "--config", str(CONFIG), "--source", "snapshot", "-f", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["target_price"] == "NA" and "band_target_na" in row["flags"]
