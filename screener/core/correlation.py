@@ -36,9 +36,11 @@ Statistics on the ``n`` aligned returns ``y`` (stock) and ``x`` (oxide), with ``
   them (spurious regression), which is why returns are the primary measure.
 
 NA handling (never an exception for short or degenerate data): fewer than ``min_periods`` (default 3) aligned
-returns (or pairs, for a lag) gives NaN; rolling needs ``n >= window``; a zero-variance sample (all values equal)
-gives NaN for corr/r2 (and beta/t when the oxide is flat; a flat stock gives beta 0 and t NaN). ``best_lag`` is an
-integer-valued float, NaN when no lag has a correlation. Invalid *parameters* raise ``ValueError``.
+returns (or pairs, for a lag) gives NaN; rolling needs ``n >= window``; a zero-variance sample (all values
+equal, tested exactly as pandas does) gives NaN for corr/r2 (and beta/t when the oxide is flat; a flat stock gives
+beta 0 and t NaN); flat windows are left out of the rolling min/max. ``best_lag`` is an integer-valued float, NaN
+when no lag has a correlation. Invalid *parameters* raise ``ValueError`` (unknown freq, ``window < min_periods``,
+``min_periods < 3``, negative lags).
 
 statsmodels is deliberately not imported here: everything is closed-form numpy.
 """
@@ -130,37 +132,29 @@ def adjusted_index_from_prev_close(
 
 
 # --------------------------------------------------------------------------------------------------- arrays
+# Layout: periods × tickers, C order. Each ticker's aligned periods are "compressed" to the top rows (order kept),
+# so lags and windows count aligned periods; rows past a ticker's sample are multiplied out by 0/1 masks.
 
 
-def _aligned_period_prices(
-    stock: np.ndarray, oxide: np.ndarray, starts: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(P × N stock prices, P × N oxide prices, P × N valid) on the last common day of each period."""
-    n_days, n_tick = stock.shape
-    valid = (stock > 0) & ((oxide > 0)[:, None])  # NaN compares False
-    last = np.where(valid, np.arange(n_days, dtype=np.int32)[:, None], np.int32(-1))
-    np.maximum.accumulate(last, axis=0, out=last)
-    li = last[ends]
-    ok = li >= starts[:, None]
-    li = np.where(ok, li, 0)
-    sp = np.where(ok, stock[li, np.arange(n_tick)[None, :]], np.nan)
-    op = np.where(ok, oxide[li], np.nan)
-    return sp, op, ok
+class _Universe:
+    """Per-call preprocessing of the stock matrix, shared by every oxide series."""
 
-
-def _compress(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """Move each column's valid rows to the top (order kept); zero below."""
-    out = np.zeros(values.shape, dtype=_F)
-    rows, cols = np.nonzero(ok)
-    pos = np.cumsum(ok, axis=0) - 1
-    out[pos[rows, cols], cols] = values[rows, cols]
-    return out
+    def __init__(self, stock: np.ndarray, starts: np.ndarray) -> None:
+        self.n_days, self.n_tick = stock.shape
+        self.starts = starts
+        self.ok = stock > 0  # NaN compares False
+        self.clean = np.where(self.ok, stock, 1.0)  # finite everywhere, so gathers never see NaN
+        self.day1 = np.arange(1, self.n_days + 1, dtype=np.int32)[:, None]  # 1-based day numbers
+        self.cols = np.arange(self.n_tick)
 
 
 def _prefix(a: np.ndarray) -> np.ndarray:
-    """Prefix sums with a leading zero row: ``C[i] = a[:i].sum(0)``."""
-    out = np.zeros((a.shape[0] + 1, a.shape[1]), dtype=np.result_type(a.dtype, np.int64))
-    np.cumsum(a, axis=0, out=out[1:])
+    """Prefix sums with a leading zero row: ``C[i] = a[:i].sum(0)`` (a row loop: much faster than an axis-0
+    ``cumsum`` on wide C-ordered arrays)."""
+    out = np.empty((a.shape[0] + 1, a.shape[1]), dtype=a.dtype)
+    out[0] = 0
+    for i in range(a.shape[0]):
+        np.add(out[i], a[i], out=out[i + 1])
     return out
 
 
@@ -172,73 +166,96 @@ def _at(c: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 def _changes(a: np.ndarray) -> np.ndarray:
     """Prefix counts of ``a[t] != a[t-1]``: values in rows [lo, hi) are all equal iff ``D[hi] - D[lo+1] == 0``."""
-    d = np.zeros(a.shape, dtype=np.int64)
-    d[1:] = a[1:] != a[:-1]
+    d = np.zeros(a.shape, dtype=np.int32)
+    np.not_equal(a[1:], a[:-1], out=d[1:], casting="unsafe")
     return _prefix(d)
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Column-wise ``Σ_t a[t] b[t]`` without a temporary."""
+    return np.einsum("ij,ij->j", a, b)
+
+
 def _corr_from_sums(
-    m: np.ndarray, sa: np.ndarray, sb: np.ndarray, saa: np.ndarray, sbb: np.ndarray, sab: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pearson correlation and var_b-normalised slope from raw sums over m pairs (data pre-centred)."""
+    m: np.ndarray | float, sa: np.ndarray, sb: np.ndarray, saa: np.ndarray, sbb: np.ndarray, sab: np.ndarray
+) -> np.ndarray:
+    """Pearson correlation from raw sums over m pairs (data pre-centred by the full-sample mean, which keeps the
+    one-pass formula well conditioned); NaN where a variance is not positive. The inputs are overwritten."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        va = saa - sa * sa / m
-        vb = sbb - sb * sb / m
-        cov = sab - sa * sb / m
-        corr = cov / np.sqrt(va * vb)
-    return np.where((va > 0) & (vb > 0), np.clip(corr, -1.0, 1.0), np.nan), cov
+        saa -= sa * sa / m
+        sbb -= sb * sb / m
+        sab -= sa * sb / m
+        bad = (saa <= 0) | (sbb <= 0)
+        saa *= sbb
+        np.sqrt(saa, out=saa)
+        sab /= saa
+    np.clip(sab, -1.0, 1.0, out=sab)
+    sab[bad] = np.nan
+    return sab
 
 
 def _correlate_arrays(
-    stock: np.ndarray,
+    uni: _Universe,
     oxide: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
     *,
     window: int,
     max_lag: int,
     hac_lags: int | None,
     min_periods: int,
 ) -> dict[str, np.ndarray]:
-    sp, op, ok = _aligned_period_prices(stock, oxide, starts, ends)
-    n_per, n_tick = ok.shape
-    cnt = ok.sum(axis=0)
-    n = np.maximum(cnt - 1, 0)
-    cols = np.arange(n_tick)
-    out: dict[str, np.ndarray] = {"n": n}
+    n_tick, cols = uni.n_tick, uni.cols
+    ox_ok = oxide > 0
+    ox_clean = np.where(ox_ok, oxide, 1.0)
 
-    # start / end: period positions of the 2nd and the last aligned period
-    pos = np.cumsum(ok, axis=0)
+    # last common day of each period (1-based, 0 = none), then each ticker's aligned periods moved to the top
+    code = uni.ok & ox_ok[:, None]
+    code = np.multiply(code, uni.day1, dtype=np.int32)
+    last = np.maximum.reduceat(code, uni.starts, axis=0)
+    del code
+    ok = last > 0
+    n_per = ok.shape[0]
+    pos = _prefix(ok.astype(np.int32))[1:]
+    cnt = pos[-1].astype(np.int64)
+    n = np.maximum(cnt - 1, 0)
+    out: dict[str, np.ndarray] = {"n": n}
     out["start_pos"] = np.where(n > 0, np.argmax(pos >= 2, axis=0), -1)
     out["end_pos"] = np.where(n > 0, n_per - 1 - np.argmax(ok[::-1], axis=0), -1)
+    src = np.flatnonzero(ok)
+    src_col = src % n_tick
+    day = np.zeros(n_per * n_tick, dtype=np.int64)
+    day[(pos.ravel()[src] - 1) * n_tick + src_col] = last.ravel()[src] - 1
+    day = day.reshape(n_per, n_tick)
+    del last, pos, src, src_col
+    sp = uni.clean[day, cols]  # compressed aligned prices (junk but finite below row cnt)
+    op = ox_clean[day]
 
-    # level correlation (two-pass) on the compressed aligned prices
-    lv_s, lv_o = _compress(sp, ok), _compress(op, ok)
+    # level correlation (two-pass) on the n+1 aligned prices
     rows = np.arange(n_per)[:, None]
-    in_lv = rows < cnt
+    m_lv = (rows < cnt).astype(_F)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ms, mo = lv_s.sum(0) / cnt, lv_o.sum(0) / cnt
-        cs, co = np.where(in_lv, lv_s - ms, 0.0), np.where(in_lv, lv_o - mo, 0.0)
-        level = (cs * co).sum(0) / np.sqrt((cs * cs).sum(0) * (co * co).sum(0))
-    flat_lv = (_at(_changes(lv_s), cnt) == 0) | (_at(_changes(lv_o), cnt) == 0)
-    out["level_corr"] = np.where((cnt >= min_periods + 1) & ~flat_lv, np.clip(level, -1, 1), np.nan)
+        cs = (sp - _dot(sp, m_lv) / cnt) * m_lv
+        co = (op - _dot(op, m_lv) / cnt) * m_lv
+        level = _dot(cs, co) / np.sqrt(_dot(cs, cs) * _dot(co, co))
+    del cs, co
 
-    # compressed log returns, zero below row n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ls, lo = np.log(np.where(lv_s > 0, lv_s, 1.0)), np.log(np.where(lv_o > 0, lv_o, 1.0))
+    # log returns between consecutive aligned periods, zero below row n; centred by the full-sample mean
+    ls, lo = np.log(sp), np.log(op)
+    del sp, op
     n_ret = max(n_per - 1, 0)
-    ri = np.arange(n_ret)[:, None]
-    in_r = ri < n
-    y = np.where(in_r, ls[1:] - ls[:-1], 0.0)
-    x = np.where(in_r, lo[1:] - lo[:-1], 0.0)
-    enough = n >= min_periods
+    m_r = m_lv[1:]
+    y = (ls[1:] - ls[:-1]) * m_r
+    x = (lo[1:] - lo[:-1]) * m_r
+    del ls, lo
     with np.errstate(invalid="ignore", divide="ignore"):
-        yc = np.where(in_r, y - y.sum(0) / n, 0.0)
-        xc = np.where(in_r, x - x.sum(0) / n, 0.0)
-    dy, dx = _changes(y), _changes(x)
-    y_var = (_at(dy, n) - _at(dy, np.ones_like(n))) > 0  # not all returns equal
-    x_var = (_at(dx, n) - _at(dx, np.ones_like(n))) > 0
-    sxx, syy, sxy = (xc * xc).sum(0), (yc * yc).sum(0), (xc * yc).sum(0)
+        yc = (y - y.sum(0) / n) * m_r
+        xc = (x - x.sum(0) / n) * m_r
+    dy, dx = _changes(y), _changes(x)  # flatness tests: exact, like pandas' "all values equal" rule
+    y_var, x_var = _at(dy, n) > 0, _at(dx, n) > 0
+    levels_move = (_dot(y, y) > 0) & (_dot(x, x) > 0)  # a price level is constant iff all its returns are 0
+    del y, x
+    out["level_corr"] = np.where((cnt >= min_periods + 1) & levels_move, np.clip(level, -1.0, 1.0), np.nan)
+    sxx, syy, sxy = _dot(xc, xc), _dot(yc, yc), _dot(xc, yc)
+    enough = n >= min_periods
     with np.errstate(invalid="ignore", divide="ignore"):
         beta = np.where(enough & x_var, sxy / sxx, np.nan)
         corr = np.where(enough & x_var & y_var, np.clip(sxy / np.sqrt(sxx * syy), -1.0, 1.0), np.nan)
@@ -247,36 +264,41 @@ def _correlate_arrays(
     # Newey-West HAC t-stat of beta (Bartlett kernel), per-ticker truncation lag
     lags = newey_west_lags(n) if hac_lags is None else np.full(n_tick, int(hac_lags), dtype=np.int64)
     g = xc * (yc - np.where(np.isfinite(beta), beta, 0.0) * xc)
-    s_hac = (g * g).sum(0)
+    s_hac = _dot(g, g)
     for lag in range(1, int(min(lags.max(initial=0), max(n_ret - 1, 0))) + 1):
         wgt = np.where(lag <= lags, 1.0 - lag / (lags + 1.0), 0.0)
-        s_hac = s_hac + 2.0 * wgt * (g[lag:] * g[:-lag]).sum(0)
+        s_hac += 2.0 * wgt * _dot(g[lag:], g[:-lag])
+    del g
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(s_hac) / sxx
         out["beta_t_hac"] = np.where(np.isfinite(beta) & (se > 0), beta / se, np.nan)
 
-    # prefix sums of the (full-sample) centred returns for rolling and lag windows
-    cy, cx, cyy, cxx = _prefix(yc), _prefix(xc), _prefix(yc * yc), _prefix(xc * xc)
+    # prefix sums of the centred returns for rolling and lag windows
+    cy, cx = _prefix(yc), _prefix(xc)
+    cyy, cxx = _prefix(yc * yc), _prefix(xc * xc)
 
     # rolling correlation over complete windows of `window` aligned returns
     n_win = n_ret - window + 1
-    if n_win > 0:
+    has = (n >= window) & (n_win > 0)
+    if has.any():
+        w = window
         cxy = _prefix(xc * yc)
-        w = float(window)
-        rc, _ = _corr_from_sums(
-            np.full((n_win, 1), w),
-            cy[window:] - cy[:n_win],
-            cx[window:] - cx[:n_win],
-            cyy[window:] - cyy[:n_win],
-            cxx[window:] - cxx[:n_win],
-            cxy[window:] - cxy[:n_win],
+        rc = _corr_from_sums(
+            float(w),
+            cy[w:] - cy[:n_win],
+            cx[w:] - cx[:n_win],
+            cyy[w:] - cyy[:n_win],
+            cxx[w:] - cxx[:n_win],
+            cxy[w:] - cxy[:n_win],
         )
-        moves = (dy[window:] - dy[1 : n_win + 1] > 0) & (dx[window:] - dx[1 : n_win + 1] > 0)
-        good = (np.arange(n_win)[:, None] < n - window + 1) & moves & np.isfinite(rc)
-        has = n >= max(window, min_periods)
-        out["rolling_corr_min"] = np.where(has & good.any(0), np.where(good, rc, np.inf).min(0), np.nan)
-        out["rolling_corr_max"] = np.where(has & good.any(0), np.where(good, rc, -np.inf).max(0), np.nan)
-        last_row = np.clip(n - window, 0, n_win - 1)
+        del cxy
+        good = (dy[w:] - dy[1 : n_win + 1] > 0) & (dx[w:] - dx[1 : n_win + 1] > 0)
+        good &= np.arange(n_win)[:, None] < n - w + 1
+        good &= ~np.isnan(rc)
+        has &= good.any(0)
+        out["rolling_corr_min"] = np.where(has, np.where(good, rc, np.inf).min(0), np.nan)
+        out["rolling_corr_max"] = np.where(has, np.where(good, rc, -np.inf).max(0), np.nan)
+        last_row = np.clip(n - w, 0, n_win - 1)
         out["rolling_corr_last"] = np.where(has & good[last_row, cols], rc[last_row, cols], np.nan)
     else:
         for key in ("rolling_corr_last", "rolling_corr_min", "rolling_corr_max"):
@@ -285,23 +307,23 @@ def _correlate_arrays(
     # lead/lag: pairs (y_t, x_{t-k}); k > 0 means the oxide leads
     order = [0] + [s * k for k in range(1, max_lag + 1) for s in (1, -1)]
     lag_corr = np.full((len(order), n_tick), np.nan)
+    zero = np.zeros(n_tick, np.int64)
     for i, k in enumerate(order):
         j = abs(k)
         if j >= n_ret:
             continue
         m = n - j
-        ya, yb = (np.full(n_tick, j), n) if k >= 0 else (np.zeros(n_tick, np.int64), m)  # y rows [ya, yb)
-        xa, xb = (np.zeros(n_tick, np.int64), m) if k >= 0 else (np.full(n_tick, j), n)  # x rows [xa, xb)
-        sab = (yc[j:] * xc[: n_ret - j]).sum(0) if k >= 0 else (yc[: n_ret - j] * xc[j:]).sum(0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            c, _ = _corr_from_sums(
-                m.astype(_F),
-                _at(cy, yb) - _at(cy, ya),
-                _at(cx, xb) - _at(cx, xa),
-                _at(cyy, yb) - _at(cyy, ya),
-                _at(cxx, xb) - _at(cxx, xa),
-                sab,
-            )
+        # y rows [ya, yb) pair with x rows [xa, xb)
+        ya, yb, xa, xb = (zero + j, n, zero, m) if k >= 0 else (zero, m, zero + j, n)
+        sab = _dot(yc[j:], xc[: n_ret - j]) if k >= 0 else _dot(yc[: n_ret - j], xc[j:])
+        c = _corr_from_sums(
+            m.astype(_F),
+            _at(cy, yb) - _at(cy, ya),
+            _at(cx, xb) - _at(cx, xa),
+            _at(cyy, yb) - _at(cyy, ya),
+            _at(cxx, xb) - _at(cxx, xa),
+            sab,
+        )
         moves = (_at(dy, yb) - _at(dy, ya + 1) > 0) & (_at(dx, xb) - _at(dx, xa + 1) > 0)
         lag_corr[i] = np.where((m >= min_periods) & moves, c, np.nan)
     has_lag = np.isfinite(lag_corr).any(0)
@@ -315,16 +337,16 @@ def _correlate_arrays(
 
 
 def _check_params(freq: str, window: int, max_lag: int, hac_lags: int | None, min_periods: int) -> None:
+    if min_periods < 3:
+        raise ValueError(f"min_periods must be >= 3, got {min_periods}")
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {FREQS}, got {freq!r}")
-    if window < 2:
-        raise ValueError(f"window must be >= 2, got {window}")
+    if window < min_periods:
+        raise ValueError(f"window must be >= min_periods ({min_periods}), got {window}")
     if max_lag < 0:
         raise ValueError(f"max_lag must be >= 0, got {max_lag}")
     if hac_lags is not None and hac_lags < 0:
         raise ValueError(f"hac_lags must be >= 0 or None, got {hac_lags}")
-    if min_periods < 3:
-        raise ValueError(f"min_periods must be >= 3, got {min_periods}")
 
 
 def _as_frame(stock_prices: pd.DataFrame | pd.Series) -> pd.DataFrame:
@@ -349,22 +371,20 @@ def correlate_many(
     prices = _as_frame(stock_prices)
     dates = pd.DatetimeIndex(prices.index)
     items = list(oxides.items())
-    stock = prices.to_numpy(dtype=_F, copy=False)
     labels = period_labels(dates, freq) if len(dates) else pd.DatetimeIndex([])
     lab = labels.to_numpy()
     ends = np.flatnonzero(np.r_[lab[1:] != lab[:-1], True]) if len(lab) else np.zeros(0, np.intp)
     starts = np.r_[0, ends[:-1] + 1].astype(np.intp) if len(ends) else np.zeros(0, np.intp)
     period_dates = labels[ends]
+    uni = _Universe(prices.to_numpy(dtype=_F, copy=False), starts) if len(ends) else None
     tickers = pd.Index(prices.columns, name="ticker")
     frames = []
     for name, series in items:
         ox = _clean_index(pd.Series(series, dtype=_F)).reindex(dates).to_numpy(dtype=_F)
-        if len(ends) == 0:
+        if uni is None:
             res = _empty(tickers)
         else:
-            arr = _correlate_arrays(
-                stock, ox, starts, ends, window=window, max_lag=max_lag, hac_lags=hac_lags, min_periods=min_periods
-            )
+            arr = _correlate_arrays(uni, ox, window=window, max_lag=max_lag, hac_lags=hac_lags, min_periods=min_periods)
             res = _to_frame(arr, tickers, period_dates)
         res.insert(0, "series", str(name))
         frames.append(res)
