@@ -221,4 +221,4 @@ def run() -> None:
 
 
 # Register the commands (each module adds its own to ``app``).
-from screener.commands import comps, drift, store, universe  # noqa: E402, F401
+from screener.commands import comps, correlate, drift, oxides, store, universe  # noqa: E402, F401
