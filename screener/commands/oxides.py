@@ -60,7 +60,7 @@ def oxides_import(
     from datetime import timedelta
 
     from screener.config import load_settings
-    from screener.data.oxides import SeriesSpec, import_oxide
+    from screener.data.oxides import SeriesSpec, check_spec, import_oxide
     from screener.data.store import Store
 
     app_ctx = _merge(ctx, config, None, None, quiet, verbose)
@@ -86,6 +86,7 @@ def oxides_import(
         raise UsageError(f"series {series!r} is not in config.toml [[oxides.series]]: give --unit and --currency")
     if spec.value_col is None and spec.mid_of is None:
         raise UsageError("give --value-col COLUMN or --mid-of MIN_COL,MAX_COL")
+    check_spec(spec)
     source = file or (reg.source if reg else "")
     if not source:
         raise UsageError(f"no FILE given and series {series!r} has no source in config.toml")

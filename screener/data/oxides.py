@@ -25,6 +25,7 @@ from screener.errors import InputFileError, UsageError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from screener.core.units import Unit
     from screener.data.store import Store, StoredSeries
 
 MISSING = ("", "null", "NULL", ".", "NA", "NaN", "nan")
@@ -176,6 +177,19 @@ def read_fx(store: Store, currency: str) -> StoredSeries | None:
 
 
 # ------------------------------------------------------------------------------------------------ oxide series
+def check_spec(spec: SeriesSpec) -> Unit:
+    """The spec's unit, checked against its currency (UsageError naming the option otherwise)."""
+    from screener.core.units import parse_unit
+
+    try:
+        unit = parse_unit(spec.unit)
+    except ValueError as exc:
+        raise UsageError(f"--unit: {exc}") from None
+    if spec.currency.upper() != unit.currency:
+        raise UsageError(f"--currency {spec.currency} does not match the unit {unit.name} (a {unit.currency} unit)")
+    return unit
+
+
 def convert(
     values: pd.Series,
     spec: SeriesSpec,
@@ -187,14 +201,9 @@ def convert(
     import numpy as np
     import pandas as pd
 
-    from screener.core.units import align_fx, parse_unit, remove_vat, to_per_kg, to_usd
+    from screener.core.units import align_fx, remove_vat, to_per_kg, to_usd
 
-    try:
-        unit = parse_unit(spec.unit)
-    except ValueError as exc:
-        raise UsageError(f"--unit: {exc}") from None
-    if spec.currency.upper() != unit.currency:
-        raise UsageError(f"--currency {spec.currency} does not match the unit {unit.name} (a {unit.currency} unit)")
+    unit = check_spec(spec)
     notes: list[str] = []
     local = to_per_kg(values, unit)
     if spec.vat_included:
@@ -254,6 +263,7 @@ def import_oxide(
     """Parse, convert and store one oxide series; returns it with the notes for the user."""
     import pandas as pd
 
+    check_spec(spec)
     parsed = parse_series_csv(label, data, date_col=spec.date_col, value_col=spec.value_col, mid_of=spec.mid_of)
     fx = None
     if spec.currency.upper() != "USD":
