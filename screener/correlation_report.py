@@ -104,6 +104,7 @@ def build_correlation_report(
         wide = wide[wide.index <= pd.Timestamp(end)]
 
     result = None
+    min_periods = min(settings.correlation.min_periods, window)
     if series:
         result = correlate_many(
             wide,
@@ -111,7 +112,7 @@ def build_correlation_report(
             freq=freq,
             window=window,
             max_lag=max_lag,
-            min_periods=min(settings.correlation.min_periods, window),
+            min_periods=min_periods,
         )
         result = result.set_index("series", append=True)
 
@@ -127,8 +128,11 @@ def build_correlation_report(
         if not status and result is not None:
             stats = result.loc[(company.ticker, sid)]
             record.update(stats.to_dict())
-            if int(stats["n"]) == 0:
+            n_ret = int(stats["n"])
+            if n_ret == 0:
                 status = "no overlap"
+            elif n_ret < min_periods:
+                status = f"too short (n {n_ret} < {min_periods})"
         record["status"] = status
         records.append(record)
     rows = pd.DataFrame.from_records(records)

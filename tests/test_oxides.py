@@ -287,6 +287,9 @@ def test_import_list_correlate_cli(tmp_path: Path) -> None:
     assert payload["freq"] == "M" and payload["units"]["nd_cn"] == "USD/kg ex VAT"
     assert payload["rows"][0]["n"] >= 30 and payload["rows"][0]["status"] == ""
 
+    short = runner.invoke(app, ["correlate", "-u", "producers", "--start", "2022-10-01", "--format", "csv", *cfg])
+    assert short.exit_code == 0 and "600111.SS (too short (n 12 < 26))" in short.stderr
+
 
 def test_correlate_exit_codes(tmp_path: Path) -> None:
     runner = CliRunner()
