@@ -239,5 +239,5 @@ def run() -> None:
 
 
 # Register the commands (each module adds its own to ``app``).
-from screener.commands import charts, comps, drift, store, universe  # noqa: E402, F401
+from screener.commands import charts, comps, correlate, drift, oxides, store, universe  # noqa: E402, F401
 from screener.commands import value as value_commands  # noqa: E402, F401

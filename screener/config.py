@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -48,6 +49,39 @@ class CorrelationSettings:
 
 
 @dataclass(frozen=True)
+class OxideSeriesConfig:
+    """One ``[[oxides.series]]`` entry: an oxide price series, its unit, tax and where it comes from."""
+
+    id: str
+    name: str
+    unit: str
+    currency: str
+    vat_included: bool
+    source: str = ""  # a file path (resolved against the config folder) or an http(s) URL; "" = import by hand
+    exposure: str | None = None  # light | heavy: the default series for companies with that oxide_exposure
+    value_col: str | None = None
+    mid_of: tuple[str, str] | None = None
+    date_col: str = "date"
+
+
+@dataclass(frozen=True)
+class OxideSettings:
+    """``[oxides]``: the series registry and import rules."""
+
+    series: tuple[OxideSeriesConfig, ...] = ()
+    fx_max_staleness_days: int = 10
+    gap_business_days: int = 10
+    http_expire_hours: float = 24.0
+
+    def get(self, series_id: str) -> OxideSeriesConfig | None:
+        return next((s for s in self.series if s.id == series_id), None)
+
+    def default_for(self, exposure: str) -> OxideSeriesConfig | None:
+        """The first registered series marked with this exposure (light / heavy)."""
+        return next((s for s in self.series if s.exposure == exposure), None)
+
+
+@dataclass(frozen=True)
 class ValuationSettings:
     """METHODS §5 defaults for `screener value`: band window start and scenario k values."""
 
@@ -77,6 +111,7 @@ class Settings:
     drift_min_days: int = 7
     correlation: CorrelationSettings = field(default_factory=lambda: CorrelationSettings())
     valuation: ValuationSettings = field(default_factory=lambda: ValuationSettings())
+    oxides: OxideSettings = field(default_factory=lambda: OxideSettings())
 
 
 # section -> key -> (type, default)
@@ -106,6 +141,12 @@ _SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "window": (int, 52),
         "max_lag": (int, 8),
         "min_periods": (int, 26),
+    },
+    "oxides": {
+        "fx_max_staleness_days": (int, 10),
+        "gap_business_days": (int, 10),
+        "http_expire_hours": ((int, float), 24.0),
+        "series": (list, []),
     },
     "valuation": {
         "since": (str, "2018-01-01"),
@@ -217,6 +258,8 @@ def load_settings(path: Path | None = None) -> Settings:
     if v["store"]["ttl_hours"] < 0:
         raise doc.error(ConfigError, "must be >= 0", "store", "ttl_hours")
 
+    oxides = _oxides(doc, v["oxides"], base)
+
     return Settings(
         path=config_path,
         universe_files=tuple((base / f) for f in files),
@@ -240,4 +283,88 @@ def load_settings(path: Path | None = None) -> Settings:
         drift_min_days=int(d["min_days_between"]),
         correlation=CorrelationSettings(c["freq"], int(c["window"]), int(c["max_lag"]), int(c["min_periods"])),
         valuation=ValuationSettings(since, float(val["bear_k"]), float(val["base_k"]), float(val["bull_k"])),
+        oxides=oxides,
+    )
+
+
+_SERIES_KEYS: dict[str, tuple[type, bool]] = {  # key -> (type, required)
+    "id": (str, True),
+    "name": (str, False),
+    "unit": (str, True),
+    "currency": (str, True),
+    "vat_included": (bool, True),
+    "source": (str, False),
+    "exposure": (str, False),
+    "value_col": (str, False),
+    "mid_of": (list, False),
+    "date_col": (str, False),
+}
+_SERIES_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _oxides(doc: TomlDocument, o: dict[str, Any], base: Path) -> OxideSettings:
+    """Validate ``[oxides]`` and each ``[[oxides.series]]`` entry (errors name file, line and field)."""
+    from screener.core.units import parse_unit
+
+    for key in ("fx_max_staleness_days", "gap_business_days", "http_expire_hours"):
+        if o[key] < 0:
+            raise doc.error(ConfigError, "must be >= 0", "oxides", key)
+    entries: list[OxideSeriesConfig] = []
+    seen: set[str] = set()
+    for i, table in enumerate(o["series"]):
+        where = ("oxides.series", i)
+        if not isinstance(table, dict):
+            raise doc.error(ConfigError, "must be a table ([[oxides.series]])", *where)
+        for key, value in table.items():
+            if key not in _SERIES_KEYS:
+                raise doc.error(ConfigError, f"unknown key (known: {', '.join(_SERIES_KEYS)})", *where, key)
+            expected, _ = _SERIES_KEYS[key]
+            if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+                raise doc.error(ConfigError, f"must be {_type_name(expected)}, got {value!r}", *where, key)
+        for key, (_, required) in _SERIES_KEYS.items():
+            if required and key not in table:
+                raise doc.error(ConfigError, "missing (required)", *where, field=f"oxides.series[{i}].{key}")
+        sid = table["id"]
+        if not _SERIES_ID.match(sid):
+            raise doc.error(ConfigError, f"must be letters, digits, . _ - (got {sid!r})", *where, "id")
+        if sid in seen:
+            raise doc.error(ConfigError, f"duplicate series id {sid!r}", *where, "id")
+        seen.add(sid)
+        try:
+            unit = parse_unit(table["unit"])
+        except ValueError as exc:
+            raise doc.error(ConfigError, str(exc), *where, "unit") from None
+        if table["currency"] != unit.currency:
+            message = f"{table['currency']!r} does not match the unit {unit.name} (a {unit.currency} unit)"
+            raise doc.error(ConfigError, message, *where, "currency")
+        exposure = table.get("exposure")
+        if exposure is not None and exposure not in ("light", "heavy"):
+            raise doc.error(ConfigError, f"must be light or heavy, got {exposure!r}", *where, "exposure")
+        mid_of = table.get("mid_of")
+        if mid_of is not None and (len(mid_of) != 2 or not all(isinstance(c, str) and c for c in mid_of)):
+            raise doc.error(ConfigError, "must be two column names [MIN_COL, MAX_COL]", *where, "mid_of")
+        if mid_of is not None and table.get("value_col"):
+            raise doc.error(ConfigError, "give value_col or mid_of, not both", *where, "mid_of")
+        source = table.get("source", "")
+        if source and not source.startswith(("http://", "https://")):
+            source = str(base / source)
+        entries.append(
+            OxideSeriesConfig(
+                id=sid,
+                name=str(table.get("name", sid)),
+                unit=unit.name,
+                currency=unit.currency,
+                vat_included=table["vat_included"],
+                source=source,
+                exposure=exposure,
+                value_col=table.get("value_col"),
+                mid_of=(mid_of[0], mid_of[1]) if mid_of else None,
+                date_col=table.get("date_col", "date"),
+            )
+        )
+    return OxideSettings(
+        series=tuple(entries),
+        fx_max_staleness_days=int(o["fx_max_staleness_days"]),
+        gap_business_days=int(o["gap_business_days"]),
+        http_expire_hours=float(o["http_expire_hours"]),
     )

@@ -34,7 +34,7 @@ def _all_commands() -> list[list[str]]:
 
 
 COMMANDS = _all_commands()
-GROUPS = {"universe", "history", "prices", "cache", "chart", "oxides"}
+GROUPS = {"universe", "history", "prices", "cache", "chart", "oxides", "fx"}
 
 
 def test_the_command_list_is_complete() -> None:

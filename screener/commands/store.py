@@ -124,7 +124,7 @@ def cache_info(ctx: typer.Context, config: ConfigOption = None) -> None:
 def cache_clear(
     ctx: typer.Context,
     kind: Annotated[
-        list[str] | None, typer.Option("--kind", help="prices, quotes, fx, http, yfinance (default: all).")
+        list[str] | None, typer.Option("--kind", help="prices, quotes, fx, oxides, http, yfinance (default: all).")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     config: ConfigOption = None,

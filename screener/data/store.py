@@ -24,7 +24,7 @@ from screener.models import ConsensusEstimate, FxRate, Quote
 if TYPE_CHECKING:
     import pandas as pd
 
-KINDS = ("prices", "quotes", "consensus", "fx", "http", "yfinance")
+KINDS = ("prices", "quotes", "consensus", "fx", "oxides", "http", "yfinance")
 _SAFE = re.compile(r"[^A-Za-z0-9._=^-]")
 
 
@@ -75,6 +75,16 @@ class StoredRecord:
     key: str
     payload: dict[str, Any]
     source: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredSeries:
+    """A stored dated series (oxide prices, an FX history) with its metadata and fetch time."""
+
+    key: str
+    frame: pd.DataFrame
+    meta: dict[str, str]
     fetched_at: datetime
 
 
@@ -172,6 +182,48 @@ class Store:
             self.problems.append(f"{path}: unreadable price history ({type(exc).__name__}: {exc}); ignored")
             return None
 
+    # --- generic dated series (oxide prices, FX histories) ---------------------------------------------
+    def write_series(self, kind: str, key: str, frame: pd.DataFrame, meta: dict[str, str]) -> StoredSeries:
+        """Store a frame indexed by date (float columns) with string metadata; replaces what was stored."""
+        import io
+
+        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        data = frame.astype("float64").sort_index()
+        data.index = pd.DatetimeIndex(data.index, name="date")
+        fetched = self.clock()
+        full = {**meta, "key": key, "fetched_at": fetched.isoformat()}
+        table = pa.Table.from_pandas(data, preserve_index=True)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **{k: str(v) for k, v in full.items()}})
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        atomic_write_bytes(self.path(kind, key, ".parquet"), buffer.getvalue())
+        return StoredSeries(key, data, full, fetched)
+
+    def read_series(self, kind: str, key: str) -> StoredSeries | None:
+        """A stored series, or None when absent or unreadable (then a problem is recorded)."""
+        path = self.path(kind, key, ".parquet")
+        if not path.exists():
+            return None
+        try:
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(path)
+            meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k != b"pandas"}
+            frame = table.to_pandas()
+            if "date" in frame.columns:
+                frame = frame.set_index("date")
+            return StoredSeries(meta.get("key", key), frame, meta, datetime.fromisoformat(meta["fetched_at"]))
+        except Exception as exc:  # any unreadable file is reported, not fatal
+            self.problems.append(f"{path}: unreadable {kind} series ({type(exc).__name__}: {exc}); ignored")
+            return None
+
+    def series_keys(self, kind: str) -> list[str]:
+        """Keys of the series stored under ``kind`` (file stems)."""
+        return [p.stem for p in sorted((self.root / kind).glob("*.parquet"))]
+
     # --- JSON records (quotes, FX) -------------------------------------------------------------------
     def write_record(self, kind: str, key: str, payload: dict[str, Any], *, source: str) -> StoredRecord:
         fetched = self.clock()
@@ -213,6 +265,20 @@ class Store:
                     stored.source, path.stat().st_size,
                 )
             )  # fmt: skip
+        for kind in ("oxides", "fx"):
+            for path in sorted((self.root / kind).glob("*.parquet")):
+                series = self.read_series(kind, path.stem)
+                if series is None:
+                    out.append(StoreEntry(kind, path.stem, None, "", "", "", "", path.stat().st_size, "unreadable"))
+                    continue
+                f = series.frame
+                out.append(
+                    StoreEntry(
+                        kind, series.key, len(f), str(f.index[0].date()) if len(f) else "",
+                        str(f.index[-1].date()) if len(f) else "", series.fetched_at.isoformat(timespec="minutes"),
+                        series.meta.get("source", ""), path.stat().st_size,
+                    )
+                )  # fmt: skip
         for kind in ("quotes", "consensus", "fx"):
             for path in sorted((self.root / kind).glob("*.json")):
                 record = self.read_record(kind, path.stem)

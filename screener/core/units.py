@@ -1,0 +1,104 @@
+"""Oxide price units (METHODS §6): pure conversions to a price per kilogram, VAT removal, FX to USD.
+
+A unit names a currency, a scale and a mass: ``10000 CNY/t`` (万元/吨) is 10,000 CNY per tonne, i.e. 10 CNY/kg
+per unit. Only the units below are accepted; anything else is an error naming the known ones (never a guess).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas/numpy are imported by the functions that need them: config validation stays light
+    import pandas as pd
+
+VAT_CHINA = 0.13  # China's VAT on rare-earth oxides (domestic quotes include it; FOB China quotes do not)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A price unit: ``currency`` per ``per_kg_factor`` … so that ``value * per_kg_factor`` = currency per kg."""
+
+    name: str
+    currency: str
+    per_kg_factor: float
+
+
+UNITS: dict[str, Unit] = {
+    u.name: u
+    for u in (
+        Unit("CNY/t", "CNY", 1.0 / 1000.0),
+        Unit("CNY/kg", "CNY", 1.0),
+        Unit("1000 CNY/t", "CNY", 1.0),
+        Unit("10000 CNY/t", "CNY", 10.0),
+        Unit("USD/kg", "USD", 1.0),
+        Unit("USD/t", "USD", 1.0 / 1000.0),
+    )
+}
+_SPACES = re.compile(r"[\s,_]")
+
+
+def _key(text: str) -> str:
+    return _SPACES.sub("", text).upper()
+
+
+_BY_KEY = {_key(name): unit for name, unit in UNITS.items()}
+
+
+def parse_unit(text: str) -> Unit:
+    """``"10,000 CNY/t"``, ``"10000cny/t"`` → the ``10000 CNY/t`` unit; ValueError for an unknown unit."""
+    unit = _BY_KEY.get(_key(text))
+    if unit is None:
+        raise ValueError(f"unknown unit {text!r} (known: {', '.join(UNITS)})")
+    return unit
+
+
+def to_per_kg(values: pd.Series, unit: Unit) -> pd.Series:
+    """Values in ``unit`` → the same currency per kg (e.g. 89.5 x 10,000 CNY/t = 895 CNY/kg)."""
+    return values * unit.per_kg_factor
+
+
+def remove_vat(values: pd.Series, rate: float = VAT_CHINA) -> pd.Series:
+    """A VAT-inclusive price → the price before VAT: ``value / (1 + rate)`` (895 / 1.13 = 792.04)."""
+    return values / (1.0 + rate)
+
+
+def align_fx(dates: pd.DatetimeIndex, per_usd: pd.Series, max_staleness_days: int) -> pd.Series:
+    """The FX rate (units of currency per USD) for each date: the latest rate on or before that date, at most
+    ``max_staleness_days`` calendar days old (forward fill); NaN before the FX history starts or beyond the limit."""
+    import numpy as np
+    import pandas as pd
+
+    fx = per_usd.dropna().sort_index()
+    fx = fx[fx > 0]
+    if fx.empty:
+        return pd.Series(np.nan, index=dates, dtype="float64")
+    left = pd.DataFrame({"date": pd.DatetimeIndex(dates)})
+    right = pd.DataFrame({"date": pd.DatetimeIndex(fx.index), "rate": fx.to_numpy(dtype="float64")})
+    left["date"] = left["date"].astype("datetime64[ns]")
+    right["date"] = right["date"].astype("datetime64[ns]")
+    merged = pd.merge_asof(
+        left, right, on="date", direction="backward", tolerance=pd.Timedelta(days=max_staleness_days)
+    )
+    return pd.Series(merged["rate"].to_numpy(), index=dates, dtype="float64")
+
+
+def to_usd(values: pd.Series, per_usd: pd.Series) -> pd.Series:
+    """Local-currency prices → USD with the rate of each date (``per_usd`` aligned on the same dates)."""
+    return values / per_usd
+
+
+def large_gaps(dates: pd.DatetimeIndex, business_days: int) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
+    """Consecutive dates more than ``business_days`` business days apart: (from, to, business days)."""
+    import numpy as np
+    import pandas as pd
+
+    if len(dates) < 2:
+        return []
+    d = pd.DatetimeIndex(dates).sort_values().to_numpy().astype("datetime64[D]")
+    gaps = np.busday_count(d[:-1], d[1:])
+    out = []
+    for i in np.flatnonzero(gaps > business_days):
+        out.append((pd.Timestamp(d[i]), pd.Timestamp(d[i + 1]), int(gaps[i])))
+    return out

@@ -1,0 +1,146 @@
+"""Orchestration of `screener correlate`: universe + stored prices + stored oxide series + settings -> one ranked
+frame (METHODS §6). No printing; the engine is :func:`screener.core.correlation.correlate_many`, called once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from screener.errors import DataUnavailable, UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from screener.config import Settings
+    from screener.data.store import Store
+    from screener.models import Company
+
+CSV_COLUMNS = (
+    "ticker", "name", "series", "freq", "n", "start", "end", "corr", "beta", "beta_t_hac", "r2",
+    "rolling_corr_last", "rolling_corr_min", "rolling_corr_max", "best_lag", "best_lag_corr", "level_corr",
+)  # fmt: skip
+
+
+@dataclass
+class CorrelationReport:
+    """Ranked rows (columns CSV_COLUMNS + status), the parameters used, and notes for stderr."""
+
+    rows: pd.DataFrame
+    freq: str
+    window: int
+    max_lag: int
+    start: date | None
+    end: date | None
+    units: dict[str, str] = field(default_factory=dict)  # series id -> unit correlated (e.g. USD/kg ex VAT)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def with_data(self) -> int:
+        return int((self.rows["status"] == "").sum())
+
+
+def build_correlation_report(
+    companies: list[Company],
+    store: Store,
+    settings: Settings,
+    *,
+    oxides: list[str],
+    freq: str,
+    window: int,
+    max_lag: int,
+    start: date | None,
+    end: date | None,
+    oxide_currency: str = "usd",
+) -> CorrelationReport:
+    """Each company against ``oxides`` (or its default series from ``oxide_exposure``), ranked by |corr|
+    (largest first; rows without a correlation last, names without data kept as ``no data`` rows)."""
+    import pandas as pd
+
+    from screener.core.correlation import correlate_many
+    from screener.data.oxides import oxide_prices
+
+    if start and end and start > end:
+        raise UsageError(f"--start {start} is after --end {end}")
+    notes: list[str] = []
+    pairs: list[tuple[Company, str | None, str]] = []  # company, series id (None: no default), status
+    for company in companies:
+        if oxides:
+            pairs.extend((company, sid, "") for sid in oxides)
+            continue
+        exposure = company.oxide_exposure
+        spec = settings.oxides.default_for(exposure) if exposure else None
+        if spec is None:
+            why = f"no series with exposure {exposure!r} in config" if exposure else "no oxide_exposure"
+            pairs.append((company, None, why))
+        else:
+            pairs.append((company, spec.id, ""))
+
+    series: dict[str, pd.Series] = {}
+    units: dict[str, str] = {}
+    for sid in dict.fromkeys(s for _, s, _ in pairs if s):
+        stored = store.read_series("oxides", sid)
+        if stored is None:
+            if oxides:
+                raise UsageError(f"--oxide {sid}: not in the store (run `screener oxides import --series {sid}`)")
+            notes.append(f"oxide series {sid} is not stored: run `screener oxides import --series {sid}`")
+            continue
+        values, unit = oxide_prices(stored, oxide_currency)
+        if oxide_currency == "usd" and not unit.startswith("USD"):
+            notes.append(f"{sid}: no FX history was available at import, correlated in {unit} (not USD)")
+        series[sid], units[sid] = values, unit
+
+    prices: dict[str, pd.Series] = {}
+    for ticker in dict.fromkeys(c.ticker for c, _, _ in pairs):
+        stored_prices = store.read_prices(ticker)
+        if stored_prices is not None and not stored_prices.frame.empty:
+            prices[ticker] = stored_prices.frame["adj_close"]
+    if not prices:
+        raise DataUnavailable("no stored prices for any requested name (run `screener prices import` first)")
+    wide = pd.DataFrame(prices).sort_index()
+    if start:
+        wide = wide[wide.index >= pd.Timestamp(start)]
+    if end:
+        wide = wide[wide.index <= pd.Timestamp(end)]
+
+    result = None
+    min_periods = min(settings.correlation.min_periods, window)
+    if series:
+        result = correlate_many(
+            wide,
+            series,
+            freq=freq,
+            window=window,
+            max_lag=max_lag,
+            min_periods=min_periods,
+        )
+        result = result.set_index("series", append=True)
+
+    records = []
+    for company, pair_id, why in pairs:
+        sid = pair_id or ""
+        status = why
+        record: dict[str, object] = {"ticker": company.ticker, "name": company.name, "series": sid, "freq": freq}
+        if not status and company.ticker not in prices:
+            status = "no data"
+        elif not status and sid not in series:
+            status = f"series {sid} not stored"
+        if not status and result is not None:
+            stats = result.loc[(company.ticker, sid)]
+            record.update(stats.to_dict())
+            n_ret = int(stats["n"])
+            if n_ret == 0:
+                status = "no overlap"
+            elif n_ret < min_periods:
+                status = f"too short (n {n_ret} < {min_periods})"
+        record["status"] = status
+        records.append(record)
+    rows = pd.DataFrame.from_records(records)
+    for column in CSV_COLUMNS:
+        if column not in rows.columns:
+            rows[column] = float("nan")
+    rows["n"] = rows["n"].fillna(0).astype("int64")
+    order = rows["corr"].abs().fillna(-1.0)
+    rows = rows.assign(_key=order).sort_values(["_key", "ticker"], ascending=[False, True], kind="stable")
+    rows = rows.drop(columns="_key").reset_index(drop=True)[[*CSV_COLUMNS, "status"]]
+    return CorrelationReport(rows, freq, window, max_lag, start, end, units, notes)

@@ -1,0 +1,284 @@
+"""Oxide price series and FX histories: CSV import (file:line:column errors), unit conversion, the store.
+
+An oxide series is stored under ``cache/oxides/<id>.parquet`` with columns
+
+* ``value``: the number as read (after ``--mid-of``: the midpoint of the two columns), in the declared unit;
+* ``local_per_kg``: converted to the unit's currency per kg, VAT removed when the quote includes it (/1.13);
+* ``usd_per_kg``: ``local_per_kg`` / the CNY-per-USD rate of that date (latest FX on or before the date, at most
+  ``fx_max_staleness_days`` old), NaN where no rate covers the date. For a USD unit it equals ``local_per_kg``.
+  When no FX history is stored for the currency the column is all NaN and the import says the series stays in
+  its own currency: the two are never mixed silently.
+
+and metadata: id, name, unit, currency, vat_included, source (file or URL), column(s), FX source and range.
+FX histories (units of currency per USD, e.g. FRED DEXCHUS) are stored under ``cache/fx/<CCY>.parquet``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from screener.errors import InputFileError, UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from screener.core.units import Unit
+    from screener.data.store import Store, StoredSeries
+
+MISSING = ("", "null", "NULL", ".", "NA", "NaN", "nan")
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One oxide series: from ``[[oxides.series]]`` in config.toml, or from ``oxides import`` options."""
+
+    id: str
+    unit: str
+    currency: str
+    name: str = ""
+    vat_included: bool = False
+    source: str = ""
+    exposure: str | None = None
+    value_col: str | None = None
+    mid_of: tuple[str, str] | None = None
+    date_col: str = "date"
+
+
+@dataclass
+class ParsedSeries:
+    """Values read from a file (index date, ascending) and what the import should tell the user."""
+
+    values: pd.Series
+    column: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _line(position: int) -> int:
+    return position + 2  # header is line 1
+
+
+def _read_csv(label: str, data: Path | bytes) -> pd.DataFrame:
+    import pandas as pd
+
+    try:
+        handle = io.BytesIO(data) if isinstance(data, bytes) else data
+        return pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(label, "file not found") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputFileError(label, f"not a readable CSV file ({type(exc).__name__})") from None
+
+
+def parse_series_csv(
+    label: str,
+    data: Path | bytes,
+    *,
+    date_col: str = "date",
+    value_col: str | None = None,
+    mid_of: tuple[str, str] | None = None,
+) -> ParsedSeries:
+    """Read one dated value column (or the midpoint of two) from CSV text; every bad cell is an error naming
+    ``label:line`` and the column: unparseable or duplicate dates, text in a number column, values <= 0.
+    Empty cells (and FRED's ``.``) are missing values: dropped, and counted in a note."""
+    import pandas as pd
+
+    if (value_col is None) == (mid_of is None):
+        raise UsageError("give exactly one of --value-col COLUMN or --mid-of MIN_COL,MAX_COL")
+    raw = _read_csv(label, data)
+    columns = list(raw.columns)
+    wanted = [date_col, *(mid_of or (value_col,))]
+    for name in wanted:
+        if name not in columns:
+            option = "--date-col" if name == date_col else ("--mid-of" if mid_of else "--value-col")
+            raise InputFileError(
+                label, f"no column {name!r} (columns: {', '.join(columns)}); use {option}", line=1, field=name
+            )
+    text_dates = raw[date_col].str.strip()
+    dates = pd.to_datetime(text_dates, format="ISO8601", errors="coerce")
+    bad = dates.isna()
+    if bad.any():
+        first = int(bad.to_numpy().nonzero()[0][0])
+        raise InputFileError(label, f"unparseable date {text_dates.iloc[first]!r}", line=_line(first), field=date_col)
+    duplicated = dates.duplicated()
+    if duplicated.any():
+        first = int(duplicated.to_numpy().nonzero()[0][0])
+        raise InputFileError(label, f"duplicate date {text_dates.iloc[first]}", line=_line(first), field=date_col)
+
+    def numbers(column: str) -> pd.Series:
+        text = raw[column].str.strip()
+        missing = text.isin(MISSING)
+        values = pd.to_numeric(text.where(~missing), errors="coerce")
+        unparsed = values.isna() & ~missing
+        if unparsed.any():
+            first = int(unparsed.to_numpy().nonzero()[0][0])
+            raise InputFileError(label, f"not a number: {text.iloc[first]!r}", line=_line(first), field=column)
+        non_positive = values <= 0
+        if non_positive.any():
+            first = int(non_positive.to_numpy().nonzero()[0][0])
+            raise InputFileError(
+                label, f"value must be positive, got {values.iloc[first]:g}", line=_line(first), field=column
+            )
+        return values.astype("float64")
+
+    notes: list[str] = []
+    if mid_of:
+        low, high = numbers(mid_of[0]), numbers(mid_of[1])
+        inverted = low > high
+        if inverted.any():
+            first = int(inverted.to_numpy().nonzero()[0][0])
+            raise InputFileError(
+                label,
+                f"{mid_of[0]} {low.iloc[first]:g} is above {mid_of[1]} {high.iloc[first]:g}",
+                line=_line(first),
+                field=mid_of[0],
+            )
+        values = (low + high) / 2.0
+        column = f"mid({mid_of[0]},{mid_of[1]})"
+    else:
+        assert value_col is not None
+        values = numbers(value_col)
+        column = value_col
+    values.index = pd.DatetimeIndex(dates, name="date")
+    values = values.sort_index()
+    n_missing = int(values.isna().sum())
+    if n_missing:
+        notes.append(f"{n_missing} row(s) with an empty {column} value skipped")
+    values = values.dropna()
+    if values.empty:
+        raise InputFileError(label, "no values", field=column)
+    return ParsedSeries(values, column, notes)
+
+
+# ------------------------------------------------------------------------------------------------ FX histories
+def import_fx(
+    store: Store,
+    file: Path,
+    *,
+    currency: str,
+    date_col: str = "date",
+    value_col: str = "value",
+    usd_per: bool = False,
+) -> tuple[StoredSeries, list[str]]:
+    """Store an FX history as units of ``currency`` per USD (``usd_per``: the file holds USD per unit, as FRED's
+    DEXUSAL for AUD; it is inverted)."""
+    parsed = parse_series_csv(str(file), file, date_col=date_col, value_col=value_col)
+    per_usd = 1.0 / parsed.values if usd_per else parsed.values
+    meta = {"currency": currency, "quote": "per_usd", "source": str(file), "column": value_col}
+    stored = store.write_series("fx", currency, per_usd.to_frame("per_usd"), meta)
+    return stored, parsed.notes
+
+
+def read_fx(store: Store, currency: str) -> StoredSeries | None:
+    """The stored FX history of ``currency`` (units per USD), or None."""
+    return store.read_series("fx", currency)
+
+
+# ------------------------------------------------------------------------------------------------ oxide series
+def check_spec(spec: SeriesSpec) -> Unit:
+    """The spec's unit, checked against its currency (UsageError naming the option otherwise)."""
+    from screener.core.units import parse_unit
+
+    try:
+        unit = parse_unit(spec.unit)
+    except ValueError as exc:
+        raise UsageError(f"--unit: {exc}") from None
+    if spec.currency.upper() != unit.currency:
+        raise UsageError(f"--currency {spec.currency} does not match the unit {unit.name} (a {unit.currency} unit)")
+    return unit
+
+
+def convert(
+    values: pd.Series,
+    spec: SeriesSpec,
+    fx: StoredSeries | None,
+    *,
+    fx_max_staleness_days: int,
+) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+    """``value`` → ``local_per_kg`` (ex VAT when included) → ``usd_per_kg``; metadata and notes."""
+    import numpy as np
+    import pandas as pd
+
+    from screener.core.units import align_fx, remove_vat, to_per_kg, to_usd
+
+    unit = check_spec(spec)
+    notes: list[str] = []
+    local = to_per_kg(values, unit)
+    if spec.vat_included:
+        local = remove_vat(local)
+    meta = {
+        "id": spec.id,
+        "name": spec.name,
+        "unit": unit.name,
+        "currency": unit.currency,
+        "vat_included": "true" if spec.vat_included else "false",
+        "local_unit": f"{unit.currency}/kg ex VAT" if spec.vat_included else f"{unit.currency}/kg",
+        "fx_source": "",
+    }
+    if unit.currency == "USD":
+        usd = local.copy()
+        meta["fx_source"] = "none needed (USD unit)"
+    elif fx is None:
+        usd = pd.Series(np.nan, index=local.index, dtype="float64")
+        notes.append(
+            f"no FX history for {unit.currency} in the store: the series stays in {unit.currency}/kg "
+            f"(import one with `screener fx import FILE --currency {unit.currency}` and re-import to get USD)"
+        )
+    else:
+        rates = align_fx(pd.DatetimeIndex(local.index), fx.frame["per_usd"], fx_max_staleness_days)
+        usd = to_usd(local, rates)
+        f = fx.frame.index
+        meta["fx_source"] = f"{fx.meta.get('source', '')} ({f[0].date()} to {f[-1].date()})"
+        uncovered = int(rates.isna().sum())
+        if uncovered:
+            notes.append(
+                f"{uncovered} of {len(rates)} date(s) have no {unit.currency} rate within {fx_max_staleness_days} "
+                f"days (FX {f[0].date()} to {f[-1].date()}): USD value left empty there"
+            )
+    frame = pd.DataFrame({"value": values, "local_per_kg": local, "usd_per_kg": usd})
+    return frame, meta, notes
+
+
+def gap_notes(dates: pd.DatetimeIndex, business_days: int) -> list[str]:
+    """A note per gap of more than ``business_days`` business days (reported, not an error)."""
+    from screener.core.units import large_gaps
+
+    return [
+        f"gap of {days} business days between {a.date()} and {b.date()}"
+        for a, b, days in large_gaps(dates, business_days)
+    ]
+
+
+def import_oxide(
+    store: Store,
+    spec: SeriesSpec,
+    label: str,
+    data: Path | bytes,
+    *,
+    fx_max_staleness_days: int = 10,
+    gap_business_days: int = 10,
+) -> tuple[StoredSeries, list[str]]:
+    """Parse, convert and store one oxide series; returns it with the notes for the user."""
+    import pandas as pd
+
+    check_spec(spec)
+    parsed = parse_series_csv(label, data, date_col=spec.date_col, value_col=spec.value_col, mid_of=spec.mid_of)
+    fx = None
+    if spec.currency.upper() != "USD":
+        fx = read_fx(store, spec.currency.upper())
+    frame, meta, notes = convert(parsed.values, spec, fx, fx_max_staleness_days=fx_max_staleness_days)
+    meta.update({"source": label, "column": parsed.column})
+    stored = store.write_series("oxides", spec.id, frame, meta)
+    return stored, parsed.notes + notes + gap_notes(pd.DatetimeIndex(frame.index), gap_business_days)
+
+
+def oxide_prices(stored: StoredSeries, currency: str = "usd") -> tuple[pd.Series, str]:
+    """The price series to correlate and its unit label: USD/kg when converted, else the local currency per kg
+    (``currency="local"`` asks for the local one). A series without USD values is never mixed with USD ones."""
+    frame = stored.frame
+    local_unit = stored.meta.get("local_unit", f"{stored.meta.get('currency', '')}/kg")
+    if currency == "usd" and frame["usd_per_kg"].notna().any():
+        return frame["usd_per_kg"].dropna(), "USD/kg" + (" ex VAT" if stored.meta.get("vat_included") == "true" else "")
+    return frame["local_per_kg"].dropna(), local_unit

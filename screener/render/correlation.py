@@ -1,0 +1,104 @@
+"""Renderers of `screener correlate`: a ranked rich table, CSV (exact columns, full precision), JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from rich.table import Table
+
+from screener.correlation_report import CSV_COLUMNS, CorrelationReport
+from screener.render.export import safe_text
+
+INT_COLUMNS = ("n", "best_lag")
+DATE_COLUMNS = ("start", "end")
+
+
+def _raw(column: str, value: Any) -> Any:
+    """A cell as a plain Python value: None for missing, ints for counts/lags, ISO dates, floats unrounded."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if column in DATE_COLUMNS:
+        return None if str(value) == "NaT" else str(value)[:10]
+    if column in INT_COLUMNS:
+        return int(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return str(value)
+
+
+def records(report: CorrelationReport) -> list[dict[str, Any]]:
+    return [{c: _raw(c, row[c]) for c in (*CSV_COLUMNS, "status")} for row in report.rows.to_dict(orient="records")]
+
+
+def to_csv(report: CorrelationReport) -> str:
+    """Exactly CSV_COLUMNS; floats with ``repr`` (round-trip precision); missing values as ``NA``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in records(report):
+        cells = []
+        for column in CSV_COLUMNS:
+            value = record[column]
+            if value is None:
+                cells.append("NA")
+            elif isinstance(value, float):
+                cells.append(repr(value))
+            else:
+                cells.append(safe_text(str(value)))
+        writer.writerow(cells)
+    return buffer.getvalue()
+
+
+def to_json(report: CorrelationReport) -> str:
+    payload = {
+        "freq": report.freq,
+        "window": report.window,
+        "max_lag": report.max_lag,
+        "start": report.start.isoformat() if report.start else None,
+        "end": report.end.isoformat() if report.end else None,
+        "units": report.units,
+        "rows": records(report),
+    }
+    return json.dumps(payload, indent=1, ensure_ascii=False)
+
+
+def _f(value: Any, fmt: str) -> str:
+    return "NA" if value is None else format(value, fmt)
+
+
+def correlation_table(report: CorrelationReport) -> Table:
+    period = "weeks" if report.freq == "W" else "months"
+    span = f"{report.start or 'first'} to {report.end or 'last'}"
+    table = Table(
+        title=f"Stock vs oxide {'weekly' if report.freq == 'W' else 'monthly'} log returns, {span} (ranked by |corr|)",
+        header_style="bold",
+        caption=f"beta: OLS of stock on oxide returns, t with Newey-West (HAC) errors; rolling over {report.window} "
+        f"{period}; best lag within ±{report.max_lag} {period}, positive = oxide leads the stock. "
+        "Level corr is the correlation of price LEVELS (trending series inflate it): shown only beside the "
+        "return correlation. Oxide units: " + (", ".join(f"{k} {v}" for k, v in report.units.items()) or "none"),
+    )
+    for header, justify in (
+        ("Ticker", "left"), ("Name", "left"), ("Series", "left"), ("n", "right"), ("From", "left"),
+        ("To", "left"), ("Corr", "right"), ("Beta", "right"), ("t (HAC)", "right"), ("R²", "right"),
+        ("Rolling last", "right"), ("Rolling min–max", "right"), ("Best lag", "right"), ("Lag corr", "right"),
+        ("Level corr (levels!)", "right"), ("Status", "left"),
+    ):  # fmt: skip
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for r in records(report):
+        if r["status"] in ("no data",) or (r["status"] and r["n"] == 0):
+            table.add_row(r["ticker"], r["name"], r["series"], "0", *[""] * 11, r["status"])
+            continue
+        lag = r["best_lag"]
+        table.add_row(
+            r["ticker"], r["name"], r["series"], str(r["n"]), r["start"] or "", r["end"] or "",
+            _f(r["corr"], ".2f"), _f(r["beta"], ".2f"), _f(r["beta_t_hac"], ".1f"), _f(r["r2"], ".2f"),
+            _f(r["rolling_corr_last"], ".2f"),
+            "NA" if r["rolling_corr_min"] is None else f"{r['rolling_corr_min']:.2f} – {r['rolling_corr_max']:.2f}",
+            "NA" if lag is None else f"{lag:+d}", _f(r["best_lag_corr"], ".2f"), _f(r["level_corr"], ".2f"),
+            r["status"],
+        )  # fmt: skip
+    return table
