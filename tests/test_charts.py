@@ -179,3 +179,53 @@ def test_band_target_without_history_is_na_with_a_flag(runner: CliRunner, tmp_pa
     assert result.exit_code == 0, result.output
     row = next(csv.DictReader(io.StringIO(result.stdout)))
     assert row["target_price"] == "NA" and "band_target_na" in row["flags"]
+
+
+# ----------------------------------------------------------------------------- stock against an oxide price
+OXIDES = SHARED_DATA / "oxides" / "cn_oxides_nd_pr_ce_la_daily_2013_2024_yiyawu.csv"
+FX_CNY = SHARED_DATA / "fx" / "DEXCHUS_usdcny_1981_2025.csv"
+
+
+def test_aligned_pair_hand_worked() -> None:
+    import pandas as pd
+
+    from screener.core.correlation import aligned_pair
+
+    days = pd.bdate_range("2025-01-06", periods=40)  # Mondays..Fridays, 8 weeks
+    stock = pd.Series(np.linspace(10.0, 14.0, 40) * (1 + 0.05 * np.sin(np.arange(40))), index=days)
+    oxide = pd.Series(np.linspace(100.0, 90.0, 40) * (1 + 0.03 * np.cos(np.arange(40))), index=days)
+    oxide.iloc[9] = np.nan  # a missing Friday quote: that week's common last day is Thursday for both
+    levels, rolling = aligned_pair(stock, oxide, freq="W", window=4)
+    assert levels.loc["2025-01-17", "stock"] == stock.iloc[8] and levels.loc["2025-01-17", "oxide"] == oxide.iloc[8]
+    returns = np.log(levels).diff().dropna()
+    want = returns["stock"].rolling(4).corr(returns["oxide"])
+    pd.testing.assert_series_equal(rolling, want, check_names=False)
+    assert rolling.isna().sum() == 3 and len(levels) == 8
+
+
+def test_oxide_chart_from_real_histories(runner: CliRunner, nre_store: Path, tmp_path: Path) -> None:
+    cfg = ["--config", str(nre_store)]
+    assert runner.invoke(app, ["fx", "import", str(need(FX_CNY)), "--currency", "CNY", *cfg]).exit_code == 0
+    imported = runner.invoke(
+        app, ["oxides", "import", str(need(OXIDES)), "--series", "nd_cn", "--mid-of", "nd_oxide_min,nd_oxide_max",
+              "--unit", "10000 CNY/t", "--currency", "CNY", "--vat-included", *cfg],
+    )  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "nre_vs_nd.png"
+    args = ["chart", "oxide", "600111 CH", "--oxide", "nd_cn", "--start", "2013-01-01", "--out", str(out), *cfg]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "common periods" in result.output and "full-sample correlation of returns +0.2" in result.output
+    check_png(out)
+
+
+def test_oxide_chart_errors(runner: CliRunner, nre_store: Path, tmp_path: Path) -> None:
+    cfg = ["--config", str(nre_store)]
+    missing = runner.invoke(
+        app, ["chart", "oxide", "600111.SS", "--oxide", "nd_cn", "--out", str(tmp_path / "x.png"), *cfg]
+    )
+    assert missing.exit_code == 3 and "oxides import" in missing.output
+    no_prices = runner.invoke(app, ["chart", "oxide", "MP", "--oxide", "nd_cn", "--out", str(tmp_path / "x.png"), *cfg])
+    assert no_prices.exit_code == 3 and "prices import" in no_prices.output
+    bad = runner.invoke(app, ["chart", "oxide", "600111.SS", "--oxide", "nd_cn", "--freq", "D", "--out", "x.png", *cfg])
+    assert bad.exit_code == 2

@@ -23,7 +23,9 @@ from screener.cli import (
 )
 from screener.errors import DataUnavailable, TickerCodeError, UsageError
 
-chart_app = typer.Typer(help="Charts analysts read: the P/B band, P/B against ROE across peers (PNG).")
+chart_app = typer.Typer(
+    help="Charts analysts read: the P/B band, the stock against an oxide price, P/B against ROE across peers (PNG)."
+)
 app.add_typer(chart_app, name="chart")
 
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="PNG file to write (atomically; 1200 × 720 pixels).")]
@@ -151,6 +153,101 @@ def peers(
             app_ctx.err.print(banner, markup=False, highlight=False)
         app_ctx.err.print(
             f"wrote {out}: {len(points)} companies, {len(left_out)} left out (NA/NM)", markup=False, highlight=False
+        )
+
+
+OXIDE_EXAMPLES = (
+    "Examples:\n\n  screener chart oxide 600111.SS --oxide nd_cn --out nre_vs_nd.png\n\n"
+    "  screener chart oxide 000831.SZ --oxide dy_smm --start 2016-01-01 --freq M --window 24 --out cre_vs_dy.png\n\n"
+    "Needs the stock's price history (screener prices import / fetch) and the oxide series (screener oxides import)."
+)
+
+
+@chart_app.command("oxide", epilog=OXIDE_EXAMPLES)
+@handle_errors
+def oxide(
+    ctx: typer.Context,
+    ticker: Annotated[str, typer.Argument(help="Any code form: 600111.SS, 600111 CH ...")],
+    oxide_id: Annotated[str, typer.Option("--oxide", help="Oxide series id (see `screener oxides list`).")],
+    out: OutOption,
+    freq: Annotated[str | None, typer.Option("--freq", help="W (weekly, default) or M (monthly).")] = None,
+    window: Annotated[int | None, typer.Option("--window", help="Rolling window in periods (default 52).")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="First date YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last date YYYY-MM-DD.")] = None,
+    oxide_currency: Annotated[str, typer.Option("--oxide-currency", help="usd (default) or local.")] = "usd",
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """The stock against an oxide price, both rebased to 100, with the rolling correlation of returns below."""
+    import pandas as pd
+
+    from screener.config import load_settings
+    from screener.core.correlation import aligned_pair, correlate
+    from screener.core.tickers import to_yahoo
+    from screener.data.oxides import oxide_prices
+    from screener.data.store import Store
+    from screener.render import charts
+
+    app_ctx = _merge(ctx, config, None, None, quiet, verbose)
+    _check_out(out)
+    settings = load_settings(app_ctx.config)
+    freq = (freq or settings.correlation.freq).upper()
+    window = window or settings.correlation.window
+    if freq not in ("W", "M"):
+        raise UsageError(f"--freq must be W or M, got {freq!r}")
+    if window < 3:
+        raise UsageError("--window must be at least 3 periods")
+    try:
+        symbol = to_yahoo(ticker)
+    except TickerCodeError as exc:
+        raise UsageError(f"TICKER: {exc}") from None
+    store = Store(settings.cache_dir)
+    stored_prices = store.read_prices(symbol)
+    if stored_prices is None:
+        raise DataUnavailable(f"{symbol}: no stored price history (run: screener prices import FILE --ticker {symbol})")
+    stored_oxide = store.read_series("oxides", oxide_id)
+    if stored_oxide is None:
+        raise DataUnavailable(f"--oxide {oxide_id}: not in the store (run: screener oxides import --series {oxide_id})")
+    values, unit = oxide_prices(stored_oxide, oxide_currency)
+    stock = stored_prices.frame["adj_close"]
+    first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+    if first:
+        stock, values = stock[stock.index >= pd.Timestamp(first)], values[values.index >= pd.Timestamp(first)]
+    if last:
+        stock, values = stock[stock.index <= pd.Timestamp(last)], values[values.index <= pd.Timestamp(last)]
+    levels, rolling = aligned_pair(stock, values, freq=freq, window=window)
+    if len(levels) < 3:
+        raise DataUnavailable(f"{symbol} and {oxide_id} share fewer than 3 {'weeks' if freq == 'W' else 'months'}")
+    stats = correlate(stock.rename(symbol).to_frame(), values, freq=freq, window=window, max_lag=0)
+    corr = float(stats["corr"].iloc[0])
+    name = stored_oxide.meta.get("name", oxide_id)
+    from screener.commands.value import find_company
+
+    company = find_company(settings, None, symbol)
+    currency = stored_prices.currency or (company.currency if company else "local currency")
+    every = "weekly" if freq == "W" else "monthly"
+    fig = charts.oxide_figure(
+        levels,
+        rolling,
+        title=f"{company.name if company else symbol} ({symbol}) against {name} — {every}",
+        stock_label=f"{symbol} adjusted price ({currency})",
+        oxide_label=f"{name} ({unit})",
+        window=window,
+        freq=freq,
+        full_sample_corr=corr,
+        source=(
+            f"prices: store ({stored_prices.source}, {stored_prices.origin or 'fetched'}); "
+            f"oxide: store ({stored_oxide.meta.get('source', oxide_id)})"
+        ),
+        as_of=levels.index[-1].date(),
+    )
+    charts.save_png(fig, out)
+    if not quiet:
+        app_ctx.err.print(
+            f"wrote {out}: {len(levels)} common periods, full-sample correlation of returns {corr:+.2f}",
+            markup=False,
+            highlight=False,
         )
 
 

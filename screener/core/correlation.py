@@ -442,3 +442,23 @@ def _empty(tickers: pd.Index) -> pd.DataFrame:
     frame["start"] = pd.to_datetime(frame["start"])
     frame["end"] = pd.to_datetime(frame["end"])
     return frame
+
+
+def aligned_pair(
+    stock: pd.Series, oxide: pd.Series, *, freq: str = "W", window: int = 52
+) -> tuple[pd.DataFrame, pd.Series]:
+    """One stock and one oxide series for a chart, aligned as :func:`correlate` aligns them.
+
+    Returns (``levels``: the last common-day price of each period, columns ``stock`` and ``oxide``;
+    ``rolling``: the rolling correlation of period log returns over ``window`` periods, NaN until the window
+    is full). Only days on which both have a positive price count, so the two legs of a return always span
+    the same dates.
+    """
+    both = pd.concat({"stock": _clean_index(stock), "oxide": _clean_index(oxide)}, axis=1, sort=True)
+    both = both[(both["stock"] > 0) & (both["oxide"] > 0)]
+    if both.empty:
+        return both, pd.Series(dtype="float64")
+    levels = both.groupby(period_labels(pd.DatetimeIndex(both.index), freq)).last()
+    returns = np.log(levels).diff().dropna()
+    rolling = returns["stock"].rolling(window, min_periods=window).corr(returns["oxide"])
+    return levels, rolling

@@ -206,3 +206,60 @@ def png_bytes(fig: Figure) -> bytes:
 def save_png(fig: Figure, path: Path) -> None:
     """Write the PNG atomically (temporary file beside ``path``, then rename)."""
     write_atomic(path, png_bytes(fig))
+
+
+def oxide_figure(
+    levels: pd.DataFrame,
+    rolling: pd.Series,
+    *,
+    title: str,
+    stock_label: str,
+    oxide_label: str,
+    window: int,
+    freq: str,
+    full_sample_corr: float | None,
+    source: str,
+    as_of: date,
+) -> Figure:
+    """Stock and oxide rebased to 100 at the first common period (two axes), and a lower panel with the
+    rolling correlation of period log returns (with the full-sample correlation as a reference line)."""
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    FigureCanvasAgg(fig)
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 1.0], "hspace": 0.08})
+    fig.subplots_adjust(left=0.07, right=0.9, top=0.9, bottom=0.16)
+    rebased = levels / levels.iloc[0] * 100.0
+    first = levels.index[0].date()
+    top.plot(rebased.index, rebased["stock"].to_numpy(), color=LINE, linewidth=1.2, label=stock_label)
+    right = top.twinx()
+    right.plot(rebased.index, rebased["oxide"].to_numpy(), color="#ef6c00", linewidth=1.2, label=oxide_label)
+    top.set_ylabel(f"stock (rebased, {first} = 100)", color=LINE)
+    right.set_ylabel(f"oxide (rebased, {first} = 100)", color="#ef6c00")
+    top.tick_params(axis="y", colors=LINE)
+    right.tick_params(axis="y", colors="#ef6c00")
+    handles = top.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    top.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=9, frameon=False)
+    top.grid(True, alpha=0.25)
+    top.set_title(title, fontsize=13, loc="left")
+    period = {"W": "weeks", "M": "months"}.get(freq, "periods")
+    bottom.plot(rolling.index, rolling.to_numpy(), color="#6a1b9a", linewidth=1.1)
+    bottom.axhline(0.0, color="black", linewidth=0.8)
+    if full_sample_corr is not None and np.isfinite(full_sample_corr):
+        bottom.axhline(full_sample_corr, color="#6a1b9a", linestyle="--", linewidth=0.9)
+        bottom.annotate(
+            f"full sample {full_sample_corr:+.2f}",
+            xy=(1.005, full_sample_corr),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            fontsize=9,
+            color="#6a1b9a",
+        )
+    bottom.set_ylim(-1.0, 1.0)
+    bottom.set_ylabel(f"rolling corr\n({window} {period}, log returns)")
+    bottom.set_xlabel("Date")
+    bottom.grid(True, alpha=0.25)
+    _footer(
+        fig,
+        f"Source: {source}. Both series on the days both have a price; last common quote of each "
+        f"{period[:-1]}; correlation of log returns, not of price levels. As of {as_of}.",
+    )
+    return fig
