@@ -39,7 +39,7 @@ def test_atomic_write_keeps_the_old_file_when_interrupted(tmp_path: Path, monkey
     def fail(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("os.replace", fail)
+    monkeypatch.setattr("os.replace", fail)  # screener.fileio calls os.replace at write time
     with pytest.raises(KeyboardInterrupt):
         ex.write_atomic(target, b"new half")
     assert target.read_text() == "old complete export\n"

@@ -10,15 +10,14 @@ adjusted, used for returns) and ``close`` (the raw traded price, NaN when unknow
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from screener.fileio import write_atomic
 from screener.models import ConsensusEstimate, FxRate, Quote
 
 if TYPE_CHECKING:
@@ -37,18 +36,8 @@ def _safe_name(key: str) -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync, rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Atomic write, creating the store's sub-folder on first use."""
+    write_atomic(path, data, make_parents=True)
 
 
 @dataclass(frozen=True)

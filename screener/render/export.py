@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from screener.core.drift import Finding
 from screener.core.values import NM, Missing, Value
+from screener.fileio import write_atomic
 from screener.pipeline import AGGREGATE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow, ScreenReport
 
 CSV_COLUMNS = [
@@ -172,22 +171,6 @@ def to_json(report: ScreenReport) -> str:
         "rows": rows,
     }
     return json.dumps(payload, indent=2, ensure_ascii=False)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 def to_xlsx_bytes(report: ScreenReport) -> bytes:
