@@ -86,6 +86,13 @@ def build_correlation_report(
             notes.append(f"oxide series {sid} is not stored: run `screener oxides import --series {sid}`")
             continue
         values, unit = oxide_prices(stored, oxide_currency)
+        local_end = stored.frame["local_per_kg"].dropna().index.max()
+        if unit.startswith("USD") and len(values) and local_end > values.index.max():
+            lost = int((stored.frame["local_per_kg"].dropna().index > values.index.max()).sum())
+            notes.append(
+                f"{sid}: USD values end {values.index.max().date()} (no FX rate after that); {lost} later local "
+                "quotes are not used — import newer FX, or use --oxide-currency local"
+            )
         if oxide_currency == "usd" and not unit.startswith("USD"):
             notes.append(f"{sid}: no FX history was available at import, correlated in {unit} (not USD)")
         series[sid], units[sid] = values, unit
@@ -122,7 +129,8 @@ def build_correlation_report(
         status = why
         record: dict[str, object] = {"ticker": company.ticker, "name": company.name, "series": sid, "freq": freq}
         if not status and company.ticker not in prices:
-            status = "no data"
+            unreadable = any(f"/{company.ticker}.parquet" in p for p in store.problems)
+            status = "unreadable store file" if unreadable else "no data"
         elif not status and sid not in series:
             status = f"series {sid} not stored"
         if not status and result is not None:

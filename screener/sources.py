@@ -60,7 +60,7 @@ def build_sources(
         raise UsageError(f"--source must be one of {', '.join(SOURCE_MODES)}, got {mode!r}")
     store_root = Store(settings.cache_dir)
     live = live_source(settings, store_root, session_factory, as_of)
-    store = StoreSource(store_root, dict(currencies or {}))
+    store = StoreSource(store_root, dict(currencies or {}), as_of=as_of)
     snapshot = SnapshotSource.bundled()
     chains: dict[str, list[MarketSource]] = {
         "auto": [live, store, snapshot],

@@ -11,7 +11,7 @@ Rules (also in README "Valuation and charts"):
 - Forward BVPS: ``--bvps`` if given; else the house model's FY2 BVPS (FY2 = FY1 + 1, FY1 = first fiscal
   year not reported at the as-of date), converted to the trading currency; else the BVPS implied by the
   consensus FY2 P/B at its reference price; else NA.
-- ``current P/B`` = price ÷ the latest BVPS published on or before the price date (trailing, point in
+- ``current P/B`` = price ÷ the latest BVPS published before the price date (trailing, point in
   time): its z-score uses the band mean/sd in use (overridden or not), its percentile the own history.
   ``forward P/B`` = price ÷ forward BVPS (the "7.0x FY2026E P/B" of the worked example).
 """
@@ -91,7 +91,10 @@ def price_series(store: Store, ticker: str, as_of: date | None) -> tuple[pd.Seri
     """The stored raw close (adj_close where the raw close is unknown) up to ``as_of``, and a description."""
     import pandas as pd
 
+    known_problems = len(store.problems)
     stored = store.read_prices(ticker)
+    if stored is None and len(store.problems) > known_problems:
+        return None, store.problems[-1]  # an unreadable file, said as such (not "no history")
     if stored is None or stored.frame.empty:
         return None, "no stored price history"
     frame = stored.frame

@@ -39,9 +39,13 @@ CONFIG = make_config(Path(tempfile.mkdtemp(prefix="screener-tests-")))
 
 
 def need(path: Path) -> Path:
-    """Skip the test with a clear reason when a file from ../shared is absent."""
+    """Skip the test with a clear reason when a file from ../shared is absent (fail instead when
+    SCREENER_REQUIRE_SHARED=1, as CI sets it: there the real-data checks must run)."""
     if not path.exists():
-        pytest.skip(f"{path} is absent: the shared data folder must sit beside the repository (../shared)")
+        reason = f"{path} is absent: the shared data folder must sit beside the repository (../shared)"
+        if os.environ.get("SCREENER_REQUIRE_SHARED") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
     return path
 
 

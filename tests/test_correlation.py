@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -366,7 +367,10 @@ def test_bench_baseline_agrees_with_engine() -> None:
 
 # ------------------------------------------------------------------------------------------------- real data
 
-need_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"real-data directory {DATA} (../shared/data) is absent")
+need_data = pytest.mark.skipif(
+    not DATA.is_dir() and os.environ.get("SCREENER_REQUIRE_SHARED") != "1",  # in CI a missing folder fails
+    reason=f"real-data directory {DATA} (../shared/data) is absent",
+)
 
 
 def read_raw_adjusted(path: Path) -> pd.Series:

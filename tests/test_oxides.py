@@ -288,7 +288,7 @@ def test_import_list_correlate_cli(tmp_path: Path) -> None:
     assert payload["rows"][0]["n"] >= 30 and payload["rows"][0]["status"] == ""
 
     short = runner.invoke(app, ["correlate", "-u", "producers", "--start", "2022-10-01", "--format", "csv", *cfg])
-    assert short.exit_code == 0 and "600111.SS (too short (n 12 < 26))" in short.stderr
+    assert short.exit_code == 3 and "600111.SS (too short (n 12 < 26))" in short.stderr  # no name has statistics
 
 
 def test_correlate_exit_codes(tmp_path: Path) -> None:

@@ -162,3 +162,20 @@ def test_000831_ganlei_and_samleon_against_smm_dy_oxide_2016_2023(tmp_path: Path
     want = expected(stock, to_usd_per_kg(smm), "2016-01-01", "2023-12-31")
     check_row(row, want)
     assert row["end"] == "2023-04-07"  # the chained history reaches 2023-04-04 (week ending Friday 7 Apr)
+
+
+def test_as_of_cuts_the_data_and_usd_truncation_is_said(tmp_path: Path) -> None:
+    runner = CliRunner()
+    config = make_config(tmp_path / "w")
+    cfg = ("--config", str(config))
+    cli(runner, "fx", "import", str(need(FX)), "--currency", "CNY", *cfg)
+    cli(runner, "oxides", "import", str(need(SMM_FILE)), "--series", "dy_smm", "--value-col", "SMM-REO-DXO",
+        "--unit", "CNY/kg", "--currency", "CNY", "--vat-included", *cfg)  # fmt: skip
+    cli(runner, "prices", "import", str(need(GANLEI / "000831.SZ.csv")), "--ticker", "000831.SZ", *cfg)
+    result = runner.invoke(app, ["--as-of", "2018-12-31", "correlate", "--oxide", "dy_smm", "--format", "csv", *cfg])
+    assert result.exit_code == 0, result.output
+    row = next(r for r in csv.DictReader(io.StringIO(result.stdout)) if r["ticker"] == "000831.SZ")
+    assert row["end"] <= "2018-12-31"  # nothing after the as-of date
+    assert "dy_smm: USD values end 2025-09-30 (no FX rate after that)" in result.stderr  # FX ends first: said
+    after = runner.invoke(app, ["correlate", "--oxide", "dy_smm", "--as-of", "2018-12-31", "--format", "csv", *cfg])
+    assert after.exit_code == 0 and after.stdout == result.stdout  # the option works after the command too

@@ -147,8 +147,54 @@ def test_cache_info_and_clear_keep_history(runner: CliRunner, config: Path) -> N
     info = runner.invoke(app, ["cache", "info", "--config", str(config)])
     assert info.exit_code == 0 and "MP" in info.output and "2026-08-03" in info.output
     cleared = runner.invoke(app, ["cache", "clear", "--yes", "--config", str(config)])
-    assert cleared.exit_code == 0 and "removed 1 file(s)" in cleared.output
+    assert cleared.exit_code == 0 and "nothing to remove" in cleared.output  # an imported history is kept
+    store = Store(config.parent / "cache")
+    store.write_record("quotes", "MP", {"price": 1.0, "price_date": "2026-01-02"}, source="live")
+    cleared = runner.invoke(app, ["cache", "clear", "--yes", "--config", str(config)])
+    assert "removed 1 file(s)" in cleared.output and "imported data kept" in cleared.output
+    assert store.read_prices("MP") is not None
+    everything = runner.invoke(app, ["cache", "clear", "--all", "--yes", "--config", str(config)])
+    assert everything.exit_code == 0 and "removed 1 file(s)" in everything.output
+    assert store.read_prices("MP") is None
     assert (config.parent / "history.sqlite").exists()
     listed = runner.invoke(app, ["history", "list", "--config", str(config)])
     assert listed.exit_code == 0 and "2026-08-03" in listed.output
     assert runner.invoke(app, ["cache", "clear", "--kind", "nonsense", "--yes", "--config", str(config)]).exit_code == 2
+
+
+def test_store_serves_the_last_price_on_or_before_as_of(runner: CliRunner, config: Path) -> None:
+    path = need(PRICES / "a_shares" / "ganlei_raw_1997_2022" / "600111.SS.csv")
+    runner.invoke(app, ["prices", "import", str(path), "--ticker", "600111.SS", "--config", str(config)])
+    result = runner.invoke(app, ["screen", "--config", str(config), "--source", "store", "--as-of", "2020-06-30",
+                                 "--format", "csv", "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    row = next(r for r in csv.DictReader(io.StringIO(result.stdout)) if r["ticker"] == "600111.SS")
+    raw = pd.read_csv(path, index_col="date")
+    assert row["price_date"] == "2020-06-30" and float(row["price"]) == raw.loc["2020-06-30", "close"]
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("date,close\n2026-01-02,10\n2099-01-05,11\n", "bad.csv:3: date: date 2099-01-05 is in the future"),
+        ("date,close\n2026-01-02,inf\n", "bad.csv:2: close: price must be finite"),
+        ("date,close\n2026-01-02,1e400\n", "bad.csv:2: close: price must be finite"),
+    ],
+)
+def test_future_dates_and_infinite_prices_are_refused(tmp_path: Path, content: str, needle: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    with pytest.raises(InputFileError) as error:
+        read_price_file(path)
+    assert needle in str(error.value)
+
+
+def test_a_corrupt_history_is_named_not_called_missing(runner: CliRunner, config: Path) -> None:
+    path = need(PRICES / "us" / "MP_adj_close_dsturdy.csv")
+    runner.invoke(app, ["prices", "import", str(path), "--ticker", "MP", "--config", str(config)])
+    parquet = Store(config.parent / "cache").path("prices", "MP", ".parquet")
+    parquet.write_bytes(parquet.read_bytes()[:100])
+    result = runner.invoke(app, ["value", "MP", "--pb-mean", "5", "--pb-sd", "1", "--config", str(config)])
+    assert "unreadable price history" in result.output and "Traceback" not in result.output
+    info = runner.invoke(app, ["cache", "info", "--config", str(config)])
+    assert info.exit_code == 0 and "unreadable" in info.output

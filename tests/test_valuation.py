@@ -101,9 +101,9 @@ def test_point_in_time_uses_the_report_date_not_the_period_end() -> None:
     ]
     days = pd.date_range("2021-04-19", "2021-08-26", freq="D")
     bvps = val.point_in_time_bvps(days, books)
-    assert np.isnan(bvps.loc["2021-04-19"])
-    assert bvps.loc["2021-04-20"] == 4.0 and bvps.loc["2021-08-24"] == 4.0
-    assert bvps.loc["2021-08-25"] == 4.5  # published that day: known that day
+    assert np.isnan(bvps.loc["2021-04-19"]) and np.isnan(bvps.loc["2021-04-20"])  # published after that close
+    assert bvps.loc["2021-04-21"] == 4.0 and bvps.loc["2021-08-25"] == 4.0
+    assert bvps.loc["2021-08-26"] == 4.5  # from the day after publication
 
 
 def test_pb_history_skips_days_before_any_report_and_negative_books() -> None:
@@ -201,3 +201,30 @@ def test_forward_year_is_fy2() -> None:
 
     assert val.forward_year(fy1_label(date(2025, 10, 10), 12)) == 2026
     assert val.forward_year(fy1_label(date(2026, 4, 1), 12)) == 2027  # FY2025 reported (90-day lag)
+
+
+@pytest.mark.parametrize("args", [["--k", "nan"], ["--k", "inf"], ["--bvps", "nan"], ["--pb-sd", "-1"]])
+def test_value_refuses_non_finite_inputs(args: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from screener.cli import app
+
+    from .conftest import CONFIG
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "value",
+            "600111.SS",
+            "--pb-mean",
+            "9.5",
+            "--pb-sd",
+            "1",
+            *args,
+            "--source",
+            "snapshot",
+            "--config",
+            str(CONFIG),
+        ],
+    )
+    assert result.exit_code == 2 and "Traceback" not in result.output

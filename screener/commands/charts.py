@@ -176,6 +176,7 @@ def oxide(
     end: Annotated[str | None, typer.Option("--end", help="Last date YYYY-MM-DD.")] = None,
     oxide_currency: Annotated[str, typer.Option("--oxide-currency", help="usd (default) or local.")] = "usd",
     config: ConfigOption = None,
+    as_of: AsOfOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -189,7 +190,7 @@ def oxide(
     from screener.data.store import Store
     from screener.render import charts
 
-    app_ctx = _merge(ctx, config, None, None, quiet, verbose)
+    app_ctx = _merge(ctx, config, as_of, None, quiet, verbose)
     _check_out(out)
     settings = load_settings(app_ctx.config)
     freq = (freq or settings.correlation.freq).upper()
@@ -204,14 +205,19 @@ def oxide(
         raise UsageError(f"TICKER: {exc}") from None
     store = Store(settings.cache_dir)
     stored_prices = store.read_prices(symbol)
+    if stored_prices is None and store.problems:
+        raise DataUnavailable(store.problems[-1])
     if stored_prices is None:
         raise DataUnavailable(f"{symbol}: no stored price history (run: screener prices import FILE --ticker {symbol})")
     stored_oxide = store.read_series("oxides", oxide_id)
+    if stored_oxide is None and store.problems:
+        raise DataUnavailable(store.problems[-1])
     if stored_oxide is None:
         raise DataUnavailable(f"--oxide {oxide_id}: not in the store (run: screener oxides import --series {oxide_id})")
     values, unit = oxide_prices(stored_oxide, oxide_currency)
     stock = stored_prices.frame["adj_close"]
-    first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+    first = _parse_date(start, "--start")
+    last = min((d for d in (_parse_date(end, "--end"), app_ctx.as_of) if d), default=None)
     if first:
         stock, values = stock[stock.index >= pd.Timestamp(first)], values[values.index >= pd.Timestamp(first)]
     if last:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from screener.cli import (
+    AsOfOption,
     ConfigOption,
     Format,
     QuietOption,
@@ -20,6 +21,7 @@ from screener.cli import (
     app,
     handle_errors,
 )
+from screener.errors import ExitCode
 
 EXAMPLES = (
     "Examples:\n\n"
@@ -51,7 +53,9 @@ def correlate(
         list[str] | None,
         typer.Option("--oxide", help="Oxide series id (repeatable). Default: each company's exposure series."),
     ] = None,
-    freq: Annotated[Freq | None, typer.Option("--freq", help="W (weekly, Friday) or M (month end).")] = None,
+    freq: Annotated[
+        Freq | None, typer.Option("--freq", case_sensitive=False, help="W (weekly, Friday) or M (month end).")
+    ] = None,
     window: Annotated[int | None, typer.Option("--window", min=3, help="Rolling window, periods (52).")] = None,
     max_lag: Annotated[int | None, typer.Option("--max-lag", min=0, help="Lead/lag search ± periods (8).")] = None,
     start: Annotated[str | None, typer.Option("--start", help="First date YYYY-MM-DD.")] = None,
@@ -63,6 +67,7 @@ def correlate(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
     config: ConfigOption = None,
+    as_of: AsOfOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -74,7 +79,7 @@ def correlate(
     from screener.render.export import write_atomic
     from screener.universe import load_universes, resolve_universe_args
 
-    app_ctx = _merge(ctx, config, None, None, quiet, verbose)
+    app_ctx = _merge(ctx, config, as_of, None, quiet, verbose)
     settings = load_settings(app_ctx.config)
     defaults = settings.correlation
     loaded = load_universes(resolve_universe_args(universe or [], settings.universe_files))
@@ -89,7 +94,7 @@ def correlate(
         window=window or defaults.window,
         max_lag=defaults.max_lag if max_lag is None else max_lag,
         start=_parse_date(start, "--start"),
-        end=_parse_date(end, "--end"),
+        end=min((d for d in (_parse_date(end, "--end"), app_ctx.as_of) if d), default=None),
         oxide_currency=oxide_currency.value,
     )
     if fmt is Format.table:
@@ -121,3 +126,6 @@ def correlate(
                 markup=False,
                 highlight=False,
             )
+    if report.with_data == 0:
+        app_ctx.err.print("error: no requested name has enough overlapping data for a correlation", markup=False)
+        raise typer.Exit(int(ExitCode.DATA_UNAVAILABLE))

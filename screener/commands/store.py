@@ -117,19 +117,27 @@ def cache_info(ctx: typer.Context, config: ConfigOption = None) -> None:
         app_ctx.err.print(f"warning: {problem}", markup=False, highlight=False)
 
 
-@cache_app.command(
-    "clear", epilog="Examples:\n\n  screener cache clear --yes\n\n  screener cache clear --kind quotes --yes"
+CLEAR_EXAMPLES = (
+    "Examples:\n\n  screener cache clear --yes            # what can be fetched again: quotes, consensus, FX spot, "
+    "Yahoo histories, HTTP caches\n\n  screener cache clear --kind quotes --yes\n\n"
+    "  screener cache clear --all --yes      # also imported histories, oxide series and FX histories"
 )
+
+
+@cache_app.command("clear", epilog=CLEAR_EXAMPLES)
 @handle_errors
 def cache_clear(
     ctx: typer.Context,
     kind: Annotated[
-        list[str] | None, typer.Option("--kind", help="prices, quotes, fx, oxides, http, yfinance (default: all).")
+        list[str] | None,
+        typer.Option("--kind", help="prices, quotes, consensus, fx, oxides, http, yfinance (everything of that kind)."),
     ] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Also imported data that cannot be fetched again.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Delete stored market data. The rating history is never touched."""
+    """Delete stored market data: by default only what can be fetched again (imported histories, oxide series
+    and FX histories stay unless --all or --kind names them). The rating history is never touched."""
     from screener.config import load_settings
     from screener.data.store import KINDS, Store
 
@@ -139,10 +147,18 @@ def cache_clear(
     if unknown:
         raise UsageError(f"--kind: unknown {', '.join(unknown)} (one of {', '.join(KINDS)})")
     store = Store(load_settings(app_ctx.config).cache_dir)
-    if not yes and not typer.confirm(f"Delete {', '.join(kinds)} from {store.root}?"):
+    only_refetchable = not (everything or kind)
+    doomed = store.files(kinds, only_refetchable=only_refetchable)
+    imported = [p for p in doomed if not store.refetchable(p)]
+    if not doomed:
+        app_ctx.out.print(f"nothing to remove in {store.root}", markup=False)
+        return
+    warning = f", including {len(imported)} imported file(s) that cannot be fetched again" if imported else ""
+    if not yes and not typer.confirm(f"Delete {len(doomed)} file(s) from {store.root}{warning}?"):
         raise typer.Exit(0)
-    removed = store.clear(kinds)
-    app_ctx.out.print(f"removed {removed} file(s) from {store.root} (rating history untouched)", markup=False)
+    removed = store.clear(kinds, only_refetchable=only_refetchable)
+    kept = "" if not only_refetchable else " (imported data kept; --all removes it too)"
+    app_ctx.out.print(f"removed {removed} file(s) from {store.root}{kept}; rating history untouched", markup=False)
 
 
 FETCH_EXAMPLES = "Examples:\n\n  screener fetch\n\n  screener fetch -u magnets --full"

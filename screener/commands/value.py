@@ -121,9 +121,12 @@ def _valuation(
     from screener.sources import build_sources
     from screener.valuation_pipeline import price_series, value_company
 
-    for name, number in (("--pb-mean", overrides.pb_mean), ("--pb-sd", overrides.pb_sd)):
+    for name, number in (("--pb-mean", overrides.pb_mean), ("--pb-sd", overrides.pb_sd), ("--bvps", overrides.bvps)):
         if number is not None and not (number >= 0 and number < float("inf")):
             raise UsageError(f"{name} must be a finite number >= 0, got {number}")
+    for k in ks or []:
+        if not -1e6 < k < 1e6:  # also refuses nan and inf
+            raise UsageError(f"--k must be a finite number, got {k}")
     if overrides.pb_mean == 0:
         raise UsageError("--pb-mean must be > 0")
     settings = load_settings(app_ctx.config)

@@ -58,10 +58,12 @@ class Scenario:
 
 
 def point_in_time_bvps(dates: Sequence[date] | pd.DatetimeIndex, book_values: Sequence[BookValue]) -> pd.Series:
-    """BVPS known on each day: the latest value with ``published <= day`` (NaN before the first report).
+    """BVPS known on each day: the latest value with ``published < day`` (NaN before the first report).
 
-    Records published on the same day: the one with the latest ``period_end`` wins (then the later one in
-    the input). Never a value published after the day.
+    A report counts from the trading day AFTER its publication date (results usually come out after the
+    close, so the close of the publication day could not have used them). Records published on the same
+    day: the one with the latest ``period_end`` wins (then the later one in the input). Never a value
+    published on or after the day.
     """
     index = pd.DatetimeIndex(pd.to_datetime(list(dates)) if not isinstance(dates, pd.DatetimeIndex) else dates)
     if not book_values:
@@ -71,7 +73,7 @@ def point_in_time_bvps(dates: Sequence[date] | pd.DatetimeIndex, book_values: Se
     )
     published = pd.DatetimeIndex([pd.Timestamp(bv.published) for _, bv in ordered]).normalize()
     values = np.array([bv.bvps for _, bv in ordered], dtype="float64")
-    position = published.searchsorted(index.normalize(), side="right") - 1
+    position = published.searchsorted(index.normalize(), side="left") - 1
     out = np.where(position >= 0, values[np.clip(position, 0, None)], np.nan)
     return pd.Series(out, index=index, name="bvps", dtype="float64")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from screener.data.csv_columns import checked_dates, checked_numbers, line_of
 from screener.errors import InputFileError, UsageError
 
 if TYPE_CHECKING:
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 
     from screener.core.units import Unit
     from screener.data.store import Store, StoredSeries
-
-MISSING = ("", "null", "NULL", ".", "NA", "NaN", "nan")
 
 
 @dataclass(frozen=True)
@@ -54,10 +53,6 @@ class ParsedSeries:
     values: pd.Series
     column: str
     notes: list[str] = field(default_factory=list)
-
-
-def _line(position: int) -> int:
-    return position + 2  # header is line 1
 
 
 def _read_csv(label: str, data: Path | bytes) -> pd.DataFrame:
@@ -96,32 +91,10 @@ def parse_series_csv(
             raise InputFileError(
                 label, f"no column {name!r} (columns: {', '.join(columns)}); use {option}", line=1, field=name
             )
-    text_dates = raw[date_col].str.strip()
-    dates = pd.to_datetime(text_dates, format="ISO8601", errors="coerce")
-    bad = dates.isna()
-    if bad.any():
-        first = int(bad.to_numpy().nonzero()[0][0])
-        raise InputFileError(label, f"unparseable date {text_dates.iloc[first]!r}", line=_line(first), field=date_col)
-    duplicated = dates.duplicated()
-    if duplicated.any():
-        first = int(duplicated.to_numpy().nonzero()[0][0])
-        raise InputFileError(label, f"duplicate date {text_dates.iloc[first]}", line=_line(first), field=date_col)
+    dates = checked_dates(raw, date_col, label)
 
     def numbers(column: str) -> pd.Series:
-        text = raw[column].str.strip()
-        missing = text.isin(MISSING)
-        values = pd.to_numeric(text.where(~missing), errors="coerce")
-        unparsed = values.isna() & ~missing
-        if unparsed.any():
-            first = int(unparsed.to_numpy().nonzero()[0][0])
-            raise InputFileError(label, f"not a number: {text.iloc[first]!r}", line=_line(first), field=column)
-        non_positive = values <= 0
-        if non_positive.any():
-            first = int(non_positive.to_numpy().nonzero()[0][0])
-            raise InputFileError(
-                label, f"value must be positive, got {values.iloc[first]:g}", line=_line(first), field=column
-            )
-        return values.astype("float64")
+        return checked_numbers(raw, column, label)
 
     notes: list[str] = []
     if mid_of:
@@ -132,7 +105,7 @@ def parse_series_csv(
             raise InputFileError(
                 label,
                 f"{mid_of[0]} {low.iloc[first]:g} is above {mid_of[1]} {high.iloc[first]:g}",
-                line=_line(first),
+                line=line_of(first),
                 field=mid_of[0],
             )
         values = (low + high) / 2.0

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from screener.data.csv_columns import checked_dates, checked_numbers
 from screener.errors import InputFileError
 
 if TYPE_CHECKING:
@@ -28,10 +29,6 @@ class ParsedPrices:
     adjusted: bool
     mode: str
     notes: list[str]
-
-
-def _line(position: int) -> int:
-    return position + 2  # header is line 1
 
 
 def read_price_file(
@@ -70,33 +67,10 @@ def read_price_file(
     if prev_close_col:
         need(prev_close_col, "--prev-close-col")
 
-    dates = pd.to_datetime(raw[date_col].str.strip(), format="ISO8601", errors="coerce")
-    bad = dates.isna()
-    if bad.any():
-        first = int(bad.to_numpy().nonzero()[0][0])
-        raise InputFileError(
-            str(path), f"unparseable date {raw[date_col].iloc[first]!r}", line=_line(first), field=date_col
-        )
-    duplicated = dates.duplicated()
-    if duplicated.any():
-        first = int(duplicated.to_numpy().nonzero()[0][0])
-        raise InputFileError(
-            str(path), f"duplicate date {raw[date_col].iloc[first]}", line=_line(first), field=date_col
-        )
+    dates = checked_dates(raw, date_col, str(path))
 
     def numbers(column: str) -> pd.Series:
-        values = pd.to_numeric(raw[column].str.strip().replace({"": None, "null": None, ".": None}), errors="coerce")
-        text = raw[column].str.strip()
-        unparsed = values.isna() & ~text.isin(["", "null", "."])
-        if unparsed.any():
-            first = int(unparsed.to_numpy().nonzero()[0][0])
-            raise InputFileError(str(path), f"not a number: {text.iloc[first]!r}", line=_line(first), field=column)
-        non_positive = values <= 0
-        if non_positive.any():
-            first = int(non_positive.to_numpy().nonzero()[0][0])
-            raise InputFileError(
-                str(path), f"price must be positive, got {values.iloc[first]}", line=_line(first), field=column
-            )
+        values = checked_numbers(raw, column, str(path), what="price")
         return values.set_axis(dates)
 
     close = numbers(close_col)

@@ -285,23 +285,44 @@ class Store:
                 out.append(StoreEntry(kind, f"{kind} cache", None, "", "", "", "", size))
         return out
 
-    def clear(self, kinds: Iterable[str] = KINDS) -> int:
-        """Delete stored files of these kinds (only known sub-folders of the store); returns files removed."""
-        removed = 0
+    def refetchable(self, path: Path) -> bool:
+        """Whether a stored file can be fetched again from the network (imported data cannot)."""
+        kind = path.parent.name
+        if kind in ("quotes", "consensus", "http", "yfinance") or path.parent.parent.name in ("http", "yfinance"):
+            return True
+        if kind == "fx":
+            return path.suffix == ".json"  # the Yahoo spot table; FX histories (.parquet) were imported
+        if kind == "prices" and path.suffix == ".parquet":
+            stored = self.read_prices(path.stem)
+            return stored is not None and stored.source == "live"
+        return False
+
+    def files(self, kinds: Iterable[str] = KINDS, *, only_refetchable: bool = False) -> list[Path]:
+        """The files of these kinds (only known sub-folders of the store), optionally only re-fetchable ones."""
+        out: list[Path] = []
         for kind in kinds:
             if kind not in KINDS:
                 raise ValueError(f"unknown store kind {kind!r}")
             folder = self.root / kind
-            if not folder.exists():
-                continue
-            for path in sorted(folder.rglob("*"), reverse=True):
-                if path.is_file() or path.is_symlink():
-                    path.unlink()
-                    removed += 1
-                elif path.is_dir():
-                    path.rmdir()
-            folder.rmdir()
-        return removed
+            if folder.exists():
+                out += [p for p in sorted(folder.rglob("*")) if (p.is_file() or p.is_symlink())]
+        return [p for p in out if self.refetchable(p)] if only_refetchable else out
+
+    def clear(self, kinds: Iterable[str] = KINDS, *, only_refetchable: bool = False) -> int:
+        """Delete stored files of these kinds; returns the number of files removed. Empty folders go too."""
+        kinds = list(kinds)
+        doomed = self.files(kinds, only_refetchable=only_refetchable)
+        for path in doomed:
+            path.unlink()
+        for kind in kinds:
+            folder = self.root / kind
+            if folder.exists():
+                for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
+                    if not any(sub.iterdir()):
+                        sub.rmdir()
+                if not any(folder.iterdir()):
+                    folder.rmdir()
+        return len(doomed)
 
 
 @dataclass
@@ -312,6 +333,8 @@ class StoreSource:
     store: Store
     currencies: dict[str, str] = field(default_factory=dict)
     name: str = "store"
+    as_of: date | None = None
+    """Serve the last price on or before this date (default: the latest stored)."""
 
     def describe(self) -> str:
         return f"the local store ({self.store.root})"
@@ -320,7 +343,10 @@ class StoreSource:
         out: dict[str, Quote] = {}
         for ticker in tickers:
             record = self.store.read_record("quotes", ticker)
-            if record is not None and record.payload.get("price"):
+            fresh_enough = record is not None and (
+                self.as_of is None or date.fromisoformat(str(record.payload.get("price_date"))) <= self.as_of
+            )
+            if record is not None and fresh_enough and record.payload.get("price"):
                 p = record.payload
                 out[ticker] = Quote(
                     ticker=ticker,
@@ -335,13 +361,18 @@ class StoreSource:
             stored = self.store.read_prices(ticker)
             if stored is None or stored.frame.empty:
                 continue
-            last = stored.frame.dropna(subset=["adj_close"]).iloc[-1]
+            rows = stored.frame.dropna(subset=["adj_close"])
+            if self.as_of is not None:
+                rows = rows[rows.index.date <= self.as_of]
+            if rows.empty:
+                continue
+            last = rows.iloc[-1]
             price = last["close"] if last["close"] == last["close"] else last["adj_close"]
             out[ticker] = Quote(
                 ticker=ticker,
                 price=float(price),
                 currency=stored.currency or self.currencies.get(ticker, ""),
-                price_date=stored.frame.dropna(subset=["adj_close"]).index[-1].date(),
+                price_date=rows.index[-1].date(),
                 source=self.name,
                 fetched_at=stored.fetched_at,
             )
