@@ -198,3 +198,19 @@ def test_a_corrupt_history_is_named_not_called_missing(runner: CliRunner, config
     assert "unreadable price history" in result.output and "Traceback" not in result.output
     info = runner.invoke(app, ["cache", "info", "--config", str(config)])
     assert info.exit_code == 0 and "unreadable" in info.output
+
+
+def test_old_stored_prices_are_called_out_and_overlaps_compared(
+    runner: CliRunner, config: Path, tmp_path: Path
+) -> None:
+    path = need(PRICES / "a_shares" / "samleon_raw_2019_2023" / "000831.SZ.csv")
+    cfg = ["--config", str(config)]
+    assert runner.invoke(app, ["prices", "import", str(path), "--ticker", "000831.SZ", *cfg]).exit_code == 0
+    screen = runner.invoke(app, ["screen", *cfg, "--format", "csv"])
+    assert "1 name(s) use stored prices older than the bundled snapshot's (e.g. 000831.SZ 2023-04-04" in screen.stderr
+    doubled = tmp_path / "doubled.csv"
+    raw = pd.read_csv(path)
+    raw["close"] = raw["close"] * 2  # a different basis for the same days
+    raw.to_csv(doubled, index=False)
+    again = runner.invoke(app, ["prices", "import", str(doubled), "--ticker", "000831.SZ", *cfg])
+    assert again.exit_code == 0 and "overlapping day(s) differ from the stored history by up to 100.0%" in again.stderr

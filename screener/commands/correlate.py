@@ -89,7 +89,7 @@ def correlate(
         companies,
         store,
         settings,
-        oxides=oxide or [],
+        oxides=list(dict.fromkeys(oxide or [])),
         freq=freq.value if freq else defaults.freq,
         window=window or defaults.window,
         max_lag=defaults.max_lag if max_lag is None else max_lag,

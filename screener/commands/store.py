@@ -74,6 +74,19 @@ def prices_import(
         raise UsageError(f"--ticker: {exc}") from None
     parsed = read_price_file(file, date_col=date_col, close_col=close_col, prev_close_col=prev_close_col)
     store = Store(load_settings(app_ctx.config).cache_dir)
+    previous = None if replace else store.read_prices(symbol)
+    if previous is not None:
+        overlap = previous.frame["adj_close"].reindex(parsed.frame.index).dropna()
+        if len(overlap):
+            ratio = (parsed.frame["adj_close"].reindex(overlap.index) / overlap - 1).abs()
+            if ratio.max() > 0.005:
+                app_ctx.err.print(
+                    f"note: {len(overlap)} overlapping day(s) differ from the stored history by up to "
+                    f"{ratio.max():.1%} (another adjustment basis?); the new file's values replace them — "
+                    "use --replace to start clean",
+                    markup=False,
+                    highlight=False,
+                )
     stored = store.write_prices(
         symbol,
         parsed.frame,

@@ -98,6 +98,7 @@ def gather(
                 data.consensus.setdefault(ticker, estimate)
     data.missing = [t for t in wanted if t not in data.quotes]
     _fill_market_caps(data, sources)
+    _warn_older_than_snapshot(data, sources)
     if len(sources) == 1 and data.quotes and not failures:
         source = sources[0]
         oldest = min(q.price_date for q in data.quotes.values())
@@ -124,3 +125,20 @@ def _fill_market_caps(data: MarketData, sources: Sequence[MarketSource]) -> None
             shares = snapshot.implied_shares(ticker)
             if shares is not None:
                 data.quotes[ticker] = replace(quote, market_cap=quote.price * shares, market_cap_estimated=True)
+
+
+def _warn_older_than_snapshot(data: MarketData, sources: Sequence[MarketSource]) -> None:
+    """Say so when the store served a price older than the one in the bundled snapshot (an old import)."""
+    from screener.data.snapshot import SnapshotSource
+
+    snapshot = next((s for s in sources if isinstance(s, SnapshotSource)), None)
+    if snapshot is None:
+        return
+    newer = snapshot.quotes([t for t, q in data.quotes.items() if q.source == "store"])
+    older = sorted(t for t, q in newer.items() if data.quotes[t].price_date < q.price_date)
+    if older:
+        example = older[0]
+        data.banners.append(
+            f"{len(older)} name(s) use stored prices older than the bundled snapshot's (e.g. {example} "
+            f"{data.quotes[example].price_date} vs {newer[example].price_date}): --source snapshot shows the newer ones"
+        )
