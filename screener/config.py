@@ -65,6 +65,17 @@ class OxideSeriesConfig:
 
 
 @dataclass(frozen=True)
+class FxSeriesConfig:
+    """One ``[[fx.series]]`` entry: where the FX history of a currency comes from (file or http(s) URL)."""
+
+    currency: str
+    source: str
+    value_col: str = "value"
+    date_col: str = "date"
+    usd_per: bool = False  # the source quotes USD per unit of the currency (inverted on import)
+
+
+@dataclass(frozen=True)
 class OxideSettings:
     """``[oxides]``: the series registry and import rules."""
 
@@ -112,6 +123,7 @@ class Settings:
     correlation: CorrelationSettings = field(default_factory=lambda: CorrelationSettings())
     valuation: ValuationSettings = field(default_factory=lambda: ValuationSettings())
     oxides: OxideSettings = field(default_factory=lambda: OxideSettings())
+    fx_series: tuple[FxSeriesConfig, ...] = ()
 
 
 # section -> key -> (type, default)
@@ -142,6 +154,7 @@ _SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any]]] = {
         "max_lag": (int, 8),
         "min_periods": (int, 26),
     },
+    "fx": {"series": (list, [])},
     "oxides": {
         "fx_max_staleness_days": (int, 10),
         "gap_business_days": (int, 10),
@@ -259,6 +272,7 @@ def load_settings(path: Path | None = None) -> Settings:
         raise doc.error(ConfigError, "must be >= 0", "store", "ttl_hours")
 
     oxides = _oxides(doc, v["oxides"], base)
+    fx_series = _fx_series(doc, v["fx"]["series"], base)
 
     return Settings(
         path=config_path,
@@ -284,6 +298,7 @@ def load_settings(path: Path | None = None) -> Settings:
         correlation=CorrelationSettings(c["freq"], int(c["window"]), int(c["max_lag"]), int(c["min_periods"])),
         valuation=ValuationSettings(since, float(val["bear_k"]), float(val["base_k"]), float(val["bull_k"])),
         oxides=oxides,
+        fx_series=fx_series,
     )
 
 
@@ -300,6 +315,49 @@ _SERIES_KEYS: dict[str, tuple[type, bool]] = {  # key -> (type, required)
     "date_col": (str, False),
 }
 _SERIES_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+_FX_KEYS: dict[str, tuple[type, bool]] = {
+    "currency": (str, True),
+    "source": (str, True),
+    "value_col": (str, False),
+    "date_col": (str, False),
+    "usd_per": (bool, False),
+}
+
+
+def _fx_series(doc: TomlDocument, tables: list[Any], base: Path) -> tuple[FxSeriesConfig, ...]:
+    """Validate each ``[[fx.series]]`` entry (errors name file, line and field)."""
+    out: list[FxSeriesConfig] = []
+    for i, table in enumerate(tables):
+        where = ("fx.series", i)
+        if not isinstance(table, dict):
+            raise doc.error(ConfigError, "must be a table ([[fx.series]])", *where)
+        for key, value in table.items():
+            if key not in _FX_KEYS:
+                raise doc.error(ConfigError, f"unknown key (known: {', '.join(_FX_KEYS)})", *where, key)
+            expected, _ = _FX_KEYS[key]
+            if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+                raise doc.error(ConfigError, f"must be {_type_name(expected)}, got {value!r}", *where, key)
+        for key, (_, required) in _FX_KEYS.items():
+            if required and key not in table:
+                raise doc.error(ConfigError, "missing (required)", *where, field=f"fx.series[{i}].{key}")
+        code = table["currency"].strip().upper()
+        if len(code) != 3 or not code.isalpha() or code == "USD":
+            raise doc.error(ConfigError, f"must be a 3-letter code other than USD, got {code!r}", *where, "currency")
+        source = table["source"]
+        if not source.startswith(("http://", "https://")):
+            source = str(base / source)
+        out.append(
+            FxSeriesConfig(
+                code,
+                source,
+                table.get("value_col", "value"),
+                table.get("date_col", "date"),
+                table.get("usd_per", False),
+            )
+        )
+    return tuple(out)
 
 
 def _oxides(doc: TomlDocument, o: dict[str, Any], base: Path) -> OxideSettings:

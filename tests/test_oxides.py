@@ -339,3 +339,25 @@ def test_cache_info_and_clear_cover_oxides(tmp_path: Path) -> None:
     assert "oxides" in info.stdout and "nd_cn" in info.stdout and "CNY" in info.stdout
     result = runner.invoke(app, ["cache", "clear", "--kind", "oxides", "--yes", *cfg])
     assert result.exit_code == 0 and "removed 1 file" in result.stdout
+
+
+def test_fx_series_from_a_url_in_config(tmp_path: Path, server: ThreadingHTTPServer) -> None:
+    runner = CliRunner()
+    url = f"http://127.0.0.1:{server.server_address[1]}/cny.csv"
+    config = make_config(
+        tmp_path / "w",
+        **{
+            'source = "../shared/data/fx/DEXCHUS_usdcny_1981_2025.csv"': f'source = "{url}"',
+            "http_expire_hours = 24": "http_expire_hours = 0.0003",
+        },
+    )
+    result = runner.invoke(app, ["fx", "import", "--currency", "CNY", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "stored FX CNY per USD: 2 rows" in result.stdout and "STALE" not in result.stdout
+    server.shutdown()
+    server.server_close()
+    time.sleep(1.2)  # expired, and the server is down: the cached copy is used and said to be stale
+    again = runner.invoke(app, ["fx", "import", "--currency", "CNY", "--config", str(config)])
+    assert again.exit_code == 0 and "STALE cached copy" in again.stdout
+    missing = runner.invoke(app, ["fx", "import", "--currency", "JPY", "--config", str(config)])
+    assert missing.exit_code == 2 and "[[fx.series]]" in missing.output

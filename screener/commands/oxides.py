@@ -167,18 +167,26 @@ def oxides_list(ctx: typer.Context, config: ConfigOption = None) -> None:
 @handle_errors
 def fx_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV with a date column and a rate column (FRED format).")],
     currency: Annotated[str, typer.Option("--currency", help="The non-USD currency, e.g. CNY.")],
-    value_col: Annotated[str, typer.Option("--value-col", help="Rate column.")] = "value",
-    date_col: Annotated[str, typer.Option("--date-col", help="Date column.")] = "date",
+    file: Annotated[
+        str | None,
+        typer.Argument(help="CSV file or http(s) URL (default: the currency's [[fx.series]] source in config.toml)."),
+    ] = None,
+    value_col: Annotated[str | None, typer.Option("--value-col", help="Rate column (default value).")] = None,
+    date_col: Annotated[str | None, typer.Option("--date-col", help="Date column (default date).")] = None,
     usd_per: Annotated[
-        bool, typer.Option("--usd-per", help="The file holds USD per unit of the currency (e.g. DEXUSAL).")
-    ] = False,
+        bool | None,
+        typer.Option("--usd-per/--per-usd", help="The file holds USD per unit of the currency (e.g. DEXUSAL)."),
+    ] = None,
     config: ConfigOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Store an FX history as units of the currency per USD (FRED DEXCHUS is CNY per USD as it is)."""
+    """Store an FX history as units of the currency per USD (FRED DEXCHUS is CNY per USD as it is). An http(s)
+    source goes through the requests-cache session under cache/http (a stale copy is used, and said, when the
+    server is down)."""
+    from datetime import timedelta
+
     from screener.config import load_settings
     from screener.data.oxides import import_fx
     from screener.data.store import Store
@@ -187,11 +195,35 @@ def fx_import(
     code = currency.strip().upper()
     if len(code) != 3 or not code.isalpha() or code == "USD":
         raise UsageError(f"--currency: a 3-letter code other than USD, got {currency!r}")
-    store = Store(load_settings(app_ctx.config).cache_dir)
-    stored, notes = import_fx(store, file, currency=code, date_col=date_col, value_col=value_col, usd_per=usd_per)
+    settings = load_settings(app_ctx.config)
+    reg = next((f for f in settings.fx_series if f.currency == code), None)
+    source = file or (reg.source if reg else "")
+    if not source:
+        raise UsageError(f"no FILE given and no [[fx.series]] with currency {code!r} in config.toml")
+    stale = ""
+    data: Path | bytes
+    if source.startswith(("http://", "https://")):
+        from screener.data.http import fetch, new_session
+
+        fetched = fetch(new_session(settings.cache_dir, timedelta(hours=settings.oxides.http_expire_hours)), source)
+        data = fetched.content
+        stale = " (STALE cached copy: the server could not be reached)" if fetched.stale else ""
+    else:
+        data = Path(source)
+    store = Store(settings.cache_dir)
+    stored, notes = import_fx(
+        store,
+        data,
+        label=source,
+        currency=code,
+        date_col=date_col or (reg.date_col if reg else "date"),
+        value_col=value_col or (reg.value_col if reg else "value"),
+        usd_per=usd_per if usd_per is not None else (reg.usd_per if reg else False),
+    )
     f = stored.frame
+    name = source.rsplit("/", 1)[-1]
     app_ctx.out.print(
-        f"stored FX {code} per USD: {len(f)} rows {f.index[0].date()} to {f.index[-1].date()} from {file.name}",
+        f"stored FX {code} per USD: {len(f)} rows {f.index[0].date()} to {f.index[-1].date()} from {name}{stale}",
         markup=False,
         highlight=False,
     )

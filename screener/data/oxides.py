@@ -128,8 +128,9 @@ def parse_series_csv(
 # ------------------------------------------------------------------------------------------------ FX histories
 def import_fx(
     store: Store,
-    file: Path,
+    file: Path | bytes,
     *,
+    label: str | None = None,
     currency: str,
     date_col: str = "date",
     value_col: str = "value",
@@ -137,9 +138,10 @@ def import_fx(
 ) -> tuple[StoredSeries, list[str]]:
     """Store an FX history as units of ``currency`` per USD (``usd_per``: the file holds USD per unit, as FRED's
     DEXUSAL for AUD; it is inverted)."""
-    parsed = parse_series_csv(str(file), file, date_col=date_col, value_col=value_col)
+    label = label or str(file)
+    parsed = parse_series_csv(label, file, date_col=date_col, value_col=value_col)
     per_usd = 1.0 / parsed.values if usd_per else parsed.values
-    meta = {"currency": currency, "quote": "per_usd", "source": str(file), "column": value_col}
+    meta = {"currency": currency, "quote": "per_usd", "source": label, "column": value_col}
     stored = store.write_series("fx", currency, per_usd.to_frame("per_usd"), meta)
     return stored, parsed.notes
 
