@@ -4,6 +4,8 @@ typed errors to exit codes (CLI.md). Command bodies stay short; the work is in t
 from __future__ import annotations
 
 import functools
+import inspect
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from screener.errors import ExitCode, ScreenerError
+from screener.errors import ExitCode, ScreenerError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,6 +102,17 @@ def _parse_date(value: str | None, option: str) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date like 2025-10-10", param_hint=option) from None
 
 
+def yahoo_symbol(code: str, option: str = "TICKER") -> str:
+    """A ticker argument in any pasted form -> its Yahoo symbol; an unmappable code is a usage error (exit 2)."""
+    from screener.core.tickers import to_yahoo
+    from screener.errors import TickerCodeError
+
+    try:
+        return to_yahoo(code)
+    except TickerCodeError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
 # Global options: accepted before the command (screener --source snapshot screen) and after it
 # (screener screen --source snapshot); a value given after the command wins.
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="Settings file (default ./config.toml).")]
@@ -161,6 +174,38 @@ def _merge(
     base.quiet = base.quiet or quiet
     base.verbose = base.verbose or verbose
     return base
+
+
+_GLOBAL_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "config": (ConfigOption, None),
+    "as_of": (AsOfOption, None),
+    "source": (SourceOption, None),
+    "quiet": (QuietOption, False),
+    "verbose": (VerboseOption, False),
+}
+
+
+def global_options(func: F) -> F:
+    """Give a command the global options (so they work after the command name too) and merge them into the
+    root context before the command runs; the command reads them from ``_context(ctx)``."""
+    signature = inspect.signature(func)
+    hints = typing.get_type_hints(func, include_extras=True)
+    parameters = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
+    parameters += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        for name, (annotation, default) in _GLOBAL_OPTIONS.items()
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name, default) for name, (_, default) in _GLOBAL_OPTIONS.items()}
+        ctx = kwargs.get("ctx") or next(a for a in args if isinstance(a, typer.Context))
+        _merge(ctx, **values)
+        return func(*args, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": hints.get("return")}
+    return wrapper  # type: ignore[return-value]
 
 
 UniverseOption = Annotated[

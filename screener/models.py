@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from screener.core.ratings import Rating
@@ -134,14 +134,6 @@ class FxRate:
     per_usd: float
     rate_date: date
     source: str
-
-
-@dataclass
-class SourceReport:
-    """What the data layer tells the user: banners (fallbacks, staleness) and per-ticker problems."""
-
-    banners: list[str] = field(default_factory=list)
-    problems: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,7 @@ auto = live Yahoo (through the store, TTL) -> the local store -> the bundled sna
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -13,25 +12,7 @@ from screener.data.base import SOURCE_MODES, MarketSource
 from screener.data.live import LiveSource
 from screener.data.snapshot import SnapshotSource
 from screener.data.store import Store, StoreSource
-from screener.errors import DataUnavailable, UsageError
-from screener.models import FxRate, Quote
-
-
-@dataclass
-class UnavailableSource:
-    """A source that cannot run here; every call raises DataUnavailable with ``reason``."""
-
-    name: str
-    reason: str
-
-    def describe(self) -> str:
-        return self.name
-
-    def quotes(self, tickers: Sequence[str]) -> dict[str, Quote]:
-        raise DataUnavailable(self.reason)
-
-    def fx_rates(self, currencies: Iterable[str]) -> dict[str, FxRate]:
-        raise DataUnavailable(self.reason)
+from screener.errors import UsageError
 
 
 def _yahoo_session() -> Any:

@@ -8,20 +8,17 @@ from typing import Annotated
 import typer
 
 from screener.cli import (
-    AsOfOption,
-    ConfigOption,
     GroupOption,
-    QuietOption,
-    SourceOption,
     UniverseOption,
-    VerboseOption,
-    _merge,
+    _context,
     _parse_date,
     _report,
     app,
+    global_options,
     handle_errors,
+    yahoo_symbol,
 )
-from screener.errors import DataUnavailable, TickerCodeError, UsageError
+from screener.errors import DataUnavailable, UsageError
 
 chart_app = typer.Typer(
     help="Charts analysts read: the P/B band, the stock against an oxide price, P/B against ROE across peers (PNG)."
@@ -49,6 +46,7 @@ PB_BAND_EXAMPLES = (
 
 @chart_app.command("pb-band", epilog=PB_BAND_EXAMPLES)
 @handle_errors
+@global_options
 def pb_band(
     ctx: typer.Context,
     ticker: Annotated[str, typer.Argument(help="Any code form: 600111.SS, 600111 CH ...")],
@@ -57,27 +55,19 @@ def pb_band(
         str | None, typer.Option("--since", help="Start of the band window YYYY-MM-DD (default [valuation] since).")
     ] = None,
     universe: UniverseOption = None,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
 ) -> None:
     """The P/B band chart: daily point-in-time P/B, mean and ±1/2/3 sd lines, the current point labelled."""
     from screener.commands.value import find_company
     from screener.config import load_settings
     from screener.core import valuation as val
-    from screener.core.tickers import to_yahoo
     from screener.data.store import Store
     from screener.render import charts
     from screener.valuation_pipeline import book_values_in, price_series
 
-    app_ctx = _merge(ctx, config, as_of, None, quiet, verbose)
+    app_ctx = _context(ctx)
     _check_out(out)
     settings = load_settings(app_ctx.config)
-    try:
-        symbol = to_yahoo(ticker)
-    except TickerCodeError as exc:
-        raise UsageError(f"TICKER: {exc}") from None
+    symbol = yahoo_symbol(ticker, "TICKER")
     company = find_company(settings, universe, symbol)
     if company is None or not company.book_values:
         where = "is in no universe" if company is None else "has no [[company.book_values]] in its universe file"
@@ -100,7 +90,7 @@ def pb_band(
         as_of=pb.index[-1].date(),
     )
     charts.save_png(fig, out)
-    if not quiet:
+    if not app_ctx.quiet:
         app_ctx.err.print(f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px)", markup=False, highlight=False)
 
 
@@ -112,21 +102,17 @@ PEERS_EXAMPLES = (
 
 @chart_app.command("peers", epilog=PEERS_EXAMPLES)
 @handle_errors
+@global_options
 def peers(
     ctx: typer.Context,
     out: OutOption,
     universe: UniverseOption = None,
     group: GroupOption = None,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
 ) -> None:
     """P/B FY1 against ROE FY1 across a universe (from the comp table), names labelled, OLS line fitted."""
     from screener.render import charts
 
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
+    app_ctx = _context(ctx)
     _check_out(out)
     report = _report(app_ctx, universe, group, None, False, None)
     points, left_out = [], []
@@ -148,7 +134,7 @@ def peers(
         as_of=report.as_of,
     )
     charts.save_png(fig, out)
-    if not quiet:
+    if not app_ctx.quiet:
         for banner in report.banners:
             app_ctx.err.print(banner, markup=False, highlight=False)
         app_ctx.err.print(
@@ -165,6 +151,7 @@ OXIDE_EXAMPLES = (
 
 @chart_app.command("oxide", epilog=OXIDE_EXAMPLES)
 @handle_errors
+@global_options
 def oxide(
     ctx: typer.Context,
     ticker: Annotated[str, typer.Argument(help="Any code form: 600111.SS, 600111 CH ...")],
@@ -175,22 +162,17 @@ def oxide(
     start: Annotated[str | None, typer.Option("--start", help="First date YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Last date YYYY-MM-DD.")] = None,
     oxide_currency: Annotated[str, typer.Option("--oxide-currency", help="usd (default) or local.")] = "usd",
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
 ) -> None:
     """The stock against an oxide price, both rebased to 100, with the rolling correlation of returns below."""
     import pandas as pd
 
     from screener.config import load_settings
     from screener.core.correlation import aligned_pair, correlate
-    from screener.core.tickers import to_yahoo
     from screener.data.oxides import oxide_prices
     from screener.data.store import Store
     from screener.render import charts
 
-    app_ctx = _merge(ctx, config, as_of, None, quiet, verbose)
+    app_ctx = _context(ctx)
     _check_out(out)
     settings = load_settings(app_ctx.config)
     freq = (freq or settings.correlation.freq).upper()
@@ -199,10 +181,7 @@ def oxide(
         raise UsageError(f"--freq must be W or M, got {freq!r}")
     if window < 3:
         raise UsageError("--window must be at least 3 periods")
-    try:
-        symbol = to_yahoo(ticker)
-    except TickerCodeError as exc:
-        raise UsageError(f"TICKER: {exc}") from None
+    symbol = yahoo_symbol(ticker, "TICKER")
     store = Store(settings.cache_dir)
     stored_prices = store.read_prices(symbol)
     if stored_prices is None and store.problems:
@@ -249,7 +228,7 @@ def oxide(
         as_of=levels.index[-1].date(),
     )
     charts.save_png(fig, out)
-    if not quiet:
+    if not app_ctx.quiet:
         app_ctx.err.print(
             f"wrote {out}: {len(levels)} common periods, full-sample correlation of returns {corr:+.2f}",
             markup=False,

@@ -11,20 +11,16 @@ import typer
 from rich.console import Console
 
 from screener.cli import (
-    AsOfOption,
-    ConfigOption,
     Format,
     GroupOption,
-    QuietOption,
     ReverseOption,
     SortOption,
-    SourceOption,
     TopOption,
     UniverseOption,
-    VerboseOption,
-    _merge,
+    _context,
     _report,
     app,
+    global_options,
     handle_errors,
 )
 from screener.errors import UsageError
@@ -37,13 +33,9 @@ SCREEN_EXAMPLES = (
 
 @app.command(epilog=SCREEN_EXAMPLES)
 @handle_errors
+@global_options
 def screen(
     ctx: typer.Context,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
     universe: UniverseOption = None,
     group: GroupOption = None,
     sort: SortOption = None,
@@ -57,7 +49,7 @@ def screen(
     ] = None,
 ) -> None:
     """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates."""
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
+    app_ctx = _context(ctx)
     report = _report(app_ctx, universe, group, sort, reverse, top)
     from screener.render import export as ex
 
@@ -84,14 +76,10 @@ def screen(
 
 @app.command(epilog="Examples:\n\n  screener export --out comps.csv\n\n  screener export --out comps.xlsx -u magnets")
 @handle_errors
+@global_options
 def export(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV path (the PM contract); .xlsx writes a workbook.")],
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
     universe: UniverseOption = None,
     group: GroupOption = None,
     sort: SortOption = None,
@@ -99,7 +87,7 @@ def export(
     top: TopOption = None,
 ) -> None:
     """Write the PM CSV (raw fractions, NA/NM literal, aggregate rows, formula-safe, atomic)."""
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
+    app_ctx = _context(ctx)
     report = _report(app_ctx, universe, group, sort, reverse, top)
     from screener.render.export import export as write_export
 

@@ -10,15 +10,12 @@ from typing import Annotated
 import typer
 
 from screener.cli import (
-    AsOfOption,
-    ConfigOption,
     Format,
-    QuietOption,
     UniverseOption,
-    VerboseOption,
-    _merge,
+    _context,
     _parse_date,
     app,
+    global_options,
     handle_errors,
 )
 from screener.errors import ExitCode
@@ -46,6 +43,7 @@ class OxideCurrency(StrEnum):
 
 @app.command(epilog=EXAMPLES)
 @handle_errors
+@global_options
 def correlate(
     ctx: typer.Context,
     universe: UniverseOption = None,
@@ -66,10 +64,6 @@ def correlate(
     ] = OxideCurrency.usd,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
 ) -> None:
     """Correlation, OLS beta (HAC t), R², rolling range, best lead/lag and level correlation, ranked by |corr|."""
     from screener.config import load_settings
@@ -79,7 +73,7 @@ def correlate(
     from screener.render.export import write_atomic
     from screener.universe import load_universes, resolve_universe_args
 
-    app_ctx = _merge(ctx, config, as_of, None, quiet, verbose)
+    app_ctx = _context(ctx)
     settings = load_settings(app_ctx.config)
     defaults = settings.correlation
     loaded = load_universes(resolve_universe_args(universe or [], settings.universe_files))

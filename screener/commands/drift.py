@@ -9,17 +9,13 @@ from typing import Annotated
 import typer
 
 from screener.cli import (
-    AsOfOption,
-    ConfigOption,
     Format,
-    QuietOption,
-    SourceOption,
     UniverseOption,
-    VerboseOption,
-    _merge,
+    _context,
     _parse_date,
     _report,
     app,
+    global_options,
     handle_errors,
 )
 from screener.errors import ExitCode, UsageError
@@ -35,6 +31,7 @@ DRIFT_EXAMPLES = (
 
 @app.command(epilog=DRIFT_EXAMPLES)
 @handle_errors
+@global_options
 def drift(
     ctx: typer.Context,
     against: Annotated[
@@ -45,11 +42,6 @@ def drift(
     ] = True,
     universe: UniverseOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
 ) -> None:
     """Weekly rating-drift check: which house ratings left their ETR band, what changed, which targets are stale.
 
@@ -61,7 +53,7 @@ def drift(
     from screener.pipeline import rating_records
     from screener.render.export import drift_csv, drift_json
 
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
+    app_ctx = _context(ctx)
     settings = load_settings(app_ctx.config)
     report = _report(app_ctx, universe, None, None, False, None)
     records = rating_records(report)
@@ -104,30 +96,31 @@ def drift(
 
 @history_app.command("list", epilog="Example:\n\n  screener history list")
 @handle_errors
-def history_list(ctx: typer.Context, config: ConfigOption = None) -> None:
+@global_options
+def history_list(ctx: typer.Context) -> None:
     """Recorded runs, newest first."""
     from screener.config import load_settings
     from screener.history import History
     from screener.render.tables import history_runs_table
 
-    app_ctx = _merge(ctx, config, None, None, False, False)
+    app_ctx = _context(ctx)
     with History.open(load_settings(app_ctx.config).history_db, create=False) as history:
         app_ctx.out.print(history_runs_table(history.runs()))
 
 
 @history_app.command("show", epilog="Example:\n\n  screener history show 2025-10-10")
 @handle_errors
+@global_options
 def history_show(
     ctx: typer.Context,
     day: Annotated[str, typer.Argument(help="As-of date of a recorded run.")],
-    config: ConfigOption = None,
 ) -> None:
     """One recorded run: price, target, ETR, house and rule rating, band, flags."""
     from screener.config import load_settings
     from screener.history import History
     from screener.render.tables import history_run_table
 
-    app_ctx = _merge(ctx, config, None, None, False, False)
+    app_ctx = _context(ctx)
     wanted = _parse_date(day, "DATE")
     assert wanted is not None
     with History.open(load_settings(app_ctx.config).history_db, create=False) as history:
@@ -142,17 +135,17 @@ def history_show(
     epilog="Examples:\n\n  screener history export --out history.csv\n\n  screener history export --out backup.sqlite",
 )
 @handle_errors
+@global_options
 def history_export(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV of every run, or a .sqlite/.db copy of the database.")],
-    config: ConfigOption = None,
 ) -> None:
     """Back up the rating history: every run as CSV, or a consistent copy of the SQLite file."""
     from screener.config import load_settings
     from screener.history import History
     from screener.render.export import write_atomic
 
-    app_ctx = _merge(ctx, config, None, None, False, False)
+    app_ctx = _context(ctx)
     with History.open(load_settings(app_ctx.config).history_db, create=False) as history:
         if out.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
             history.backup(out)

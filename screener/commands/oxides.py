@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from screener.cli import ConfigOption, QuietOption, VerboseOption, _merge, app, handle_errors
+from screener.cli import _context, app, global_options, handle_errors
 from screener.errors import UsageError
 
 oxides_app = typer.Typer(help="Oxide price series: import (unit, VAT, FX to USD) and list.", no_args_is_help=True)
@@ -30,6 +30,7 @@ IMPORT_EXAMPLES = (
 
 @oxides_app.command("import", epilog=IMPORT_EXAMPLES)
 @handle_errors
+@global_options
 def oxides_import(
     ctx: typer.Context,
     file: Annotated[
@@ -52,9 +53,6 @@ def oxides_import(
     ] = None,
     date_col: Annotated[str | None, typer.Option("--date-col", help="Date column (default date).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
-    config: ConfigOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
 ) -> None:
     """Load an oxide price series: per kg, ex VAT when included, converted to USD with the stored FX history."""
     from datetime import timedelta
@@ -63,7 +61,7 @@ def oxides_import(
     from screener.data.oxides import SeriesSpec, check_spec, import_oxide
     from screener.data.store import Store
 
-    app_ctx = _merge(ctx, config, None, None, quiet, verbose)
+    app_ctx = _context(ctx)
     settings = load_settings(app_ctx.config)
     if not series:
         raise UsageError("--series ID is required (e.g. --series nd_cn)")
@@ -124,12 +122,13 @@ def oxides_import(
 
 @oxides_app.command("list", epilog="Example:\n\n  screener oxides list")
 @handle_errors
-def oxides_list(ctx: typer.Context, config: ConfigOption = None) -> None:
+@global_options
+def oxides_list(ctx: typer.Context) -> None:
     """The series registered in config.toml and what the store holds (rows, range, unit, currency, fetched)."""
     from screener.config import load_settings
     from screener.data.store import Store
 
-    app_ctx = _merge(ctx, config, None, None, False, False)
+    app_ctx = _context(ctx)
     settings = load_settings(app_ctx.config)
     store = Store(settings.cache_dir)
     ids = [s.id for s in settings.oxides.series]
@@ -165,6 +164,7 @@ def oxides_list(ctx: typer.Context, config: ConfigOption = None) -> None:
     epilog=f"Example:\n\n  screener fx import {DATA}/fx/DEXCHUS_usdcny_1981_2025.csv --currency CNY",
 )
 @handle_errors
+@global_options
 def fx_import(
     ctx: typer.Context,
     currency: Annotated[str, typer.Option("--currency", help="The non-USD currency, e.g. CNY.")],
@@ -178,9 +178,6 @@ def fx_import(
         bool | None,
         typer.Option("--usd-per/--per-usd", help="The file holds USD per unit of the currency (e.g. DEXUSAL)."),
     ] = None,
-    config: ConfigOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
 ) -> None:
     """Store an FX history as units of the currency per USD (FRED DEXCHUS is CNY per USD as it is). An http(s)
     source goes through the requests-cache session under cache/http (a stale copy is used, and said, when the
@@ -191,7 +188,7 @@ def fx_import(
     from screener.data.oxides import import_fx
     from screener.data.store import Store
 
-    app_ctx = _merge(ctx, config, None, None, quiet, verbose)
+    app_ctx = _context(ctx)
     code = currency.strip().upper()
     if len(code) != 3 or not code.isalpha() or code == "USD":
         raise UsageError(f"--currency: a 3-letter code other than USD, got {currency!r}")

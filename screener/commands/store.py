@@ -9,14 +9,12 @@ import typer
 from rich.table import Table
 
 from screener.cli import (
-    AsOfOption,
-    ConfigOption,
-    QuietOption,
     UniverseOption,
-    VerboseOption,
-    _merge,
+    _context,
     app,
+    global_options,
     handle_errors,
+    yahoo_symbol,
 )
 from screener.errors import UsageError
 
@@ -40,6 +38,7 @@ IMPORT_EXAMPLES = (
 
 @prices_app.command("import", epilog=IMPORT_EXAMPLES)
 @handle_errors
+@global_options
 def prices_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV with a date column and a close column.")],
@@ -56,22 +55,14 @@ def prices_import(
     ] = None,
     currency: Annotated[str | None, typer.Option("--currency", help="Trading currency, e.g. CNY.")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace the stored history instead of merging.")] = False,
-    config: ConfigOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
 ) -> None:
     """Load a price history into the store; later `screen` uses it for that name (source: store)."""
     from screener.config import load_settings
-    from screener.core.tickers import to_yahoo
     from screener.data.price_files import read_price_file
     from screener.data.store import Store
-    from screener.errors import TickerCodeError
 
-    app_ctx = _merge(ctx, config, None, None, quiet, verbose)
-    try:
-        symbol = to_yahoo(ticker)
-    except TickerCodeError as exc:
-        raise UsageError(f"--ticker: {exc}") from None
+    app_ctx = _context(ctx)
+    symbol = yahoo_symbol(ticker, "--ticker")
     parsed = read_price_file(file, date_col=date_col, close_col=close_col, prev_close_col=prev_close_col)
     store = Store(load_settings(app_ctx.config).cache_dir)
     previous = None if replace else store.read_prices(symbol)
@@ -109,12 +100,13 @@ def prices_import(
 
 @cache_app.command("info", epilog="Example:\n\n  screener cache info")
 @handle_errors
-def cache_info(ctx: typer.Context, config: ConfigOption = None) -> None:
+@global_options
+def cache_info(ctx: typer.Context) -> None:
     """Stored price histories, quotes, FX and HTTP caches: rows, date range, when fetched, source, size."""
     from screener.config import load_settings
     from screener.data.store import Store
 
-    app_ctx = _merge(ctx, config, None, None, False, False)
+    app_ctx = _context(ctx)
     store = Store(load_settings(app_ctx.config).cache_dir)
     entries = store.entries()
     table = Table(title=f"Local store {store.root}", header_style="bold")
@@ -139,6 +131,7 @@ CLEAR_EXAMPLES = (
 
 @cache_app.command("clear", epilog=CLEAR_EXAMPLES)
 @handle_errors
+@global_options
 def cache_clear(
     ctx: typer.Context,
     kind: Annotated[
@@ -147,14 +140,13 @@ def cache_clear(
     ] = None,
     everything: Annotated[bool, typer.Option("--all", help="Also imported data that cannot be fetched again.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    config: ConfigOption = None,
 ) -> None:
     """Delete stored market data: by default only what can be fetched again (imported histories, oxide series
     and FX histories stay unless --all or --kind names them). The rating history is never touched."""
     from screener.config import load_settings
     from screener.data.store import KINDS, Store
 
-    app_ctx = _merge(ctx, config, None, None, False, False)
+    app_ctx = _context(ctx)
     kinds = kind or list(KINDS)
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
@@ -179,14 +171,11 @@ FETCH_EXAMPLES = "Examples:\n\n  screener fetch\n\n  screener fetch -u magnets -
 
 @app.command(epilog=FETCH_EXAMPLES)
 @handle_errors
+@global_options
 def fetch(
     ctx: typer.Context,
     universe: UniverseOption = None,
     full: Annotated[bool, typer.Option("--full", help="Refetch whole histories instead of only new dates.")] = False,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
 ) -> None:
     """Refresh price histories (only dates not yet stored), quotes, consensus for not-rated names and FX from
     Yahoo into the local store. Exit 3 when Yahoo cannot be reached."""
@@ -200,7 +189,7 @@ def fetch(
     from screener.sources import live_source
     from screener.universe import load_universes, resolve_universe_args
 
-    app_ctx = _merge(ctx, config, as_of, None, quiet, verbose)
+    app_ctx = _context(ctx)
     settings = load_settings(app_ctx.config)
     companies = [
         c for u in load_universes(resolve_universe_args(universe or [], settings.universe_files)) for c in u.companies

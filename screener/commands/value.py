@@ -11,19 +11,16 @@ import typer
 
 from screener.cli import (
     AppContext,
-    AsOfOption,
-    ConfigOption,
     Format,
-    QuietOption,
-    SourceOption,
     UniverseOption,
-    VerboseOption,
-    _merge,
+    _context,
     _parse_date,
     app,
+    global_options,
     handle_errors,
+    yahoo_symbol,
 )
-from screener.errors import DataUnavailable, TickerCodeError, UsageError
+from screener.errors import DataUnavailable, UsageError
 
 if TYPE_CHECKING:
     from screener.config import Settings
@@ -41,6 +38,7 @@ VALUE_EXAMPLES = (
 
 @app.command(epilog=VALUE_EXAMPLES)
 @handle_errors
+@global_options
 def value(
     ctx: typer.Context,
     ticker: Annotated[str, typer.Argument(help="Any code form: 600111.SS, 600111 CH, 000831.SZ ...")],
@@ -63,11 +61,6 @@ def value(
         Format.table
     ),
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
-    config: ConfigOption = None,
-    as_of: AsOfOption = None,
-    source: SourceOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
 ) -> None:
     """P/B-band valuation (METHODS §5): target P/B = mean + k·sd of the point-in-time P/B history, target price
     = that multiple × forward (FY2) BVPS, upside; current P/B with its z-score and percentile."""
@@ -75,7 +68,7 @@ def value(
     from screener.render.export import write_atomic
     from screener.valuation_pipeline import Overrides
 
-    app_ctx = _merge(ctx, config, as_of, source, quiet, verbose)
+    app_ctx = _context(ctx)
     result = _valuation(app_ctx, ticker, universe, k, _parse_date(since, "--since"), Overrides(pb_mean, pb_sd, bvps))
     if fmt is Format.table and out is None:
         app_ctx.out.print(rv.value_view(result))
@@ -115,7 +108,6 @@ def _valuation(
     from dataclasses import replace
 
     from screener.config import load_settings
-    from screener.core.tickers import to_yahoo
     from screener.data.base import gather
     from screener.data.store import Store
     from screener.sources import build_sources
@@ -130,10 +122,7 @@ def _valuation(
     if overrides.pb_mean == 0:
         raise UsageError("--pb-mean must be > 0")
     settings = load_settings(app_ctx.config)
-    try:
-        symbol = to_yahoo(ticker)
-    except TickerCodeError as exc:
-        raise UsageError(f"TICKER: {exc}") from None
+    symbol = yahoo_symbol(ticker, "TICKER")
     company = find_company(settings, universes, symbol)
     if company is None and (overrides.bvps is None or overrides.pb_mean is None):
         raise UsageError(
