@@ -1,4 +1,5 @@
-"""Typed errors and exit codes. Only ``cli.py`` turns these into exit codes and one-line messages."""
+"""Typed errors and exit codes. Only the commands layer (``commands/_app.py``) turns these into exit codes and
+one-line messages."""
 
 from __future__ import annotations
 
@@ -58,3 +59,35 @@ class DataUnavailable(ScreenerError):
     """No source could supply data for any requested name."""
 
     exit_code = ExitCode.DATA_UNAVAILABLE
+
+
+class StoreCorrupt(DataUnavailable):
+    """A file in the local store cannot be read (truncated, corrupt, foreign): named with the reason.
+
+    Readers raise it instead of returning nothing, so a corrupt file is never mistaken for a missing one; a
+    caller that can go on without the file says so (a note or a row status) and treats it as absent.
+    """
+
+    def __init__(self, path: str, what: str, reason: str) -> None:
+        self.path = path
+        self.what = what
+        self.reason = reason
+        super().__init__(f"{path}: unreadable {what} ({reason})")
+
+
+class YahooError(ScreenerError):
+    """Yahoo Finance failed for a request (the live source falls back to the store, then the snapshot)."""
+
+    exit_code = ExitCode.DATA_UNAVAILABLE
+
+
+class YahooUnavailable(YahooError):
+    """Yahoo could not be reached (no network, DNS failure, timeout)."""
+
+
+class YahooRateLimited(YahooError):
+    """Yahoo kept answering HTTP 429 after the bounded retries."""
+
+
+class YahooBadTicker(YahooError):
+    """Yahoo does not know the symbol (HTTP 404 / no timezone / empty quote)."""

@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from screener.core.drift import RatingRecord
+from screener.core.drift import RatingRecord, RunSummary
 from screener.errors import InputFileError
 
 SCHEMA_VERSION = 1
@@ -55,23 +54,16 @@ class HistoryError(InputFileError):
     """The history database cannot be used (corrupt, not a screener database, locked, newer schema)."""
 
 
-@dataclass(frozen=True)
-class RunSummary:
-    as_of: date
-    recorded_at: str
-    names: int
-    out_of_band: int
-
-
 class History:
     """Open with :meth:`open`; use as a context manager to close."""
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, connection: sqlite3.Connection, clock: Callable[[], datetime]) -> None:
         self.path = path
         self.db = connection
+        self.clock = clock
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = True, timeout: float = 5.0) -> History:
+    def open(cls, path: Path, *, clock: Callable[[], datetime], create: bool = True, timeout: float = 5.0) -> History:
         """Open (creating a new file only where none exists) and migrate; errors name the file."""
         path = Path(path)
         if not path.exists() and not create:
@@ -84,7 +76,7 @@ class History:
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise HistoryError(str(path), f"cannot switch the database to WAL mode (got {mode})")
-            history = cls(path, db)
+            history = cls(path, db, clock)
             history._migrate()
             return history
         except sqlite3.DatabaseError as exc:
@@ -138,7 +130,7 @@ class History:
             db.execute("DELETE FROM runs WHERE as_of = ?", (as_of.isoformat(),))
             cursor = db.execute(
                 "INSERT INTO runs (as_of, recorded_at) VALUES (?, ?)",
-                (as_of.isoformat(), datetime.now(UTC).isoformat(timespec="seconds")),
+                (as_of.isoformat(), self.clock().isoformat(timespec="seconds")),
             )
             run_id = cursor.lastrowid
             for r in records:

@@ -148,3 +148,11 @@ class ConsensusEstimate:
     analysts: int | None
     source: str
     fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where market data comes from and the date it must be known by (``--source``, ``--as-of``)."""
+
+    source: str = "auto"
+    as_of: date | None = None

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from screener.config.fields import REQUIRED, Field, TableReader
 from screener.core.ratings import Rating
 from screener.core.tickers import to_yahoo
-from screener.core.values import NA, Value, as_value
+from screener.core.values import NA, Value
 from screener.errors import TickerCodeError, UniverseError, UsageError
 from screener.models import (
     BookValue,
@@ -24,25 +24,27 @@ from screener.models import (
 )
 from screener.tomlfile import PathPart, TomlDocument, load_toml
 
-COMPANY_KEYS = {
-    "ticker",
-    "aliases",
-    "name",
-    "group",
-    "currency",
-    "reporting_currency",
-    "fiscal_year_end_month",
-    "high_risk",
-    "issuer",
-    "counts_in_aggregates",
-    "oxide_exposure",
-    "house",
-    "model",
-    "consensus",
-    "book_values",
-    "target_from_band",
+COMPANY_SPEC = {
+    "ticker": Field("any", REQUIRED),
+    "aliases": Field("list", []),
+    "name": Field("text", REQUIRED),
+    "group": Field("text", REQUIRED),
+    "currency": Field("currency", REQUIRED),
+    "reporting_currency": Field("currency"),
+    "fiscal_year_end_month": Field("integer", REQUIRED, low=1, high=12),
+    "high_risk": Field("bool", False),
+    "issuer": Field("text"),
+    "counts_in_aggregates": Field("bool", True),
+    "oxide_exposure": Field("string", choices=("light", "heavy")),
+    "house": Field("any"),
+    "model": Field("any"),
+    "consensus": Field("any"),
+    "book_values": Field("any"),
+    "target_from_band": Field("any"),
 }
-REQUIRED_KEYS = ("ticker", "name", "group", "currency", "fiscal_year_end_month")
+"""A ``[[company]]`` entry; nested tables (house, model, consensus, book_values, target_from_band) are read by
+the reader's own methods."""
+REQUIRED_KEYS = tuple(key for key, field in COMPANY_SPEC.items() if field.required)
 HOUSE_KEYS = {"rating", "target_price", "set_on"}
 MODEL_KEYS = {"source", "currency", "years"}
 MODEL_YEAR_KEYS = {
@@ -61,68 +63,13 @@ CONSENSUS_KEYS = {"source", "reference_price", "reference_date", "years"}
 CONSENSUS_YEAR_KEYS = {"pe", "pb", "ev_ebitda", "roe", "dy"}
 BOOK_VALUE_KEYS = {"published", "period_end", "bvps", "currency"}
 BAND_TARGET_KEYS = {"k"}
-OXIDE_EXPOSURES = {"light", "heavy"}
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-class _Reader:
+class _Reader(TableReader):
     """Validates one universe document; every failure names file, line and field."""
 
     def __init__(self, doc: TomlDocument) -> None:
-        self.doc = doc
-
-    def fail(self, message: str, *path: PathPart) -> UniverseError:
-        error = self.doc.error(UniverseError, message, *path)
-        assert isinstance(error, UniverseError)
-        return error
-
-    def check_keys(self, table: dict[str, Any], allowed: set[str], *path: PathPart) -> None:
-        for key in table:
-            if key not in allowed:
-                raise self.fail(f"unknown key (allowed: {', '.join(sorted(allowed))})", *path, key)
-
-    def table(self, value: Any, *path: PathPart) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(f"must be a table, got {type(value).__name__}", *path)
-        return value
-
-    def text(self, value: Any, *path: PathPart) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"must be a non-empty string, got {value!r}", *path)
-        return value.strip()
-
-    def boolean(self, value: Any, *path: PathPart) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(f"must be true or false, got {value!r}", *path)
-        return value
-
-    def positive(self, value: Any, *path: PathPart) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(f"must be a number, got {value!r}", *path)
-        if not math.isfinite(value) or not value > 0:
-            raise self.fail(f"must be a positive finite number, got {value!r}", *path)
-        return float(value)
-
-    def day(self, value: Any, *path: PathPart) -> date:
-        if isinstance(value, date) and not hasattr(value, "hour"):
-            return value
-        raise self.fail(f"must be a date like 2025-10-10 (unquoted), got {value!r}", *path)
-
-    def currency(self, value: Any, *path: PathPart) -> str:
-        text = self.text(value, *path)
-        if not _CURRENCY.match(text):
-            raise self.fail(f"must be a three-letter ISO currency code like CNY, got {value!r}", *path)
-        return text
-
-    def value(self, raw: Any, *path: PathPart) -> Value:
-        if isinstance(raw, bool):
-            raise self.fail(f"must be a number, 'na' or 'nm', got {raw!r}", *path)
-        if isinstance(raw, float) and not math.isfinite(raw):
-            raise self.fail(f"must be a finite number, 'na' or 'nm', got {raw!r}", *path)
-        try:
-            return as_value(raw)
-        except ValueError as exc:
-            raise self.fail(str(exc), *path) from None
+        super().__init__(doc, UniverseError)
 
     def years(self, raw: Any, allowed: set[str], *path: PathPart) -> dict[int, dict[str, Value]]:
         table = self.table(raw, *path)
@@ -199,13 +146,6 @@ class _Reader:
             years={label: ConsensusYear(**v) for label, v in years.items()},
         )
 
-    def number(self, value: Any, *path: PathPart) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(f"must be a number, got {value!r}", *path)
-        if not math.isfinite(value):
-            raise self.fail(f"must be a finite number, got {value!r}", *path)
-        return float(value)
-
     def book_values(self, raw: Any, currency: str, *path: PathPart) -> tuple[BookValue, ...]:
         """``[[company.book_values]]``: published (report date), period_end, bvps, optional currency.
 
@@ -271,32 +211,26 @@ class _Reader:
     def company(self, raw: Any, index: int) -> Company:
         path: tuple[PathPart, ...] = ("company", index)
         table = self.table(raw, *path)
-        self.check_keys(table, COMPANY_KEYS, *path)
+        self.check_keys(table, COMPANY_SPEC, *path)
         for key in REQUIRED_KEYS:
             if key not in table:
                 raise self.fail(
                     "missing (every company needs ticker, name, group, currency, fiscal_year_end_month)", *path, key
                 )
         ticker = self.ticker(table["ticker"], *path, "ticker")
-        aliases_raw = table.get("aliases", [])
-        if not isinstance(aliases_raw, list):
-            raise self.fail("must be a list of codes", *path, "aliases")
-        for alias in aliases_raw:
+        month = table["fiscal_year_end_month"]
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise self.fail(f"must be a month number 1-12, got {month!r}", *path, "fiscal_year_end_month")
+        v = self.read(table, COMPANY_SPEC, *path)
+        aliases = [self.text(alias, *path, "aliases") for alias in v["aliases"]]
+        for alias in aliases:
             try:
-                mapped = to_yahoo(self.text(alias, *path, "aliases"))
+                mapped = to_yahoo(alias)
             except TickerCodeError as exc:
                 raise self.fail(f"unmappable ticker code: {exc}", *path, "aliases") from None
             if mapped != ticker:
                 raise self.fail(f"alias {alias!r} maps to {mapped}, not {ticker}", *path, "aliases")
-        month = table["fiscal_year_end_month"]
-        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
-            raise self.fail(f"must be a month number 1-12, got {month!r}", *path, "fiscal_year_end_month")
-        currency = self.currency(table["currency"], *path, "currency")
-        exposure = table.get("oxide_exposure")
-        if exposure is not None and exposure not in OXIDE_EXPOSURES:
-            raise self.fail(
-                f"must be one of {', '.join(sorted(OXIDE_EXPOSURES))}, got {exposure!r}", *path, "oxide_exposure"
-            )
+        currency = v["currency"]
         house = self.house(table["house"], *path, "house") if "house" in table else None
         model = self.model(table["model"], *path, "model") if "model" in table else None
         consensus = self.consensus(table["consensus"], *path, "consensus") if "consensus" in table else None
@@ -310,16 +244,16 @@ class _Reader:
         )
         return Company(
             ticker=ticker,
-            name=self.text(table["name"], *path, "name"),
-            group=self.text(table["group"], *path, "group"),
+            name=v["name"],
+            group=v["group"],
             currency=currency,
-            reporting_currency=self.currency(table.get("reporting_currency", currency), *path, "reporting_currency"),
+            reporting_currency=v["reporting_currency"] or currency,
             fiscal_year_end_month=month,
-            high_risk=self.boolean(table.get("high_risk", False), *path, "high_risk"),
-            aliases=tuple(str(a).strip() for a in aliases_raw),
-            issuer=self.text(table["issuer"], *path, "issuer") if "issuer" in table else None,
-            counts_in_aggregates=self.boolean(table.get("counts_in_aggregates", True), *path, "counts_in_aggregates"),
-            oxide_exposure=exposure,
+            high_risk=v["high_risk"],
+            aliases=tuple(aliases),
+            issuer=v["issuer"],
+            counts_in_aggregates=v["counts_in_aggregates"],
+            oxide_exposure=v["oxide_exposure"],
             house=house,
             model=model,
             consensus=consensus,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
-
-# yfinance must use plain requests so that tests can hand it a requests.Session (set before it is imported)
-os.environ.setdefault("YF_DISABLE_CURL_CFFI", "1")
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
+
+from screener.environment import Environment
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -19,19 +20,33 @@ REFERENCE = SHARED / "spec" / "reference"
 REPO_CONFIG = ROOT / "config.toml"
 
 
-def make_config(folder: Path, **replacements: str) -> Path:
-    """The repository's config.toml with absolute universe paths and the store and rating history inside
-    ``folder`` (tests never read or write the developer's own cache/ or history); ``replacements`` edit the
-    text further (old=new)."""
+def make_config(folder: Path, edits: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
+    """The repository's config.toml, parsed and rewritten into ``folder``: universe and source paths absolute,
+    the store and the rating history inside ``folder`` (tests never read or write the developer's own cache/
+    or history). ``edits`` set keys further: ``{"store": {"ttl_hours": 0}}`` (a whole table value for arrays
+    of tables: ``{"fx": {"series": [...]}}``)."""
+    import tomlkit
+
     folder.mkdir(parents=True, exist_ok=True)
-    text = REPO_CONFIG.read_text()
-    text = text.replace('"universes/', f'"{ROOT}/universes/')
-    text = text.replace('dir = "cache"', f'dir = "{folder / "cache"}"')
-    text = text.replace('path = "history.sqlite"', f'path = "{folder / "history.sqlite"}"')
-    for old, new in replacements.items():
-        text = text.replace(old, new)
+    doc = tomlkit.parse(REPO_CONFIG.read_text())
+    doc["universes"]["files"] = [str(ROOT / f) for f in doc["universes"]["files"]]  # type: ignore[index,union-attr]
+    for section in ("oxides", "fx"):
+        for entry in doc.get(section, {}).get("series", []):  # type: ignore[union-attr]
+            if "source" in entry and not str(entry["source"]).startswith(("http://", "https://")):
+                entry["source"] = str((ROOT / str(entry["source"])).resolve())
+    doc["store"]["dir"] = str(folder / "cache")  # type: ignore[index]
+    doc["history"]["path"] = str(folder / "history.sqlite")  # type: ignore[index]
+    for section, values in (edits or {}).items():
+        table = doc.setdefault(section, tomlkit.table())
+        for key, value in values.items():
+            table[key] = value  # type: ignore[index]
     path = folder / "config.toml"
-    path.write_text(text)
+    path.write_text(tomlkit.dumps(doc))
+    from screener.config import load_settings
+
+    settings = load_settings(path)
+    for where in (settings.cache_dir, settings.history_db):
+        assert folder.resolve() in where.resolve().parents, f"test config points outside {folder}: {where}"
     return path
 
 
@@ -49,9 +64,33 @@ def need(path: Path) -> Path:
     return path
 
 
+def no_network_session(yfinance_cache: Path | None = None):  # type: ignore[no-untyped-def]
+    """A requests session whose transport refuses every request: tests never touch the network."""
+    return _NoNetwork()
+
+
+def make_env(**kwargs: Any) -> Environment:
+    """A test environment: no network unless a Yahoo or HTTP session factory is given; other keywords (clock,
+    stdout, environ ...) as :class:`~screener.environment.Environment` takes them."""
+    kwargs.setdefault("yahoo_session_factory", no_network_session)
+    return Environment(**kwargs)
+
+
+class EnvRunner(CliRunner):
+    """A CliRunner that runs every command in a test environment (``env_factory()``, built per invocation)."""
+
+    def __init__(self, env_factory: Callable[[], Environment] = make_env, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.env_factory = env_factory
+
+    def invoke(self, cli: Any, args: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("obj", self.env_factory())
+        return super().invoke(cli, args, **kwargs)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    return EnvRunner()
 
 
 @pytest.fixture
@@ -85,9 +124,3 @@ class _NoNetwork:
         session.mount("https://", Adapter())
         session.mount("http://", Adapter())
         return session
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every Yahoo session a test builds refuses all requests unless the test installs a fake transport."""
-    monkeypatch.setattr("screener.sources._yahoo_session", lambda: _NoNetwork())

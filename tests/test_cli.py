@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 from screener.cli import app
 from screener.render.export import CSV_COLUMNS
 
-from .conftest import CONFIG, make_config
+from .conftest import CONFIG, EnvRunner, make_config, make_env
 
 BASE = ["--config", str(CONFIG), "--source", "snapshot"]
 
@@ -191,14 +192,11 @@ def test_universe_list_show_validate(runner: CliRunner) -> None:
     assert unknown.exit_code == 2
 
 
-def test_unexpected_error_is_one_line_exit_1(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    import screener.pipeline
-
-    def broken(*args: object, **kwargs: object) -> None:
+def test_unexpected_error_is_one_line_exit_1() -> None:
+    def broken() -> datetime:  # a bug anywhere below the command: here, the environment's clock
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(screener.pipeline, "build_report", broken)
-    result = runner.invoke(app, ["screen", *BASE])
+    result = EnvRunner(lambda: make_env(clock=broken)).invoke(app, ["screen", *BASE])
     assert result.exit_code == 1
     assert "unexpected error (ZeroDivisionError): boom" in result.output
     assert "Traceback" not in result.output
@@ -221,7 +219,7 @@ def test_reverse_sort_by_name(runner: CliRunner) -> None:
 
 
 def test_legend_follows_config(runner: CliRunner, tmp_path: Path) -> None:
-    config = make_config(tmp_path, **{"buy = 0.15": "buy = 0.20"})
+    config = make_config(tmp_path, {"ratings": {"buy": 0.20}})
     result = runner.invoke(app, ["screen", "--config", str(config), "--source", "snapshot"])
     assert result.exit_code == 0, result.output
     assert "Buy ≥20%" in result.output

@@ -6,11 +6,10 @@ import csv
 import io
 
 import pytest
-from typer.testing import CliRunner
 
 from screener.cli import app
 
-from .conftest import CONFIG, REFERENCE, need
+from .conftest import CONFIG, REFERENCE, EnvRunner, need
 
 # FY1 at 10 Oct 2025 in the sheet's own column labels: Lynas's "2025e" (year to June 2025) is already
 # reported, so its FY1 is the sheet's "2026e"; everyone else's FY1 is "2025e".
@@ -19,7 +18,7 @@ FY1_COLUMN = {"LYC.AX": "2026e"}
 
 @pytest.fixture(scope="module")
 def exported() -> dict[str, dict[str, str]]:
-    result = CliRunner().invoke(
+    result = EnvRunner().invoke(
         app, ["screen", "--config", str(CONFIG), "--source", "snapshot", "--format", "csv", "-q"]
     )
     assert result.exit_code == 0, result.output

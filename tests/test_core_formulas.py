@@ -8,6 +8,7 @@ import pytest
 
 from screener.core import aggregates as agg
 from screener.core import flags as fl
+from screener.core import fx
 from screener.core import multiples as mx
 from screener.core.fiscal import calendarise, fy1_label
 from screener.core.values import NA, NM, add, as_value, ratio, subtract
@@ -63,8 +64,8 @@ def test_ev_ebitda_and_roe_hand_worked() -> None:
 
 def test_currency_conversion() -> None:
     # 1 CNY in HKD when USD/CNY = 7.13 and USD/HKD = 7.78: 7.78 / 7.13
-    assert mx.convert(1.0, 7.13, 7.78) == pytest.approx(1.09116, abs=1e-5)
-    assert mx.convert(NM, 7.13, 7.78) is NM
+    assert fx.scale(1.0, fx.factor("CNY", "HKD", {"CNY": 7.13, "HKD": 7.78})) == pytest.approx(1.09116, abs=1e-5)
+    assert fx.scale(NM, 7.78 / 7.13) is NM
 
 
 def test_consensus_repricing() -> None:

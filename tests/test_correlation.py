@@ -16,15 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screener.core.correlation import (
-    COLUMNS,
-    adjusted_index_from_prev_close,
-    correlate,
-    correlate_many,
-    newey_west_lags,
-    period_labels,
-    period_log_returns,
-)
+from screener.core.correlation import COLUMNS, correlate, correlate_many, newey_west_lags
+from screener.core.returns import adjusted_index_from_prev_close, period_labels, period_log_returns
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"

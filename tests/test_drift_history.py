@@ -11,7 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,11 @@ from screener.core.drift import DriftThresholds, RatingRecord, compare
 from screener.data.snapshot import SnapshotSource
 from screener.history import History, HistoryError
 
-from .conftest import ROOT
+from .conftest import ROOT, EnvRunner, make_env
+
+
+def CLOCK() -> datetime:
+    return datetime(2026, 11, 27, 12, tzinfo=UTC)
 
 
 def record(
@@ -56,14 +60,14 @@ def test_snapshot_drift_lists_exactly_the_out_of_band_ratings(runner: CliRunner,
     out_of_band = {r["ticker"] for r in rows if r["finding"] == "out_of_band"}
     assert out_of_band == {"300748.SZ", "6680.HK", "4063.T", "6762.T"}
     assert all(r["baseline"] == "" for r in rows)  # no earlier run: current state only
-    with History.open(config.parent / "history.sqlite", create=False) as history:
+    with History.open(config.parent / "history.sqlite", clock=CLOCK, create=False) as history:
         assert [r.as_of for r in history.runs()] == [date(2025, 10, 10)]
 
 
 def test_no_record_leaves_no_history(runner: CliRunner, config: Path) -> None:
     result = runner.invoke(app, ["drift", "--config", str(config), "--source", "snapshot", "--no-record", "-q"])
     assert result.exit_code == 4
-    with History.open(config.parent / "history.sqlite") as history:
+    with History.open(config.parent / "history.sqlite", clock=CLOCK) as history:
         assert history.runs() == []
 
 
@@ -73,7 +77,7 @@ def test_drift_exits_0_when_nothing_needs_review(runner: CliRunner, config: Path
     assert result.exit_code == 0, result.output
 
 
-def test_second_week_with_moved_prices(runner: CliRunner, config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_week_with_moved_prices(runner: CliRunner, config: Path) -> None:
     base = ["drift", "--config", str(config), "--source", "snapshot", "--format", "json"]
     assert runner.invoke(app, base).exit_code == 4  # week 1: 2025-10-10 recorded
 
@@ -84,7 +88,7 @@ def test_second_week_with_moved_prices(runner: CliRunner, config: Path, monkeypa
     raw["quotes"]["6680.HK"]["price"] = 20.0  # JL Mag H falls: ETR 26.5% + 2.6% -> back in band as Buy
     raw["quotes"]["600111.SS"]["price"] = 66.0  # NRE up 24%: ETR 9.1% -> Buy out of band, rule Neutral
     week2 = SnapshotSource(raw)
-    monkeypatch.setattr("screener.sources.SnapshotSource.bundled", classmethod(lambda cls: week2))
+    runner = EnvRunner(lambda: make_env(snapshot=lambda: week2))  # the environment serves next week's snapshot
     result = runner.invoke(app, base)
     assert result.exit_code == 4, result.output
     payload = json.loads(result.stdout)
@@ -110,7 +114,7 @@ def test_second_week_with_moved_prices(runner: CliRunner, config: Path, monkeypa
 
 def test_same_as_of_twice_replaces_the_run(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite"
-    with History.open(path) as history:
+    with History.open(path, clock=CLOCK) as history:
         history.record(date(2025, 10, 10), [record("A", 0.2, True)])
         history.record(date(2025, 10, 10), [record("A", 0.1, False), record("B", 0.3, True)])
         runs = history.runs()
@@ -122,11 +126,12 @@ def test_history_export_csv_and_backup(runner: CliRunner, config: Path, tmp_path
     runner.invoke(app, ["drift", "--config", str(config), "--source", "snapshot", "-q"])
     out = tmp_path / "backup.csv"
     assert runner.invoke(app, ["history", "export", "--out", str(out), "--config", str(config)]).exit_code == 0
-    rows = list(csv.DictReader(out.open()))
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
     assert len(rows) == 21 and rows[0]["as_of"] == "2025-10-10"
     copy_path = tmp_path / "backup.sqlite"
     assert runner.invoke(app, ["history", "export", "--out", str(copy_path), "--config", str(config)]).exit_code == 0
-    with History.open(copy_path, create=False) as copied:
+    with History.open(copy_path, clock=CLOCK, create=False) as copied:
         assert [r.names for r in copied.runs()] == [21]
 
 
@@ -137,7 +142,7 @@ def test_history_commands_without_history_exit_2(runner: CliRunner, config: Path
 
 KILL_SCRIPT = """
 import sys, time
-from datetime import date
+from datetime import UTC, date, datetime
 from screener.history import History
 from screener.core.drift import RatingRecord
 
@@ -148,24 +153,24 @@ def rows():
             time.sleep(60)
         yield RatingRecord(f"T{i}", "name", 1.0, 2.0, 0.5, "Buy", "Buy", True)
 
-with History.open(sys.argv[1]) as history:
+with History.open(sys.argv[1], clock=lambda: datetime.now(UTC)) as history:
     history.record(date(2025, 10, 24), rows())
 """
 
 
 def test_killed_writer_leaves_earlier_runs_intact(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite"
-    with History.open(path) as history:
+    with History.open(path, clock=CLOCK) as history:
         history.record(date(2025, 10, 10), [record("A", 0.2, True), record("B", 0.1, False)])
         history.record(date(2025, 10, 17), [record("A", 0.25, True)])
-    child = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", KILL_SCRIPT, str(path)], stdout=subprocess.PIPE, text=True, cwd=ROOT
-    )
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "writing"  # mid-transaction, 50 rows written
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=10)
-    with History.open(path) as history:
+    ) as child:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "writing"  # mid-transaction, 50 rows written
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    with History.open(path, clock=CLOCK) as history:
         assert [r.as_of for r in history.runs()] == [date(2025, 10, 17), date(2025, 10, 10)]
         assert set(history.load(date(2025, 10, 10)) or {}) == {"A", "B"}
         assert history.load(date(2025, 10, 24)) is None
@@ -186,16 +191,16 @@ def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.sqlite"
     sqlite3.connect(path).execute("CREATE TABLE accounts (id INTEGER)")
     with pytest.raises(HistoryError, match="not a screener rating history"):
-        History.open(path)
+        History.open(path, clock=CLOCK)
 
 
 def test_locked_database_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite"
-    History.open(path).close()
+    History.open(path, clock=CLOCK).close()
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        with History.open(path, timeout=0.2) as history, pytest.raises(HistoryError, match="locked"):
+        with History.open(path, clock=CLOCK, timeout=0.2) as history, pytest.raises(HistoryError, match="locked"):
             history.record(date(2025, 10, 10), [record("A", 0.2, True)])
     finally:
         holder.execute("ROLLBACK")

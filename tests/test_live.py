@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import socket
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from yahoo_fake import (
 
 from screener.cli import app
 
-from .conftest import ROOT, make_config
+from .conftest import EnvRunner, make_config, make_env
 
 DAYS = business_days(dt.date(2025, 1, 2), dt.date(2025, 3, 31))
 UNIVERSE = """
@@ -89,29 +88,27 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYahoo]
     def no_sockets(*args: object, **kwargs: object) -> None:
         raise AssertionError("a test tried to open a real network connection")
 
-    monkeypatch.setattr(socket.socket, "connect", no_sockets)
+    monkeypatch.setattr(socket.socket, "connect", no_sockets)  # Python-level connects; curl goes to the proxy
     monkeypatch.setattr(socket, "create_connection", no_sockets)
-    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # backoff without waiting
     isolate_yfinance(tmp_path / "yf")
     fake = FakeYahoo(symbols(), now=dt.datetime(2025, 4, 1, 12, tzinfo=dt.UTC))
-    monkeypatch.setattr("screener.sources._yahoo_session", lambda: make_session(fake))
-    monkeypatch.setattr("screener.data.yahoo.configure_cache", lambda path: None)  # isolate_yfinance did it
     yield fake
+    fake.close()
     isolate_yfinance(tmp_path / "yf-after")
 
 
-def live_config(tmp_path: Path, ttl: str = "12") -> Path:
+@pytest.fixture
+def runner(fake: FakeYahoo) -> CliRunner:
+    """Commands run in an environment whose Yahoo session goes to the fake (yfinance's caches were isolated by
+    the fixture) and whose backoff does not wait."""
+    return EnvRunner(lambda: make_env(yahoo_session_factory=lambda cache: make_session(fake), sleep=lambda s: None))
+
+
+def live_config(tmp_path: Path, ttl: float = 12) -> Path:
     universe = tmp_path / "live.toml"
     universe.write_text(UNIVERSE)
-    return make_config(
-        tmp_path / "work",
-        **{
-            'files = ["universes/producers.toml", "universes/magnets.toml"]': f'files = ["{universe}"]',
-            f'"{ROOT}/universes/producers.toml", "{ROOT}/universes/magnets.toml"': f'"{universe}"',
-            "ttl_hours = 12": f"ttl_hours = {ttl}",
-            'history_start = "2015-01-01"': 'history_start = "2025-01-02"',
-        },
-    )
+    edits = {"universes": {"files": [str(universe)]}, "store": {"ttl_hours": ttl, "history_start": "2025-01-02"}}
+    return make_config(tmp_path / "work", edits)
 
 
 def fetch(runner: CliRunner, config: Path, as_of: str) -> object:
@@ -162,7 +159,7 @@ def test_refresh_after_one_new_day_requests_only_that_range(runner: CliRunner, t
     from screener.config import load_settings
     from screener.data.store import Store
 
-    stored = Store(load_settings(config).cache_dir).read_prices("MP")
+    stored = Store(load_settings(config).cache_dir, lambda: dt.datetime.now(dt.UTC)).read_prices("MP")
     assert stored is not None and stored.last_date == dt.date(2025, 3, 28)
     assert stored.frame.index.is_unique and stored.frame.index.is_monotonic_increasing
 
@@ -188,7 +185,7 @@ def test_one_bad_ticker_marks_that_row_only(runner: CliRunner, tmp_path: Path, f
 
 
 def test_network_down_falls_back_to_store_then_snapshot(runner: CliRunner, tmp_path: Path, fake: FakeYahoo) -> None:
-    config = live_config(tmp_path, ttl="0")
+    config = live_config(tmp_path, ttl=0)
     fake.not_found("LYC.AX")
     fetch(runner, config, "2025-03-28")
     fake.network_down = True

@@ -8,7 +8,7 @@ import io
 import json
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,14 +17,19 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from screener.app.correlate import CSV_COLUMNS
 from screener.cli import app
-from screener.core.units import align_fx, large_gaps, parse_unit, remove_vat, to_per_kg, to_usd
-from screener.correlation_report import CSV_COLUMNS
+from screener.core.fx import align as align_fx
+from screener.core.fx import series_to_usd as to_usd
+from screener.core.units import large_gaps, parse_unit, remove_vat, to_per_kg
 from screener.data.oxides import SeriesSpec, convert, import_oxide, parse_series_csv
 from screener.data.store import KINDS, Store
-from screener.errors import InputFileError, UsageError
+from screener.errors import InputFileError, StoreCorrupt, UsageError
 
-from .conftest import make_config
+from .conftest import EnvRunner, make_config
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+TODAY = NOW.date()
 
 # ---------------------------------------------------------------------------------------------- units
 
@@ -90,21 +95,21 @@ def test_import_errors_name_file_line_and_column(
 ) -> None:
     path = write(tmp_path, text)
     with pytest.raises(InputFileError) as caught:
-        parse_series_csv(str(path), path, value_col=column)
+        parse_series_csv(str(path), path, value_col=column, today=TODAY)
     assert caught.value.line == line and caught.value.field == field
     assert message in str(caught.value) and f"ox.csv:{line}: {field}:" in str(caught.value)
 
 
 def test_mid_of_two_columns_and_inverted_columns(tmp_path: Path) -> None:
     path = write(tmp_path, "date,lo,hi,avg\n2024-01-03,10,12,1\n2024-01-02,9,10,1\n2024-01-04,,,1\n")
-    parsed = parse_series_csv(str(path), path, mid_of=("lo", "hi"))
+    parsed = parse_series_csv(str(path), path, mid_of=("lo", "hi"), today=TODAY)
     assert list(parsed.values) == [9.5, 11.0]  # sorted by date; the empty row skipped and said so
     assert parsed.column == "mid(lo,hi)" and "1 row(s)" in parsed.notes[0]
     bad = write(tmp_path, "date,lo,hi\n2024-01-02,9,10\n2024-01-03,12,10\n", "bad.csv")
     with pytest.raises(InputFileError, match=r"bad\.csv:3: lo: lo 12 is above hi 10"):
-        parse_series_csv(str(bad), bad, mid_of=("lo", "hi"))
+        parse_series_csv(str(bad), bad, mid_of=("lo", "hi"), today=TODAY)
     with pytest.raises(UsageError):
-        parse_series_csv(str(bad), bad, value_col="lo", mid_of=("lo", "hi"))
+        parse_series_csv(str(bad), bad, value_col="lo", mid_of=("lo", "hi"), today=TODAY)
 
 
 def test_convert_without_fx_keeps_the_local_currency_and_says_so() -> None:
@@ -121,12 +126,14 @@ def test_convert_without_fx_keeps_the_local_currency_and_says_so() -> None:
 
 
 def test_import_with_fx_store_round_trip_and_gap_note(tmp_path: Path) -> None:
-    store = Store(tmp_path / "cache")
+    store = Store(tmp_path / "cache", lambda: NOW)
     fx = pd.DataFrame({"per_usd": [7.0, 7.1]}, index=pd.to_datetime(["2024-01-02", "2024-02-01"]))
     store.write_series("fx", "CNY", fx, {"source": "fred.csv"})
     path = write(tmp_path, "date,v\n2024-01-02,70\n2024-01-03,71\n2024-02-02,72\n")
     spec = SeriesSpec("dy", "CNY/kg", "CNY", name="Dy", vat_included=False, value_col="v")
-    stored, notes = import_oxide(store, spec, str(path), path, fx_max_staleness_days=10, gap_business_days=10)
+    stored, notes = import_oxide(
+        store, spec, str(path), path, fx_max_staleness_days=10, gap_business_days=10, today=TODAY
+    )
     assert list(stored.frame["usd_per_kg"]) == pytest.approx([10.0, 71 / 7.0, 72 / 7.1])
     assert any("gap of 22 business days between 2024-01-03 and 2024-02-02" in n for n in notes)
     again = store.read_series("oxides", "dy")
@@ -137,12 +144,13 @@ def test_import_with_fx_store_round_trip_and_gap_note(tmp_path: Path) -> None:
 
 
 def test_corrupt_series_file_is_reported_not_fatal(tmp_path: Path) -> None:
-    store = Store(tmp_path / "cache")
+    store = Store(tmp_path / "cache", lambda: NOW)
     (tmp_path / "cache" / "oxides").mkdir(parents=True)
     (tmp_path / "cache" / "oxides" / "nd.parquet").write_bytes(b"PAR1 truncated")
-    assert store.read_series("oxides", "nd") is None
-    assert "unreadable oxides series" in store.problems[0]
-    assert [e.problem for e in store.entries()] == ["unreadable"]
+    with pytest.raises(StoreCorrupt) as error:
+        store.read_series("oxides", "nd")
+    assert "unreadable oxides series" in str(error.value)
+    assert [e.problem for e in store.entries()] == [str(error.value)]
 
 
 # ---------------------------------------------------------------------------------------------- http(s) cache
@@ -177,11 +185,12 @@ def server():  # type: ignore[no-untyped-def]
 
 
 def test_http_fresh_then_stale_when_the_server_is_down(tmp_path: Path, server: ThreadingHTTPServer) -> None:
-    from screener.data.http import fetch, new_session
+    from screener.data.http import fetch
+    from screener.environment import http_session
     from screener.errors import DataUnavailable
 
     url = f"http://127.0.0.1:{server.server_address[1]}/nd.csv"
-    session = new_session(tmp_path / "cache", timedelta(seconds=1))
+    session = http_session(tmp_path / "cache", timedelta(seconds=1))
     first = fetch(session, url)
     assert first.content == CSV_BODY and not first.from_cache and not first.stale
     second = fetch(session, url)
@@ -197,8 +206,8 @@ def test_http_fresh_then_stale_when_the_server_is_down(tmp_path: Path, server: T
 
 
 def test_oxides_import_from_url_through_the_cli(tmp_path: Path, server: ThreadingHTTPServer) -> None:
-    runner = CliRunner()
-    config = make_config(tmp_path / "w", **{"http_expire_hours = 24": "http_expire_hours = 0.0003"})
+    runner = EnvRunner()
+    config = make_config(tmp_path / "w", {"oxides": {"http_expire_hours": 0.0003}})
     url = f"http://127.0.0.1:{server.server_address[1]}/nd.csv"
     args = ["oxides", "import", url, "--config", str(config), "--series", "nd_web", "--value-col", "value"]
     args += ["--unit", "USD/kg", "--currency", "USD"]
@@ -245,7 +254,7 @@ def synthetic(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
 
 
 def test_import_list_correlate_cli(tmp_path: Path) -> None:
-    runner = CliRunner()
+    runner = EnvRunner()
     config = make_config(tmp_path / "w")
     ox, a, b, fx = synthetic(tmp_path)
     cfg = ["--config", str(config)]
@@ -292,7 +301,7 @@ def test_import_list_correlate_cli(tmp_path: Path) -> None:
 
 
 def test_correlate_exit_codes(tmp_path: Path) -> None:
-    runner = CliRunner()
+    runner = EnvRunner()
     config = make_config(tmp_path / "w")
     cfg = ["--config", str(config)]
     result = runner.invoke(app, ["correlate", *cfg])
@@ -309,7 +318,7 @@ def test_correlate_exit_codes(tmp_path: Path) -> None:
 
 
 def test_oxides_import_exit_codes(tmp_path: Path) -> None:
-    runner = CliRunner()
+    runner = EnvRunner()
     config = make_config(tmp_path / "w")
     cfg = ["--config", str(config)]
     bad = write(tmp_path, "date,value\n2024-01-02,10\n2024-01-02,11\n")
@@ -329,7 +338,7 @@ def test_oxides_import_exit_codes(tmp_path: Path) -> None:
 
 
 def test_cache_info_and_clear_cover_oxides(tmp_path: Path) -> None:
-    runner = CliRunner()
+    runner = EnvRunner()
     config = make_config(tmp_path / "w")
     cfg = ["--config", str(config)]
     ox, _, _, fx = synthetic(tmp_path)
@@ -342,14 +351,11 @@ def test_cache_info_and_clear_cover_oxides(tmp_path: Path) -> None:
 
 
 def test_fx_series_from_a_url_in_config(tmp_path: Path, server: ThreadingHTTPServer) -> None:
-    runner = CliRunner()
+    runner = EnvRunner()
     url = f"http://127.0.0.1:{server.server_address[1]}/cny.csv"
     config = make_config(
         tmp_path / "w",
-        **{
-            'source = "../shared/data/fx/DEXCHUS_usdcny_1981_2025.csv"': f'source = "{url}"',
-            "http_expire_hours = 24": "http_expire_hours = 0.0003",
-        },
+        {"fx": {"series": [{"currency": "CNY", "source": url}]}, "oxides": {"http_expire_hours": 0.0003}},
     )
     result = runner.invoke(app, ["fx", "import", "--currency", "CNY", "--config", str(config)])
     assert result.exit_code == 0, result.output

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from screener.cli import app
 
-from .conftest import SHARED_DATA, make_config, need
+from .conftest import SHARED_DATA, EnvRunner, make_config, need
 
 GANLEI = SHARED_DATA / "prices" / "a_shares" / "ganlei_raw_1997_2022"
 SAMLEON = SHARED_DATA / "prices" / "a_shares" / "samleon_raw_2019_2023"
@@ -107,7 +107,7 @@ def correlate_csv(runner: CliRunner, config: Path, *args: str) -> dict[str, dict
 def test_600111_against_nd_oxide_2013_2021(tmp_path: Path) -> None:
     prices = need(GANLEI / "600111.SS.csv")
     need(ND_FILE)
-    runner = CliRunner()
+    runner = EnvRunner()
     config = make_config(tmp_path / "w")
     cfg = ("--config", str(config))
     cli(runner, "fx", "import", str(FX), "--currency", "CNY", *cfg)
@@ -137,7 +137,7 @@ def test_000831_ganlei_and_samleon_against_smm_dy_oxide_2016_2023(tmp_path: Path
     assert len(overlap) > 600
     assert np.allclose(old.loc[overlap, "close"], new.loc[overlap, "close"], rtol=0, atol=1e-9)
 
-    runner = CliRunner()
+    runner = EnvRunner()
     config = make_config(tmp_path / "w")
     cfg = ("--config", str(config))
     cli(runner, "fx", "import", str(FX), "--currency", "CNY", *cfg)
@@ -165,7 +165,7 @@ def test_000831_ganlei_and_samleon_against_smm_dy_oxide_2016_2023(tmp_path: Path
 
 
 def test_as_of_cuts_the_data_and_usd_truncation_is_said(tmp_path: Path) -> None:
-    runner = CliRunner()
+    runner = EnvRunner()
     config = make_config(tmp_path / "w")
     cfg = ("--config", str(config))
     cli(runner, "fx", "import", str(need(FX)), "--currency", "CNY", *cfg)

@@ -14,12 +14,19 @@ from typer.testing import CliRunner
 
 from screener.cli import app
 from screener.data.price_files import read_price_file
-from screener.data.store import Store, StoreSource
-from screener.errors import InputFileError
+from screener.data.store import Store
+from screener.data.store_source import StoreSource
+from screener.errors import InputFileError, StoreCorrupt
 
 from .conftest import SHARED_DATA, need
 
 PRICES = SHARED_DATA / "prices"
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+def fixed_clock() -> datetime:
+    return NOW
 
 
 def frame(dates: list[str], closes: list[float]) -> pd.DataFrame:
@@ -37,22 +44,25 @@ def test_prices_round_trip_merge_and_metadata(tmp_path: Path) -> None:
     assert stored is not None
     assert list(stored.frame["adj_close"]) == [10.0, 11.5, 12.0]  # new rows win on overlap
     assert stored.source == "live" and stored.fetched_at == clock[0] and stored.last_date == date(2026, 1, 6)
-    assert store.is_fresh(stored.fetched_at, 1) and not Store(tmp_path).is_fresh(stored.fetched_at, 1)
+    assert store.is_fresh(stored.fetched_at, 1) and not Store(tmp_path, fixed_clock).is_fresh(stored.fetched_at, 1)
 
 
 def test_corrupt_parquet_is_reported_not_fatal(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+    store = Store(tmp_path, fixed_clock)
     store.write_prices("MP", frame(["2026-01-02"], [20.0]), source="import", adjusted=True)
     path = store.path("prices", "MP", ".parquet")
     path.write_bytes(path.read_bytes()[:40])  # truncated
-    assert store.read_prices("MP") is None
-    assert "unreadable price history" in store.problems[0] and "MP" in store.problems[0]
-    assert [e.problem for e in store.entries()] == ["unreadable"]
-    assert StoreSource(store).quotes(["MP"]) == {}
+    with pytest.raises(StoreCorrupt) as error:
+        store.read_prices("MP")
+    assert "unreadable price history" in str(error.value) and "MP" in str(error.value)
+    assert [e.problem for e in store.entries()] == [str(error.value)]
+    source = StoreSource(store)
+    assert source.quotes(["MP"]) == {}
+    assert "unreadable price history" in source.problems()["MP"]
 
 
 def test_store_source_quote_from_history(tmp_path: Path) -> None:
-    store = Store(tmp_path)
+    store = Store(tmp_path, fixed_clock)
     store.write_prices("MP", frame(["2026-01-02", "2026-01-05"], [20.0, 21.0]), source="import", adjusted=True)
     quote = StoreSource(store, {"MP": "USD"}).quotes(["MP", "LYC.AX"])
     assert list(quote) == ["MP"]
@@ -63,7 +73,7 @@ def test_raw_prices_with_prev_close_are_adjusted(tmp_path: Path) -> None:
     # a 10-for-10 bonus issue on day 3: close 20 -> 10.5, reference (prev_close) 10.0: a +5% day, not -47.5%
     path = tmp_path / "raw.csv"
     path.write_text("date,close,prev_close\n2026-01-02,19.0,18.0\n2026-01-05,20.0,19.0\n2026-01-06,10.5,10.0\n")
-    parsed = read_price_file(path)
+    parsed = read_price_file(path, today=TODAY)
     adj = parsed.frame["adj_close"]
     returns = adj.pct_change().dropna().round(10).tolist()
     assert returns == [round(20 / 19 - 1, 10), 0.05]
@@ -84,7 +94,7 @@ def test_bad_price_files_name_file_line_and_column(tmp_path: Path, content: str,
     path = tmp_path / "bad.csv"
     path.write_text(content)
     with pytest.raises(InputFileError) as error:
-        read_price_file(path)
+        read_price_file(path, today=TODAY)
     assert f"bad.csv:{line}: {column}:" in str(error.value)
 
 
@@ -106,7 +116,7 @@ def test_import_real_history_then_screen_uses_store(runner: CliRunner, config: P
     assert "bundled snapshot of 2025-10-10 (published comp sheet) for 20 of 21 names" in screen.stderr
     # the stored history's daily returns equal close / prev_close - 1 from the file itself
     raw = pd.read_csv(path, parse_dates=["date"], index_col="date")
-    stored = Store(config.parent / "cache").read_prices("600111.SS")
+    stored = Store(config.parent / "cache", fixed_clock).read_prices("600111.SS")
     assert stored is not None
     ours = stored.frame["adj_close"].pct_change().iloc[1:]
     theirs = (raw["close"] / raw["prev_close"] - 1).iloc[1:]
@@ -148,7 +158,7 @@ def test_cache_info_and_clear_keep_history(runner: CliRunner, config: Path) -> N
     assert info.exit_code == 0 and "MP" in info.output and "2026-08-03" in info.output
     cleared = runner.invoke(app, ["cache", "clear", "--yes", "--config", str(config)])
     assert cleared.exit_code == 0 and "nothing to remove" in cleared.output  # an imported history is kept
-    store = Store(config.parent / "cache")
+    store = Store(config.parent / "cache", fixed_clock)
     store.write_record("quotes", "MP", {"price": 1.0, "price_date": "2026-01-02"}, source="live")
     cleared = runner.invoke(app, ["cache", "clear", "--yes", "--config", str(config)])
     assert "removed 1 file(s)" in cleared.output and "imported data kept" in cleared.output
@@ -185,14 +195,14 @@ def test_future_dates_and_infinite_prices_are_refused(tmp_path: Path, content: s
     path = tmp_path / "bad.csv"
     path.write_text(content)
     with pytest.raises(InputFileError) as error:
-        read_price_file(path)
+        read_price_file(path, today=TODAY)
     assert needle in str(error.value)
 
 
 def test_a_corrupt_history_is_named_not_called_missing(runner: CliRunner, config: Path) -> None:
     path = need(PRICES / "us" / "MP_adj_close_dsturdy.csv")
     runner.invoke(app, ["prices", "import", str(path), "--ticker", "MP", "--config", str(config)])
-    parquet = Store(config.parent / "cache").path("prices", "MP", ".parquet")
+    parquet = Store(config.parent / "cache", fixed_clock).path("prices", "MP", ".parquet")
     parquet.write_bytes(parquet.read_bytes()[:100])
     result = runner.invoke(app, ["value", "MP", "--pb-mean", "5", "--pb-sd", "1", "--config", str(config)])
     assert "unreadable price history" in result.output and "Traceback" not in result.output

@@ -20,7 +20,7 @@ from screener.core import valuation as val
 from screener.core.values import NA, NM
 from screener.models import BookValue
 
-from .conftest import CONFIG
+from .conftest import CONFIG, EnvRunner
 
 BASE = ["--config", str(CONFIG), "--source", "snapshot"]
 # METHODS §5 worked example: NRE FY2026E BVPS = (34,525 − 7,141) / 3,615 = 7.575 CNY; 9.5x → TP 72.0;
@@ -205,13 +205,12 @@ def test_forward_year_is_fy2() -> None:
 
 @pytest.mark.parametrize("args", [["--k", "nan"], ["--k", "inf"], ["--bvps", "nan"], ["--pb-sd", "-1"]])
 def test_value_refuses_non_finite_inputs(args: list[str]) -> None:
-    from typer.testing import CliRunner
 
     from screener.cli import app
 
     from .conftest import CONFIG
 
-    result = CliRunner().invoke(
+    result = EnvRunner().invoke(
         app,
         [
             "value",

@@ -1,7 +1,7 @@
 """The yfinance adapter, driven through yfinance 1.7's real parsing code by a fake transport.
 
-No test here can reach the network: every session is a ``requests.Session`` with
-:class:`tests.yahoo_fake.FakeYahoo` mounted for ``https://`` and ``http://``.
+No test here can reach the network: every session is a curl_cffi session (yfinance's production backend)
+whose proxy is the loopback server of :class:`tests.yahoo_fake.FakeYahoo`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,17 @@ import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pandas as pd
-from yahoo_fake import (  # sets YF_DISABLE_CURL_CFFI before yfinance is imported
+from yahoo_fake import (
     FakeSymbol,
     FakeYahoo,
+    RequestsTransport,
     business_days,
     isolate_yfinance,
     make_bars,
@@ -31,6 +33,7 @@ from yahoo_fake import (  # sets YF_DISABLE_CURL_CFFI before yfinance is importe
 )
 
 from screener.data import yahoo
+from screener.data.yahoo import RetryPolicy
 
 DAYS = business_days(dt.date(2025, 1, 1), dt.date(2025, 3, 31))
 
@@ -53,7 +56,9 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYahoo]
     monkeypatch.setattr(socket.socket, "connect", _no_sockets)
     monkeypatch.setattr(socket, "create_connection", _no_sockets)
     isolate_yfinance(tmp_path / "yf-cache")
-    yield FakeYahoo(_symbols(), now=dt.datetime(2025, 4, 1, 12, tzinfo=dt.UTC))
+    fake = FakeYahoo(_symbols(), now=dt.datetime(2025, 4, 1, 12, tzinfo=dt.UTC))
+    yield fake
+    fake.close()
     isolate_yfinance(tmp_path / "yf-cache-after")
 
 
@@ -185,7 +190,8 @@ def test_single_429_is_absorbed_by_yfinance_itself(fake: FakeYahoo) -> None:
     # 429 never reaches us.
     fake.rate_limit("MP", times=1)
     sleeps = Sleeps()
-    closes, failures = yahoo.download_closes(["MP"], "2025-02-03", "2025-02-15", make_session(fake), sleep=sleeps)
+    policy = RetryPolicy(sleep=sleeps)
+    closes, failures = yahoo.download_closes(["MP"], "2025-02-03", "2025-02-15", make_session(fake), policy=policy)
     assert failures == {} and closes["MP"].notna().all()
     assert sleeps.calls == []
 
@@ -195,7 +201,7 @@ def test_rate_limited_twice_then_success_backs_off(fake: FakeYahoo) -> None:
     fake.rate_limit("MP", times=4)
     sleeps = Sleeps()
     closes, failures = yahoo.download_closes(
-        ["MP", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake), sleep=sleeps, backoff=1.5
+        ["MP", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake), policy=RetryPolicy(backoff=1.5, sleep=sleeps)
     )
     assert failures == {}
     assert closes["MP"].notna().all() and closes["LYC.AX"].notna().all()
@@ -208,7 +214,7 @@ def test_rate_limited_forever_raises_after_the_bound(fake: FakeYahoo) -> None:
     sleeps = Sleeps()
     with pytest.raises(yahoo.YahooRateLimited):
         yahoo.download_closes(
-            ["MP", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake), sleep=sleeps, max_retries=3, backoff=1.0
+            ["MP", "LYC.AX"], "2025-02-03", "2025-02-15", make_session(fake), policy=RetryPolicy(3, 1.0, sleeps)
         )
     assert sleeps.calls == [1.0, 2.0, 4.0]
     assert isinstance(yahoo.YahooRateLimited("x"), yahoo.YahooError)
@@ -283,13 +289,13 @@ def test_fetch_info_rate_limit_retries_then_raises(fake: FakeYahoo) -> None:
     fake.symbols["MP"].info = {"symbol": "MP", "currency": "USD", "currentPrice": 20.0}
     fake.rate_limit("MP", times=2)
     sleeps = Sleeps()
-    info = yahoo.fetch_info("MP", make_session(fake), sleep=sleeps, backoff=0.5)
+    info = yahoo.fetch_info("MP", make_session(fake), policy=RetryPolicy(backoff=0.5, sleep=sleeps))
     assert info["currentPrice"] == 20.0 and sleeps.calls == [0.5]
 
     fake.rate_limit("MP")
     sleeps = Sleeps()
     with pytest.raises(yahoo.YahooRateLimited):
-        yahoo.fetch_info("MP", make_session(fake), sleep=sleeps, max_retries=2, backoff=0.5)
+        yahoo.fetch_info("MP", make_session(fake), policy=RetryPolicy(2, 0.5, sleeps))
     assert sleeps.calls == [0.5, 1.0]
 
 
@@ -422,7 +428,7 @@ def test_fx_direction_cny_x_is_cny_per_usd(fake: FakeYahoo) -> None:
     spot = yahoo.spot_fx(rates)
     assert spot["CNY"].per_usd == pytest.approx(7.1)  # 7.1 CNY buy 1 USD
     assert spot["USD"].per_usd == 1.0
-    assert spot["CNY"].as_of == dt.date(2025, 3, 28)
+    assert spot["CNY"].rate_date == dt.date(2025, 3, 28)
     assert 71.0 / spot["CNY"].per_usd == pytest.approx(10.0)  # 71 CNY = 10 USD
     assert fake.counts["chart"] == 4  # two pairs: tz probe + range each; nothing for USD
 
@@ -439,7 +445,7 @@ def test_normalise_fx_handles_both_directions() -> None:
     assert rates.loc["2025-03-27", "JPY"] == 150.0
     assert math.isnan(rates.loc["2025-03-27", "AUD"])  # a zero rate is not a rate
     spot = yahoo.spot_fx(rates)
-    assert spot["JPY"].as_of == dt.date(2025, 3, 27) and spot["AUD"].per_usd == 1.6
+    assert spot["JPY"].rate_date == dt.date(2025, 3, 27) and spot["AUD"].per_usd == 1.6
     assert yahoo.spot_fx(rates, as_of=dt.date(2025, 3, 27))["CNY"].per_usd == pytest.approx(7.1)
     assert yahoo.fx_symbol("cny") == "CNY=X"
 
@@ -455,7 +461,7 @@ def test_yfinance_rejects_a_requests_cache_session(fake: FakeYahoo) -> None:
     from yfinance.exceptions import YFDataException
 
     cached = requests_cache.CachedSession(backend="memory")
-    cached.mount("https://", fake)
+    cached.mount("https://", RequestsTransport(fake))
     with pytest.raises(YFDataException, match="Caching sessions"):
         yf.Ticker("MP", session=cached)
     with pytest.raises(YFDataException, match="Caching sessions"):
@@ -510,9 +516,52 @@ def test_classify_curl_cffi_errors() -> None:
     assert yahoo.classify(curl_exc.Timeout("Operation timed out")).kind == "network"
 
 
-def test_new_session_matches_yfinance_backend() -> None:
+def test_new_session_matches_yfinance_backend(tmp_path: Path) -> None:
     from yfinance import _http
 
-    session = yahoo.new_session()
+    from screener.environment import yahoo_session
+
+    session = yahoo_session(tmp_path / "yfinance")
     assert _http.is_supported_session(session)
     assert type(session).__module__.startswith("curl_cffi" if _http.HAS_CURL_CFFI else "requests")
+
+
+def _curl_error(session: object, url: str) -> BaseException:
+    """The exception a real curl_cffi request raises (no mock: a real transfer that fails)."""
+    try:
+        session.get(url)  # type: ignore[attr-defined]
+    except Exception as exc:
+        return exc
+    raise AssertionError(f"{url} did not fail")
+
+
+def test_classify_real_curl_transport_errors_with_status_0(fake: FakeYahoo) -> None:
+    """curl_cffi attaches a response with status 0 to transport errors: never an HTTP status (exit 'network')."""
+    from curl_cffi import requests as curl_requests
+
+    refused = _curl_error(curl_requests.Session(), "http://127.0.0.1:9/")  # nothing listens on port 9
+    session = make_session(fake)
+    fake.disconnect("MP")
+    dropped = _curl_error(session, "https://query2.finance.yahoo.com/v8/finance/chart/MP")
+    fake.proxy_url()
+    fake._server.server.refuse_tunnels = True  # type: ignore[union-attr]
+    aborted = _curl_error(make_session(fake), "https://query2.finance.yahoo.com/v8/finance/chart/LYC.AX")
+    for exc, name in ((refused, "ConnectionError"), (dropped, "ConnectionError"), (aborted, "ProxyError")):
+        assert type(exc).__module__.startswith("curl_cffi") and type(exc).__name__ == name
+        assert exc.response is not None and exc.response.status_code == 0  # type: ignore[attr-defined]
+        failure = yahoo.classify(exc)
+        assert failure.kind == "network", (name, failure)
+        assert "HTTP 0" not in failure.message and "See https://" not in failure.message
+    assert yahoo.classify(refused).message.startswith("ConnectionError: Failed to perform, curl: (7)")
+
+
+def test_real_curl_http_errors_keep_their_status(fake: FakeYahoo) -> None:
+    """An HTTP error answer through curl_cffi is classified by its status (404 bad ticker, 429 rate limit)."""
+    session = make_session(fake)
+    fake.not_found("NOPE")
+    fake.rate_limit("MP")
+    for symbol, kind, status in (("NOPE", "bad_ticker", 404), ("MP", "rate_limited", 429)):
+        response = session.get(f"https://query2.finance.yahoo.com/v8/finance/chart/{symbol}")
+        exc = _curl_error(SimpleNamespace(get=lambda url, r=response: r.raise_for_status()), "raise")
+        assert exc.response.status_code == status  # type: ignore[attr-defined]
+        assert yahoo.classify(exc) == yahoo.TickerFailure(kind, f"HTTP {status} from Yahoo Finance")

@@ -1,8 +1,7 @@
-"""A fake Yahoo Finance server for tests: a ``requests`` transport adapter, no sockets.
+"""A fake Yahoo Finance for tests: yfinance's routes answered from in-memory fixtures.
 
-yfinance 1.7 accepts a plain ``requests.Session``; mounting :class:`FakeYahoo` on it for
-``https://`` and ``http://`` makes every request yfinance sends land here, so tests drive
-yfinance's *real* parsing code (``download``, ``history``, ``info``, ``earnings_estimate``,
+Every request yfinance sends lands in :meth:`FakeYahoo.handle` (through the transports below), so tests
+drive yfinance's *real* parsing code (``download``, ``history``, ``info``, ``earnings_estimate``,
 ``analyst_price_targets``) without touching the network.
 
 Routes served (checked against yfinance 1.7's source, ``data.py``, ``base.py``,
@@ -25,19 +24,20 @@ route (``counts``)    URL                                                       
 
 Failure modes, per symbol: :meth:`FakeYahoo.not_found` (HTTP 404, a bad ticker),
 :meth:`FakeYahoo.rate_limit` (HTTP 429 for the next N requests about the symbol, then normal),
-:meth:`FakeYahoo.disconnect` (``requests.ConnectionError``); and globally
-``fake.network_down = True`` (every request, including cookie and crumb, raises
-``requests.ConnectionError``). Every request is logged in :attr:`FakeYahoo.requests_log`.
+:meth:`FakeYahoo.disconnect` (the connection drops); and globally ``fake.network_down = True`` (every
+request, including cookie and crumb, fails as a network error). Every request is logged in
+:attr:`FakeYahoo.requests_log`.
 
-Why ``YF_DISABLE_CURL_CFFI=1``: yfinance picks an HTTP *backend* at import time (curl_cffi
-when installed) and catches that backend's exception classes (``_http.HTTPError``,
-``requests.exceptions.DNSError``). The fake runs inside a plain ``requests.Session``, which
-raises ``requests`` exceptions; with the curl_cffi backend those slip past yfinance's
-``except HTTPError`` clauses (e.g. a 404 from quoteSummary escapes ``.info`` instead of
-being logged). Setting the variable before yfinance is first imported makes the backend match
-the session, which is the combination that exists in production. It is set with
-``setdefault`` here, so importing this module first is enough; the adapter under test is
-written to behave the same under either backend.
+Transport: production yfinance uses **curl_cffi** (Chrome impersonation), and so do the tests.
+:func:`make_session` returns a curl_cffi session whose proxy is a loopback HTTPS "man in the middle"
+(:class:`ProxyServer`, a thread serving 127.0.0.1): curl sends ``CONNECT query2.finance.yahoo.com:443``, the
+proxy answers, wraps the tunnel in TLS with the test certificate ``tests/data/fake_yahoo_tls.pem`` (the session
+does not verify it) and answers each HTTP/1.1 request from :meth:`FakeYahoo.handle`. So yfinance runs on its
+production backend and raises curl_cffi's own exceptions: ``network_down`` and :meth:`FakeYahoo.disconnect`
+drop the connection without an answer (curl error 56, a ``ConnectionError`` carrying a status-0 response), and
+``ProxyServer.server.refuse_tunnels`` aborts every CONNECT (a ``ProxyError``). :func:`make_requests_session`
+mounts the same fake on a plain ``requests.Session`` (:class:`RequestsTransport`) for tests about ``requests``
+sessions.
 
 Test isolation: yfinance keeps process-wide state (the ``YfData`` singleton holding the
 session and crumb, an LRU cache of past-range chart responses, SQLite tz/cookie/ISIN caches,
@@ -48,25 +48,32 @@ cache dir and each test starts cold.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.message
 import json
 import math
 import os
+import socket
+import socketserver
+import ssl
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-os.environ.setdefault("YF_DISABLE_CURL_CFFI", "1")
-
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+
+TLS_PEM = Path(__file__).parent / "data" / "fake_yahoo_tls.pem"
+"""Self-signed certificate and key of the loopback proxy (test-only; valid until 2126)."""
 
 CRUMB = "FakeCrumb123"
 
@@ -196,26 +203,34 @@ def _fmt(value: Any) -> Any:
     return {"raw": value, "fmt": f"{value:.2f}"}
 
 
-def _json_response(
-    request: requests.PreparedRequest, status: int, payload: Any, content_type: str = "application/json;charset=utf-8"
-) -> requests.Response:
+@dataclass
+class Answer:
+    """One HTTP answer of the fake: status, body, content type and extra headers."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json;charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return {200: "OK", 404: "Not Found", 429: "Too Many Requests"}.get(self.status, "")
+
+
+class Disconnect(Exception):
+    """The connection drops without an answer (the transport turns it into its own network error)."""
+
+
+def _json_response(status: int, payload: Any, content_type: str = "application/json;charset=utf-8") -> Answer:
     body = payload if isinstance(payload, str) else json.dumps(payload)
-    resp = requests.Response()
-    resp.status_code = status
-    resp._content = body.encode("utf-8")
-    resp.headers = CaseInsensitiveDict({"Content-Type": content_type})
-    resp.url = request.url or ""
-    resp.request = request
-    resp.encoding = "utf-8"
-    resp.reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests"}.get(status, "")
-    return resp
+    return Answer(status, body.encode("utf-8"), content_type)
 
 
-class FakeYahoo(BaseAdapter):
-    """A transport adapter that answers yfinance's Yahoo routes from in-memory fixtures."""
+class FakeYahoo:
+    """Answers yfinance's Yahoo routes from in-memory fixtures (served by :class:`ProxyServer` to curl_cffi and
+    by :class:`RequestsTransport` to ``requests``)."""
 
     def __init__(self, symbols: Iterable[FakeSymbol] = (), now: dt.datetime | None = None) -> None:
-        super().__init__()
         self.symbols: dict[str, FakeSymbol] = {s.symbol.upper(): s for s in symbols}
         self.now = now or dt.datetime.now(dt.UTC)
         self.network_down = False
@@ -224,6 +239,7 @@ class FakeYahoo(BaseAdapter):
         self._rate_limits: dict[str, int | None] = {}
         self.requests_log: list[LoggedRequest] = []
         self._lock = threading.Lock()
+        self._server: ProxyServer | None = None
 
     # --- configuration -------------------------------------------------------------------
     def add(self, sym: FakeSymbol) -> FakeSymbol:
@@ -239,7 +255,7 @@ class FakeYahoo(BaseAdapter):
         self._rate_limits[symbol.upper()] = times
 
     def disconnect(self, symbol: str) -> None:
-        """Raise ``requests.ConnectionError`` for requests about ``symbol``."""
+        """Drop the connection (no answer) for requests about ``symbol``."""
         self._disconnected.add(symbol.upper())
 
     # --- inspection ----------------------------------------------------------------------
@@ -270,35 +286,33 @@ class FakeYahoo(BaseAdapter):
         with self._lock:
             self.requests_log.clear()
 
-    # --- transport -----------------------------------------------------------------------
-    def close(self) -> None:  # BaseAdapter API
-        pass
+    # --- serving -------------------------------------------------------------------------
+    def proxy_url(self) -> str:
+        """The loopback proxy serving this fake (started on first use, stopped by :meth:`close`)."""
+        with self._lock:
+            if self._server is None:
+                self._server = ProxyServer(self)
+            return self._server.url
 
-    def send(
-        self,
-        request: requests.PreparedRequest,
-        stream: bool = False,  # type: ignore[override]
-        timeout: Any = None,
-        verify: Any = True,
-        cert: Any = None,
-        proxies: Any = None,
-    ) -> requests.Response:
-        url = request.url or ""
+    def close(self) -> None:
+        with self._lock:
+            server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+
+    def handle(self, method: str, url: str) -> Answer:
+        """Log and answer one request; raises :class:`Disconnect` when the network is down for it."""
         parts = urlsplit(url)
         params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         route, symbol = self._route(parts.hostname or "", parts.path, params)
-        entry = LoggedRequest(request.method or "GET", url, route, symbol, params, None)
+        entry = LoggedRequest(method, url, route, symbol, params, None)
         with self._lock:
             self.requests_log.append(entry)
-
         if self.network_down or (symbol is not None and symbol in self._disconnected):
-            raise requests.ConnectionError(
-                f"Failed to resolve '{parts.hostname}' ([Errno -3] Temporary failure in name resolution)",
-                request=request,
-            )
-        resp = self._answer(request, route, symbol, params)
-        entry.status = resp.status_code
-        return resp
+            raise Disconnect(f"Failed to resolve '{parts.hostname}' ([Errno -3] Temporary failure in name resolution)")
+        answer = self._answer(route, symbol, params)
+        entry.status = answer.status
+        return answer
 
     @staticmethod
     def _route(host: str, path: str, params: Mapping[str, str]) -> tuple[str, str | None]:
@@ -318,28 +332,21 @@ class FakeYahoo(BaseAdapter):
             return "timeseries", path.rsplit("/", 1)[-1].upper()
         return "unknown", None
 
-    def _answer(
-        self, request: requests.PreparedRequest, route: str, symbol: str | None, params: Mapping[str, str]
-    ) -> requests.Response:
+    def _answer(self, route: str, symbol: str | None, params: Mapping[str, str]) -> Answer:
         if route == "cookie":
             # Like Yahoo: a 404 page that sets the A3 cookie on .yahoo.com. yfinance then
             # persists it in its cookie cache and stops calling fc.yahoo.com.
-            resp = _json_response(request, 404, "<html><body>Not found</body></html>", "text/html")
-            expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=365)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+            answer = _json_response(404, "<html><body>Not found</body></html>", "text/html")
+            expires = "Thu, 31 Dec 2099 23:59:59 GMT"  # yfinance drops a cached cookie past its expiry (wall clock)
             cookie = f"A3=d=AQABBfake&S=AQAAAfake; Expires={expires}; Domain=.yahoo.com; Path=/; Secure"
-            msg = email.message.Message()
-            msg["Set-Cookie"] = cookie
-            # requests copies cookies into the session jar from raw._original_response.msg.
-            resp.raw = SimpleNamespace(_original_response=SimpleNamespace(msg=msg))
-            resp.headers["Set-Cookie"] = cookie
-            return resp
+            answer.headers.append(("Set-Cookie", cookie))
+            return answer
         if route == "consent":
-            return self._consent(request)
+            return self._consent()
         if route == "crumb":
-            return _json_response(request, 200, CRUMB, "text/plain;charset=utf-8")
+            return _json_response(200, CRUMB, "text/plain;charset=utf-8")
         if route == "unknown" or symbol is None:
             return _json_response(
-                request,
                 404,
                 {"finance": {"result": None, "error": {"code": "Not Found", "description": "HTTP 404 Not Found"}}},
             )
@@ -350,14 +357,13 @@ class FakeYahoo(BaseAdapter):
                 if left is None or left > 0:
                     if left is not None:
                         self._rate_limits[symbol] = left - 1
-                    return _json_response(request, 429, "Too Many Requests\r\n", "text/plain")
+                    return _json_response(429, "Too Many Requests\r\n", "text/plain")
 
         sym = self.symbols.get(symbol)
         missing = sym is None or symbol in self._not_found
         if route == "chart":
             if missing:
                 return _json_response(
-                    request,
                     404,
                     {
                         "chart": {
@@ -367,11 +373,10 @@ class FakeYahoo(BaseAdapter):
                     },
                 )
             assert sym is not None
-            return _json_response(request, 200, self._chart(sym, params))
+            return _json_response(200, self._chart(sym, params))
         if route == "quoteSummary":
             if missing:
                 return _json_response(
-                    request,
                     404,
                     {
                         "quoteSummary": {
@@ -381,13 +386,12 @@ class FakeYahoo(BaseAdapter):
                     },
                 )
             assert sym is not None
-            return _json_response(request, 200, self._quote_summary(sym, params))
+            return _json_response(200, self._quote_summary(sym, params))
         if route == "quote":
             result = [] if missing else [self._quote(sym)]  # type: ignore[arg-type]
-            return _json_response(request, 200, {"quoteResponse": {"result": result, "error": None}})
+            return _json_response(200, {"quoteResponse": {"result": result, "error": None}})
         # timeseries: Yahoo answers 200 with metadata only when it has no values.
         return _json_response(
-            request,
             200,
             {
                 "timeseries": {
@@ -398,14 +402,14 @@ class FakeYahoo(BaseAdapter):
         )
 
     @staticmethod
-    def _consent(request: requests.PreparedRequest) -> requests.Response:
+    def _consent() -> Answer:
         form = (
             '<html><body><form method="post" action="https://consent.yahoo.com/v2/collectConsent">'
             '<input type="hidden" name="csrfToken" value="fakecsrf"/>'
             '<input type="hidden" name="sessionId" value="fakesession"/>'
             '<button name="agree" value="agree">Accept all</button></form></body></html>'
         )
-        return _json_response(request, 200, form, "text/html")
+        return _json_response(200, form, "text/html")
 
     # --- payloads ------------------------------------------------------------------------
     def _timestamps(self, sym: FakeSymbol) -> list[tuple[int, dt.date]]:
@@ -562,11 +566,144 @@ def make_bars(days: Iterable[dt.date], start_price: float, step: float = 0.01) -
     return out
 
 
-def make_session(fake: FakeYahoo) -> requests.Session:
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """CONNECT -> TLS tunnel -> HTTP/1.1 requests answered by the fake (keep-alive)."""
+
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    tunnel_host = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def finish(self) -> None:
+        super().finish()
+        with contextlib.suppress(OSError):
+            self.connection.close()  # the TLS socket took over the accepted one: close it too
+
+    def do_CONNECT(self) -> None:
+        if self.server.refuse_tunnels:  # as if the proxy could not reach the host: curl's ProxyError
+            self._drop()
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        tls = self.server.tls.wrap_socket(self.connection, server_side=True)
+        self.connection = tls
+        self.rfile = tls.makefile("rb")
+        self.wfile = tls.makefile("wb")
+        self.tunnel_host = self.path.split(":")[0]
+        self.close_connection = False
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        host = self.headers.get("Host") or self.tunnel_host
+        try:
+            answer = self.server.fake.handle(self.command, f"https://{host}{self.path}")
+        except Disconnect:
+            self._drop()
+            return
+        self.send_response(answer.status, answer.reason)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(len(answer.body)))
+        for name, value in answer.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(answer.body)
+        self.wfile.flush()
+
+    do_GET = do_POST = _serve
+
+
+class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    fake: FakeYahoo
+    tls: ssl.SSLContext
+    refuse_tunnels = False
+
+
+class ProxyServer:
+    """A loopback HTTPS proxy (a thread) that serves ``fake`` to curl_cffi sessions."""
+
+    def __init__(self, fake: FakeYahoo) -> None:
+        self.server = _Server(("127.0.0.1", 0), _ProxyHandler)
+        self.server.fake = fake
+        self.server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.server.tls.load_cert_chain(str(TLS_PEM))
+        self.thread = threading.Thread(target=self.server.serve_forever, name="fake-yahoo", daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def make_session(fake: FakeYahoo) -> Any:
+    """A curl_cffi session (Chrome impersonation, as yfinance builds it) whose every request goes to ``fake``
+    through the loopback proxy. Certificates are not verified (the proxy's is self-signed)."""
+    from curl_cffi import requests as curl_requests
+
+    return curl_requests.Session(impersonate="chrome", verify=False, proxy=fake.proxy_url(), timeout=30)
+
+
+class RequestsTransport(BaseAdapter):
+    """``requests`` transport adapter answering from a :class:`FakeYahoo`."""
+
+    def __init__(self, fake: FakeYahoo) -> None:
+        super().__init__()
+        self.fake = fake
+
+    def close(self) -> None:  # BaseAdapter API
+        pass
+
+    def send(  # type: ignore[override]
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        try:
+            answer = self.fake.handle(request.method or "GET", request.url or "")
+        except Disconnect as exc:
+            raise requests.ConnectionError(str(exc), request=request) from None
+        resp = requests.Response()
+        resp.status_code = answer.status
+        resp._content = answer.body
+        resp.headers = CaseInsensitiveDict({"Content-Type": answer.content_type, **dict(answer.headers)})
+        resp.url = request.url or ""
+        resp.request = request
+        resp.encoding = "utf-8"
+        resp.reason = answer.reason
+        cookies = [value for name, value in answer.headers if name == "Set-Cookie"]
+        if cookies:  # requests copies cookies into the session jar from raw._original_response.msg
+            msg = email.message.Message()
+            for value in cookies:
+                msg["Set-Cookie"] = value
+            resp.raw = SimpleNamespace(_original_response=SimpleNamespace(msg=msg))
+        return resp
+
+
+def make_requests_session(fake: FakeYahoo) -> requests.Session:
     """A plain ``requests.Session`` whose every request goes to ``fake``."""
     session = requests.Session()
-    session.mount("https://", fake)
-    session.mount("http://", fake)
+    session.mount("https://", RequestsTransport(fake))
+    session.mount("http://", RequestsTransport(fake))
     return session
 
 

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from screener.cli import (
+from screener.commands._app import (
     Format,
     GroupOption,
     ReverseOption,
+    RunContext,
     SortOption,
     TopOption,
     UniverseOption,
-    _context,
-    _report,
     app,
-    global_options,
-    handle_errors,
+    command,
+    emit,
+    run_context,
+    show,
 )
 from screener.errors import UsageError
+
+if TYPE_CHECKING:
+    from screener.app.screen import ScreenOptions
+from screener.models import Scope
 
 SCREEN_EXAMPLES = (
     "Examples:\n\n  screener screen\n\n  screener screen --source snapshot -g Magnets --sort pe_fy1 --top 5"
@@ -31,9 +33,21 @@ SCREEN_EXAMPLES = (
 )
 
 
+def _options(
+    run: RunContext,
+    universe: list[str] | None,
+    group: list[str] | None,
+    sort: str | None,
+    reverse: bool,
+    top: int | None,
+) -> ScreenOptions:
+    from screener.app.screen import ScreenOptions
+
+    return ScreenOptions(universe or (), group or (), sort, reverse, top, Scope(run.source, run.as_of))
+
+
 @app.command(epilog=SCREEN_EXAMPLES)
-@handle_errors
-@global_options
+@command
 def screen(
     ctx: typer.Context,
     universe: UniverseOption = None,
@@ -49,34 +63,23 @@ def screen(
     ] = None,
 ) -> None:
     """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates."""
-    app_ctx = _context(ctx)
-    report = _report(app_ctx, universe, group, sort, reverse, top)
+    from screener.app.screen import screen as build_screen
     from screener.render import export as ex
 
+    run = run_context(ctx)
+    report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
+    run.notes(report.problems)
     if fmt is Format.table:
         from screener.render.tables import screen_view
 
-        view = screen_view(report)
-        if out:
-            console = Console(record=True, width=240, file=io.StringIO())
-            console.print(view)
-            ex.write_atomic(out, console.export_text().encode("utf-8"))
-        else:
-            app_ctx.out.print(view)
+        show(run, screen_view(report), out)
         return
-    text = ex.to_csv(report) if fmt is Format.csv else ex.to_json(report) + "\n"
-    if out:
-        ex.write_atomic(out, text.encode("utf-8"))
-    else:
-        sys.stdout.write(text)
-    if not app_ctx.quiet:
-        for banner in report.banners:
-            app_ctx.err.print(banner, markup=False, highlight=False)
+    emit(run, ex.to_csv(report) if fmt is Format.csv else ex.to_json(report) + "\n", out)
+    run.notes(report.banners)
 
 
 @app.command(epilog="Examples:\n\n  screener export --out comps.csv\n\n  screener export --out comps.xlsx -u magnets")
-@handle_errors
-@global_options
+@command
 def export(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV path (the PM contract); .xlsx writes a workbook.")],
@@ -87,18 +90,16 @@ def export(
     top: TopOption = None,
 ) -> None:
     """Write the PM CSV (raw fractions, NA/NM literal, aggregate rows, formula-safe, atomic)."""
-    app_ctx = _context(ctx)
-    report = _report(app_ctx, universe, group, sort, reverse, top)
+    from screener.app.screen import screen as build_screen
     from screener.render.export import export as write_export
 
+    run = run_context(ctx)
+    report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
+    run.notes(report.problems)
     if out.parent and not out.parent.exists():
         raise UsageError(f"--out: folder {out.parent} does not exist")
     write_export(report, out)
-    if not app_ctx.quiet:
-        for banner in report.banners:
-            app_ctx.err.print(banner, markup=False, highlight=False)
-        rows = sum(len(b.rows) for b in report.groups)
-        app_ctx.err.print(
-            f"wrote {rows} companies and {sum(len(b.aggregates) for b in report.groups)} aggregate rows to {out}",
-            markup=False,
-        )
+    run.notes(report.banners)
+    rows = sum(len(b.rows) for b in report.groups)
+    aggregates = sum(len(b.aggregates) for b in report.groups)
+    run.note(f"wrote {rows} companies and {aggregates} aggregate rows to {out}")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from screener.cli import (
+from screener.commands._app import (
     Format,
     UniverseOption,
-    _context,
-    _parse_date,
     app,
-    global_options,
-    handle_errors,
+    command,
+    emit,
+    parse_date,
+    run_context,
+    show,
 )
 from screener.errors import ExitCode
 
@@ -42,8 +42,7 @@ class OxideCurrency(StrEnum):
 
 
 @app.command(epilog=EXAMPLES)
-@handle_errors
-@global_options
+@command
 def correlate(
     ctx: typer.Context,
     universe: UniverseOption = None,
@@ -66,60 +65,34 @@ def correlate(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
 ) -> None:
     """Correlation, OLS beta (HAC t), R², rolling range, best lead/lag and level correlation, ranked by |corr|."""
-    from screener.config import load_settings
-    from screener.correlation_report import build_correlation_report
-    from screener.data.store import Store
+    from screener.app.correlate import CorrelateOptions
+    from screener.app.correlate import correlate as correlation_report
     from screener.render import correlation as render
-    from screener.render.export import write_atomic
-    from screener.universe import load_universes, resolve_universe_args
 
-    app_ctx = _context(ctx)
-    settings = load_settings(app_ctx.config)
-    defaults = settings.correlation
-    loaded = load_universes(resolve_universe_args(universe or [], settings.universe_files))
-    companies = list({c.ticker: c for u in loaded for c in u.companies}.values())
-    store = Store(settings.cache_dir)
-    report = build_correlation_report(
-        companies,
-        store,
-        settings,
-        oxides=list(dict.fromkeys(oxide or [])),
-        freq=freq.value if freq else defaults.freq,
-        window=window or defaults.window,
-        max_lag=defaults.max_lag if max_lag is None else max_lag,
-        start=_parse_date(start, "--start"),
-        end=min((d for d in (_parse_date(end, "--end"), app_ctx.as_of) if d), default=None),
+    run = run_context(ctx)
+    options = CorrelateOptions(
+        universes=universe or (),
+        oxides=oxide or (),
+        freq=freq.value if freq else None,
+        window=window,
+        max_lag=max_lag,
+        start=parse_date(start, "--start"),
+        end=parse_date(end, "--end"),
+        as_of=run.as_of,
         oxide_currency=oxide_currency.value,
     )
+    report = correlation_report(run.env, options)
     if fmt is Format.table:
-        from rich.console import Console
-
-        table = render.correlation_table(report)
-        if out:
-            import io
-
-            console = Console(record=True, width=240, file=io.StringIO())
-            console.print(table)
-            write_atomic(out, console.export_text().encode("utf-8"))
-        else:
-            app_ctx.out.print(table)
+        show(run, render.correlation_table(report), out)
     else:
-        text = render.to_csv(report) if fmt is Format.csv else render.to_json(report) + "\n"
-        if out:
-            write_atomic(out, text.encode("utf-8"))
-        else:
-            sys.stdout.write(text)
-    if not app_ctx.quiet:
-        for note in [*report.notes, *store.problems]:
-            app_ctx.err.print(f"note: {note}", markup=False, highlight=False)
-        missing = report.rows[report.rows["status"] != ""]
-        if len(missing):
-            app_ctx.err.print(
-                f"{len(missing)} of {len(report.rows)} rows without statistics: "
-                + ", ".join(f"{t} ({s})" for t, s in zip(missing["ticker"], missing["status"], strict=True)),
-                markup=False,
-                highlight=False,
-            )
+        emit(run, render.to_csv(report) if fmt is Format.csv else render.to_json(report) + "\n", out)
+    run.notes(report.notes, prefix="note: ")
+    missing = report.rows[report.rows["status"] != ""]
+    if len(missing):
+        run.note(
+            f"{len(missing)} of {len(report.rows)} rows without statistics: "
+            + ", ".join(f"{t} ({s})" for t, s in zip(missing["ticker"], missing["status"], strict=True))
+        )
     if report.with_data == 0:
-        app_ctx.err.print("error: no requested name has enough overlapping data for a correlation", markup=False)
+        run.env.err.print("error: no requested name has enough overlapping data for a correlation", markup=False)
         raise typer.Exit(int(ExitCode.DATA_UNAVAILABLE))

@@ -1,4 +1,4 @@
-"""`screener prices import` and `screener cache info|clear`: the local store under cache/."""
+"""`screener prices import`, `screener cache info|clear` and `screener fetch`: the local store under cache/."""
 
 from __future__ import annotations
 
@@ -6,17 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from screener.cli import (
-    UniverseOption,
-    _context,
-    app,
-    global_options,
-    handle_errors,
-    yahoo_symbol,
-)
-from screener.errors import UsageError
+from screener.commands._app import UniverseOption, app, command, run_context, show
 
 prices_app = typer.Typer(
     help="Load price histories exported from other terminals into the store.", no_args_is_help=True
@@ -37,8 +28,7 @@ IMPORT_EXAMPLES = (
 
 
 @prices_app.command("import", epilog=IMPORT_EXAMPLES)
-@handle_errors
-@global_options
+@command
 def prices_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV with a date column and a close column.")],
@@ -57,69 +47,35 @@ def prices_import(
     replace: Annotated[bool, typer.Option("--replace", help="Replace the stored history instead of merging.")] = False,
 ) -> None:
     """Load a price history into the store; later `screen` uses it for that name (source: store)."""
-    from screener.config import load_settings
-    from screener.data.price_files import read_price_file
-    from screener.data.store import Store
+    from screener.app.imports import PriceImport, import_prices
 
-    app_ctx = _context(ctx)
-    symbol = yahoo_symbol(ticker, "--ticker")
-    parsed = read_price_file(file, date_col=date_col, close_col=close_col, prev_close_col=prev_close_col)
-    store = Store(load_settings(app_ctx.config).cache_dir)
-    previous = None if replace else store.read_prices(symbol)
-    if previous is not None:
-        overlap = previous.frame["adj_close"].reindex(parsed.frame.index).dropna()
-        if len(overlap):
-            ratio = (parsed.frame["adj_close"].reindex(overlap.index) / overlap - 1).abs()
-            if ratio.max() > 0.005:
-                app_ctx.err.print(
-                    f"note: {len(overlap)} overlapping day(s) differ from the stored history by up to "
-                    f"{ratio.max():.1%} (another adjustment basis?); the new file's values replace them — "
-                    "use --replace to start clean",
-                    markup=False,
-                    highlight=False,
-                )
-    stored = store.write_prices(
-        symbol,
-        parsed.frame,
-        source="import",
-        adjusted=parsed.adjusted,
-        currency=currency,
-        origin=str(file),
-        merge=not replace,
-    )
-    frame = stored.frame
-    app_ctx.out.print(
-        f"stored {symbol}: {len(parsed.frame)} rows from {file.name} ({parsed.mode}); "
+    run = run_context(ctx)
+    options = PriceImport(file, ticker, date_col, close_col, prev_close_col, currency, replace)
+    result = import_prices(run.env, options)
+    frame = result.stored.frame
+    run.env.out.print(
+        f"stored {result.symbol}: {result.rows_read} rows from {file.name} ({result.mode}); "
         f"history now {frame.index[0].date()} to {frame.index[-1].date()}, {len(frame)} rows",
         markup=False,
         highlight=False,
     )
-    for note in parsed.notes:
-        app_ctx.err.print(f"note: {note}", markup=False, highlight=False)
+    for note in result.notes:
+        run.env.err.print(f"note: {note}", markup=False, highlight=False)
 
 
 @cache_app.command("info", epilog="Example:\n\n  screener cache info")
-@handle_errors
-@global_options
+@command
 def cache_info(ctx: typer.Context) -> None:
     """Stored price histories, quotes, FX and HTTP caches: rows, date range, when fetched, source, size."""
-    from screener.config import load_settings
-    from screener.data.store import Store
+    from screener.app import cache
+    from screener.render.listings import store_table
 
-    app_ctx = _context(ctx)
-    store = Store(load_settings(app_ctx.config).cache_dir)
-    entries = store.entries()
-    table = Table(title=f"Local store {store.root}", header_style="bold")
-    for header in ("Kind", "Key", "Rows", "From", "To", "Fetched (UTC)", "Source", "Size", "Problem"):
-        table.add_column(header)
-    for e in entries:
-        table.add_row(
-            e.kind, e.key, "" if e.rows is None else str(e.rows), e.first, e.last, e.fetched_at, e.source,
-            f"{e.size / 1024:,.0f} KiB", e.problem,
-        )  # fmt: skip
-    app_ctx.out.print(table if entries else f"the store in {store.root} is empty")
-    for problem in store.problems:
-        app_ctx.err.print(f"warning: {problem}", markup=False, highlight=False)
+    run = run_context(ctx)
+    root, entries = cache.entries(run.env)
+    show(run, store_table(root, entries))
+    for entry in entries:
+        if entry.problem:
+            run.env.err.print(f"warning: {entry.problem}; ignored", markup=False, highlight=False)
 
 
 CLEAR_EXAMPLES = (
@@ -130,8 +86,7 @@ CLEAR_EXAMPLES = (
 
 
 @cache_app.command("clear", epilog=CLEAR_EXAMPLES)
-@handle_errors
-@global_options
+@command
 def cache_clear(
     ctx: typer.Context,
     kind: Annotated[
@@ -143,35 +98,26 @@ def cache_clear(
 ) -> None:
     """Delete stored market data: by default only what can be fetched again (imported histories, oxide series
     and FX histories stay unless --all or --kind names them). The rating history is never touched."""
-    from screener.config import load_settings
-    from screener.data.store import KINDS, Store
+    from screener.app import cache
 
-    app_ctx = _context(ctx)
-    kinds = kind or list(KINDS)
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown:
-        raise UsageError(f"--kind: unknown {', '.join(unknown)} (one of {', '.join(KINDS)})")
-    store = Store(load_settings(app_ctx.config).cache_dir)
-    only_refetchable = not (everything or kind)
-    doomed = store.files(kinds, only_refetchable=only_refetchable)
-    imported = [p for p in doomed if not store.refetchable(p)]
-    if not doomed:
-        app_ctx.out.print(f"nothing to remove in {store.root}", markup=False)
+    run = run_context(ctx)
+    plan = cache.plan_clear(run.env, kind, everything)
+    if not plan.files:
+        run.env.out.print(f"nothing to remove in {plan.root}", markup=False)
         return
-    warning = f", including {len(imported)} imported file(s) that cannot be fetched again" if imported else ""
-    if not yes and not typer.confirm(f"Delete {len(doomed)} file(s) from {store.root}{warning}?"):
+    warning = f", including {len(plan.imported)} imported file(s) that cannot be fetched again" if plan.imported else ""
+    if not yes and not typer.confirm(f"Delete {len(plan.files)} file(s) from {plan.root}{warning}?"):
         raise typer.Exit(0)
-    removed = store.clear(kinds, only_refetchable=only_refetchable)
-    kept = "" if not only_refetchable else " (imported data kept; --all removes it too)"
-    app_ctx.out.print(f"removed {removed} file(s) from {store.root}{kept}; rating history untouched", markup=False)
+    removed = cache.clear(run.env, plan)
+    kept = "" if not plan.only_refetchable else " (imported data kept; --all removes it too)"
+    run.env.out.print(f"removed {removed} file(s) from {plan.root}{kept}; rating history untouched", markup=False)
 
 
 FETCH_EXAMPLES = "Examples:\n\n  screener fetch\n\n  screener fetch -u magnets --full"
 
 
 @app.command(epilog=FETCH_EXAMPLES)
-@handle_errors
-@global_options
+@command
 def fetch(
     ctx: typer.Context,
     universe: UniverseOption = None,
@@ -179,49 +125,30 @@ def fetch(
 ) -> None:
     """Refresh price histories (only dates not yet stored), quotes, consensus for not-rated names and FX from
     Yahoo into the local store. Exit 3 when Yahoo cannot be reached."""
-    from datetime import date
-
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from screener.config import load_settings
-    from screener.data.live import refresh
-    from screener.data.store import Store
-    from screener.sources import live_source
-    from screener.universe import load_universes, resolve_universe_args
+    from screener.app.fetch import FetchOptions
+    from screener.app.fetch import fetch as run_fetch
+    from screener.app.fetch import plan as fetch_plan
 
-    app_ctx = _context(ctx)
-    settings = load_settings(app_ctx.config)
-    companies = [
-        c for u in load_universes(resolve_universe_args(universe or [], settings.universe_files)) for c in u.companies
-    ]
-    tickers = [c.ticker for c in companies]
-    not_rated = [c.ticker for c in companies if c.house is None]
-    currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
-    source = live_source(settings, Store(settings.cache_dir))
-    total = 2 * len(tickers) + len(not_rated) + 1
+    run = run_context(ctx)
+    work = fetch_plan(run.env, FetchOptions(universe or (), full, run.as_of))
     columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=app_ctx.err, disable=app_ctx.quiet, transient=True) as bar:
-        task = bar.add_task("fetching from Yahoo", total=total)
-        report = refresh(
-            tickers,
-            currencies,
-            source,
-            today=app_ctx.as_of or date.today(),
-            history_start=settings.history_start,
-            consensus_for=not_rated,
-            full=full,
-            progress=lambda label, steps: bar.update(task, advance=steps, description=label[:28]),
+    with Progress(*columns, console=run.env.err, disable=run.quiet, transient=True) as bar:
+        task = bar.add_task("fetching from Yahoo", total=work.steps)
+        report = run_fetch(
+            run.env, work, progress=lambda label, steps: bar.update(task, advance=steps, description=label[:28])
         )
     updated = sum(1 for n in report.histories_updated.values() if n)
-    app_ctx.out.print(
+    run.env.out.print(
         f"fetched: {updated} histories updated, {len(report.up_to_date)} already up to date, {report.quotes} quotes, "
-        f"{report.consensus} consensus sets, FX; store {settings.cache_dir}",
+        f"{report.consensus} consensus sets, FX; store {run.env.settings.cache_dir}",
         markup=False,
         highlight=False,
     )
     if report.problems:
-        app_ctx.err.print(
-            f"{len(report.problems)} of {len(tickers)} names had problems: "
+        run.env.err.print(
+            f"{len(report.problems)} of {len(work.tickers)} names had problems: "
             + "; ".join(f"{t}: {why}" for t, why in sorted(report.problems.items())),
             markup=False,
             highlight=False,

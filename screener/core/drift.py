@@ -35,6 +35,16 @@ class RatingRecord:
 
 
 @dataclass(frozen=True)
+class RunSummary:
+    """One recorded run of the rating history: its as-of date, when it was recorded, names, out of band."""
+
+    as_of: date
+    recorded_at: str
+    names: int
+    out_of_band: int
+
+
+@dataclass(frozen=True)
 class DriftThresholds:
     etr_move: float = 0.05
     price_move: float = 0.10

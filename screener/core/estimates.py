@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from screener.core import fx
 from screener.core import multiples as mx
 from screener.core.values import NA, NM, Value, add, subtract
 from screener.models import Consensus, HouseModel, ModelYear
@@ -57,9 +58,9 @@ def from_model(
         """Shareholders' equity: total equity − minorities."""
         return NA if y is None else subtract(y.total_equity, y.minority_interests)
 
-    eps = mx.convert(mx.per_share(year.net_income, year.shares), 1.0, model_to_trading)
-    bvps = mx.convert(mx.per_share(equity(year), year.shares), 1.0, model_to_trading)
-    dps = mx.convert(year.dps, 1.0, model_to_trading)
+    eps = fx.scale(mx.per_share(year.net_income, year.shares), model_to_trading)
+    bvps = fx.scale(mx.per_share(equity(year), year.shares), model_to_trading)
+    dps = fx.scale(year.dps, model_to_trading)
     ebitda = add(year.ebit, year.d_and_a)
     net_debt = subtract(year.borrowings, year.cash)
     market_cap: Value = NA

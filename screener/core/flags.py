@@ -1,16 +1,115 @@
-"""Sanity checks on inputs (METHODS §4); each returns a flag code or None.
+"""Flags on a comp-table row: sanity checks on inputs (METHODS §4) and where a number came from.
 
-Codes: ``dy_implausible`` (dividend yield × P/E = payout > limit), ``pe_pb_roe_mismatch``
-(P/E differs from P/B ÷ ROE by more than a factor), ``extreme_pe`` (P/E above a cap),
-``stale_price`` (price older than N trading days), ``stale_target`` (target set more than N days ago),
-``etr_excludes_dividend`` (no usable FY1 yield, ETR = ESPR).
+:func:`row_flags` computes every flag of a row from its inputs (:class:`RowInputs`), in one documented order;
+the small predicates below are the rules it applies. :data:`FLAGS` explains each code (tables, exports).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from screener.core.values import Value, is_num
+
+FLAGS: dict[str, str] = {
+    "tp_from_band": "the target price is the P/B-band target (m + k·sd) × forward BVPS, not a published one",
+    "band_target_na": "the P/B-band target could not be computed (no price history or book values): target NA",
+    "no_data": "no source has a price for this name",
+    "currency_mismatch": "the source quoted another currency than the universe file's trading currency",
+    "fx_missing": "no FX rate to convert the house model into the trading currency: multiples NA",
+    "consensus_eps": "P/E from fetched consensus EPS (Yahoo) instead of the stored consensus multiples",
+    "consensus_target": "a not-rated name's target is the consensus mean target (Yahoo)",
+    "mcap_from_snapshot_shares": "market cap = price × the share count implied by the bundled snapshot",
+    "etr_excludes_dividend": "no usable FY1 dividend yield: ETR = upside only",
+    "dy_implausible": "dividend yield × P/E implies a payout above the limit: the yield is suspect",
+    "pe_pb_roe_mismatch": "P/E differs from P/B ÷ ROE by more than the configured factor: suspect estimates",
+    "extreme_pe": "P/E above the configured cap (shown, but flagged)",
+    "stale_price": "the price is older than the configured number of trading days at the as-of date",
+    "stale_target": "the house target was set more than the configured number of days before the as-of date",
+    "price_after_as_of": "the only price is after the as-of date (a look-ahead): not used",
+}
+"""Every flag code a comp-table row can carry, with its meaning."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """METHODS §4 limits (``[sanity]`` in config.toml)."""
+
+    max_payout: float = 1.0
+    pe_pb_roe_factor: float = 2.0
+    extreme_pe: float = 1000.0
+    stale_price_trading_days: int = 5
+    stale_target_days: int = 365
+
+
+@dataclass(frozen=True)
+class YearInputs:
+    """One fiscal year's multiples as the sanity checks see them."""
+
+    pe: Value
+    pb: Value
+    roe: Value
+    dy: Value
+
+
+@dataclass(frozen=True)
+class RowInputs:
+    """What a row's flags are computed from.
+
+    ``band_target``: None when the company's target does not come from the P/B band, else the band target (a
+    number, or NA/NM when it could not be computed). ``price_date`` None: no usable price (``price_after_as_of``
+    says whether one exists after the as-of date).
+    """
+
+    as_of: date
+    price_date: date | None
+    price_after_as_of: bool = False
+    quote_currency: str | None = None
+    trading_currency: str = ""
+    band_target: Value | None = None
+    fx_missing: bool = False
+    consensus_eps: bool = False
+    consensus_target: bool = False
+    market_cap_from_snapshot_shares: bool = False
+    upside: Value | None = None
+    dividend_yield: Value | None = None
+    years: Sequence[YearInputs] = field(default_factory=tuple)
+    target_set_on: date | None = None
+
+
+def row_flags(row: RowInputs, limits: Thresholds) -> list[str]:
+    """Every flag of a row, in the order of :data:`FLAGS` (a row without a price gets only the target flags and
+    ``no_data`` or ``price_after_as_of``)."""
+    flags: list[str] = []
+    if row.band_target is not None:
+        flags.append("tp_from_band" if is_num(row.band_target) else "band_target_na")
+    if row.price_date is None:
+        flags.append("price_after_as_of" if row.price_after_as_of else "no_data")
+        return flags
+    if row.quote_currency is not None and row.quote_currency != row.trading_currency:
+        flags.append("currency_mismatch")
+    if row.fx_missing:
+        flags.append("fx_missing")
+    if row.consensus_eps:
+        flags.append("consensus_eps")
+    if row.consensus_target:
+        flags.append("consensus_target")
+    if row.market_cap_from_snapshot_shares:
+        flags.append("mcap_from_snapshot_shares")
+    if row.upside is not None and is_num(row.upside) and not is_num(row.dividend_yield):
+        flags.append("etr_excludes_dividend")
+    if any(implausible_dividend(y.dy, y.pe, limits.max_payout) for y in row.years):
+        flags.append("dy_implausible")
+    if any(pe_pb_roe_mismatch(y.pe, y.pb, y.roe, limits.pe_pb_roe_factor) for y in row.years):
+        flags.append("pe_pb_roe_mismatch")
+    if any(extreme_multiple(y.pe, limits.extreme_pe) for y in row.years):
+        flags.append("extreme_pe")
+    if stale_price(row.price_date, row.as_of, limits.stale_price_trading_days):
+        flags.append("stale_price")
+    if row.target_set_on is not None and stale_target(row.target_set_on, row.as_of, limits.stale_target_days):
+        flags.append("stale_target")
+    return flags
 
 
 def implausible_dividend(dividend_yield: Value, pe: Value, max_payout: float) -> bool:

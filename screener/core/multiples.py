@@ -1,19 +1,12 @@
 """Valuation multiples, one formula per function (METHODS §2).
 
 All inputs and outputs are :data:`Value` (float, NA or NM). Per-share inputs must already be in the
-price's currency (convert with :func:`convert` first: never mix trading and reporting currency).
+price's currency (convert with :func:`screener.core.fx.scale` first: never mix trading and reporting currency).
 """
 
 from __future__ import annotations
 
 from screener.core.values import NA, NM, Value, combine, ratio
-
-
-def convert(amount: Value, from_per_usd: float, to_per_usd: float) -> Value:
-    """Convert an amount between currencies quoted as units per 1 USD: ``amount × to / from``."""
-    if not isinstance(amount, float | int):
-        return amount
-    return float(amount) * to_per_usd / from_per_usd
 
 
 def price_to_earnings(price: float, eps: Value) -> Value:

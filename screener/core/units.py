@@ -1,4 +1,5 @@
-"""Oxide price units (METHODS §6): pure conversions to a price per kilogram, VAT removal, FX to USD.
+"""Oxide price units (METHODS §6): pure conversions to a price per kilogram and VAT removal (FX to USD is
+:mod:`screener.core.fx`).
 
 A unit names a currency, a scale and a mass: ``10000 CNY/t`` (万元/吨) is 10,000 CNY per tonne, i.e. 10 CNY/kg
 per unit. Only the units below are accepted; anything else is an error naming the known ones (never a guess).
@@ -62,31 +63,6 @@ def to_per_kg(values: pd.Series, unit: Unit) -> pd.Series:
 def remove_vat(values: pd.Series, rate: float = VAT_CHINA) -> pd.Series:
     """A VAT-inclusive price → the price before VAT: ``value / (1 + rate)`` (895 / 1.13 = 792.04)."""
     return values / (1.0 + rate)
-
-
-def align_fx(dates: pd.DatetimeIndex, per_usd: pd.Series, max_staleness_days: int) -> pd.Series:
-    """The FX rate (units of currency per USD) for each date: the latest rate on or before that date, at most
-    ``max_staleness_days`` calendar days old (forward fill); NaN before the FX history starts or beyond the limit."""
-    import numpy as np
-    import pandas as pd
-
-    fx = per_usd.dropna().sort_index()
-    fx = fx[fx > 0]
-    if fx.empty:
-        return pd.Series(np.nan, index=dates, dtype="float64")
-    left = pd.DataFrame({"date": pd.DatetimeIndex(dates)})
-    right = pd.DataFrame({"date": pd.DatetimeIndex(fx.index), "rate": fx.to_numpy(dtype="float64")})
-    left["date"] = left["date"].astype("datetime64[ns]")
-    right["date"] = right["date"].astype("datetime64[ns]")
-    merged = pd.merge_asof(
-        left, right, on="date", direction="backward", tolerance=pd.Timedelta(days=max_staleness_days)
-    )
-    return pd.Series(merged["rate"].to_numpy(), index=dates, dtype="float64")
-
-
-def to_usd(values: pd.Series, per_usd: pd.Series) -> pd.Series:
-    """Local-currency prices → USD with the rate of each date (``per_usd`` aligned on the same dates)."""
-    return values / per_usd
 
 
 def large_gaps(dates: pd.DatetimeIndex, business_days: int) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:

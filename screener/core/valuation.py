@@ -18,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
+from screener.core import fx
 from screener.core import multiples as mx
 from screener.core.values import NA, NM, Value, is_num, subtract
 from screener.models import BookValue, Consensus, HouseModel
+
+if TYPE_CHECKING:  # numpy/pandas are imported by the functions that need them (the comp table stays light)
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ def point_in_time_bvps(dates: Sequence[date] | pd.DatetimeIndex, book_values: Se
     day: the one with the latest ``period_end`` wins (then the later one in the input). Never a value
     published on or after the day.
     """
+    import numpy as np
+    import pandas as pd
+
     index = pd.DatetimeIndex(pd.to_datetime(list(dates)) if not isinstance(dates, pd.DatetimeIndex) else dates)
     if not book_values:
         return pd.Series(np.nan, index=index, name="bvps", dtype="float64")
@@ -96,6 +101,8 @@ def band_stats(pb: pd.Series, since: date | None = None, current: float | None =
     ``current`` defaults to the last point of the window (pass the P/B at today's price when the history
     ends earlier). No points: everything NA.
     """
+    import pandas as pd
+
     window = pb.dropna()
     if since is not None and not window.empty:
         window = window[window.index >= pd.Timestamp(since)]
@@ -178,7 +185,7 @@ def model_bvps(model: HouseModel, label: int, model_to_trading: float) -> Value:
     if year is None:
         return NA
     equity = subtract(year.total_equity, year.minority_interests)
-    return mx.convert(mx.per_share(equity, year.shares), 1.0, model_to_trading)
+    return fx.scale(mx.per_share(equity, year.shares), model_to_trading)
 
 
 def consensus_bvps(consensus: Consensus, label: int) -> Value:

@@ -19,21 +19,53 @@ SOURCE_MODES = ("auto", "live", "store", "snapshot")
 
 
 class MarketSource(Protocol):
-    """What the pipeline needs from a source of prices and FX."""
+    """Everything a source of market data gives. :func:`gather` uses only these methods."""
 
     name: str
 
+    def describe(self) -> str:
+        """One line for banners, e.g. ``the bundled snapshot of 2025-10-10``."""
+        ...
+
     def quotes(self, tickers: Sequence[str]) -> dict[str, Quote]:
-        """Quotes for the tickers this source has; missing ones are left out."""
+        """Quotes for the tickers this source has; missing ones are left out. DataUnavailable: cannot run."""
         ...
 
     def fx_rates(self, currencies: Iterable[str]) -> dict[str, FxRate]:
         """Rates (units per 1 USD) for the currencies this source has."""
         ...
 
-    def describe(self) -> str:
-        """One line for banners, e.g. ``bundled snapshot of 2025-10-10``."""
+    def consensus(self, tickers: Sequence[str]) -> dict[str, ConsensusEstimate]:
+        """Fetched market consensus (FY1/FY2 EPS, mean target) for the tickers this source has."""
         ...
+
+    def notes(self) -> list[str]:
+        """Banners the user must see about what this source did (e.g. served from the store within the TTL)."""
+        ...
+
+    def problems(self) -> dict[str, str]:
+        """Per-ticker problems (a bad ticker, an unreadable file) met while answering."""
+        ...
+
+    def complete(self, data: MarketData) -> None:
+        """Fill what other sources left out and add banners about them (the snapshot fills market caps)."""
+        ...
+
+
+class SourceBase:
+    """Defaults for the optional parts of :class:`MarketSource`: no consensus, notes, problems or completion."""
+
+    def consensus(self, tickers: Sequence[str]) -> dict[str, ConsensusEstimate]:
+        return {}
+
+    def notes(self) -> list[str]:
+        return []
+
+    def problems(self) -> dict[str, str]:
+        return {}
+
+    def complete(self, data: MarketData) -> None:
+        return None
 
 
 @dataclass
@@ -74,8 +106,8 @@ def gather(
         except DataUnavailable as exc:
             failures.append(f"{source.name}: {exc}")
             continue
-        data.banners.extend(getattr(source, "notes", []))
-        data.problems.update(getattr(source, "problems", {}))
+        data.banners.extend(source.notes())
+        data.problems.update(source.problems())
         if got:
             data.sources_used.append(source.name)
         elif remaining:
@@ -92,13 +124,11 @@ def gather(
                 f"{_age_text((today - oldest).days)}{reason}"
             )
     for source in sources:
-        finder = getattr(source, "consensus", None)
-        if finder is not None:
-            for ticker, estimate in finder([t for t in wanted if t not in data.consensus]).items():
-                data.consensus.setdefault(ticker, estimate)
+        for ticker, estimate in source.consensus([t for t in wanted if t not in data.consensus]).items():
+            data.consensus.setdefault(ticker, estimate)
     data.missing = [t for t in wanted if t not in data.quotes]
-    _fill_market_caps(data, sources)
-    _warn_older_than_snapshot(data, sources)
+    for source in sources:
+        source.complete(data)
     if len(sources) == 1 and data.quotes and not failures:
         source = sources[0]
         oldest = min(q.price_date for q in data.quotes.values())
@@ -109,36 +139,3 @@ def gather(
         detail = "; ".join(failures) if failures else "no source has any of them"
         raise DataUnavailable(f"no data for any requested name ({detail})")
     return data
-
-
-def _fill_market_caps(data: MarketData, sources: Sequence[MarketSource]) -> None:
-    """A quote without a market cap gets price × the share count implied by the snapshot, marked estimated."""
-    from dataclasses import replace
-
-    from screener.data.snapshot import SnapshotSource
-
-    snapshot = next((s for s in sources if isinstance(s, SnapshotSource)), None)
-    if snapshot is None:
-        return
-    for ticker, quote in data.quotes.items():
-        if quote.market_cap is None:
-            shares = snapshot.implied_shares(ticker)
-            if shares is not None:
-                data.quotes[ticker] = replace(quote, market_cap=quote.price * shares, market_cap_estimated=True)
-
-
-def _warn_older_than_snapshot(data: MarketData, sources: Sequence[MarketSource]) -> None:
-    """Say so when the store served a price older than the one in the bundled snapshot (an old import)."""
-    from screener.data.snapshot import SnapshotSource
-
-    snapshot = next((s for s in sources if isinstance(s, SnapshotSource)), None)
-    if snapshot is None:
-        return
-    newer = snapshot.quotes([t for t, q in data.quotes.items() if q.source == "store"])
-    older = sorted(t for t, q in newer.items() if data.quotes[t].price_date < q.price_date)
-    if older:
-        example = older[0]
-        data.banners.append(
-            f"{len(older)} name(s) use stored prices older than the bundled snapshot's (e.g. {example} "
-            f"{data.quotes[example].price_date} vs {newer[example].price_date}): --source snapshot shows the newer ones"
-        )

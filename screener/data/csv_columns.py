@@ -24,7 +24,7 @@ def _first(mask: pd.Series) -> int:
     return int(mask.to_numpy().nonzero()[0][0])
 
 
-def checked_dates(raw: pd.DataFrame, column: str, label: str, *, today: date | None = None) -> pd.DatetimeIndex:
+def checked_dates(raw: pd.DataFrame, column: str, label: str, *, today: date) -> pd.DatetimeIndex:
     """ISO dates; unparseable, duplicate or future (after ``today``) dates are errors."""
     import pandas as pd
 
@@ -38,7 +38,7 @@ def checked_dates(raw: pd.DataFrame, column: str, label: str, *, today: date | N
     if duplicated.any():
         first = _first(duplicated)
         raise InputFileError(label, f"duplicate date {text.iloc[first]}", line=line_of(first), field=column)
-    limit = pd.Timestamp(today or date.today())
+    limit = pd.Timestamp(today)
     future = dates > limit
     if future.any():
         first = _first(future)

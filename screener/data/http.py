@@ -1,16 +1,15 @@
 """Plain-HTTP sources (oxide series published as CSV at an http(s) URL) through a requests-cache session.
 
-The session is built by the caller and passed in (tests use a real server on 127.0.0.1). Responses are cached
-in SQLite under ``cache/http``; an entry older than ``expire_after`` is refetched, and when the server then fails
-(connection refused, 5xx) the stale copy is served (``stale_if_error``) and reported as stale.
+The session is built by the environment (:meth:`screener.environment.Environment.http_session`) and passed in
+(tests use a real server on 127.0.0.1). Responses are cached in SQLite under ``cache/http``; an entry older than
+``expire_after`` is refetched, and when the server then fails (connection refused, 5xx) the stale copy is served
+(``stale_if_error``) and reported as stale.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from screener.errors import DataUnavailable
 
@@ -28,19 +27,14 @@ class Fetched:
     stale: bool
 
 
-def new_session(cache_dir: Path, expire_after: timedelta = timedelta(hours=24)) -> CachedSession:
-    """A requests-cache session with its SQLite file at ``cache_dir/http/oxides.sqlite``."""
-    from requests_cache import CachedSession
+CACHE_NAME = "oxides"
+"""The requests-cache SQLite file under ``cache/http`` (``oxides.sqlite``)."""
 
-    folder = cache_dir / "http"
-    folder.mkdir(parents=True, exist_ok=True)
-    return CachedSession(
-        str(folder / "oxides"),
-        backend="sqlite",
-        expire_after=expire_after,
-        stale_if_error=True,
-        allowable_codes=(200,),
-    )
+
+def cached_session_options() -> dict[str, Any]:
+    """How the plain-HTTP cache behaves (the session itself is built by the environment): SQLite backend, a stale
+    copy served when the server fails, only HTTP 200 cached."""
+    return {"backend": "sqlite", "stale_if_error": True, "allowable_codes": (200,)}
 
 
 def fetch(session: CachedSession, url: str, timeout: float = 30.0) -> Fetched:

@@ -9,17 +9,18 @@ back to the store, then the snapshot); a bad ticker marks that name only. :func:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from screener.data.base import SourceBase
 from screener.data.store import Store
-from screener.errors import DataUnavailable
+from screener.errors import DataUnavailable, StoreCorrupt
 from screener.models import FxRate, Quote
 
-Sleep = Callable[[float], None]
+if TYPE_CHECKING:
+    from screener.data.yahoo import RetryPolicy
 
 
 def _short(exc: BaseException) -> str:
@@ -65,33 +66,44 @@ def _to_quote(ticker: str, payload: dict[str, Any], source: str, fetched_at: dat
 
 
 @dataclass
-class LiveSource:
+class LiveSource(SourceBase):
     """Yahoo quotes and FX, cached in the store for ``ttl_hours``. ``session_factory`` builds the HTTP
-    session once, on first use (tests pass a fake-transport session)."""
+    session once, on first use (tests pass a fake-transport session). ``today`` is the caller's clock: the date
+    a quote without a quote time is stamped with, and the end of the FX window."""
 
     session_factory: Callable[[], Any]
     store: Store
     ttl_hours: float
-    sleep: Sleep = field(default=lambda seconds: time.sleep(seconds))
-    name: str = "live"
+    today: date
+    policy: RetryPolicy | None = None
     as_of: date | None = None
     """Fetch FX up to this date (default today)."""
-    notes: list[str] = field(default_factory=list)
-    problems: dict[str, str] = field(default_factory=dict)
+    name: str = "live"
+    _notes: list[str] = field(default_factory=list)
+    _problems: dict[str, str] = field(default_factory=dict)
     _session: Any = None
 
     def describe(self) -> str:
         return "live Yahoo Finance"
 
+    def notes(self) -> list[str]:
+        return list(self._notes)
+
+    def problems(self) -> dict[str, str]:
+        return dict(self._problems)
+
+    def _stored(self, kind: str, key: str) -> Any:
+        try:
+            return self.store.read_record(kind, key)
+        except StoreCorrupt:
+            return None  # refetched and overwritten
+
     def session(self) -> Any:
         if self._session is None:
             import logging
 
-            from screener.data import yahoo
-
             # yfinance logs through its own logger; the adapter reads those records, the user sees our summary
             logging.getLogger("yfinance").addHandler(logging.NullHandler())
-            yahoo.configure_cache(self.store.root / "yfinance")
             self._session = self.session_factory()
         return self._session
 
@@ -101,7 +113,7 @@ class LiveSource:
         out: dict[str, Quote] = {}
         cached = 0
         for ticker in tickers:
-            record = self.store.read_record("quotes", ticker)
+            record = self._stored("quotes", ticker)
             if (
                 record is not None
                 and record.source == "live"
@@ -111,25 +123,25 @@ class LiveSource:
                 cached += 1
                 continue
             try:
-                info = yahoo.fetch_info(ticker, self.session(), sleep=self.sleep)
+                info = yahoo.fetch_info(ticker, self.session(), policy=self.policy)
             except yahoo.YahooUnavailable as exc:
                 raise DataUnavailable(f"Yahoo unreachable: {_short(exc)}") from None
             except yahoo.YahooRateLimited as exc:
                 raise DataUnavailable(f"Yahoo rate limit persisted after retries: {_short(exc)}") from None
             except yahoo.YahooBadTicker:
-                self.problems[ticker] = "not found on Yahoo (HTTP 404 / empty quote)"
+                self._problems[ticker] = "not found on Yahoo (HTTP 404 / empty quote)"
                 continue
             except yahoo.YahooError as exc:
-                self.problems[ticker] = _short(exc)
+                self._problems[ticker] = _short(exc)
                 continue
             quote = yahoo.normalise_quote(info, {})
             if quote.price is None:
-                self.problems[ticker] = "Yahoo returned no price"
+                self._problems[ticker] = "Yahoo returned no price"
                 continue
-            stored = self.store.write_record("quotes", ticker, _quote_payload(quote, date.today()), source="live")
+            stored = self.store.write_record("quotes", ticker, _quote_payload(quote, self.today), source="live")
             out[ticker] = _to_quote(ticker, stored.payload, self.name, stored.fetched_at)
         if cached:
-            self.notes.append(
+            self._notes.append(
                 f"live: {cached} quote(s) served from the store's copy fetched within the "
                 f"{self.ttl_hours:g}h TTL (no request)"
             )
@@ -139,7 +151,7 @@ class LiveSource:
         from screener.data import yahoo
 
         wanted = sorted(set(currencies))
-        record = self.store.read_record("fx", "spot")
+        record = self._stored("fx", "spot")
         if record is not None and record.source == "live" and self.store.is_fresh(record.fetched_at, self.ttl_hours):
             table = record.payload
             if all(c in table for c in wanted):
@@ -148,16 +160,16 @@ class LiveSource:
                     for c in wanted
                 }
         try:
-            rates, _failures = yahoo.fetch_fx(wanted, self.session(), today=self.as_of, sleep=self.sleep)
+            until = self.as_of or self.today
+            rates, _failures = yahoo.fetch_fx(wanted, self.session(), today=until, policy=self.policy)
         except (yahoo.YahooUnavailable, yahoo.YahooRateLimited) as exc:
             raise DataUnavailable(f"Yahoo FX unavailable: {_short(exc)}") from None
         spot = yahoo.spot_fx(rates)
         table = {
-            c: {"per_usd": r.per_usd, "date": r.as_of.isoformat(), "source": f"Yahoo {yahoo.fx_symbol(c)}"}
-            for c, r in spot.items()
+            c: {"per_usd": r.per_usd, "date": r.rate_date.isoformat(), "source": r.source} for c, r in spot.items()
         }
         if "USD" in wanted:
-            table["USD"] = {"per_usd": 1.0, "date": date.today().isoformat(), "source": "identity"}
+            table["USD"] = {"per_usd": 1.0, "date": self.today.isoformat(), "source": "identity"}
         if table:
             self.store.write_record("fx", "spot", table, source="live")
         return {
@@ -201,7 +213,10 @@ def refresh(
     session = source.session()
     by_start: dict[date, list[str]] = {}
     for ticker in tickers:
-        stored = None if full else store.read_prices(ticker)
+        try:
+            stored = None if full else store.read_prices(ticker)
+        except StoreCorrupt:
+            stored = None  # refetched whole
         start = history_start if stored is None else stored.last_date + timedelta(days=1)
         if start > today:
             report.up_to_date.append(ticker)
@@ -211,7 +226,7 @@ def refresh(
     end = today + timedelta(days=1)  # yfinance's end is exclusive
     for start, group in sorted(by_start.items()):
         try:
-            closes, failures = yahoo.download_closes(group, start, end, session, sleep=source.sleep)
+            closes, failures = yahoo.download_closes(group, start, end, session, policy=source.policy)
         except (yahoo.YahooUnavailable, yahoo.YahooRateLimited) as exc:
             raise DataUnavailable(f"Yahoo unreachable: {_short(exc)}") from None
         import pandas as pd
@@ -229,15 +244,15 @@ def refresh(
             progress(f"history {ticker}", 1)
     quotes = source.quotes(list(tickers))
     report.quotes = len(quotes)
-    report.problems.update(source.problems)
+    report.problems.update(source.problems())
     progress("quotes", len(tickers))
     for ticker in consensus_for:
-        held = store.read_record("consensus", ticker)
+        held = source._stored("consensus", ticker)
         if held is not None and store.is_fresh(held.fetched_at, source.ttl_hours) and not full:
             progress(f"consensus {ticker} (fresh)", 1)
             continue
         try:
-            raw = yahoo.fetch_consensus(ticker, session, sleep=source.sleep)
+            raw = yahoo.fetch_consensus(ticker, session, policy=source.policy)
         except yahoo.YahooError as exc:
             report.problems.setdefault(ticker, f"consensus: {exc}")
             continue

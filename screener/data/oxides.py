@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,7 @@ def parse_series_csv(
     date_col: str = "date",
     value_col: str | None = None,
     mid_of: tuple[str, str] | None = None,
+    today: date,
 ) -> ParsedSeries:
     """Read one dated value column (or the midpoint of two) from CSV text; every bad cell is an error naming
     ``label:line`` and the column: unparseable or duplicate dates, text in a number column, values <= 0.
@@ -91,7 +93,7 @@ def parse_series_csv(
             raise InputFileError(
                 label, f"no column {name!r} (columns: {', '.join(columns)}); use {option}", line=1, field=name
             )
-    dates = checked_dates(raw, date_col, label)
+    dates = checked_dates(raw, date_col, label, today=today)
 
     def numbers(column: str) -> pd.Series:
         return checked_numbers(raw, column, label)
@@ -135,11 +137,12 @@ def import_fx(
     date_col: str = "date",
     value_col: str = "value",
     usd_per: bool = False,
+    today: date,
 ) -> tuple[StoredSeries, list[str]]:
     """Store an FX history as units of ``currency`` per USD (``usd_per``: the file holds USD per unit, as FRED's
     DEXUSAL for AUD; it is inverted)."""
     label = label or str(file)
-    parsed = parse_series_csv(label, file, date_col=date_col, value_col=value_col)
+    parsed = parse_series_csv(label, file, date_col=date_col, value_col=value_col, today=today)
     per_usd = 1.0 / parsed.values if usd_per else parsed.values
     meta = {"currency": currency, "quote": "per_usd", "source": label, "column": value_col}
     stored = store.write_series("fx", currency, per_usd.to_frame("per_usd"), meta)
@@ -176,7 +179,8 @@ def convert(
     import numpy as np
     import pandas as pd
 
-    from screener.core.units import align_fx, remove_vat, to_per_kg, to_usd
+    from screener.core.fx import align, series_to_usd
+    from screener.core.units import remove_vat, to_per_kg
 
     unit = check_spec(spec)
     notes: list[str] = []
@@ -202,8 +206,8 @@ def convert(
             f"(import one with `screener fx import FILE --currency {unit.currency}` and re-import to get USD)"
         )
     else:
-        rates = align_fx(pd.DatetimeIndex(local.index), fx.frame["per_usd"], fx_max_staleness_days)
-        usd = to_usd(local, rates)
+        rates = align(pd.DatetimeIndex(local.index), fx.frame["per_usd"], fx_max_staleness_days)
+        usd = series_to_usd(local, rates)
         f = fx.frame.index
         meta["fx_source"] = f"{fx.meta.get('source', '')} ({f[0].date()} to {f[-1].date()})"
         uncovered = int(rates.isna().sum())
@@ -234,12 +238,15 @@ def import_oxide(
     *,
     fx_max_staleness_days: int = 10,
     gap_business_days: int = 10,
+    today: date,
 ) -> tuple[StoredSeries, list[str]]:
     """Parse, convert and store one oxide series; returns it with the notes for the user."""
     import pandas as pd
 
     check_spec(spec)
-    parsed = parse_series_csv(label, data, date_col=spec.date_col, value_col=spec.value_col, mid_of=spec.mid_of)
+    parsed = parse_series_csv(
+        label, data, date_col=spec.date_col, value_col=spec.value_col, mid_of=spec.mid_of, today=today
+    )
     fx = None
     if spec.currency.upper() != "USD":
         fx = read_fx(store, spec.currency.upper())

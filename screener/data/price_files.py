@@ -11,6 +11,7 @@ Bad rows are errors naming the file, line and column: unparseable or duplicate d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,11 +38,12 @@ def read_price_file(
     date_col: str = "date",
     close_col: str | None = None,
     prev_close_col: str | None = None,
+    today: date,
 ) -> ParsedPrices:
     """Parse and validate one CSV price history."""
     import pandas as pd
 
-    from screener.core.correlation import adjusted_index_from_prev_close
+    from screener.core.returns import adjusted_index_from_prev_close
 
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -67,7 +69,7 @@ def read_price_file(
     if prev_close_col:
         need(prev_close_col, "--prev-close-col")
 
-    dates = checked_dates(raw, date_col, str(path))
+    dates = checked_dates(raw, date_col, str(path), today=today)
 
     def numbers(column: str) -> pd.Series:
         values = checked_numbers(raw, column, str(path), what="price")

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from typing import Any
 
+from screener.core import fx
+from screener.data.base import MarketData, SourceBase
 from screener.models import FxRate, Quote
 
 SNAPSHOT_FILE = "snapshot_2025-10-10.json"
 
 
 @dataclass
-class SnapshotSource:
-    """A :class:`~screener.data.base.MarketSource` over the bundled JSON file."""
+class SnapshotSource(SourceBase):
+    """A :class:`~screener.data.base.MarketSource` over the bundled JSON file. It also completes the others'
+    quotes: a missing market cap is the price × the share count the snapshot implies, marked estimated; and it
+    says when the store served a price older than its own (an old import)."""
 
     raw: dict[str, Any]
     name: str = "snapshot"
@@ -45,31 +49,49 @@ class SnapshotSource:
             if c in table
         }
 
+    def _market_cap(self, row: dict[str, Any]) -> float | None:
+        """The published USD market cap (millions) in the trading currency, at the snapshot's rate."""
+        if row.get("market_cap_usd_m") is None:
+            return None
+        rates = {c: float(r["per_usd"]) for c, r in self.raw["fx"].items()}
+        return fx.convert(float(row["market_cap_usd_m"]), "USD", row["currency"], rates)
+
     def implied_shares(self, ticker: str) -> float | None:
         """Shares outstanding (millions) implied by the snapshot: market cap in trading currency / price."""
         row = self.raw["quotes"].get(ticker)
-        fx = self.raw["fx"].get(row["currency"]) if row else None
-        if not row or not fx or not row.get("market_cap_usd_m"):
+        market_cap = self._market_cap(row) if row else None
+        if not row or not market_cap:
             return None
-        return float(row["market_cap_usd_m"]) * float(fx["per_usd"]) / float(row["price"])
+        return market_cap / float(row["price"])
 
     def quotes(self, tickers: Sequence[str]) -> dict[str, Quote]:
         out: dict[str, Quote] = {}
-        fx = self.raw["fx"]
         for ticker in tickers:
             row = self.raw["quotes"].get(ticker)
             if row is None:
                 continue
-            currency = row["currency"]
-            market_cap = None
-            if row.get("market_cap_usd_m") is not None and currency in fx:
-                market_cap = float(row["market_cap_usd_m"]) * float(fx[currency]["per_usd"])
             out[ticker] = Quote(
                 ticker=ticker,
                 price=float(row["price"]),
-                currency=currency,
+                currency=row["currency"],
                 price_date=date.fromisoformat(row["price_date"]),
                 source=self.name,
-                market_cap=market_cap,
+                market_cap=self._market_cap(row),
             )
         return out
+
+    def complete(self, data: MarketData) -> None:
+        for ticker, quote in data.quotes.items():
+            if quote.market_cap is None:
+                shares = self.implied_shares(ticker)
+                if shares is not None:
+                    data.quotes[ticker] = replace(quote, market_cap=quote.price * shares, market_cap_estimated=True)
+        newer = self.quotes([t for t, q in data.quotes.items() if q.source == "store"])
+        older = sorted(t for t, q in newer.items() if data.quotes[t].price_date < q.price_date)
+        if older:
+            example = older[0]
+            data.banners.append(
+                f"{len(older)} name(s) use stored prices older than the bundled snapshot's (e.g. {example} "
+                f"{data.quotes[example].price_date} vs {newer[example].price_date}): --source snapshot shows the "
+                "newer ones"
+            )

@@ -1,7 +1,7 @@
 """The local store under ``cache/``: price histories as parquet, quotes and FX as JSON, each with the time
 it was fetched and its source. Writes are atomic (temporary file, then rename). A corrupt or truncated file
-is reported (``Store.problems``) and treated as absent — never a crash, never silent. The rating history is
-not kept here (``cache clear`` never touches it).
+raises :class:`~screener.errors.StoreCorrupt` naming it — never a crash, never mistaken for a missing file; the
+caller says so and goes on without it. The rating history is not kept here (``cache clear`` never touches it).
 
 Price frames: index ``date`` (datetime64, ascending, unique); columns ``adj_close`` (dividend/split
 adjusted, used for returns) and ``close`` (the raw traded price, NaN when unknown).
@@ -12,23 +12,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from screener.errors import StoreCorrupt
 from screener.fileio import write_atomic
-from screener.models import ConsensusEstimate, FxRate, Quote
 
 if TYPE_CHECKING:
     import pandas as pd
 
 KINDS = ("prices", "quotes", "consensus", "fx", "oxides", "http", "yfinance")
 _SAFE = re.compile(r"[^A-Za-z0-9._=^-]")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _safe_name(key: str) -> str:
@@ -94,11 +91,10 @@ class StoreEntry:
 
 @dataclass
 class Store:
-    """The store rooted at ``root`` (normally ``cache/``); ``clock`` is injectable for tests."""
+    """The store rooted at ``root`` (normally ``cache/``); ``clock`` (aware UTC) stamps fetch times."""
 
     root: Path
-    clock: Callable[[], datetime] = _now
-    problems: list[str] = field(default_factory=list)
+    clock: Callable[[], datetime]
 
     def path(self, kind: str, key: str, suffix: str) -> Path:
         return self.root / kind / f"{_safe_name(key)}{suffix}"
@@ -122,7 +118,10 @@ class Store:
 
         new = frame[["adj_close", "close"]].astype("float64").sort_index()
         if merge:
-            old = self.read_prices(ticker)
+            try:
+                old = self.read_prices(ticker)
+            except StoreCorrupt:
+                old = None
             if old is not None:
                 new = pd.concat([old.frame[~old.frame.index.isin(new.index)], new]).sort_index()
         new.index = pd.DatetimeIndex(new.index, name="date")
@@ -145,7 +144,7 @@ class Store:
         return StoredPrices(ticker, new, source, fetched, adjusted, currency, origin)
 
     def read_prices(self, ticker: str) -> StoredPrices | None:
-        """The stored history, or None when absent or unreadable (then a problem is recorded)."""
+        """The stored history, or None when absent; StoreCorrupt when the file cannot be read."""
         path = self.path("prices", ticker, ".parquet")
         if not path.exists():
             return None
@@ -167,9 +166,8 @@ class Store:
                 currency=meta.get("currency") or None,
                 origin=meta.get("origin", ""),
             )
-        except Exception as exc:  # any unreadable file is reported, not fatal
-            self.problems.append(f"{path}: unreadable price history ({type(exc).__name__}: {exc}); ignored")
-            return None
+        except Exception as exc:  # any unreadable file is named, never mistaken for a missing one
+            raise StoreCorrupt(str(path), "price history", f"{type(exc).__name__}: {exc}") from None
 
     # --- generic dated series (oxide prices, FX histories) ---------------------------------------------
     def write_series(self, kind: str, key: str, frame: pd.DataFrame, meta: dict[str, str]) -> StoredSeries:
@@ -192,7 +190,7 @@ class Store:
         return StoredSeries(key, data, full, fetched)
 
     def read_series(self, kind: str, key: str) -> StoredSeries | None:
-        """A stored series, or None when absent or unreadable (then a problem is recorded)."""
+        """A stored series, or None when absent; StoreCorrupt when the file cannot be read."""
         path = self.path(kind, key, ".parquet")
         if not path.exists():
             return None
@@ -205,9 +203,8 @@ class Store:
             if "date" in frame.columns:
                 frame = frame.set_index("date")
             return StoredSeries(meta.get("key", key), frame, meta, datetime.fromisoformat(meta["fetched_at"]))
-        except Exception as exc:  # any unreadable file is reported, not fatal
-            self.problems.append(f"{path}: unreadable {kind} series ({type(exc).__name__}: {exc}); ignored")
-            return None
+        except Exception as exc:  # any unreadable file is named, never mistaken for a missing one
+            raise StoreCorrupt(str(path), f"{kind} series", f"{type(exc).__name__}: {exc}") from None
 
     def series_keys(self, kind: str) -> list[str]:
         """Keys of the series stored under ``kind`` (file stems)."""
@@ -229,9 +226,8 @@ class Store:
             return StoredRecord(
                 body["key"], dict(body["payload"]), body["source"], datetime.fromisoformat(body["fetched_at"])
             )
-        except Exception as exc:  # reported, not fatal
-            self.problems.append(f"{path}: unreadable {kind} record ({type(exc).__name__}: {exc}); ignored")
-            return None
+        except Exception as exc:  # named, never mistaken for a missing record
+            raise StoreCorrupt(str(path), f"{kind} record", f"{type(exc).__name__}: {exc}") from None
 
     def is_fresh(self, fetched_at: datetime, ttl_hours: float) -> bool:
         """Fetched within the TTL."""
@@ -239,45 +235,43 @@ class Store:
 
     # --- housekeeping -------------------------------------------------------------------------------
     def entries(self) -> list[StoreEntry]:
-        """Everything stored, with age and source; unreadable files listed with their problem."""
+        """Everything stored, with age and source; an unreadable file is listed with ``problem`` saying why."""
         out: list[StoreEntry] = []
+
+        def dated(kind: str, path: Path, read: Callable[[], StoredPrices | StoredSeries | None]) -> None:
+            size = path.stat().st_size
+            try:
+                item = read()
+            except StoreCorrupt as exc:
+                out.append(StoreEntry(kind, path.stem, None, "", "", "", "", size, str(exc)))
+                return
+            if item is None:
+                return
+            frame = item.frame
+            first = str(frame.index[0].date()) if len(frame) else ""
+            last = str(frame.index[-1].date()) if len(frame) else ""
+            if isinstance(item, StoredPrices):
+                key, source = item.ticker, item.source
+            else:
+                key, source = item.key, item.meta.get("source", "")
+            when = item.fetched_at.isoformat(timespec="minutes")
+            out.append(StoreEntry(kind, key, len(frame), first, last, when, source, size))
+
         for path in sorted((self.root / "prices").glob("*.parquet")):
-            stored = self.read_prices(path.stem)
-            if stored is None:
-                out.append(StoreEntry("prices", path.stem, None, "", "", "", "", path.stat().st_size, "unreadable"))
-                continue
-            frame = stored.frame
-            out.append(
-                StoreEntry(
-                    "prices", stored.ticker, len(frame), str(frame.index[0].date()) if len(frame) else "",
-                    str(frame.index[-1].date()) if len(frame) else "", stored.fetched_at.isoformat(timespec="minutes"),
-                    stored.source, path.stat().st_size,
-                )
-            )  # fmt: skip
+            dated("prices", path, partial(self.read_prices, path.stem))
         for kind in ("oxides", "fx"):
             for path in sorted((self.root / kind).glob("*.parquet")):
-                series = self.read_series(kind, path.stem)
-                if series is None:
-                    out.append(StoreEntry(kind, path.stem, None, "", "", "", "", path.stat().st_size, "unreadable"))
-                    continue
-                f = series.frame
-                out.append(
-                    StoreEntry(
-                        kind, series.key, len(f), str(f.index[0].date()) if len(f) else "",
-                        str(f.index[-1].date()) if len(f) else "", series.fetched_at.isoformat(timespec="minutes"),
-                        series.meta.get("source", ""), path.stat().st_size,
-                    )
-                )  # fmt: skip
+                dated(kind, path, partial(self.read_series, kind, path.stem))
         for kind in ("quotes", "consensus", "fx"):
             for path in sorted((self.root / kind).glob("*.json")):
-                record = self.read_record(kind, path.stem)
-                if record is None:
-                    out.append(StoreEntry(kind, path.stem, None, "", "", "", "", path.stat().st_size, "unreadable"))
+                try:
+                    record = self.read_record(kind, path.stem)
+                except StoreCorrupt as exc:
+                    out.append(StoreEntry(kind, path.stem, None, "", "", "", "", path.stat().st_size, str(exc)))
                     continue
-                out.append(
-                    StoreEntry(kind, record.key, None, "", "", record.fetched_at.isoformat(timespec="minutes"),
-                               record.source, path.stat().st_size)
-                )  # fmt: skip
+                if record is not None:
+                    when = record.fetched_at.isoformat(timespec="minutes")
+                    out.append(StoreEntry(kind, record.key, None, "", "", when, record.source, path.stat().st_size))
         for kind in ("http", "yfinance"):
             folder = self.root / kind
             if folder.exists():
@@ -293,7 +287,10 @@ class Store:
         if kind == "fx":
             return path.suffix == ".json"  # the Yahoo spot table; FX histories (.parquet) were imported
         if kind == "prices" and path.suffix == ".parquet":
-            stored = self.read_prices(path.stem)
+            try:
+                stored = self.read_prices(path.stem)
+            except StoreCorrupt:
+                return False  # unknown origin: treated as imported (kept unless --all)
             return stored is not None and stored.source == "live"
         return False
 
@@ -323,96 +320,3 @@ class Store:
                 if not any(folder.iterdir()):
                     folder.rmdir()
         return len(doomed)
-
-
-@dataclass
-class StoreSource:
-    """A :class:`~screener.data.base.MarketSource` over the store: a stored quote (from a live fetch) or else
-    the last row of a stored price history. ``currencies`` gives each ticker's expected trading currency."""
-
-    store: Store
-    currencies: dict[str, str] = field(default_factory=dict)
-    name: str = "store"
-    as_of: date | None = None
-    """Serve the last price on or before this date (default: the latest stored)."""
-
-    def describe(self) -> str:
-        return f"the local store ({self.store.root})"
-
-    def quotes(self, tickers: Iterable[str]) -> dict[str, Quote]:
-        out: dict[str, Quote] = {}
-        for ticker in tickers:
-            record = self.store.read_record("quotes", ticker)
-            fresh_enough = record is not None and (
-                self.as_of is None or date.fromisoformat(str(record.payload.get("price_date"))) <= self.as_of
-            )
-            if record is not None and fresh_enough and record.payload.get("price"):
-                p = record.payload
-                out[ticker] = Quote(
-                    ticker=ticker,
-                    price=float(p["price"]),
-                    currency=str(p.get("currency") or self.currencies.get(ticker, "")),
-                    price_date=date.fromisoformat(str(p["price_date"])),
-                    source=self.name,
-                    market_cap=float(p["market_cap"]) if p.get("market_cap") else None,
-                    fetched_at=record.fetched_at,
-                )
-                continue
-            stored = self.store.read_prices(ticker)
-            if stored is None or stored.frame.empty:
-                continue
-            rows = stored.frame.dropna(subset=["adj_close"])
-            if self.as_of is not None:
-                rows = rows[rows.index.date <= self.as_of]
-            if rows.empty:
-                continue
-            last = rows.iloc[-1]
-            price = last["close"] if last["close"] == last["close"] else last["adj_close"]
-            out[ticker] = Quote(
-                ticker=ticker,
-                price=float(price),
-                currency=stored.currency or self.currencies.get(ticker, ""),
-                price_date=rows.index[-1].date(),
-                source=self.name,
-                fetched_at=stored.fetched_at,
-            )
-        return out
-
-    def consensus(self, tickers: Iterable[str]) -> dict[str, ConsensusEstimate]:
-        """Consensus EPS and targets stored by ``screener fetch`` (Yahoo), by ticker."""
-        out: dict[str, ConsensusEstimate] = {}
-        for ticker in tickers:
-            record = self.store.read_record("consensus", ticker)
-            if record is None:
-                continue
-            from screener.data.yahoo import normalise_consensus
-
-            c = normalise_consensus(record.payload)
-            if c.eps_fy1 is None and c.eps_fy2 is None and c.target_mean is None:
-                continue
-            out[ticker] = ConsensusEstimate(
-                c.eps_fy1,
-                c.eps_fy2,
-                c.eps_currency,
-                c.target_mean,
-                c.eps_fy1_analysts,
-                "Yahoo consensus",
-                record.fetched_at,
-            )
-        return out
-
-    def fx_rates(self, currencies: Iterable[str]) -> dict[str, FxRate]:
-        record = self.store.read_record("fx", "spot")
-        if record is None:
-            return {}
-        table = record.payload
-        return {
-            c: FxRate(
-                c,
-                float(table[c]["per_usd"]),
-                date.fromisoformat(table[c]["date"]),
-                str(table[c].get("source", "store")),
-            )
-            for c in currencies
-            if c in table
-        }

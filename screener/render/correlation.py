@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
-from screener.correlation_report import CSV_COLUMNS, CorrelationReport
+from screener.app.correlate import CSV_COLUMNS, CorrelationReport
 from screener.render.export import safe_text
 
 INT_COLUMNS = ("n", "best_lag")

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from screener.app.comptable import AGGREGATE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow, ScreenReport
 from screener.core.drift import Finding
 from screener.core.values import NM, Missing, Value
 from screener.fileio import write_atomic
-from screener.pipeline import AGGREGATE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow, ScreenReport
 
 CSV_COLUMNS = [
     "row_type",

@@ -10,12 +10,11 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from screener.core.drift import Finding, RatingRecord
+from screener.app.comptable import ALL_GROUP, CompanyRow, ScreenReport
+from screener.core.drift import Finding, RatingRecord, RunSummary
 from screener.core.ratings import Rating
 from screener.core.values import NA, NM, Value
-from screener.history import RunSummary
 from screener.models import Universe
-from screener.pipeline import ALL_GROUP, CompanyRow, ScreenReport
 from screener.render import formatting as f
 
 RATING_STYLE = {Rating.BUY: "bold green", Rating.NEUTRAL: "yellow", Rating.SELL: "bold red"}

@@ -12,10 +12,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from screener.app.value import ValuationResult
 from screener.core.values import Missing, Value
 from screener.render import formatting as f
 from screener.render.export import raw_number, safe_text
-from screener.valuation_pipeline import ValuationResult
 
 CSV_COLUMNS = ["ticker", "scenario", "k", "pb_mean", "pb_sd", "pb_multiple", "bvps", "target_price", "price", "upside"]
 

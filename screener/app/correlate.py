@@ -1,13 +1,16 @@
-"""Orchestration of `screener correlate`: universe + stored prices + stored oxide series + settings -> one ranked
-frame (METHODS §6). No printing; the engine is :func:`screener.core.correlation.correlate_many`, called once."""
+"""``screener correlate``: universe + stored prices + stored oxide series + settings -> one ranked frame
+(METHODS §6). No printing; the engine is :func:`screener.core.correlation.correlate_many`, called once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from screener.errors import DataUnavailable, UsageError
+from screener.app import universes as uv
+from screener.environment import Environment
+from screener.errors import DataUnavailable, StoreCorrupt, UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,7 +82,13 @@ def build_correlation_report(
     series: dict[str, pd.Series] = {}
     units: dict[str, str] = {}
     for sid in dict.fromkeys(s for _, s, _ in pairs if s):
-        stored = store.read_series("oxides", sid)
+        try:
+            stored = store.read_series("oxides", sid)
+        except StoreCorrupt as exc:
+            notes.append(f"{exc}; ignored")
+            stored = None
+            if oxides:
+                raise
         if stored is None:
             if oxides:
                 raise UsageError(f"--oxide {sid}: not in the store (run `screener oxides import --series {sid}`)")
@@ -98,8 +107,14 @@ def build_correlation_report(
         series[sid], units[sid] = values, unit
 
     prices: dict[str, pd.Series] = {}
+    unreadable: set[str] = set()
     for ticker in dict.fromkeys(c.ticker for c, _, _ in pairs):
-        stored_prices = store.read_prices(ticker)
+        try:
+            stored_prices = store.read_prices(ticker)
+        except StoreCorrupt as exc:
+            notes.append(f"{exc}; ignored")
+            unreadable.add(ticker)
+            continue
         if stored_prices is not None and not stored_prices.frame.empty:
             prices[ticker] = stored_prices.frame["adj_close"]
     if not prices:
@@ -129,8 +144,7 @@ def build_correlation_report(
         status = why
         record: dict[str, object] = {"ticker": company.ticker, "name": company.name, "series": sid, "freq": freq}
         if not status and company.ticker not in prices:
-            unreadable = any(f"/{company.ticker}.parquet" in p for p in store.problems)
-            status = "unreadable store file" if unreadable else "no data"
+            status = "unreadable store file" if company.ticker in unreadable else "no data"
         elif not status and sid not in series:
             status = f"series {sid} not stored"
         if not status and result is not None:
@@ -152,3 +166,38 @@ def build_correlation_report(
     rows = rows.assign(_key=order).sort_values(["_key", "ticker"], ascending=[False, True], kind="stable")
     rows = rows.drop(columns="_key").reset_index(drop=True)[[*CSV_COLUMNS, "status"]]
     return CorrelationReport(rows, freq, window, max_lag, start, end, units, notes)
+
+
+@dataclass(frozen=True)
+class CorrelateOptions:
+    """``screener correlate`` options (None: the config's ``[correlation]`` default)."""
+
+    universes: Sequence[str] = ()
+    oxides: Sequence[str] = ()
+    freq: str | None = None
+    window: int | None = None
+    max_lag: int | None = None
+    start: date | None = None
+    end: date | None = None
+    as_of: date | None = None
+    oxide_currency: str = "usd"
+
+
+def correlate(env: Environment, options: CorrelateOptions) -> CorrelationReport:
+    """Each company of the selected universes (each once) against the oxide series; ``end`` is cut at --as-of."""
+    settings = env.settings
+    defaults = settings.correlation
+    companies = list({c.ticker: c for c in uv.companies(uv.selected(env, options.universes))}.values())
+    end = min((d for d in (options.end, options.as_of) if d), default=None)
+    return build_correlation_report(
+        companies,
+        env.store,
+        settings,
+        oxides=list(dict.fromkeys(options.oxides)),
+        freq=options.freq or defaults.freq,
+        window=options.window or defaults.window,
+        max_lag=defaults.max_lag if options.max_lag is None else options.max_lag,
+        start=options.start,
+        end=end,
+        oxide_currency=options.oxide_currency,
+    )

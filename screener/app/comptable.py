@@ -1,5 +1,6 @@
-"""Orchestration: universes + market data + settings -> a comp-table report. No printing, no I/O here
-beyond what the sources passed in do."""
+"""The comp table from universes, market data and settings (pure: no I/O, no clock; "today" comes in as
+``as_of``). One company's row: price, market cap, TP, ETR, ratings, FY1/FY2 multiples and flags
+(:func:`company_row`); group aggregates; ranking; rating-history records."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from datetime import date
 
 from screener.config import SORT_COLUMNS, Settings
 from screener.core import aggregates as agg
-from screener.core import flags as fl
+from screener.core import fx
 from screener.core import multiples as mx
 from screener.core.drift import RatingRecord
 from screener.core.estimates import YearMultiples, from_consensus, from_model
 from screener.core.fiscal import fy1_label
+from screener.core.flags import RowInputs, YearInputs, row_flags
 from screener.core.ratings import (
     Rating,
     RatingRules,
@@ -115,11 +117,8 @@ class ScreenReport:
     sort: str
     missing: list[str]
     rules: RatingRules = field(default_factory=RatingRules)
-
-
-def _fx(rates: dict[str, FxRate], currency: str) -> float | None:
-    rate = rates.get(currency)
-    return rate.per_usd if rate else None
+    problems: list[str] = field(default_factory=list)
+    """One-line summaries for stderr: names with problems, names without data."""
 
 
 def company_row(
@@ -130,6 +129,7 @@ def company_row(
     settings: Settings,
     band_target: Value | None = None,
     consensus: ConsensusEstimate | None = None,
+    price_after_as_of: bool = False,
 ) -> CompanyRow:
     """Compute one company's line: price, market cap, TP, ETR, ratings, FY1/FY2 multiples, flags.
 
@@ -137,98 +137,87 @@ def company_row(
     target price; flag ``tp_from_band``, or ``band_target_na`` when the band could not be computed).
     ``consensus`` (fetched market consensus) gives a not-rated name its target (flag ``consensus_target``)
     and replaces the stored consensus P/E with price / fetched EPS (flag ``consensus_eps``).
+    ``price_after_as_of``: the quote is None because the only price is later than ``as_of``.
+    Per-share figures are converted into the trading currency with :mod:`screener.core.fx` (NA + ``fx_missing``
+    without a rate); market cap in USD millions at the rate of the trading currency.
     """
     fy1 = fy1_label(as_of, company.fiscal_year_end_month, settings.report_lag_days)
     labels = (fy1, fy1 + 1)
-    flags: list[str] = []
     house = company.house
     target: Value = house.target_price if house else NA
+    band: Value | None = None
     if company.target_from_band is not None:
-        target = band_target if band_target is not None else NA
-        flags.append("tp_from_band" if is_num(target) else "band_target_na")
+        band = band_target if band_target is not None else NA
+        target = band
     if quote is None:
-        return CompanyRow(
-            company,
-            None,
-            NA,
-            NA,
-            target,
-            NA,
-            NA,
-            NA,
-            None,
-            None,
-            fy1,
-            {y: YearMultiples() for y in labels},
-            "none",
-            [*flags, "no_data"],
-        )
+        inputs = RowInputs(as_of, None, price_after_as_of=price_after_as_of, band_target=band)
+        empty = {y: YearMultiples() for y in labels}
+        flags = row_flags(inputs, settings.sanity)
+        return CompanyRow(company, None, NA, NA, target, NA, NA, NA, None, None, fy1, empty, "none", flags)
     price = quote.price
-    if quote.currency != company.currency:
-        flags.append("currency_mismatch")
-    trading_fx = _fx(rates, company.currency)
-    years: dict[int, YearMultiples] = {}
+    trading_fx = fx.per_usd(company.currency, rates)
+    years: dict[int, YearMultiples] = {label: YearMultiples() for label in labels}
     estimate_source = "none"
+    fx_missing = False
     if company.model is not None:
-        model_fx = _fx(rates, company.model.currency)
         estimate_source = "house"
-        for label in labels:
-            if trading_fx is None or model_fx is None:
-                years[label] = YearMultiples()
-                if "fx_missing" not in flags:
-                    flags.append("fx_missing")
-            else:
-                years[label] = from_model(
-                    company.model, label, price, trading_fx / model_fx, settings.ev_include_minorities
-                )
+        model_to_trading = fx.factor(company.model.currency, company.currency, rates)
+        if model_to_trading is None:
+            fx_missing = True
+        else:
+            years = {
+                label: from_model(company.model, label, price, model_to_trading, settings.ev_include_minorities)
+                for label in labels
+            }
     elif company.consensus is not None:
         estimate_source = "consensus"
         years = {label: from_consensus(company.consensus, label, price) for label in labels}
-    else:
-        years = {label: YearMultiples() for label in labels}
+    consensus_eps = False
     if consensus is not None and company.model is None:
-        eps_fx = _fx(rates, consensus.eps_currency or company.currency)
+        eps_to_trading = fx.factor(consensus.eps_currency or company.currency, company.currency, rates)
         for label, eps in zip(labels, (consensus.eps_fy1, consensus.eps_fy2), strict=True):
-            if eps is not None and eps_fx and trading_fx:
-                converted = mx.convert(float(eps), eps_fx, trading_fx)
+            if eps is not None and eps_to_trading is not None and trading_fx is not None:
+                converted = fx.scale(float(eps), eps_to_trading)
                 years[label] = replace(years[label], pe=mx.price_to_earnings(price, converted))
                 estimate_source = "consensus"
-                if "consensus_eps" not in flags:
-                    flags.append("consensus_eps")
-    if house is None and company.target_from_band is None and consensus is not None and consensus.target_mean:
+                consensus_eps = True
+    consensus_target = bool(
+        house is None and company.target_from_band is None and consensus is not None and consensus.target_mean
+    )
+    if consensus_target:
+        assert consensus is not None and consensus.target_mean is not None
         target = float(consensus.target_mean)
-        flags.append("consensus_target")
 
     market_cap_usd: Value = NA
     model_year = company.model.years.get(fy1) if company.model else None
     model_shares = model_year.shares if model_year is not None and is_num(model_year.shares) else None
+    from_snapshot_shares = False
     if trading_fx and quote.market_cap is not None and not (quote.market_cap_estimated and model_shares):
         market_cap_usd = quote.market_cap / trading_fx
-        if quote.market_cap_estimated:
-            flags.append("mcap_from_snapshot_shares")
+        from_snapshot_shares = quote.market_cap_estimated
     elif trading_fx and model_shares is not None:
         market_cap_usd = price * float(model_shares) / trading_fx  # type: ignore[arg-type]
 
     dividend_yield = years[fy1].dy
     upside = expected_share_price_return(target, price)
     etr = expected_total_return(upside, dividend_yield)
-    if is_num(upside) and not is_num(dividend_yield):
-        flags.append("etr_excludes_dividend")
     rule = rule_rating(etr, company.high_risk, settings.rules)
-    band = in_band(house.rating if house else None, etr, company.high_risk, settings.rules)
-
-    s = settings.sanity
-    year_values = list(years.values())
-    if any(fl.implausible_dividend(y.dy, y.pe, s.max_payout) for y in year_values):
-        flags.append("dy_implausible")
-    if any(fl.pe_pb_roe_mismatch(y.pe, y.pb, y.roe, s.pe_pb_roe_factor) for y in year_values):
-        flags.append("pe_pb_roe_mismatch")
-    if any(fl.extreme_multiple(y.pe, s.extreme_pe) for y in year_values):
-        flags.append("extreme_pe")
-    if fl.stale_price(quote.price_date, as_of, s.stale_price_trading_days):
-        flags.append("stale_price")
-    if house and fl.stale_target(house.set_on, as_of, s.stale_target_days):
-        flags.append("stale_target")
+    fits = in_band(house.rating if house else None, etr, company.high_risk, settings.rules)
+    inputs = RowInputs(
+        as_of=as_of,
+        price_date=quote.price_date,
+        quote_currency=quote.currency,
+        trading_currency=company.currency,
+        band_target=band,
+        fx_missing=fx_missing,
+        consensus_eps=consensus_eps,
+        consensus_target=consensus_target,
+        market_cap_from_snapshot_shares=from_snapshot_shares,
+        upside=upside,
+        dividend_yield=dividend_yield,
+        years=[YearInputs(y.pe, y.pb, y.roe, y.dy) for y in years.values()],
+        target_set_on=house.set_on if house else None,
+    )
     return CompanyRow(
         company,
         quote,
@@ -239,11 +228,11 @@ def company_row(
         dividend_yield,
         etr,
         rule,
-        band,
+        fits,
         fy1,
         years,
         estimate_source,
-        flags,
+        row_flags(inputs, settings.sanity),
     )
 
 
@@ -300,6 +289,7 @@ def build_report(
     market: MarketData,
     settings: Settings,
     *,
+    today: date,
     as_of: date | None = None,
     groups: Sequence[str] = (),
     sort: str | None = None,
@@ -309,6 +299,7 @@ def build_report(
 ) -> ScreenReport:
     """The comp table: rows per peer group, sorted, with aggregates per group and overall.
 
+    The as-of date is ``as_of``, else the date of the latest price (``today`` when there is none).
     ``band_targets``: P/B-band target prices of the companies with ``target_from_band`` (by ticker)."""
     sort = sort or settings.default_sort
     if sort not in SORT_COLUMNS:
@@ -323,7 +314,7 @@ def build_report(
         raise UsageError(f"--group: unknown group {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
     if wanted_groups:
         companies = [c for c in companies if c.group.lower() in wanted_groups]
-    data_date = max((q.price_date for q in market.quotes.values()), default=date.today())
+    data_date = max((q.price_date for q in market.quotes.values()), default=today)
     effective = as_of or data_date
     usable = {t: q for t, q in market.quotes.items() if q.price_date <= effective}
     if market.quotes and not usable:
@@ -335,14 +326,17 @@ def build_report(
     bands = band_targets or {}
     rows = [
         company_row(
-            c, usable.get(c.ticker), market.fx, effective, settings, bands.get(c.ticker), market.consensus.get(c.ticker)
+            c,
+            usable.get(c.ticker),
+            market.fx,
+            effective,
+            settings,
+            bands.get(c.ticker),
+            market.consensus.get(c.ticker),
+            price_after_as_of=c.ticker in market.quotes and c.ticker not in usable,
         )
         for c in companies
     ]
-    for row in rows:
-        quote = market.quotes.get(row.ticker)
-        if row.quote is None and quote is not None:
-            row.flags = [*(f for f in row.flags if f != "no_data"), "price_after_as_of"]
     blocks: list[GroupBlock] = []
     order = list(dict.fromkeys(c.group for c in companies))
     for group in order:

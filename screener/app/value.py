@@ -1,6 +1,5 @@
-"""Orchestration of the P/B-band valuation (METHODS §5): a company, its stored price history, its published
-book values, a current price and FX -> a :class:`ValuationResult`. No printing; the only I/O is the
-:class:`~screener.data.store.Store` passed in.
+"""``screener value``: the P/B-band valuation (METHODS §5) of one stock: its stored price history, its published
+book values, a current price and FX -> a :class:`ValuationResult`. No printing.
 
 Rules (also in README "Valuation and charts"):
 - The P/B history uses the raw traded close (``close``; ``adj_close`` where no raw close is stored): a
@@ -23,12 +22,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from screener.app import universes as uv
+from screener.app.market import market_data
 from screener.config import Settings
+from screener.core import fx
 from screener.core import valuation as val
 from screener.core.fiscal import fy1_label
 from screener.core.values import NA, Value, is_num
-from screener.errors import DataUnavailable
-from screener.models import BookValue, Company, FxRate, Quote
+from screener.environment import Environment
+from screener.errors import DataUnavailable, StoreCorrupt, UsageError
+from screener.models import BookValue, Company, FxRate, Quote, Scope
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,24 +80,14 @@ class ValuationResult:
     notes: list[str] = field(default_factory=list)
 
 
-def fx_factor(from_currency: str, to_currency: str, rates: dict[str, FxRate]) -> float | None:
-    """Multiply an amount in ``from_currency`` by this to get ``to_currency`` (None: a rate is missing)."""
-    if from_currency == to_currency:
-        return 1.0
-    a, b = rates.get(from_currency), rates.get(to_currency)
-    if a is None or b is None:
-        return None
-    return b.per_usd / a.per_usd
-
-
 def price_series(store: Store, ticker: str, as_of: date | None) -> tuple[pd.Series | None, str]:
     """The stored raw close (adj_close where the raw close is unknown) up to ``as_of``, and a description."""
     import pandas as pd
 
-    known_problems = len(store.problems)
-    stored = store.read_prices(ticker)
-    if stored is None and len(store.problems) > known_problems:
-        return None, store.problems[-1]  # an unreadable file, said as such (not "no history")
+    try:
+        stored = store.read_prices(ticker)
+    except StoreCorrupt as exc:
+        return None, f"{exc}; ignored"  # an unreadable file, said as such (not "no history")
     if stored is None or stored.frame.empty:
         return None, "no stored price history"
     frame = stored.frame
@@ -114,7 +107,7 @@ def book_values_in(company: Company, rates: dict[str, FxRate]) -> tuple[list[Boo
         if bv.currency is None or bv.currency == company.currency:
             out.append(bv)
             continue
-        factor = fx_factor(bv.currency, company.currency, rates)
+        factor = fx.factor(bv.currency, company.currency, rates)
         if factor is None:
             raise DataUnavailable(f"{company.ticker}: no {bv.currency}/{company.currency} rate to convert book values")
         out.append(replace(bv, bvps=bv.bvps * factor, currency=company.currency))
@@ -132,7 +125,7 @@ def forward_bvps(
         return NA, "none (not in a universe: pass --bvps)", None
     year = val.forward_year(fy1_label(as_of, company.fiscal_year_end_month, settings.report_lag_days))
     if company.model is not None:
-        factor = fx_factor(company.model.currency, company.currency, rates)
+        factor = fx.factor(company.model.currency, company.currency, rates)
         if factor is None:
             return NA, f"house model FY{year}E (no {company.model.currency}/{company.currency} rate)", year
         bvps = val.model_bvps(company.model, year, factor)
@@ -236,3 +229,71 @@ def band_targets(
         (scenario,) = val.scenarios(band.mean, band.sd, [("band", company.target_from_band)], bvps, NA)
         out[company.ticker] = scenario.target_price
     return out
+
+
+@dataclass(frozen=True)
+class ValueOptions:
+    """``screener value`` options: the stock, scenario k values (None: bear/base/bull from config), the band
+    window start, inputs supplied instead of the history/estimates, the universes to look the stock up in."""
+
+    ticker: str
+    ks: Sequence[float] | None = None
+    since: date | None = None
+    overrides: Overrides = field(default_factory=Overrides)
+    universes: Sequence[str] = ()
+    scope: Scope = field(default_factory=Scope)
+
+
+@dataclass
+class Valuation:
+    """The valuation and the banners of the market-data gather."""
+
+    result: ValuationResult
+    banners: list[str]
+
+
+def value(env: Environment, options: ValueOptions) -> Valuation:
+    """Validate the overrides, find the company, get its price (point in time at --as-of), value it."""
+    overrides = options.overrides
+    for name, number in (("--pb-mean", overrides.pb_mean), ("--pb-sd", overrides.pb_sd), ("--bvps", overrides.bvps)):
+        if number is not None and not (number >= 0 and number < float("inf")):
+            raise UsageError(f"{name} must be a finite number >= 0, got {number}")
+    for k in options.ks or []:
+        if not -1e6 < k < 1e6:  # also refuses nan and inf
+            raise UsageError(f"--k must be a finite number, got {k}")
+    if overrides.pb_mean == 0:
+        raise UsageError("--pb-mean must be > 0")
+    settings = env.settings
+    as_of = options.scope.as_of
+    symbol = uv.symbol(options.ticker, "TICKER")
+    company = uv.find_company(env, options.universes, symbol)
+    if company is None and (overrides.bvps is None or overrides.pb_mean is None):
+        raise UsageError(
+            f"{symbol} is in no universe: add it to one (with [[company.book_values]]) or pass --bvps and --pb-mean"
+        )
+    currencies = {company.currency} | ({company.model.currency} if company.model else set()) if company else set()
+    currencies |= {bv.currency for bv in company.book_values if bv.currency} if company else set()
+    market = market_data(env, Scope(options.scope.source), {symbol: company.currency if company else ""}, currencies)
+    prices, history_source = price_series(env.store, symbol, as_of)
+    quote = market.quotes[symbol]
+    if as_of is not None and quote.price_date > as_of:
+        if prices is None:
+            raise DataUnavailable(f"{symbol}: no price on or before --as-of {as_of} (a later one is a look-ahead)")
+        quote = replace(quote, price=float(prices.iloc[-1]), price_date=prices.index[-1].date(), source="store")
+    v = settings.valuation
+    ks = options.ks
+    named = [("bear", v.bear_k), ("base", v.base_k), ("bull", v.bull_k)] if not ks else [(f"k={x:g}", x) for x in ks]
+    result = value_company(
+        symbol,
+        company,
+        quote,
+        prices,
+        history_source,
+        market.fx,
+        settings,
+        as_of=as_of or quote.price_date,
+        since=options.since or v.since,
+        ks=named,
+        overrides=overrides,
+    )
+    return Valuation(result, list(market.banners))

@@ -1,0 +1,100 @@
+"""``screener cache info|clear`` and ``oxides list``: what the store holds, and deleting what can be fetched again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from screener.data.store import KINDS, StoreEntry
+from screener.environment import Environment
+from screener.errors import StoreCorrupt, UsageError
+
+
+def entries(env: Environment) -> tuple[Path, list[StoreEntry]]:
+    """The store folder and everything in it (unreadable files with their problem)."""
+    store = env.store
+    return store.root, store.entries()
+
+
+@dataclass(frozen=True)
+class ClearPlan:
+    """What ``cache clear`` would delete."""
+
+    root: Path
+    kinds: list[str]
+    only_refetchable: bool
+    files: list[Path]
+    imported: list[Path]
+
+
+def plan_clear(env: Environment, kinds: Sequence[str] | None, everything: bool) -> ClearPlan:
+    """By default only what can be fetched again; ``--kind`` or ``--all`` include imported data."""
+    chosen = list(kinds or KINDS)
+    unknown = [k for k in chosen if k not in KINDS]
+    if unknown:
+        raise UsageError(f"--kind: unknown {', '.join(unknown)} (one of {', '.join(KINDS)})")
+    store = env.store
+    only_refetchable = not (everything or kinds)
+    doomed = store.files(chosen, only_refetchable=only_refetchable)
+    imported = [p for p in doomed if not store.refetchable(p)]
+    return ClearPlan(store.root, chosen, only_refetchable, doomed, imported)
+
+
+def clear(env: Environment, plan: ClearPlan) -> int:
+    """Delete the planned kinds; returns the number of files removed."""
+    return env.store.clear(plan.kinds, only_refetchable=plan.only_refetchable)
+
+
+@dataclass(frozen=True)
+class OxideListing:
+    """One line of ``oxides list``: the registry entry and/or what the store holds (``problem``: unreadable)."""
+
+    id: str
+    name: str
+    exposure: str
+    unit: str
+    vat_included: bool
+    rows: int | None
+    first: str
+    last: str
+    stored_as: str
+    fx: str
+    fetched: str
+    problem: str = ""
+
+
+def oxide_listing(env: Environment) -> list[OxideListing]:
+    """Series registered in config.toml and series in the store."""
+    settings = env.settings
+    store = env.store
+    ids = [s.id for s in settings.oxides.series]
+    ids += [k for k in store.series_keys("oxides") if k not in ids]
+    out = []
+    for sid in ids:
+        reg = settings.oxides.get(sid)
+        problem = ""
+        try:
+            stored = store.read_series("oxides", sid)
+        except StoreCorrupt as exc:
+            stored, problem = None, f"{exc}; ignored"
+        meta = stored.meta if stored else {}
+        unit = reg.unit if reg else meta.get("unit", "")
+        vat = (reg.vat_included if reg else meta.get("vat_included") == "true") if (reg or meta) else False
+        if stored is None:
+            out.append(
+                OxideListing(sid, reg.name if reg else "", (reg.exposure or "") if reg else "", unit, vat, None, "",
+                             "", "not stored", "", "", problem)
+            )  # fmt: skip
+            continue
+        f = stored.frame
+        usd = f["usd_per_kg"].notna().any() and meta.get("currency") != "USD"
+        out.append(
+            OxideListing(
+                sid, meta.get("name", ""), (reg.exposure or "") if reg else "(not in config)", unit, vat, len(f),
+                str(f.index[0].date()), str(f.index[-1].date()),
+                ("USD/kg + " if usd else "") + meta.get("local_unit", ""), meta.get("fx_source", "") or "none",
+                stored.fetched_at.isoformat(timespec="minutes"),
+            )
+        )  # fmt: skip
+    return out

@@ -1,0 +1,191 @@
+"""``screener chart``: the data behind each chart (the figures are drawn by :mod:`screener.render.charts`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from screener.app import universes as uv
+from screener.app.screen import ScreenOptions, screen
+from screener.environment import Environment
+from screener.errors import DataUnavailable, StoreCorrupt, UsageError
+from screener.models import Scope
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from screener.core.valuation import BandStats
+
+
+@dataclass
+class PbBandChart:
+    """Daily point-in-time P/B and its band statistics, with titles and provenance."""
+
+    pb: pd.Series
+    band: BandStats
+    title: str
+    since: date
+    source: str
+    as_of: date
+
+
+def pb_band(
+    env: Environment, ticker: str, since: date | None, universes: Sequence[str], as_of: date | None
+) -> PbBandChart:
+    """P/B history from the stored prices and the universe's published book values."""
+    from screener.app.value import book_values_in, price_series
+    from screener.core import valuation as val
+
+    symbol = uv.symbol(ticker, "TICKER")
+    company = uv.find_company(env, universes, symbol)
+    if company is None or not company.book_values:
+        where = "is in no universe" if company is None else "has no [[company.book_values]] in its universe file"
+        raise DataUnavailable(f"{symbol} {where}: the P/B history needs published book values")
+    prices, history_source = price_series(env.store, symbol, as_of)
+    if prices is None:
+        raise DataUnavailable(f"{symbol}: {history_source} (run: screener prices import FILE --ticker {symbol})")
+    books, _ = book_values_in(company, {})
+    pb = val.pb_history(prices, books)
+    if pb.empty:
+        raise DataUnavailable(f"{symbol}: no day with both a price and a book value published by then")
+    start = since or env.settings.valuation.since
+    return PbBandChart(
+        pb,
+        val.band_stats(pb, start),
+        title=f"{company.name} ({symbol}) — P/B band, {company.currency}",
+        since=start,
+        source=f"prices: {history_source}; book values: {Path(company.source_file).name} ({len(books)} reports)",
+        as_of=pb.index[-1].date(),
+    )
+
+
+@dataclass
+class PeersChart:
+    """P/B FY1 against ROE FY1 per company (names shortened), and who was left out (NA/NM)."""
+
+    points: list[tuple[str, float, float]]
+    left_out: list[str]
+    title: str
+    source: str
+    as_of: date
+    banners: list[str] = field(default_factory=list)
+
+
+def short_name(name: str, width: int = 24) -> str:
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
+
+
+def peers(env: Environment, universes: Sequence[str], groups: Sequence[str], scope: Scope) -> PeersChart:
+    """The comp table's P/B FY1 and ROE FY1 for every company with both."""
+    report = screen(env, ScreenOptions(universes=universes, groups=groups, scope=scope))
+    points, left_out = [], []
+    for row in (r for block in report.groups for r in block.rows):
+        pb, roe = row.metric("pb_fy1"), row.metric("roe_fy1")
+        if isinstance(pb, float) and isinstance(roe, float):
+            points.append((short_name(row.company.name), roe, pb))
+        else:
+            left_out.append(f"{row.company.name} (P/B {pb if not isinstance(pb, float) else 'ok'}, "
+                            f"ROE {roe if not isinstance(roe, float) else 'ok'})")  # fmt: skip
+    if not points:
+        raise DataUnavailable("no company has both a P/B FY1 and an ROE FY1")
+    names = ", ".join(universes or [p.stem for p in env.settings.universe_files])
+    return PeersChart(
+        points,
+        left_out,
+        title=f"P/B against ROE, FY1 — {names}",
+        source=f"comp table ({', '.join(report.sources_used)}; house model or consensus estimates)",
+        as_of=report.as_of,
+        banners=list(report.banners),
+    )
+
+
+@dataclass(frozen=True)
+class OxideChartOptions:
+    ticker: str
+    oxide: str
+    freq: str | None = None
+    window: int | None = None
+    start: date | None = None
+    end: date | None = None
+    as_of: date | None = None
+    oxide_currency: str = "usd"
+
+
+@dataclass
+class OxideChart:
+    """The stock and the oxide price aligned per period, the rolling correlation of returns, labels."""
+
+    levels: pd.DataFrame
+    rolling: pd.Series
+    title: str
+    stock_label: str
+    oxide_label: str
+    window: int
+    freq: str
+    full_sample_corr: float
+    source: str
+    as_of: date
+
+
+def oxide(env: Environment, options: OxideChartOptions) -> OxideChart:
+    """Stored stock prices against a stored oxide series, both cut to [start, min(end, as_of)]."""
+    import pandas as pd
+
+    from screener.core.correlation import aligned_pair, correlate
+    from screener.data.oxides import oxide_prices
+
+    settings = env.settings
+    freq = (options.freq or settings.correlation.freq).upper()
+    window = options.window or settings.correlation.window
+    if freq not in ("W", "M"):
+        raise UsageError(f"--freq must be W or M, got {freq!r}")
+    if window < 3:
+        raise UsageError("--window must be at least 3 periods")
+    symbol = uv.symbol(options.ticker, "TICKER")
+    store = env.store
+    try:
+        stored_prices = store.read_prices(symbol)
+        stored_oxide = store.read_series("oxides", options.oxide)
+    except StoreCorrupt as exc:
+        raise DataUnavailable(f"{exc}; ignored") from None
+    if stored_prices is None:
+        raise DataUnavailable(f"{symbol}: no stored price history (run: screener prices import FILE --ticker {symbol})")
+    if stored_oxide is None:
+        raise DataUnavailable(
+            f"--oxide {options.oxide}: not in the store (run: screener oxides import --series {options.oxide})"
+        )
+    values, unit = oxide_prices(stored_oxide, options.oxide_currency)
+    stock = stored_prices.frame["adj_close"]
+    first = options.start
+    last = min((d for d in (options.end, options.as_of) if d), default=None)
+    if first:
+        stock, values = stock[stock.index >= pd.Timestamp(first)], values[values.index >= pd.Timestamp(first)]
+    if last:
+        stock, values = stock[stock.index <= pd.Timestamp(last)], values[values.index <= pd.Timestamp(last)]
+    levels, rolling = aligned_pair(stock, values, freq=freq, window=window)
+    if len(levels) < 3:
+        raise DataUnavailable(f"{symbol} and {options.oxide} share fewer than 3 {'weeks' if freq == 'W' else 'months'}")
+    stats = correlate(stock.rename(symbol).to_frame(), values, freq=freq, window=window, max_lag=0)
+    corr = float(stats["corr"].iloc[0])
+    name = stored_oxide.meta.get("name", options.oxide)
+    company = uv.find_company(env, None, symbol)
+    currency = stored_prices.currency or (company.currency if company else "local currency")
+    every = "weekly" if freq == "W" else "monthly"
+    return OxideChart(
+        levels,
+        rolling,
+        title=f"{company.name if company else symbol} ({symbol}) against {name} — {every}",
+        stock_label=f"{symbol} adjusted price ({currency})",
+        oxide_label=f"{name} ({unit})",
+        window=window,
+        freq=freq,
+        full_sample_corr=corr,
+        source=(
+            f"prices: store ({stored_prices.source}, {stored_prices.origin or 'fetched'}); "
+            f"oxide: store ({stored_oxide.meta.get('source', options.oxide)})"
+        ),
+        as_of=levels.index[-1].date(),
+    )

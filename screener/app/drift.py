@@ -1,0 +1,91 @@
+"""``screener drift`` and ``screener history``: record today's ratings, compare with a baseline run, and read,
+show or back up the rating history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from screener.app.comptable import ScreenReport, rating_records
+from screener.app.screen import ScreenOptions, screen
+from screener.core.drift import Finding, RatingRecord, RunSummary, compare
+from screener.environment import Environment
+from screener.errors import UsageError
+from screener.models import Scope
+
+
+@dataclass(frozen=True)
+class DriftOptions:
+    """``against``: ``last`` (the latest run at least ``[drift] min_days_between`` older) or a recorded date."""
+
+    against: str | date = "last"
+    record: bool = True
+    universes: Sequence[str] = ()
+    scope: Scope = field(default_factory=Scope)
+
+
+@dataclass
+class DriftResult:
+    """The findings of one drift check and what they were computed from."""
+
+    as_of: date
+    baseline: date | None
+    findings: list[Finding]
+    report: ScreenReport
+    recorded: bool
+    history_path: Path
+
+    @property
+    def needs_review(self) -> int:
+        return sum(1 for item in self.findings if item.needs_review)
+
+
+def drift(env: Environment, options: DriftOptions) -> DriftResult:
+    """Today's comp table, recorded in the history (one transaction), compared with the baseline run."""
+    settings = env.settings
+    report = screen(env, ScreenOptions(universes=options.universes, scope=options.scope))
+    records = rating_records(report)
+    with env.history() as history:
+        if options.record:
+            history.record(report.as_of, records)
+        if options.against == "last":
+            baseline = history.baseline(report.as_of, settings.drift_min_days)
+        else:
+            assert isinstance(options.against, date)
+            baseline = options.against
+            if history.load(baseline) is None:
+                raise UsageError(f"--against: no recorded run of {baseline} (see `screener history list`)")
+        previous = history.load(baseline) if baseline else None
+        recent = [(d, r) for d, r in history.recent(report.as_of) if d != report.as_of]
+    findings = compare(
+        report.as_of, records, previous, [(report.as_of, {r.ticker: r for r in records}), *recent], settings.drift
+    )
+    return DriftResult(report.as_of, baseline, findings, report, options.record, settings.history_db)
+
+
+def runs(env: Environment) -> list[RunSummary]:
+    """Recorded runs, newest first."""
+    with env.history(create=False) as history:
+        return history.runs()
+
+
+def run(env: Environment, as_of: date) -> list[RatingRecord]:
+    """The records of one recorded run."""
+    with env.history(create=False) as history:
+        records = history.load(as_of)
+    if records is None:
+        raise UsageError(f"no recorded run of {as_of} (see `screener history list`)")
+    return list(records.values())
+
+
+def export_history(env: Environment, out: Path) -> None:
+    """Back up the history: every run as CSV, or a consistent copy of the database (.sqlite, .db, .sqlite3)."""
+    from screener.fileio import write_atomic
+
+    with env.history(create=False) as history:
+        if out.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
+            history.backup(out)
+        else:
+            write_atomic(out, history.export_csv().encode("utf-8"))

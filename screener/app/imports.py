@@ -1,0 +1,204 @@
+"""``screener prices import``, ``oxides import`` and ``fx import``: files (or http(s) URLs) into the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from screener.app import universes as uv
+from screener.environment import Environment
+from screener.errors import UsageError
+
+if TYPE_CHECKING:
+    from screener.data.store import StoredPrices, StoredSeries
+
+
+# --- prices ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PriceImport:
+    file: Path
+    ticker: str
+    date_col: str = "date"
+    close_col: str | None = None
+    prev_close_col: str | None = None
+    currency: str | None = None
+    replace: bool = False
+
+
+@dataclass
+class PriceImportResult:
+    symbol: str
+    rows_read: int
+    mode: str
+    stored: StoredPrices
+    notes: list[str] = field(default_factory=list)
+
+
+def import_prices(env: Environment, options: PriceImport) -> PriceImportResult:
+    """Parse the file, compare overlapping days with the stored history (a note when they differ by more than
+    0.5%: another adjustment basis?) and merge it in (new rows win), or replace the history."""
+    from screener.data.price_files import read_price_file
+    from screener.errors import StoreCorrupt
+
+    symbol = uv.symbol(options.ticker, "--ticker")
+    parsed = read_price_file(
+        options.file,
+        date_col=options.date_col,
+        close_col=options.close_col,
+        prev_close_col=options.prev_close_col,
+        today=env.today(),
+    )
+    store = env.store
+    notes: list[str] = []
+    try:
+        previous = None if options.replace else store.read_prices(symbol)
+    except StoreCorrupt:
+        previous = None
+    if previous is not None:
+        overlap = previous.frame["adj_close"].reindex(parsed.frame.index).dropna()
+        if len(overlap):
+            ratio = (parsed.frame["adj_close"].reindex(overlap.index) / overlap - 1).abs()
+            if ratio.max() > 0.005:
+                notes.append(
+                    f"{len(overlap)} overlapping day(s) differ from the stored history by up to "
+                    f"{ratio.max():.1%} (another adjustment basis?); the new file's values replace them — "
+                    "use --replace to start clean"
+                )
+    stored = store.write_prices(
+        symbol,
+        parsed.frame,
+        source="import",
+        adjusted=parsed.adjusted,
+        currency=options.currency,
+        origin=str(options.file),
+        merge=not options.replace,
+    )
+    return PriceImportResult(symbol, len(parsed.frame), parsed.mode, stored, notes + parsed.notes)
+
+
+# --- http(s) or file sources --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Loaded:
+    """A file path, or the body of an http(s) source and whether it was a stale cached copy."""
+
+    data: Path | bytes
+    stale: bool = False
+
+
+def load_source(env: Environment, source: str) -> Loaded:
+    """A path as it is; an http(s) URL fetched through the requests-cache session (stale copy when down)."""
+    if source.startswith(("http://", "https://")):
+        from screener.data.http import fetch
+
+        session = env.http_session(timedelta(hours=env.settings.oxides.http_expire_hours))
+        fetched = fetch(session, source)
+        return Loaded(fetched.content, fetched.stale)
+    return Loaded(Path(source))
+
+
+# --- oxides ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OxideImport:
+    """Options given on the command line; the rest comes from ``[[oxides.series]]``."""
+
+    series: str
+    file: str | None = None
+    value_col: str | None = None
+    mid_of: str | None = None
+    unit: str | None = None
+    currency: str | None = None
+    vat_included: bool | None = None
+    date_col: str | None = None
+    name: str | None = None
+
+
+@dataclass
+class SeriesImportResult:
+    id: str
+    source: str
+    stored: StoredSeries
+    stale: bool
+    vat_included: bool
+    notes: list[str]
+
+
+def import_oxides(env: Environment, options: OxideImport) -> SeriesImportResult:
+    """Load an oxide price series: per kg, ex VAT when included, converted to USD with the stored FX history."""
+    from screener.data.oxides import SeriesSpec, check_spec, import_oxide
+
+    settings = env.settings
+    series = options.series
+    if not series:
+        raise UsageError("--series ID is required (e.g. --series nd_cn)")
+    reg = settings.oxides.get(series)
+    value_col, mid_of = options.value_col, options.mid_of
+    mid = tuple(c.strip() for c in mid_of.split(",")) if mid_of else (reg.mid_of if reg and not value_col else None)
+    if mid is not None and len(mid) != 2:
+        raise UsageError(f"--mid-of: give two columns MIN_COL,MAX_COL, got {mid_of!r}")
+    spec = SeriesSpec(
+        id=series,
+        unit=options.unit or (reg.unit if reg else ""),
+        currency=(options.currency or (reg.currency if reg else "")).upper(),
+        name=options.name or (reg.name if reg else series),
+        vat_included=options.vat_included if options.vat_included is not None else (reg.vat_included if reg else False),
+        exposure=reg.exposure if reg else None,
+        value_col=value_col or (reg.value_col if reg and mid is None else None),
+        mid_of=(mid[0], mid[1]) if mid else None,
+        date_col=options.date_col or (reg.date_col if reg else "date"),
+    )
+    if not spec.unit or not spec.currency:
+        raise UsageError(f"series {series!r} is not in config.toml [[oxides.series]]: give --unit and --currency")
+    if spec.value_col is None and spec.mid_of is None:
+        raise UsageError("give --value-col COLUMN or --mid-of MIN_COL,MAX_COL")
+    check_spec(spec)
+    source = options.file or (reg.source if reg else "")
+    if not source:
+        raise UsageError(f"no FILE given and series {series!r} has no source in config.toml")
+    loaded = load_source(env, source)
+    stored, notes = import_oxide(
+        env.store,
+        spec,
+        source,
+        loaded.data,
+        fx_max_staleness_days=settings.oxides.fx_max_staleness_days,
+        gap_business_days=settings.oxides.gap_business_days,
+        today=env.today(),
+    )
+    return SeriesImportResult(series, source, stored, loaded.stale, spec.vat_included, notes)
+
+
+# --- FX ---------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FxImport:
+    currency: str
+    file: str | None = None
+    value_col: str | None = None
+    date_col: str | None = None
+    usd_per: bool | None = None
+
+
+def import_fx_history(env: Environment, options: FxImport) -> SeriesImportResult:
+    """Store an FX history as units of the currency per USD (the file's, or ``[[fx.series]]``'s source)."""
+    from screener.data.oxides import import_fx
+
+    code = options.currency.strip().upper()
+    if len(code) != 3 or not code.isalpha() or code == "USD":
+        raise UsageError(f"--currency: a 3-letter code other than USD, got {options.currency!r}")
+    reg = next((f for f in env.settings.fx_series if f.currency == code), None)
+    source = options.file or (reg.source if reg else "")
+    if not source:
+        raise UsageError(f"no FILE given and no [[fx.series]] with currency {code!r} in config.toml")
+    loaded = load_source(env, source)
+    stored, notes = import_fx(
+        env.store,
+        loaded.data,
+        label=source,
+        currency=code,
+        date_col=options.date_col or (reg.date_col if reg else "date"),
+        value_col=options.value_col or (reg.value_col if reg else "value"),
+        usd_per=options.usd_per if options.usd_per is not None else (reg.usd_per if reg else False),
+        today=env.today(),
+    )
+    return SeriesImportResult(code, source, stored, loaded.stale, False, notes)

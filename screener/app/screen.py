@@ -1,0 +1,53 @@
+"""``screener screen`` / ``export`` / ``chart peers``: the comp table for the selected universes and groups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from screener.app import universes as uv
+from screener.app.comptable import ScreenReport, build_report
+from screener.app.market import market_data, problems_summary
+from screener.environment import Environment
+from screener.models import Scope
+
+
+@dataclass(frozen=True)
+class ScreenOptions:
+    """What to screen and how to rank it."""
+
+    universes: Sequence[str] = ()
+    groups: Sequence[str] = ()
+    sort: str | None = None
+    reverse: bool = False
+    top: int | None = None
+    scope: Scope = field(default_factory=Scope)
+
+
+def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
+    """Load the universes, gather market data through the source chain, compute P/B-band targets where a
+    company asks for one, and build the ranked comp table (banners and problem summaries included)."""
+    settings = env.settings
+    loaded = uv.selected(env, options.universes)
+    companies = uv.companies(loaded)
+    market = market_data(env, options.scope, {c.ticker: c.currency for c in companies}, uv.currencies(companies))
+    bands = None
+    if any(c.target_from_band is not None for c in companies):  # pandas only for universes that need it
+        from screener.app.value import band_targets
+
+        band_as_of = options.scope.as_of or max(q.price_date for q in market.quotes.values())
+        bands = band_targets(companies, env.store, market.fx, settings, band_as_of)
+    report = build_report(
+        loaded,
+        market,
+        settings,
+        today=env.today(),
+        as_of=options.scope.as_of,
+        groups=options.groups,
+        sort=options.sort,
+        reverse=options.reverse,
+        top=options.top,
+        band_targets=bands,
+    )
+    report.problems = problems_summary(market, len(companies))
+    return report

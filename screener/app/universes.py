@@ -1,0 +1,59 @@
+"""Universe use cases: which universes a run covers, one company by ticker, list/show/validate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from screener.core.tickers import to_yahoo
+from screener.environment import Environment
+from screener.errors import TickerCodeError, UsageError
+from screener.models import Company, Universe
+from screener.universe import load_universe, load_universes, resolve_universe_args
+
+
+def symbol(code: str, option: str = "TICKER") -> str:
+    """A ticker argument in any pasted form -> its Yahoo symbol; an unmappable code is a usage error (exit 2)."""
+    try:
+        return to_yahoo(code)
+    except TickerCodeError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def selected(env: Environment, names: Sequence[str] | None) -> list[Universe]:
+    """The universes named with -u (names from config or .toml paths); all configured ones when none."""
+    return load_universes(resolve_universe_args(list(names or []), env.settings.universe_files))
+
+
+def companies(universes: Sequence[Universe]) -> list[Company]:
+    """Every company of the universes, in file order."""
+    return [c for u in universes for c in u.companies]
+
+
+def currencies(companies: Sequence[Company]) -> set[str]:
+    """Trading and house-model currencies of these companies (what FX is needed for)."""
+    return {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
+
+
+def find_company(env: Environment, names: Sequence[str] | None, ticker: str) -> Company | None:
+    """The universe entry of ``ticker`` (configured universes, or those given with -u), or None."""
+    return next((c for c in companies(selected(env, names)) if c.ticker == ticker), None)
+
+
+def configured(env: Environment) -> list[Universe]:
+    """The universes named in config.toml."""
+    return load_universes(list(env.settings.universe_files))
+
+
+def one(env: Environment, name: str) -> Universe:
+    """One universe by name (from config) or .toml path."""
+    path = Path(name)
+    if not (path.suffix == ".toml" and path.exists()):
+        path = resolve_universe_args([name], env.settings.universe_files)[0]
+    return load_universe(path)
+
+
+def validate(env: Environment, files: Sequence[Path] | None) -> list[Universe]:
+    """Check universe files (default: those in config.toml); the first problem raises, naming file:line:field."""
+    paths = list(files) if files else list(env.settings.universe_files)
+    return load_universes(paths)

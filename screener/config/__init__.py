@@ -1,0 +1,215 @@
+"""``config.toml`` -> frozen dataclasses, validated once (every threshold of METHODS.md lives here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from screener.config.fields import Field, TableReader
+from screener.config.registry import (
+    FxSeriesConfig,
+    OxideSeriesConfig,
+    OxideSettings,
+    fx_series,
+    oxide_series,
+)
+from screener.core.drift import DriftThresholds
+from screener.core.estimates import METRICS
+from screener.core.flags import Thresholds as SanitySettings
+from screener.core.ratings import RatingRules
+from screener.errors import ConfigError
+from screener.tomlfile import load_toml
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "SCHEMA",
+    "SORT_COLUMNS",
+    "CorrelationSettings",
+    "FxSeriesConfig",
+    "OxideSeriesConfig",
+    "OxideSettings",
+    "SanitySettings",
+    "Settings",
+    "ValuationSettings",
+    "load_settings",
+]
+
+DEFAULT_CONFIG = Path("config.toml")
+SORT_COLUMNS = (
+    "etr",
+    "upside",
+    "dividend_yield",
+    "market_cap",
+    *(f"{metric}_fy{k}" for metric in METRICS for k in (1, 2)),
+    "name",
+    "ticker",
+)
+
+
+@dataclass(frozen=True)
+class CorrelationSettings:
+    """METHODS §6 defaults for `screener correlate`."""
+
+    freq: str = "W"
+    window: int = 52
+    max_lag: int = 8
+    min_periods: int = 26
+
+
+@dataclass(frozen=True)
+class ValuationSettings:
+    """METHODS §5 defaults for `screener value`: band window start and scenario k values."""
+
+    since: date = date(2018, 1, 1)
+    bear_k: float = 0.0
+    base_k: float = 1.0
+    bull_k: float = 2.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything read from config.toml (paths resolved against the config file's folder)."""
+
+    path: Path
+    universe_files: tuple[Path, ...]
+    rules: RatingRules = field(default_factory=RatingRules)
+    sanity: SanitySettings = field(default_factory=SanitySettings)
+    report_lag_days: int = 90
+    ev_include_minorities: bool = True
+    exclude_subject: bool = False
+    default_sort: str = "etr"
+    cache_dir: Path = Path("cache")
+    history_db: Path = Path("history.sqlite")
+    ttl_hours: float = 12.0
+    history_start: date = date(2015, 1, 1)
+    drift: DriftThresholds = field(default_factory=DriftThresholds)
+    drift_min_days: int = 7
+    correlation: CorrelationSettings = field(default_factory=lambda: CorrelationSettings())
+    valuation: ValuationSettings = field(default_factory=lambda: ValuationSettings())
+    oxides: OxideSettings = field(default_factory=lambda: OxideSettings())
+    fx_series: tuple[FxSeriesConfig, ...] = ()
+
+
+SCHEMA: dict[str, dict[str, Field]] = {
+    "universes": {"files": Field("list", ["universes/producers.toml", "universes/magnets.toml"])},
+    "ratings": {
+        "buy": Field("number", 0.15),
+        "buy_high_risk": Field("number", 0.25),
+        "sell": Field("number", 0.0),
+        "tolerance": Field("number", 0.0),
+    },
+    "fiscal": {"report_lag_days": Field("integer", 90, low=0, high=366)},
+    "multiples": {"ev_include_minorities": Field("bool", True)},
+    "aggregates": {"exclude_subject": Field("bool", False)},
+    "sanity": {
+        "max_payout": Field("number", 1.0, low=0, low_open=True),
+        "pe_pb_roe_factor": Field(
+            "number", 2.0, low=1, range_message="must be >= 1 (a factor between two P/E figures)"
+        ),
+        "extreme_pe": Field("number", 1000.0, low=0, low_open=True),
+        "stale_price_trading_days": Field("integer", 5, low=0),
+        "stale_target_days": Field("integer", 365, low=0),
+    },
+    "display": {"sort": Field("string", "etr", choices=SORT_COLUMNS)},
+    "store": {
+        "dir": Field("text", "cache"),
+        "ttl_hours": Field("number", 12.0, low=0),
+        "history_start": Field("iso_date", "2015-01-01"),
+    },
+    "history": {"path": Field("text", "history.sqlite")},
+    "correlation": {
+        "freq": Field("string", "W", choices=("W", "M")),
+        "window": Field("integer", 52, low=3, range_message="must be at least 3 periods"),
+        "max_lag": Field("integer", 8, low=0),
+        "min_periods": Field("integer", 26, low=3, range_message="must be at least 3 periods"),
+    },
+    "fx": {"series": Field("list", [])},
+    "oxides": {
+        "fx_max_staleness_days": Field("integer", 10, low=0),
+        "gap_business_days": Field("integer", 10, low=0),
+        "http_expire_hours": Field("number", 24.0, low=0),
+        "series": Field("list", []),
+    },
+    "valuation": {
+        "since": Field("iso_date", "2018-01-01"),
+        "bear_k": Field("number", 0.0),
+        "base_k": Field("number", 1.0),
+        "bull_k": Field("number", 2.0),
+    },
+    "drift": {
+        "etr_move": Field("number", 0.05, low=0),
+        "price_move": Field("number", 0.10, low=0),
+        "stale_target_days": Field("integer", 180, low=0),
+        "min_days_between": Field("integer", 7, low=0),
+    },
+}
+"""config.toml: section -> key -> field (kind, default, range, choices). Defaults are the house defaults."""
+
+
+def _sections(reader: TableReader) -> dict[str, dict[str, Any]]:
+    """Every section checked against :data:`SCHEMA`, with defaults; string dates parsed."""
+    data = reader.doc.data
+    for section, table in data.items():
+        if section not in SCHEMA:
+            raise reader.fail(f"unknown section [{section}] (known: {', '.join(SCHEMA)})", section)
+        if not isinstance(table, dict):
+            raise reader.fail("must be a table", section)
+    values = {section: reader.read(data.get(section, {}), spec, section) for section, spec in SCHEMA.items()}
+    for section, key in (("store", "history_start"), ("valuation", "since")):
+        if isinstance(values[section][key], str):  # the default, as written in SCHEMA
+            values[section][key] = date.fromisoformat(values[section][key])
+    return values
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and validate config.toml; every problem raises ConfigError naming file, line and field."""
+    config_path = path or DEFAULT_CONFIG
+    if path is None and not config_path.exists():
+        raise ConfigError(str(config_path), "file not found: run from the project folder or pass --config PATH")
+    doc = load_toml(config_path, ConfigError)
+    reader = TableReader(doc, ConfigError)
+    v = _sections(reader)
+    base = config_path.resolve().parent
+
+    files = v["universes"]["files"]
+    if not files or not all(isinstance(f, str) and f for f in files):
+        raise reader.fail("must be a non-empty list of file paths", "universes", "files")
+    r = v["ratings"]
+    try:
+        rules = RatingRules(buy=r["buy"], buy_high_risk=r["buy_high_risk"], sell=r["sell"], tolerance=r["tolerance"])
+    except ValueError as exc:
+        raise reader.fail(str(exc), "ratings") from None
+    s, c, val, d, st = v["sanity"], v["correlation"], v["valuation"], v["drift"], v["store"]
+    return Settings(
+        path=config_path,
+        universe_files=tuple((base / f) for f in files),
+        rules=rules,
+        sanity=SanitySettings(
+            max_payout=s["max_payout"],
+            pe_pb_roe_factor=s["pe_pb_roe_factor"],
+            extreme_pe=s["extreme_pe"],
+            stale_price_trading_days=s["stale_price_trading_days"],
+            stale_target_days=s["stale_target_days"],
+        ),
+        report_lag_days=v["fiscal"]["report_lag_days"],
+        ev_include_minorities=v["multiples"]["ev_include_minorities"],
+        exclude_subject=v["aggregates"]["exclude_subject"],
+        default_sort=v["display"]["sort"],
+        cache_dir=base / st["dir"],
+        history_db=base / v["history"]["path"],
+        ttl_hours=st["ttl_hours"],
+        history_start=st["history_start"],
+        drift=DriftThresholds(d["etr_move"], d["price_move"], d["stale_target_days"]),
+        drift_min_days=d["min_days_between"],
+        correlation=CorrelationSettings(c["freq"], c["window"], c["max_lag"], c["min_periods"]),
+        valuation=ValuationSettings(val["since"], val["bear_k"], val["base_k"], val["bull_k"]),
+        oxides=OxideSettings(
+            series=oxide_series(reader, v["oxides"]["series"], base),
+            fx_max_staleness_days=v["oxides"]["fx_max_staleness_days"],
+            gap_business_days=v["oxides"]["gap_business_days"],
+            http_expire_hours=v["oxides"]["http_expire_hours"],
+        ),
+        fx_series=fx_series(reader, v["fx"]["series"], base),
+    )

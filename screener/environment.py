@@ -1,0 +1,169 @@
+"""The environment a command runs in: the one place that reads the wall clock and ``os.environ``, builds network
+sessions, and holds the consoles, the settings, the store and the rating history.
+
+Everything with a side effect outside the process is reached through an :class:`Environment` passed in (httpie's
+environment object is the model). Tests build one with a fixed clock, captured consoles and a fake Yahoo
+transport (keyword arguments of :class:`Environment`) instead of patching module functions.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from screener.config import Settings
+    from screener.data.snapshot import SnapshotSource
+    from screener.data.store import Store
+    from screener.history import History
+
+Clock = Callable[[], datetime]
+YahooSessionFactory = Callable[[Path], Any]
+HttpSessionFactory = Callable[[Path, timedelta], Any]
+
+WIDE_PIPE_COLUMNS = 200
+"""Width of the console when output is piped and COLUMNS is unset (rich would use 80; the comp tables need more)."""
+
+
+def system_clock() -> datetime:
+    """The wall clock, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def yahoo_session(yfinance_cache: Path) -> Any:
+    """The session yfinance itself would create: curl_cffi with Chrome impersonation, or plain ``requests``
+    (with browser headers) when curl_cffi is missing or ``YF_DISABLE_CURL_CFFI`` is set. The session type must
+    match yfinance's backend, because yfinance catches that backend's exception classes. yfinance's own SQLite
+    caches (timezones, cookie) are moved into ``yfinance_cache`` first (the store's ``yfinance`` folder)."""
+    from yfinance import _http
+
+    from screener.data.yahoo import configure_cache
+
+    configure_cache(yfinance_cache)
+    return _http.new_session()
+
+
+def http_session(cache_dir: Path, expire_after: timedelta) -> Any:
+    """A requests-cache session for plain-HTTP sources (oxide and FX files), its SQLite file under
+    ``cache_dir/http`` (see :mod:`screener.data.http` for the cache rules)."""
+    from screener.data.http import CACHE_NAME, cached_session_options
+
+    folder = cache_dir / "http"
+    folder.mkdir(parents=True, exist_ok=True)
+    from requests_cache import CachedSession
+
+    return CachedSession(str(folder / CACHE_NAME), expire_after=expire_after, **cached_session_options())
+
+
+class Environment:
+    """Clock, environment variables, consoles, settings, store, history and network-session factories.
+
+    ``config`` is the settings file (``--config``); the settings, the store and the history are built on first
+    use. ``clock`` returns an aware UTC datetime; ``today()`` is its date. ``stdout``/``stderr`` default to the
+    process streams at the time of writing (so a test runner's capture works).
+    """
+
+    def __init__(
+        self,
+        *,
+        config: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        clock: Clock = system_clock,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        yahoo_session_factory: YahooSessionFactory = yahoo_session,
+        http_session_factory: HttpSessionFactory = http_session,
+        width: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        snapshot: Callable[[], SnapshotSource] | None = None,
+    ) -> None:
+        self.config_path = config
+        self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
+        self.clock = clock
+        self._stdout = stdout
+        self._stderr = stderr
+        self.yahoo_session_factory = yahoo_session_factory
+        self.http_session_factory = http_session_factory
+        self.width = width
+        self.sleep = sleep
+        """Waits between retries (backoff); tests pass one that does not wait."""
+        self.snapshot_factory = snapshot
+
+    # --- time ------------------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The current time (aware, UTC)."""
+        return self.clock()
+
+    def today(self) -> date:
+        """Today's date (UTC)."""
+        return self.clock().date()
+
+    # --- streams ---------------------------------------------------------------------------------------
+    @property
+    def stdout(self) -> TextIO:
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        return self._stderr or sys.stderr
+
+    @cached_property
+    def out(self) -> Console:
+        """Console for results. Piped without COLUMNS: 200 columns wide instead of rich's 80."""
+        console = Console(file=self._stdout, width=self.width) if self._stdout else Console(width=self.width)
+        if self.width is None and not console.is_terminal and "COLUMNS" not in self.environ:
+            console = Console(file=self._stdout, width=WIDE_PIPE_COLUMNS)
+        return console
+
+    @cached_property
+    def err(self) -> Console:
+        """Console for banners, notes and errors (soft-wrapped: a message is never cut)."""
+        if self._stderr:
+            return Console(file=self._stderr, soft_wrap=True)
+        return Console(stderr=True, soft_wrap=True)
+
+    # --- settings, store, history ------------------------------------------------------------------------
+    @cached_property
+    def settings(self) -> Settings:
+        """config.toml, validated (ConfigError naming file, line and field)."""
+        from screener.config import load_settings
+
+        return load_settings(self.config_path)
+
+    @cached_property
+    def store(self) -> Store:
+        """The local store of the settings' ``[store] dir``, writing this environment's clock as fetch times."""
+        from screener.data.store import Store
+
+        return Store(self.settings.cache_dir, clock=self.now)
+
+    def snapshot(self) -> SnapshotSource:
+        """The bundled snapshot (a test may pass another one)."""
+        if self.snapshot_factory is not None:
+            return self.snapshot_factory()
+        from screener.data.snapshot import SnapshotSource
+
+        return SnapshotSource.bundled()
+
+    def history(self, *, create: bool = True) -> History:
+        """Open the rating history (``[history] path``); the caller closes it (a context manager)."""
+        from screener.history import History
+
+        return History.open(self.settings.history_db, create=create, clock=self.now)
+
+    # --- network -----------------------------------------------------------------------------------------
+    def yahoo_session(self) -> Any:
+        """A new HTTP session for yfinance (curl_cffi in production; a fake transport in tests)."""
+        return self.yahoo_session_factory(self.settings.cache_dir / "yfinance")
+
+    def http_session(self, expire_after: timedelta) -> Any:
+        """A new requests-cache session for plain-HTTP sources under the store folder."""
+        return self.http_session_factory(self.settings.cache_dir, expire_after)
