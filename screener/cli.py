@@ -14,12 +14,14 @@ from screener.commands._app import (
     VerboseOption,
     app,
     apply_global_options,
+    handle_errors,
 )
 
 COMMAND_MODULES = (charts, comps, correlate, drift, oxides, store, universe, value)
 
 
 @app.callback()
+@handle_errors
 def main(
     ctx: typer.Context,
     config: ConfigOption = None,

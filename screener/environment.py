@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 
+from screener.models import HttpLimits
+
 if TYPE_CHECKING:
     from screener.config import Settings
     from screener.data.snapshot import SnapshotSource
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 YahooSessionFactory = Callable[[Path], Any]
-HttpSessionFactory = Callable[[Path, timedelta], Any]
+HttpSessionFactory = Callable[[Path, timedelta, HttpLimits], Any]
 
 WIDE_PIPE_COLUMNS = 200
 """Width of the console when output is piped and COLUMNS is unset (rich would use 80; the comp tables need more)."""
@@ -46,21 +48,32 @@ def yahoo_session(yfinance_cache: Path) -> Any:
     from yfinance import _http
 
     from screener.data.yahoo import configure_cache
+    from screener.fileio import OutputError
 
-    configure_cache(yfinance_cache)
+    try:
+        configure_cache(yfinance_cache)
+    except OSError as exc:
+        raise OutputError(yfinance_cache, f"cannot create yfinance's cache folder ({exc.strerror})") from None
     return _http.new_session()
 
 
-def http_session(cache_dir: Path, expire_after: timedelta) -> Any:
+def http_session(cache_dir: Path, expire_after: timedelta, limits: HttpLimits | None = None) -> Any:
     """A requests-cache session for plain-HTTP sources (oxide and FX files), its SQLite file under
-    ``cache_dir/http`` (see :mod:`screener.data.http` for the cache rules)."""
-    from screener.data.http import CACHE_NAME, cached_session_options
+    ``cache_dir/http``, JSON-serialized, bodies capped at ``limits.max_bytes`` (see :mod:`screener.data.http`). A
+    legacy pickle cache there is deleted unread."""
+    from requests_cache import CachedSession
+
+    from screener.data.http import CACHE_NAME, LEGACY_PICKLE_CACHES, bounded_adapter, cached_session_options
 
     folder = cache_dir / "http"
     folder.mkdir(parents=True, exist_ok=True)
-    from requests_cache import CachedSession
-
-    return CachedSession(str(folder / CACHE_NAME), expire_after=expire_after, **cached_session_options())
+    for legacy in LEGACY_PICKLE_CACHES:
+        (folder / legacy).unlink(missing_ok=True)
+    session = CachedSession(str(folder / CACHE_NAME), expire_after=expire_after, **cached_session_options())
+    adapter = bounded_adapter((limits or HttpLimits()).max_bytes)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 class Environment:
@@ -166,4 +179,4 @@ class Environment:
 
     def http_session(self, expire_after: timedelta) -> Any:
         """A new requests-cache session for plain-HTTP sources under the store folder."""
-        return self.http_session_factory(self.settings.cache_dir, expire_after)
+        return self.http_session_factory(self.settings.cache_dir, expire_after, self.settings.http)

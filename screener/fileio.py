@@ -1,29 +1,114 @@
-"""Atomic file writes: nothing a user stored or exported is ever left half-written."""
+"""The one writer for every file the tool produces (exports, charts, backups, store files).
+
+Rules, whatever is written:
+- **Atomic**: the bytes go to a temporary file in the target's folder, are flushed to disk, then renamed over the
+  target. An interruption (a kill, a full disk) leaves the old file or the new one, never a mix, and no
+  temporary file behind.
+- **Mode**: a new file gets ``0666 & ~umask`` (0644 under umask 022, so a colleague can open the PM's CSV on a
+  shared drive; 0600 under umask 077); an existing file keeps its mode.
+- **Targets**: a symlink is written through to its target (the link stays a link); a directory, a device, a FIFO
+  or any other non-regular file is refused, as is a missing or read-only folder: :class:`OutputError` (exit 2)
+  naming the path. A full disk is a one-line :class:`OutputError` too.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import stat
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from screener.errors import ExitCode, ScreenerError
 
-def write_atomic(path: Path, data: bytes, *, make_parents: bool = False) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over ``path`` (atomic on POSIX).
 
-    An interruption at any point leaves either the old file or the new one, never a mix; the temporary
-    file is removed on failure.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if make_parents:
-        folder.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+class OutputError(ScreenerError):
+    """A file cannot be written where the user asked (not a regular file, no folder, read-only, disk full)."""
+
+    exit_code = ExitCode.INPUT
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = str(path)
+        super().__init__(f"{path}: {message}")
+
+
+_REASONS = {
+    errno.ENOSPC: "disk full: nothing was written (the previous file, if any, is unchanged)",
+    errno.EDQUOT: "disk quota exceeded: nothing was written (the previous file, if any, is unchanged)",
+    errno.EACCES: "permission denied (is the folder read-only?)",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+    errno.ENOENT: "the folder does not exist",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.EISDIR: "is a folder, not a file",
+}
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def resolve_target(path: Path | str, *, make_parents: bool = False) -> Path:
+    """The regular file a write to ``path`` lands in: a symlink is followed to its target; a directory, device,
+    FIFO or socket is refused; the folder must exist (or be created with ``make_parents``) and be a folder."""
+    target = Path(os.path.realpath(path))  # follows every link, also dangling ones (their target is created)
+    if target.exists() and not target.is_file():
+        kind = "a folder" if target.is_dir() else "not a regular file (a device, pipe or socket)"
+        raise OutputError(path, f"is {kind}: give a file path")
+    folder = target.parent
+    if make_parents and not folder.exists():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(folder, _REASONS.get(exc.errno or 0, exc.strerror or str(exc))) from None
+    if not folder.exists():
+        raise OutputError(path, f"the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise OutputError(path, f"{folder} is not a folder")
+    return target
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path | str, *, make_parents: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``'s target; when the block succeeds it replaces the target (mode from
+    the umask, or the existing file's). Anything raised in the block leaves the target untouched."""
+    target = resolve_target(path, make_parents=make_parents)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(path, _REASONS.get(exc.errno or 0, exc.strerror or str(exc))) from None
+    os.close(fd)
+    temp = Path(temp_name)
+    try:
+        yield temp
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666 & ~_umask()
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise OutputError(path, _REASONS.get(exc.errno or 0, exc.strerror or str(exc))) from None
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path | str, data: bytes, *, make_parents: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically (see the module rules)."""
+    with atomic_path(path, make_parents=make_parents) as temp, open(temp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def write_with(path: Path | str, writer: Callable[[Path], None], *, make_parents: bool = False) -> None:
+    """Let ``writer`` fill a temporary file (e.g. an SQLite backup), then move it over ``path`` atomically."""
+    with atomic_path(path, make_parents=make_parents) as temp:
+        temp.unlink()  # the writer creates it (SQLite refuses an empty non-database file)
+        writer(temp)
+        with open(temp, "rb") as handle:
+            os.fsync(handle.fileno())

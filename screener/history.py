@@ -8,8 +8,6 @@ is versioned (``PRAGMA user_version``) and migrated forward; a corrupt, foreign 
 
 from __future__ import annotations
 
-import csv
-import io
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -44,10 +42,6 @@ MIGRATIONS: dict[int, str] = {
         );
     """,
 }
-EXPORT_COLUMNS = [
-    "as_of", "ticker", "name", "price", "target_price", "etr", "house_rating", "rule_rating", "in_band",
-    "flags", "source", "target_set_on",
-]  # fmt: skip
 
 
 class HistoryError(InputFileError):
@@ -68,8 +62,16 @@ class History:
         path = Path(path)
         if not path.exists() and not create:
             raise HistoryError(str(path), "no rating history yet (run `screener drift` to record one)")
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            if not path.is_file():
+                raise HistoryError(str(path), "is not a file: set [history] path to a database file")
+            _check_read_only(path, timeout)
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise HistoryError(str(path), f"cannot create its folder ({exc.strerror})") from None
+        db = None
         try:
             db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
             db.execute("PRAGMA foreign_keys = ON")
@@ -80,7 +82,13 @@ class History:
             history._migrate()
             return history
         except sqlite3.DatabaseError as exc:
+            if db is not None:
+                db.close()
             raise _explain(path, exc) from None
+        except BaseException:
+            if db is not None:
+                db.close()
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -105,17 +113,7 @@ class History:
             raise _explain(self.path, exc) from None
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise HistoryError(
-                str(self.path), f"schema version {version} is newer than this screener ({SCHEMA_VERSION})"
-            )
-        if version == 0:
-            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if tables:
-                raise HistoryError(
-                    str(self.path), f"not a screener rating history (tables: {', '.join(sorted(tables))})"
-                )
+        version = _check_schema(self.path, self.db)
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._transaction() as db:  # executescript() would commit early: run statement by statement
                 for statement in MIGRATIONS[target].split(";"):
@@ -193,24 +191,26 @@ class History:
                 out.append((run.as_of, records or {}))
         return out
 
-    def export_csv(self) -> str:
-        """Every run's rows as CSV (a readable backup)."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(EXPORT_COLUMNS)
+    def all_records(self) -> list[tuple[date, RatingRecord]]:
+        """Every run's records, oldest run first, tickers in order."""
+        out = []
         for run in sorted(self.runs(), key=lambda r: r.as_of):
-            for r in sorted((self.load(run.as_of) or {}).values(), key=lambda x: x.ticker):
-                writer.writerow(
-                    [
-                        run.as_of.isoformat(), r.ticker, r.name, _cell(r.price), _cell(r.target_price), _cell(r.etr),
-                        r.house_rating or "", r.rule_rating or "", "" if r.in_band is None else str(r.in_band).lower(),
-                        r.flags, r.source, r.target_set_on.isoformat() if r.target_set_on else "",
-                    ]
-                )  # fmt: skip
-        return buffer.getvalue()
+            for record in sorted((self.load(run.as_of) or {}).values(), key=lambda x: x.ticker):
+                out.append((run.as_of, record))
+        return out
+
+    def check_integrity(self) -> None:
+        """SQLite's ``integrity_check``: a damaged database is an error (nothing is exported from it)."""
+        try:
+            rows = [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            raise _explain(self.path, exc) from None
+        if rows != ["ok"]:
+            detail = "; ".join(str(r) for r in rows[:3])
+            raise HistoryError(str(self.path), f"the rating history is damaged ({detail}); nothing was written")
 
     def backup(self, destination: Path) -> None:
-        """A consistent copy of the whole database (SQLite online backup)."""
+        """A consistent copy of the whole database (SQLite online backup) at ``destination`` (a new file)."""
         target = sqlite3.connect(destination)
         try:
             self.db.backup(target)
@@ -218,8 +218,31 @@ class History:
             target.close()
 
 
-def _cell(value: float | None) -> str:
-    return "NA" if value is None else format(value, ".10g")
+def _check_schema(path: Path, db: sqlite3.Connection) -> int:
+    """The schema version; a newer schema or a database of another program is an error."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise HistoryError(str(path), f"schema version {version} is newer than this screener ({SCHEMA_VERSION})")
+    if version == 0:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables:
+            raise HistoryError(str(path), f"not a screener rating history (tables: {', '.join(sorted(tables))})")
+    return version
+
+
+def _check_read_only(path: Path, timeout: float) -> None:
+    """Look at an existing file read-only before anything can change it (no pragma that writes, no WAL switch):
+    a foreign, newer or corrupt database is refused byte-identical."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
+    except sqlite3.DatabaseError as exc:
+        raise _explain(path, exc) from None
+    try:
+        _check_schema(path, db)
+    except sqlite3.DatabaseError as exc:
+        raise _explain(path, exc) from None
+    finally:
+        db.close()
 
 
 def _explain(path: Path, exc: sqlite3.DatabaseError) -> HistoryError:

@@ -156,3 +156,12 @@ class Scope:
 
     source: str = "auto"
     as_of: date | None = None
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """Per-request limits of plain-HTTP sources (``[http]``): total seconds from sending the request to the last
+    body byte, and body bytes after decompression."""
+
+    deadline_seconds: float = 60.0
+    max_bytes: int = 50_000_000

@@ -116,14 +116,20 @@ def load_toml(path: Path, factory: Callable[..., InputFileError]) -> TomlDocumen
         raw = path.read_bytes()
     except FileNotFoundError:
         raise factory(str(path), "file not found") from None
+    except IsADirectoryError:
+        raise factory(str(path), "is a folder, not a TOML file") from None
     except OSError as exc:
         raise factory(str(path), f"cannot read file ({exc.strerror})") from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is accepted
     except UnicodeDecodeError as exc:
-        raise factory(str(path), f"not UTF-8 text (byte {exc.start})") from None
+        bad_line = raw.count(b"\n", 0, exc.start) + 1
+        message = f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"
+        raise factory(str(path), message, line=bad_line) from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise factory(str(path), "invalid TOML: nested too deeply", field="toml") from None
     except tomllib.TOMLDecodeError as exc:
         match = _LINE.search(str(exc))
         line = int(match.group(1)) if match else None

@@ -332,16 +332,18 @@ def load_universes(paths: list[Path]) -> list[Universe]:
 
 
 def resolve_universe_args(names: list[str], configured: tuple[Path, ...]) -> list[Path]:
-    """``-u`` values are universe names (file stems in config) or paths; empty means all configured."""
+    """``-u`` values are universe names (file stems in config) or paths; empty means all configured. A universe
+    named twice (by name or by path) is loaded once."""
     if not names:
-        return list(configured)
+        return list(dict.fromkeys(configured))
     by_name = {p.stem: p for p in configured}
-    paths = []
+    paths: dict[Path, Path] = {}
     for name in names:
         if name in by_name:
-            paths.append(by_name[name])
+            path = by_name[name]
         elif Path(name).suffix == ".toml" or Path(name).exists():
-            paths.append(Path(name))
+            path = Path(name)
         else:
             raise UsageError(f"unknown universe {name!r} (configured: {', '.join(by_name) or 'none'})")
-    return paths
+        paths.setdefault(path.resolve(), path)
+    return list(paths.values())

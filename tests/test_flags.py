@@ -5,12 +5,14 @@ Each case is a mutation check: delete the rule (or the input it reads) and exact
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from screener.app.comptable import build_report, company_row
+from screener.app.comptable import company_row
+from screener.app.report import build_report
 from screener.core.flags import FLAGS, RowInputs, Thresholds, YearInputs, row_flags
 from screener.core.ratings import Rating
 from screener.core.values import NA, NM
@@ -59,6 +61,8 @@ RULE_CASES: dict[str, RowInputs] = {
     "stale_price": replace(CLEAN, price_date=date(2025, 10, 1)),
     "stale_target": replace(CLEAN, target_set_on=date(2024, 10, 9)),
     "price_after_as_of": replace(CLEAN, price_date=None, price_after_as_of=True),
+    "invalid_price": replace(CLEAN, price_date=None, invalid_price=True),
+    "non_finite": replace(CLEAN, non_finite=True),
 }
 
 
@@ -202,3 +206,18 @@ def test_row_no_data_and_price_after_as_of() -> None:
     report = build_report([universe], market, settings(), today=AS_OF, as_of=date(2025, 11, 2))
     rows = {r.ticker: r for r in report.groups[0].rows}
     assert rows["600111.SS"].flags == ["price_after_as_of"] and rows["600259.SS"].flags == ["no_data"]
+
+
+@pytest.mark.parametrize("price", [float("nan"), float("inf"), -5.0, 0.0])
+def test_row_invalid_price_is_no_price(price: float) -> None:
+    row = company_row(company(), quote(price=price), FX, AS_OF, settings())
+    assert row.flags == ["invalid_price"] and row.price is NA and row.etr is NA
+
+
+def test_row_non_finite_multiples_become_na() -> None:
+    # equity of 1e-300 (an absurd input the universe reader would refuse) makes ROE = 1e10 / 1e-300 = inf
+    absurd = replace(MODEL_YEAR, net_income=1e10, total_equity=1e-300, minority_interests=0.0)
+    model = HouseModel("m", "CNY", {2024: absurd, 2025: absurd, 2026: absurd})
+    row = company_row(company(model=model), quote(), FX, AS_OF, settings())
+    assert row.years[2025].roe is NA and "non_finite" in row.flags
+    assert all(v is NA or v is NM or math.isfinite(v) for y in row.years.values() for v in (y.pe, y.pb, y.roe))

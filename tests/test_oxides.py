@@ -195,7 +195,7 @@ def test_http_fresh_then_stale_when_the_server_is_down(tmp_path: Path, server: T
     assert first.content == CSV_BODY and not first.from_cache and not first.stale
     second = fetch(session, url)
     assert second.from_cache and not second.stale and _Handler.hits == 1
-    assert (tmp_path / "cache" / "http" / "oxides.sqlite").exists()
+    assert (tmp_path / "cache" / "http" / "http.sqlite").exists()
     server.shutdown()
     server.server_close()
     time.sleep(1.2)  # the entry expires

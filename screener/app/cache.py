@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from screener.data.store import KINDS, StoreEntry
+from screener.data import housekeeping
+from screener.data.housekeeping import StoreEntry
+from screener.data.store import KINDS
 from screener.environment import Environment
 from screener.errors import StoreCorrupt, UsageError
 
@@ -35,15 +37,31 @@ def plan_clear(env: Environment, kinds: Sequence[str] | None, everything: bool) 
     if unknown:
         raise UsageError(f"--kind: unknown {', '.join(unknown)} (one of {', '.join(KINDS)})")
     store = env.store
+    root = store.root.resolve()
+    if store.root.exists() and not store.root.is_dir():
+        raise UsageError(f"[store] dir {store.root} is a file, not a folder: nothing to clear")
+    history = env.settings.history_db.resolve()
+    if root in history.parents:
+        raise UsageError(
+            f"the rating history {env.settings.history_db} is inside the store folder {store.root}: cache clear "
+            "refuses (set [history] path outside [store] dir)"
+        )
+    foreign = housekeeping.foreign_files(store, chosen)
+    if foreign:
+        examples = ", ".join(str(p) for p in foreign[:3])
+        raise UsageError(
+            f"cache clear refuses: {len(foreign)} item(s) in {store.root} were not written by screener (e.g. "
+            f"{examples}); move them out, or give [store] dir a folder of its own"
+        )
     only_refetchable = not (everything or kinds)
-    doomed = store.files(chosen, only_refetchable=only_refetchable)
-    imported = [p for p in doomed if not store.refetchable(p)]
+    doomed = housekeeping.files(store, chosen, only_refetchable=only_refetchable)
+    imported = [p for p in doomed if not housekeeping.refetchable(store, p)]
     return ClearPlan(store.root, chosen, only_refetchable, doomed, imported)
 
 
 def clear(env: Environment, plan: ClearPlan) -> int:
     """Delete the planned kinds; returns the number of files removed."""
-    return env.store.clear(plan.kinds, only_refetchable=plan.only_refetchable)
+    return housekeeping.clear(env.store, plan.kinds, only_refetchable=plan.only_refetchable)
 
 
 @dataclass(frozen=True)

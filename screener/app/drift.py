@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from screener.app.comptable import ScreenReport, rating_records
+from screener.app.report import ScreenReport, rating_records
 from screener.app.screen import ScreenOptions, screen
 from screener.core.drift import Finding, RatingRecord, RunSummary, compare
 from screener.environment import Environment
@@ -80,12 +80,20 @@ def run(env: Environment, as_of: date) -> list[RatingRecord]:
     return list(records.values())
 
 
-def export_history(env: Environment, out: Path) -> None:
-    """Back up the history: every run as CSV, or a consistent copy of the database (.sqlite, .db, .sqlite3)."""
-    from screener.fileio import write_atomic
+BACKUP_SUFFIXES = (".sqlite", ".db", ".sqlite3")
+
+
+def history_records(env: Environment) -> list[tuple[date, RatingRecord]]:
+    """Every recorded run's records, oldest first; a damaged database is an error (integrity-checked first)."""
+    with env.history(create=False) as history:
+        history.check_integrity()
+        return history.all_records()
+
+
+def backup_history(env: Environment, out: Path) -> None:
+    """A consistent copy of the database at ``out``, written atomically, after an integrity check."""
+    from screener.fileio import write_with
 
     with env.history(create=False) as history:
-        if out.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
-            history.backup(out)
-        else:
-            write_atomic(out, history.export_csv().encode("utf-8"))
+        history.check_integrity()
+        write_with(out, history.backup)

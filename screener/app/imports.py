@@ -54,8 +54,11 @@ def import_prices(env: Environment, options: PriceImport) -> PriceImportResult:
     notes: list[str] = []
     try:
         previous = None if options.replace else store.read_prices(symbol)
-    except StoreCorrupt:
-        previous = None
+    except StoreCorrupt as exc:
+        raise UsageError(
+            f"{exc}: it was left untouched; import with --replace to keep it aside (renamed *.corrupt-<time>) and "
+            "store this file's history alone"
+        ) from None
     if previous is not None:
         overlap = previous.frame["adj_close"].reindex(parsed.frame.index).dropna()
         if len(overlap):
@@ -75,6 +78,8 @@ def import_prices(env: Environment, options: PriceImport) -> PriceImportResult:
         origin=str(options.file),
         merge=not options.replace,
     )
+    if stored.set_aside is not None:
+        notes.append(f"the unreadable stored history was kept aside as {stored.set_aside}")
     return PriceImportResult(symbol, len(parsed.frame), parsed.mode, stored, notes + parsed.notes)
 
 
@@ -89,13 +94,32 @@ class Loaded:
 
 def load_source(env: Environment, source: str) -> Loaded:
     """A path as it is; an http(s) URL fetched through the requests-cache session (stale copy when down)."""
-    if source.startswith(("http://", "https://")):
+    from screener.data.http import is_url
+
+    if is_url(source):
         from screener.data.http import fetch
 
+        folder = env.settings.cache_dir / "http"
+        before = set(folder.iterdir()) if folder.is_dir() else None
         session = env.http_session(timedelta(hours=env.settings.oxides.http_expire_hours))
-        fetched = fetch(session, source)
+        try:
+            with session:
+                fetched = fetch(session, source, env.settings.http)
+        except Exception:
+            _undo_new_files(folder, before)  # a failed first fetch leaves the store as it was
+            raise
         return Loaded(fetched.content, fetched.stale)
     return Loaded(Path(source))
+
+
+def _undo_new_files(folder: Path, before: set[Path] | None) -> None:
+    """Remove what a failed fetch created in ``folder`` (an empty cache database), and the folder if it was new."""
+    if not folder.is_dir():
+        return
+    for path in set(folder.iterdir()) - (before or set()):
+        path.unlink(missing_ok=True)
+    if before is None and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 # --- oxides ---------------------------------------------------------------------------------------------------
@@ -129,9 +153,13 @@ def import_oxides(env: Environment, options: OxideImport) -> SeriesImportResult:
     from screener.data.oxides import SeriesSpec, check_spec, import_oxide
 
     settings = env.settings
+    from screener.config.registry import is_series_id
+
     series = options.series
     if not series:
         raise UsageError("--series ID is required (e.g. --series nd_cn)")
+    if not is_series_id(series):
+        raise UsageError(f"--series: {series!r} is not an id (letters, digits, . _ - ; the stored file takes its name)")
     reg = settings.oxides.get(series)
     value_col, mid_of = options.value_col, options.mid_of
     mid = tuple(c.strip() for c in mid_of.split(",")) if mid_of else (reg.mid_of if reg and not value_col else None)
@@ -166,6 +194,8 @@ def import_oxides(env: Environment, options: OxideImport) -> SeriesImportResult:
         gap_business_days=settings.oxides.gap_business_days,
         today=env.today(),
     )
+    if stored.set_aside is not None:
+        notes.append(f"the unreadable stored series was kept aside as {stored.set_aside}")
     return SeriesImportResult(series, source, stored, loaded.stale, spec.vat_included, notes)
 
 
@@ -201,4 +231,6 @@ def import_fx_history(env: Environment, options: FxImport) -> SeriesImportResult
         usd_per=options.usd_per if options.usd_per is not None else (reg.usd_per if reg else False),
         today=env.today(),
     )
+    if stored.set_aside is not None:
+        notes.append(f"the unreadable stored FX history was kept aside as {stored.set_aside}")
     return SeriesImportResult(code, source, stored, loaded.stale, False, notes)

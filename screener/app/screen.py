@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from screener.app import universes as uv
-from screener.app.comptable import ScreenReport, build_report
 from screener.app.market import market_data, problems_summary
+from screener.app.report import ScreenReport, build_report
 from screener.environment import Environment
 from screener.models import Scope
 

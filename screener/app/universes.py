@@ -7,7 +7,7 @@ from pathlib import Path
 
 from screener.core.tickers import to_yahoo
 from screener.environment import Environment
-from screener.errors import TickerCodeError, UsageError
+from screener.errors import ConfigError, TickerCodeError, UsageError
 from screener.models import Company, Universe
 from screener.universe import load_universe, load_universes, resolve_universe_args
 
@@ -20,9 +20,21 @@ def symbol(code: str, option: str = "TICKER") -> str:
         raise UsageError(f"{option}: {exc}") from None
 
 
+def _configured_files(env: Environment) -> tuple[Path, ...]:
+    """The universe files listed in config.toml; a missing one is a config error naming ``universes.files``."""
+    settings = env.settings
+    for path in settings.universe_files:
+        if not path.exists():
+            raise ConfigError(
+                str(settings.path), f"{path}: file not found", line=settings.universes_line, field="universes.files"
+            )
+    return settings.universe_files
+
+
 def selected(env: Environment, names: Sequence[str] | None) -> list[Universe]:
     """The universes named with -u (names from config or .toml paths); all configured ones when none."""
-    return load_universes(resolve_universe_args(list(names or []), env.settings.universe_files))
+    configured = env.settings.universe_files if names else _configured_files(env)
+    return load_universes(resolve_universe_args(list(names or []), configured))
 
 
 def companies(universes: Sequence[Universe]) -> list[Company]:
@@ -42,7 +54,7 @@ def find_company(env: Environment, names: Sequence[str] | None, ticker: str) -> 
 
 def configured(env: Environment) -> list[Universe]:
     """The universes named in config.toml."""
-    return load_universes(list(env.settings.universe_files))
+    return load_universes(list(_configured_files(env)))
 
 
 def one(env: Environment, name: str) -> Universe:
@@ -55,5 +67,5 @@ def one(env: Environment, name: str) -> Universe:
 
 def validate(env: Environment, files: Sequence[Path] | None) -> list[Universe]:
     """Check universe files (default: those in config.toml); the first problem raises, naming file:line:field."""
-    paths = list(files) if files else list(env.settings.universe_files)
+    paths = list(files) if files else list(_configured_files(env))
     return load_universes(paths)

@@ -9,24 +9,60 @@ from __future__ import annotations
 import functools
 import inspect
 import io
+import sys
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
+from typer._click import exceptions as click_exceptions
+from typer.core import TyperGroup
 
 from screener.environment import Environment
 from screener.errors import ExitCode, ScreenerError
 from screener.fileio import write_atomic
+from screener.render.formatting import printable
+from screener.render.formatting import printable as clean_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class ScreenerGroup(TyperGroup):
+    """The root command: a usage error (bad option value, unknown option or command) is ONE line on stderr naming
+    the option, exit 2 — not a multi-line panel; everything else as typer does it."""
+
+    def main(  # type: ignore[override]
+        self, args: Any = None, prog_name: str | None = None, standalone_mode: bool = True, **kwargs: Any
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args=args, prog_name=prog_name, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(args=args, prog_name=prog_name, standalone_mode=False, **kwargs)
+        except click_exceptions.NoArgsIsHelpError as exc:  # `screener` (or a group) alone: its help, exit 0
+            message = exc.format_message()  # empty when rich printed the help already
+            if message.strip():
+                sys.stderr.write(message + "\n")
+            sys.exit(0)
+        except click_exceptions.UsageError as exc:
+            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            sys.stderr.write(f"error: {printable(exc.format_message())}{where}\n")
+            sys.exit(exc.exit_code)
+        except click_exceptions.ClickException as exc:
+            sys.stderr.write(f"error: {printable(exc.format_message())}\n")
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            sys.stderr.write("aborted\n")
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
 app = typer.Typer(
+    cls=ScreenerGroup,
     help="Peer comparison and screening for rare-earth equities: comp tables, ratings, exports.\n\n"
     "Example: screener screen --source snapshot --sort etr --top 5",
     no_args_is_help=True,
@@ -62,11 +98,15 @@ class RunContext:
     def note(self, text: str) -> None:
         """A line on stderr (banners, notes, summaries) unless --quiet."""
         if not self.quiet:
-            self.env.err.print(text, markup=False, highlight=False)
+            self.env.err.print(clean_text(text), markup=False, highlight=False)
 
     def notes(self, lines: typing.Iterable[str], prefix: str = "") -> None:
         for line in lines:
             self.note(prefix + line)
+
+    def date(self, value: str | None, option: str) -> date | None:
+        """A date option checked against the environment's clock (1900-01-01 to a year from today)."""
+        return None if value is None else parse_date(value, option, self.env.today())
 
 
 def run_context(ctx: typer.Context) -> RunContext:
@@ -80,18 +120,26 @@ def run_context(ctx: typer.Context) -> RunContext:
     return root.obj
 
 
+def _context_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The click context among a command's arguments (typer passes it as ``ctx``; its class is typer's vendored
+    click Context, not always ``typer.Context``)."""
+    if "ctx" in kwargs:
+        return kwargs["ctx"]
+    return next((a for a in args if hasattr(a, "find_root")), None)
+
+
 def handle_errors(func: F) -> F:
     """Turn typed errors into one-line messages and exit codes; a bug gets exit 1 (traceback with --verbose)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = next((a for a in list(args) + list(kwargs.values()) if isinstance(a, typer.Context)), None)
-        run = run_context(ctx) if ctx else None
+        ctx = _context_of(args, kwargs)
+        run = run_context(ctx) if ctx is not None else None
         err = run.env.err if run else Console(stderr=True, soft_wrap=True)
         try:
             return func(*args, **kwargs)
         except ScreenerError as exc:
-            err.print(f"error: {exc}", markup=False, highlight=False)
+            err.print(f"error: {clean_text(str(exc))}", markup=False, highlight=False)
             raise typer.Exit(int(exc.exit_code)) from None
         except (typer.Exit, typer.Abort, SystemExit, typer.TyperException):
             raise
@@ -99,24 +147,33 @@ def handle_errors(func: F) -> F:
             err.print("interrupted", markup=False)
             raise typer.Exit(130) from None
         except Exception as exc:
-            if run and run.verbose:
+            verbose = bool(run and run.verbose)
+            if verbose:
                 err.print_exception()
-            err.print(
-                f"unexpected error ({type(exc).__name__}): {exc} — rerun with --verbose for details", markup=False
-            )
+            hint = "" if verbose else " — rerun with --verbose for details"
+            err.print(f"unexpected error ({type(exc).__name__}): {clean_text(str(exc))}{hint}", markup=False)
             raise typer.Exit(int(ExitCode.UNEXPECTED)) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def parse_date(value: str | None, option: str) -> date | None:
-    """An ISO date option; a bad one is a usage error naming the option (exit 2)."""
+EARLIEST = date(1900, 1, 1)
+
+
+def parse_date(value: str | None, option: str, today: date | None = None) -> date | None:
+    """An ISO date option between 1900-01-01 and a year after ``today``; anything else is a usage error naming
+    the option (exit 2)."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date like 2025-10-10", param_hint=option) from None
+    latest = today + timedelta(days=366) if today is not None else None
+    if day < EARLIEST or (latest is not None and day > latest):
+        bound = f"{EARLIEST} to {latest}" if latest else f"on or after {EARLIEST}"
+        raise typer.BadParameter(f"{value} is outside the accepted range ({bound})", param_hint=option) from None
+    return day
 
 
 # Global options: accepted before the command (screener --source snapshot screen) and after it
@@ -147,7 +204,7 @@ def apply_global_options(
     run = run_context(ctx)
     if config is not None:
         run.env.config_path = config
-    run.as_of = parse_date(as_of, "--as-of") or run.as_of
+    run.as_of = run.date(as_of, "--as-of") or run.as_of
     run.source = source.value if source else run.source
     run.quiet = run.quiet or quiet
     run.verbose = run.verbose or verbose
@@ -177,8 +234,7 @@ def global_options(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = {name: kwargs.pop(name, default) for name, (_, default) in _GLOBAL_OPTIONS.items()}
-        ctx = kwargs.get("ctx") or next(a for a in args if isinstance(a, typer.Context))
-        apply_global_options(ctx, **values)
+        apply_global_options(_context_of(args, kwargs), **values)
         return func(*args, **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
@@ -209,7 +265,9 @@ SortOption = Annotated[
 ReverseOption = Annotated[bool, typer.Option("--reverse", help="Reverse the column's natural order.")]
 TopOption = Annotated[
     int | None,
-    typer.Option("--top", help="Show the top N companies of each group (aggregates still use the whole group)."),
+    typer.Option(
+        "--top", min=1, max=100_000, help="Show the top N companies of each group (aggregates use the whole group)."
+    ),
 ]
 TickerArgument = Annotated[str, typer.Argument(help="Any code form: 600111.SS, 600111 CH, 000831.SZ ...")]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")]

@@ -14,7 +14,6 @@ from screener.commands._app import (
     UniverseOption,
     app,
     command,
-    parse_date,
     run_context,
 )
 from screener.errors import UsageError
@@ -65,7 +64,7 @@ def pb_band(
 
     run = run_context(ctx)
     _check_out(out)
-    data = chart_data.pb_band(run.env, ticker, parse_date(since, "--since"), universe or (), run.as_of)
+    data = chart_data.pb_band(run.env, ticker, run.date(since, "--since"), universe or (), run.as_of)
     fig = charts.pb_band_figure(
         data.pb, data.band, title=data.title, since=data.since, source=data.source, as_of=data.as_of
     )
@@ -116,7 +115,9 @@ def oxide(
     oxide_id: Annotated[str, typer.Option("--oxide", help="Oxide series id (see `screener oxides list`).")],
     out: OutOption,
     freq: Annotated[str | None, typer.Option("--freq", help="W (weekly, default) or M (monthly).")] = None,
-    window: Annotated[int | None, typer.Option("--window", help="Rolling window in periods (default 52).")] = None,
+    window: Annotated[
+        int | None, typer.Option("--window", min=3, max=520, help="Rolling window in periods (52; 3 to 520).")
+    ] = None,
     start: Annotated[str | None, typer.Option("--start", help="First date YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Last date YYYY-MM-DD.")] = None,
     oxide_currency: Annotated[str, typer.Option("--oxide-currency", help="usd (default) or local.")] = "usd",
@@ -132,8 +133,8 @@ def oxide(
         oxide_id,
         freq,
         window,
-        parse_date(start, "--start"),
-        parse_date(end, "--end"),
+        run.date(start, "--start"),
+        run.date(end, "--end"),
         run.as_of,
         oxide_currency,
     )

@@ -14,7 +14,6 @@ from screener.commands._app import (
     app,
     command,
     emit,
-    parse_date,
     run_context,
     show,
 )
@@ -53,8 +52,12 @@ def correlate(
     freq: Annotated[
         Freq | None, typer.Option("--freq", case_sensitive=False, help="W (weekly, Friday) or M (month end).")
     ] = None,
-    window: Annotated[int | None, typer.Option("--window", min=3, help="Rolling window, periods (52).")] = None,
-    max_lag: Annotated[int | None, typer.Option("--max-lag", min=0, help="Lead/lag search ± periods (8).")] = None,
+    window: Annotated[
+        int | None, typer.Option("--window", min=3, max=520, help="Rolling window, periods (52; 3 to 520).")
+    ] = None,
+    max_lag: Annotated[
+        int | None, typer.Option("--max-lag", min=0, max=104, help="Lead/lag search ± periods (8; 0 to 104).")
+    ] = None,
     start: Annotated[str | None, typer.Option("--start", help="First date YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Last date YYYY-MM-DD.")] = None,
     oxide_currency: Annotated[
@@ -76,8 +79,8 @@ def correlate(
         freq=freq.value if freq else None,
         window=window,
         max_lag=max_lag,
-        start=parse_date(start, "--start"),
-        end=parse_date(end, "--end"),
+        start=run.date(start, "--start"),
+        end=run.date(end, "--end"),
         as_of=run.as_of,
         oxide_currency=oxide_currency.value,
     )

@@ -13,7 +13,6 @@ from screener.commands._app import (
     app,
     command,
     emit,
-    parse_date,
     run_context,
     show,
 )
@@ -50,7 +49,7 @@ def drift(
     from screener.render.export import drift_csv, drift_json
 
     run = run_context(ctx)
-    baseline = "last" if against == "last" else parse_date(against, "--against")
+    baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
     options = drift_app.DriftOptions(baseline, record, universe or (), Scope(run.source, run.as_of))
     result = drift_app.drift(run.env, options)
@@ -93,7 +92,7 @@ def history_show(
     from screener.render.tables import history_run_table
 
     run = run_context(ctx)
-    wanted = parse_date(day, "DATE")
+    wanted = run.date(day, "DATE")
     assert wanted is not None
     show(run, history_run_table(day, drift_app.run(run.env, wanted)))
 
@@ -109,7 +108,11 @@ def history_export(
 ) -> None:
     """Back up the rating history: every run as CSV, or a consistent copy of the SQLite file."""
     from screener.app import drift as drift_app
+    from screener.render.export import history_csv
 
     run = run_context(ctx)
-    drift_app.export_history(run.env, out)
+    if out.suffix.lower() in drift_app.BACKUP_SUFFIXES:
+        drift_app.backup_history(run.env, out)
+    else:
+        emit(run, history_csv(drift_app.history_records(run.env)), out)
     run.env.err.print(f"wrote {out}", markup=False)

@@ -14,7 +14,6 @@ from screener.commands._app import (
     app,
     command,
     emit,
-    parse_date,
     render_text,
     run_context,
 )
@@ -36,17 +35,21 @@ def value(
     ticker: TickerArgument,
     k: Annotated[
         list[float] | None,
-        typer.Option("--k", help="Scenario k (target P/B = mean + k·sd); repeatable. Default: bear/base/bull."),
+        typer.Option("--k", min=-10.0, max=10.0, help="Scenario k (target P/B = mean + k·sd), -10 to 10; repeatable."),
     ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Start of the band window YYYY-MM-DD (default [valuation] since).")
     ] = None,
     pb_mean: Annotated[
-        float | None, typer.Option("--pb-mean", help="Band mean P/B to use instead of the own history.")
+        float | None,
+        typer.Option("--pb-mean", min=0.0, max=1000.0, help="Band mean P/B instead of the own history (0 to 1000)."),
     ] = None,
-    pb_sd: Annotated[float | None, typer.Option("--pb-sd", help="Band sd of P/B instead of the own history.")] = None,
+    pb_sd: Annotated[
+        float | None, typer.Option("--pb-sd", min=0.0, max=1000.0, help="Band sd of P/B instead of the own history.")
+    ] = None,
     bvps: Annotated[
-        float | None, typer.Option("--bvps", help="Forward BVPS (trading currency) instead of the estimates.")
+        float | None,
+        typer.Option("--bvps", min=0.0, max=1e6, help="Forward BVPS (trading currency) instead of the estimates."),
     ] = None,
     universe: UniverseOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv (one row per scenario) or json.")] = (
@@ -63,7 +66,7 @@ def value(
     run = run_context(ctx)
     overrides = Overrides(pb_mean, pb_sd, bvps)
     scope = Scope(run.source, run.as_of)
-    done = valuation(run.env, ValueOptions(ticker, k, parse_date(since, "--since"), overrides, universe or (), scope))
+    done = valuation(run.env, ValueOptions(ticker, k, run.date(since, "--since"), overrides, universe or (), scope))
     run.notes(done.banners)
     result = done.result
     if fmt is Format.table and out is None:

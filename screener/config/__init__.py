@@ -20,6 +20,7 @@ from screener.core.estimates import METRICS
 from screener.core.flags import Thresholds as SanitySettings
 from screener.core.ratings import RatingRules
 from screener.errors import ConfigError
+from screener.models import HttpLimits
 from screener.tomlfile import load_toml
 
 __all__ = [
@@ -90,6 +91,9 @@ class Settings:
     valuation: ValuationSettings = field(default_factory=lambda: ValuationSettings())
     oxides: OxideSettings = field(default_factory=lambda: OxideSettings())
     fx_series: tuple[FxSeriesConfig, ...] = ()
+    http: HttpLimits = field(default_factory=HttpLimits)
+    universes_line: int | None = None
+    """Line of ``[universes] files`` in the config file (to name it when a listed file is missing)."""
 
 
 SCHEMA: dict[str, dict[str, Field]] = {
@@ -121,9 +125,13 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "history": {"path": Field("text", "history.sqlite")},
     "correlation": {
         "freq": Field("string", "W", choices=("W", "M")),
-        "window": Field("integer", 52, low=3, range_message="must be at least 3 periods"),
-        "max_lag": Field("integer", 8, low=0),
-        "min_periods": Field("integer", 26, low=3, range_message="must be at least 3 periods"),
+        "window": Field("integer", 52, low=3, high=520),
+        "max_lag": Field("integer", 8, low=0, high=104),
+        "min_periods": Field("integer", 26, low=3, high=520),
+    },
+    "http": {
+        "deadline_seconds": Field("number", 60.0, low=0, low_open=True, high=3600),
+        "max_body_mb": Field("number", 50.0, low=0, low_open=True, high=10_000),
     },
     "fx": {"series": Field("list", [])},
     "oxides": {
@@ -212,4 +220,6 @@ def load_settings(path: Path | None = None) -> Settings:
             http_expire_hours=v["oxides"]["http_expire_hours"],
         ),
         fx_series=fx_series(reader, v["fx"]["series"], base),
+        http=HttpLimits(v["http"]["deadline_seconds"], int(v["http"]["max_body_mb"] * 1_000_000)),
+        universes_line=reader.doc.line_of("universes", "files"),
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from screener.core.text import clean_text
 from screener.core.values import Value, as_value
 from screener.errors import InputFileError
 from screener.tomlfile import PathPart, TomlDocument
@@ -23,6 +24,11 @@ REQUIRED: Any = object()
 """Default of a field that must be present."""
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+SMALLEST = 1e-9
+"""A non-zero number smaller than this is refused as absurd (a denormal like 1e-320 turns ratios into infinities)."""
+LARGEST = 1e15
+"""A number larger than this (in absolute value) is refused as absurd."""
+
 KINDS = ("number", "integer", "bool", "string", "text", "list", "date", "iso_date", "currency", "value", "table", "any")
 
 
@@ -147,7 +153,13 @@ class TableReader:
             raise self.fail(f"must be a number, got {value!r}", *path)
         if not math.isfinite(value):
             raise self.fail(f"must be a finite number, got {value!r}", *path)
+        self.plausible(value, *path)
         return float(value)
+
+    def plausible(self, value: float, *path: PathPart) -> None:
+        """Refuse absurd magnitudes: non-zero below 1e-9 or above 1e15 (they would make infinite multiples)."""
+        if value != 0 and not SMALLEST <= abs(value) <= LARGEST:
+            raise self.fail(f"{value!r} is outside the plausible range (1e-9 to 1e15 in absolute value)", *path)
 
     def integer(self, value: Any, *path: PathPart) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -165,9 +177,10 @@ class TableReader:
         return value
 
     def text(self, value: Any, *path: PathPart) -> str:
-        if not isinstance(value, str) or not value.strip():
+        """A non-empty string, stripped, control characters removed (they could drive the reader's terminal)."""
+        if not isinstance(value, str) or not clean_text(value).strip():
             raise self.fail(f"must be a non-empty string, got {value!r}", *path)
-        return value.strip()
+        return clean_text(value).strip()
 
     def positive(self, value: Any, *path: PathPart) -> float:
         number = self.number(value, *path)
@@ -198,6 +211,8 @@ class TableReader:
             raise self.fail(f"must be a number, 'na' or 'nm', got {raw!r}", *path)
         if isinstance(raw, float) and not math.isfinite(raw):
             raise self.fail(f"must be a finite number, 'na' or 'nm', got {raw!r}", *path)
+        if isinstance(raw, int | float):
+            self.plausible(raw, *path)
         try:
             return as_value(raw)
         except ValueError as exc:

@@ -11,8 +11,14 @@ from typing import Any
 
 from screener.config.fields import REQUIRED, Field, TableReader
 
-SERIES_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-"""An oxide series id: letters, digits, ``.``, ``_`` and ``-``, starting with a letter or digit."""
+SERIES_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+"""An oxide series id: letters, digits, ``.``, ``_`` and ``-`` (no ``..``), starting with a letter or digit, at
+most 64 characters. The one rule for config and command line; the stored file is named by the id."""
+
+
+def is_series_id(text: str) -> bool:
+    """Whether ``text`` is a valid series id (:data:`SERIES_ID`)."""
+    return bool(SERIES_ID.match(text)) and ".." not in text
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ def oxide_series(reader: TableReader, tables: list[Any], base: Path) -> tuple[Ox
     seen: set[str] = set()
     for where, v in _entries(reader, tables, "oxides.series", OXIDE_SERIES_SPEC):
         sid = v["id"]
-        if not SERIES_ID.match(sid):
+        if not is_series_id(sid):
             raise reader.fail(f"must be letters, digits, . _ - (got {sid!r})", *where, "id")
         if sid in seen:
             raise reader.fail(f"duplicate series id {sid!r}", *where, "id")

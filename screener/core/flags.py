@@ -28,6 +28,8 @@ FLAGS: dict[str, str] = {
     "stale_price": "the price is older than the configured number of trading days at the as-of date",
     "stale_target": "the house target was set more than the configured number of days before the as-of date",
     "price_after_as_of": "the only price is after the as-of date (a look-ahead): not used",
+    "invalid_price": "the source's price is not a positive finite number: not used (no price)",
+    "non_finite": "a computed number was not finite (an absurd input): shown as NA",
 }
 """Every flag code a comp-table row can carry, with its meaning."""
 
@@ -65,6 +67,8 @@ class RowInputs:
     as_of: date
     price_date: date | None
     price_after_as_of: bool = False
+    invalid_price: bool = False
+    non_finite: bool = False
     quote_currency: str | None = None
     trading_currency: str = ""
     band_target: Value | None = None
@@ -80,12 +84,15 @@ class RowInputs:
 
 def row_flags(row: RowInputs, limits: Thresholds) -> list[str]:
     """Every flag of a row, in the order of :data:`FLAGS` (a row without a price gets only the target flags and
-    ``no_data`` or ``price_after_as_of``)."""
+    ``no_data``, ``price_after_as_of`` or ``invalid_price``)."""
     flags: list[str] = []
     if row.band_target is not None:
         flags.append("tp_from_band" if is_num(row.band_target) else "band_target_na")
     if row.price_date is None:
-        flags.append("price_after_as_of" if row.price_after_as_of else "no_data")
+        if row.invalid_price:
+            flags.append("invalid_price")
+        else:
+            flags.append("price_after_as_of" if row.price_after_as_of else "no_data")
         return flags
     if row.quote_currency is not None and row.quote_currency != row.trading_currency:
         flags.append("currency_mismatch")
@@ -109,6 +116,8 @@ def row_flags(row: RowInputs, limits: Thresholds) -> list[str]:
         flags.append("stale_price")
     if row.target_set_on is not None and stale_target(row.target_set_on, row.as_of, limits.stale_target_days):
         flags.append("stale_target")
+    if row.non_finite:
+        flags.append("non_finite")
     return flags
 
 

@@ -1,10 +1,22 @@
-"""Checked columns of imported CSV files (prices, oxide series, FX): every bad cell is an error naming the
-file, the line (header = line 1) and the column."""
+"""Reading imported CSV files (prices, oxide series, FX) so that every problem names the file, the line as the
+user's editor counts it, and the column.
+
+:func:`read_csv` parses with the standard ``csv`` module and keeps each record's line number (blank lines and
+multi-line quoted cells do not shift them). A UTF-8 byte-order mark is accepted; other encodings, a folder, an
+empty file, a record with more or fewer fields than the header, a duplicate header name are errors. Checked
+columns: :func:`checked_dates` (ISO dates; unparseable, duplicate or future dates are errors) and
+:func:`checked_numbers` (finite positive numbers; blank cells and missing-value markers such as ``.``, ``NA`` or
+``#N/A`` are missing values, left for the caller to skip and count; text, infinities and values <= 0 are errors).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screener.errors import InputFileError
@@ -12,62 +24,140 @@ from screener.errors import InputFileError
 if TYPE_CHECKING:
     import pandas as pd
 
-MISSING = frozenset({"", "null", "NULL", ".", "NaN", "nan", "NA"})
+MISSING = frozenset({"", "null", "NULL", ".", "NaN", "nan", "NA", "N/A", "n/a", "#N/A", "-", "--", "—"})
+"""Cells that mean "no value" (FRED writes ``.``; terminals write ``#N/A`` or ``-``)."""
+SMALLEST = 1e-9
+"""Numbers below this are refused as absurd (a denormal like 1e-320 would turn multiples into infinities)."""
+LARGEST = 1e12
 
 
-def line_of(position: int) -> int:
-    """File line of a data row (0-based position; the header is line 1)."""
-    return position + 2
+@dataclass
+class CsvTable:
+    """A CSV file's cells as text, one row per record, with the file line of each record."""
+
+    label: str
+    frame: pd.DataFrame
+    lines: list[int]
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.frame.columns)
+
+    def line(self, position: int) -> int:
+        """File line of the record at ``position`` (0-based)."""
+        return self.lines[position]
+
+    def need(self, column: str, option: str) -> str:
+        """``column`` if the header has it, else an error naming the header line and the option to use."""
+        if column not in self.frame.columns:
+            message = f"no column {column!r} (columns: {', '.join(self.columns)}); use {option}"
+            raise InputFileError(self.label, message, line=1, field=column)
+        return column
+
+    def error(self, position: int, column: str, message: str) -> InputFileError:
+        return InputFileError(self.label, message, line=self.line(position), field=column)
 
 
-def _first(mask: pd.Series) -> int:
-    return int(mask.to_numpy().nonzero()[0][0])
+def _text(label: str, data: Path | bytes) -> str:
+    if isinstance(data, Path):
+        if data.is_dir():
+            raise InputFileError(label, "is a folder, not a CSV file")
+        try:
+            raw = data.read_bytes()
+        except FileNotFoundError:
+            raise InputFileError(label, "file not found") from None
+        except OSError as exc:
+            raise InputFileError(label, f"cannot read file ({exc.strerror})") from None
+    else:
+        raw = data
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): save the file as UTF-8"
+        raise InputFileError(label, message, line=line) from None
 
 
-def checked_dates(raw: pd.DataFrame, column: str, label: str, *, today: date) -> pd.DatetimeIndex:
-    """ISO dates; unparseable, duplicate or future (after ``today``) dates are errors."""
+def read_csv(label: str, data: Path | bytes) -> CsvTable:
+    """Parse a CSV file (a path or the bytes of a download) into text cells with their line numbers."""
     import pandas as pd
 
-    text = raw[column].astype(str).str.strip()
+    text = _text(label, data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        for record in reader:
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue  # a blank line
+            if header is None:
+                header = [name.strip() for name in record]
+                repeated = sorted({name for name in header if header.count(name) > 1})
+                if repeated:
+                    raise InputFileError(label, f"duplicate column {repeated[0]!r} in the header", line=reader.line_num)
+                continue
+            if len(record) != len(header):
+                message = f"{len(record)} fields, the header has {len(header)}"
+                raise InputFileError(label, message, line=reader.line_num)
+            rows.append(record)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputFileError(label, f"not a readable CSV file ({exc})", line=reader.line_num) from None
+    if header is None:
+        raise InputFileError(label, "empty file: no header row")
+    frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
+    return CsvTable(label, frame, lines)
+
+
+def checked_dates(table: CsvTable, column: str, *, today: date) -> pd.DatetimeIndex:
+    """ISO dates; unparseable, duplicate or future (after ``today``) dates are errors naming the line."""
+    import pandas as pd
+
+    text = table.frame[column].astype(str).str.strip()
     dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
     bad = dates.isna()
     if bad.any():
         first = _first(bad)
-        raise InputFileError(label, f"unparseable date {text.iloc[first]!r}", line=line_of(first), field=column)
+        raise table.error(first, column, f"unparseable date {text.iloc[first]!r}")
     duplicated = dates.duplicated()
     if duplicated.any():
         first = _first(duplicated)
-        raise InputFileError(label, f"duplicate date {text.iloc[first]}", line=line_of(first), field=column)
+        raise table.error(first, column, f"duplicate date {text.iloc[first]}")
     limit = pd.Timestamp(today)
     future = dates > limit
     if future.any():
         first = _first(future)
-        raise InputFileError(
-            label, f"date {text.iloc[first]} is in the future (after {limit.date()})", line=line_of(first), field=column
-        )
+        raise table.error(first, column, f"date {text.iloc[first]} is in the future (after {limit.date()})")
     return pd.DatetimeIndex(dates)
 
 
-def checked_numbers(raw: pd.DataFrame, column: str, label: str, *, what: str = "value") -> pd.Series:
-    """Finite positive numbers; empty cells (and FRED's ``.``) are NaN; text, inf or values <= 0 are errors."""
+def checked_numbers(table: CsvTable, column: str, *, what: str = "value") -> pd.Series:
+    """Finite positive numbers between 1e-9 and 1e12; missing markers are NaN; anything else names its line."""
     import pandas as pd
 
-    text = raw[column].astype(str).str.strip()
+    text = table.frame[column].astype(str).str.strip()
     missing = text.isin(MISSING)
     values = pd.to_numeric(text.where(~missing), errors="coerce")
     unparsed = values.isna() & ~missing
     if unparsed.any():
         first = _first(unparsed)
-        raise InputFileError(label, f"not a number: {text.iloc[first]!r}", line=line_of(first), field=column)
+        raise table.error(first, column, f"not a number: {text.iloc[first]!r}")
     infinite = values.map(lambda v: v == v and not math.isfinite(v))
     if infinite.any():
         first = _first(infinite)
-        message = f"{what} must be finite, got {text.iloc[first]!r}"
-        raise InputFileError(label, message, line=line_of(first), field=column)
+        raise table.error(first, column, f"{what} must be finite, got {text.iloc[first]!r}")
     non_positive = values <= 0
     if non_positive.any():
         first = _first(non_positive)
-        raise InputFileError(
-            label, f"{what} must be positive, got {values.iloc[first]:g}", line=line_of(first), field=column
-        )
+        raise table.error(first, column, f"{what} must be positive, got {values.iloc[first]:g}")
+    absurd = (values < SMALLEST) | (values > LARGEST)
+    if absurd.any():
+        first = _first(absurd)
+        message = f"{what} {text.iloc[first]} is outside the plausible range {SMALLEST:g} to {LARGEST:g}"
+        raise table.error(first, column, message)
     return values.astype("float64")
+
+
+def _first(mask: pd.Series) -> int:
+    return int(mask.to_numpy().nonzero()[0][0])

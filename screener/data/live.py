@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from screener.data.base import SourceBase
 from screener.data.store import Store
-from screener.errors import DataUnavailable, StoreCorrupt
+from screener.errors import DataUnavailable, ScreenerError, StoreCorrupt
 from screener.models import FxRate, Quote
 
 if TYPE_CHECKING:
@@ -51,18 +51,6 @@ def _quote_payload(quote: Any, today: date) -> dict[str, Any]:
         "enterprise_value": quote.enterprise_value,
         "ebitda": quote.ebitda,
     }
-
-
-def _to_quote(ticker: str, payload: dict[str, Any], source: str, fetched_at: datetime) -> Quote:
-    return Quote(
-        ticker=ticker,
-        price=float(payload["price"]),
-        currency=str(payload.get("currency") or ""),
-        price_date=date.fromisoformat(str(payload["price_date"])),
-        source=source,
-        market_cap=float(payload["market_cap"]) if payload.get("market_cap") else None,
-        fetched_at=fetched_at,
-    )
 
 
 @dataclass
@@ -104,7 +92,10 @@ class LiveSource(SourceBase):
 
             # yfinance logs through its own logger; the adapter reads those records, the user sees our summary
             logging.getLogger("yfinance").addHandler(logging.NullHandler())
-            self._session = self.session_factory()
+            try:
+                self._session = self.session_factory()
+            except ScreenerError as exc:  # e.g. the store folder is a file: the chain falls back, and says why
+                raise DataUnavailable(str(exc)) from None
         return self._session
 
     def quotes(self, tickers: Sequence[str]) -> dict[str, Quote]:
@@ -119,9 +110,14 @@ class LiveSource(SourceBase):
                 and record.source == "live"
                 and self.store.is_fresh(record.fetched_at, self.ttl_hours)
             ):
-                out[ticker] = _to_quote(ticker, record.payload, self.name, record.fetched_at)
-                cached += 1
-                continue
+                try:
+                    held = self.store.read_quote(ticker, self.name)
+                except StoreCorrupt:
+                    held = None  # refetched below
+                if held is not None:
+                    out[ticker] = held
+                    cached += 1
+                    continue
             try:
                 info = yahoo.fetch_info(ticker, self.session(), policy=self.policy)
             except yahoo.YahooUnavailable as exc:
@@ -135,11 +131,13 @@ class LiveSource(SourceBase):
                 self._problems[ticker] = _short(exc)
                 continue
             quote = yahoo.normalise_quote(info, {})
-            if quote.price is None:
+            if quote.price is None or not quote.price > 0:
                 self._problems[ticker] = "Yahoo returned no price"
                 continue
-            stored = self.store.write_record("quotes", ticker, _quote_payload(quote, self.today), source="live")
-            out[ticker] = _to_quote(ticker, stored.payload, self.name, stored.fetched_at)
+            self.store.write_record("quotes", ticker, _quote_payload(quote, self.today), source="live")
+            fresh = self.store.read_quote(ticker, self.name)
+            assert fresh is not None
+            out[ticker] = fresh
         if cached:
             self._notes.append(
                 f"live: {cached} quote(s) served from the store's copy fetched within the "
@@ -151,20 +149,21 @@ class LiveSource(SourceBase):
         from screener.data import yahoo
 
         wanted = sorted(set(currencies))
-        record = self._stored("fx", "spot")
-        if record is not None and record.source == "live" and self.store.is_fresh(record.fetched_at, self.ttl_hours):
-            table = record.payload
-            if all(c in table for c in wanted):
-                return {
-                    c: FxRate(c, float(table[c]["per_usd"]), date.fromisoformat(table[c]["date"]), "Yahoo (stored)")
-                    for c in wanted
-                }
+        try:
+            held = self.store.read_fx_table()
+        except StoreCorrupt:
+            held = None  # refetched and overwritten
+        if held is not None:
+            rates, record = held
+            fresh = record.source == "live" and self.store.is_fresh(record.fetched_at, self.ttl_hours)
+            if fresh and all(c in rates for c in wanted):
+                return {c: FxRate(c, rates[c].per_usd, rates[c].rate_date, "Yahoo (stored)") for c in wanted}
         try:
             until = self.as_of or self.today
-            rates, _failures = yahoo.fetch_fx(wanted, self.session(), today=until, policy=self.policy)
+            closes, _failures = yahoo.fetch_fx(wanted, self.session(), today=until, policy=self.policy)
         except (yahoo.YahooUnavailable, yahoo.YahooRateLimited) as exc:
             raise DataUnavailable(f"Yahoo FX unavailable: {_short(exc)}") from None
-        spot = yahoo.spot_fx(rates)
+        spot = {c: r for c, r in yahoo.spot_fx(closes).items() if r.per_usd > 0}
         table = {
             c: {"per_usd": r.per_usd, "date": r.rate_date.isoformat(), "source": r.source} for c, r in spot.items()
         }
@@ -172,9 +171,9 @@ class LiveSource(SourceBase):
             table["USD"] = {"per_usd": 1.0, "date": self.today.isoformat(), "source": "identity"}
         if table:
             self.store.write_record("fx", "spot", table, source="live")
-        return {
-            c: FxRate(c, float(v["per_usd"]), date.fromisoformat(v["date"]), str(v["source"])) for c, v in table.items()
-        }
+        if "USD" in wanted:
+            spot["USD"] = FxRate("USD", 1.0, self.today, "identity")
+        return spot
 
 
 @dataclass
@@ -239,7 +238,9 @@ def refresh(
                 column = closes[ticker].dropna()
                 if len(column):
                     frame = pd.DataFrame({"adj_close": column, "close": float("nan")})
-                    store.write_prices(ticker, frame, source="live", adjusted=True, origin="yahoo", merge=not full)
+                    store.write_prices(
+                        ticker, frame, source="live", adjusted=True, origin="yahoo", merge=not full, corrupt="set_aside"
+                    )
                 report.histories_updated[ticker] = len(column)
             progress(f"history {ticker}", 1)
     quotes = source.quotes(list(tickers))

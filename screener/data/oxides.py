@@ -15,13 +15,12 @@ FX histories (units of currency per USD, e.g. FRED DEXCHUS) are stored under ``c
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from screener.data.csv_columns import checked_dates, checked_numbers, line_of
+from screener.data.csv_columns import checked_dates, checked_numbers, read_csv
 from screener.errors import InputFileError, UsageError
 
 if TYPE_CHECKING:
@@ -56,18 +55,6 @@ class ParsedSeries:
     notes: list[str] = field(default_factory=list)
 
 
-def _read_csv(label: str, data: Path | bytes) -> pd.DataFrame:
-    import pandas as pd
-
-    try:
-        handle = io.BytesIO(data) if isinstance(data, bytes) else data
-        return pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFileError(label, "file not found") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(label, f"not a readable CSV file ({type(exc).__name__})") from None
-
-
 def parse_series_csv(
     label: str,
     data: Path | bytes,
@@ -84,19 +71,15 @@ def parse_series_csv(
 
     if (value_col is None) == (mid_of is None):
         raise UsageError("give exactly one of --value-col COLUMN or --mid-of MIN_COL,MAX_COL")
-    raw = _read_csv(label, data)
-    columns = list(raw.columns)
-    wanted = [date_col, *(mid_of or (value_col,))]
-    for name in wanted:
-        if name not in columns:
-            option = "--date-col" if name == date_col else ("--mid-of" if mid_of else "--value-col")
-            raise InputFileError(
-                label, f"no column {name!r} (columns: {', '.join(columns)}); use {option}", line=1, field=name
-            )
-    dates = checked_dates(raw, date_col, label, today=today)
+    table = read_csv(label, data)
+    table.need(date_col, "--date-col")
+    for name in mid_of or (value_col,):
+        assert name is not None
+        table.need(name, "--mid-of" if mid_of else "--value-col")
+    dates = checked_dates(table, date_col, today=today)
 
     def numbers(column: str) -> pd.Series:
-        return checked_numbers(raw, column, label)
+        return checked_numbers(table, column)
 
     notes: list[str] = []
     if mid_of:
@@ -104,12 +87,8 @@ def parse_series_csv(
         inverted = low > high
         if inverted.any():
             first = int(inverted.to_numpy().nonzero()[0][0])
-            raise InputFileError(
-                label,
-                f"{mid_of[0]} {low.iloc[first]:g} is above {mid_of[1]} {high.iloc[first]:g}",
-                line=line_of(first),
-                field=mid_of[0],
-            )
+            message = f"{mid_of[0]} {low.iloc[first]:g} is above {mid_of[1]} {high.iloc[first]:g}"
+            raise table.error(first, mid_of[0], message)
         values = (low + high) / 2.0
         column = f"mid({mid_of[0]},{mid_of[1]})"
     else:
@@ -123,7 +102,7 @@ def parse_series_csv(
         notes.append(f"{n_missing} row(s) with an empty {column} value skipped")
     values = values.dropna()
     if values.empty:
-        raise InputFileError(label, "no values", field=column)
+        raise InputFileError(label, "no values (every cell is blank): nothing was stored", field=column)
     return ParsedSeries(values, column, notes)
 
 

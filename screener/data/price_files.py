@@ -6,6 +6,7 @@ Modes, by the columns present:
 - an adjusted close (``adj_close``, or ``--close-col`` naming one): used as it is;
 - a plain ``close`` only: stored as not adjusted (returns across dividends and splits will be wrong; said so).
 Bad rows are errors naming the file, line and column: unparseable or duplicate dates, non-positive prices.
+Blank close cells are skipped and counted: they never overwrite a stored price.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from screener.data.csv_columns import checked_dates, checked_numbers
+from screener.data.csv_columns import checked_dates, checked_numbers, read_csv
 from screener.errors import InputFileError
 
 if TYPE_CHECKING:
@@ -40,43 +41,34 @@ def read_price_file(
     prev_close_col: str | None = None,
     today: date,
 ) -> ParsedPrices:
-    """Parse and validate one CSV price history."""
+    """Parse and validate one CSV price history. Rows whose close is blank (or a missing marker) are skipped and
+    counted in a note; a file with no valid row is an error (nothing would be stored)."""
     import pandas as pd
 
     from screener.core.returns import adjusted_index_from_prev_close
 
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise InputFileError(str(path), "file not found") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(str(path), f"not a readable CSV file ({type(exc).__name__})") from None
-    columns = list(raw.columns)
-
-    def need(name: str, option: str) -> str:
-        if name not in columns:
-            raise InputFileError(
-                str(path), f"no column {name!r} (columns: {', '.join(columns)}); use {option}", line=1, field=name
-            )
-        return name
-
-    need(date_col, "--date-col")
+    table = read_csv(str(path), Path(path))
+    columns = table.columns
+    table.need(date_col, "--date-col")
     if prev_close_col is None and "prev_close" in columns and close_col in (None, "close"):
         prev_close_col = "prev_close"
     if close_col is None:
         close_col = "close" if prev_close_col else ("adj_close" if "adj_close" in columns else "close")
-    need(close_col, "--close-col")
+    table.need(close_col, "--close-col")
     if prev_close_col:
-        need(prev_close_col, "--prev-close-col")
+        table.need(prev_close_col, "--prev-close-col")
 
-    dates = checked_dates(raw, date_col, str(path), today=today)
+    dates = checked_dates(table, date_col, today=today)
 
     def numbers(column: str) -> pd.Series:
-        values = checked_numbers(raw, column, str(path), what="price")
-        return values.set_axis(dates)
+        return checked_numbers(table, column, what="price").set_axis(dates)
 
     close = numbers(close_col)
-    notes: list[str] = []
+    blank = int(close.isna().sum())
+    if close.notna().sum() == 0:
+        why = f"all {blank} close cells are blank" if blank else "no data rows"
+        raise InputFileError(str(path), f"no valid price row ({why}): nothing was stored", field=close_col)
+    notes = [f"{blank} row(s) with a blank {close_col} skipped (stored prices on those days are kept)"] if blank else []
     if prev_close_col:
         prev = numbers(prev_close_col)
         order = close.index.argsort()
@@ -90,11 +82,16 @@ def read_price_file(
             "differs from the last close (corporate actions)"
         )
         frame = pd.DataFrame({"adj_close": adj, "close": close})
-        return ParsedPrices(frame.sort_index(), True, "raw close + previous close", notes)
+        return ParsedPrices(_valid(frame), True, "raw close + previous close", notes)
     if close_col.startswith("adj"):
         raw_close = numbers("close") if "close" in columns else close * float("nan")
         frame = pd.DataFrame({"adj_close": close, "close": raw_close})
-        return ParsedPrices(frame.sort_index(), True, f"adjusted close ({close_col})", notes)
+        return ParsedPrices(_valid(frame), True, f"adjusted close ({close_col})", notes)
     notes.append("raw closes without a previous-close column: returns across dividends and splits are not adjusted")
     frame = pd.DataFrame({"adj_close": close, "close": close})
-    return ParsedPrices(frame.sort_index(), False, "raw close, not adjusted", notes)
+    return ParsedPrices(_valid(frame), False, "raw close, not adjusted", notes)
+
+
+def _valid(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sorted by date, rows without an adjusted close dropped (a blank cell never overwrites a stored price)."""
+    return frame.sort_index().dropna(subset=["adj_close"])

@@ -10,8 +10,9 @@ adjusted, used for returns) and ``close`` (the raw traded price, NaN when unknow
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -20,16 +21,34 @@ from typing import TYPE_CHECKING, Any
 
 from screener.errors import StoreCorrupt
 from screener.fileio import write_atomic
+from screener.models import FxRate, Quote
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from screener.data.housekeeping import StoreEntry
+
 KINDS = ("prices", "quotes", "consensus", "fx", "oxides", "http", "yfinance")
-_SAFE = re.compile(r"[^A-Za-z0-9._=^-]")
+
+_KEY = re.compile(r"^[A-Za-z0-9^=][A-Za-z0-9._=^-]*$")
+"""A stored file is named by its key (ticker, series id, currency): no character is ever replaced, so two keys
+can never share a file."""
 
 
-def _safe_name(key: str) -> str:
-    return _SAFE.sub("_", key)
+def _file_name(key: str) -> str:
+    if not _KEY.match(key) or ".." in key:
+        raise ValueError(f"{key!r} cannot name a stored file (letters, digits, . _ - = ^ only)")
+    return key
+
+
+def _positive(value: object, what: str) -> float:
+    """A positive finite number from a stored JSON value (ValueError otherwise: "abc", 0, NaN, -1)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what} {value!r} is not a number")
+    number = float(value)  # type: ignore[arg-type]
+    if not (math.isfinite(number) and number > 0):
+        raise ValueError(f"{what} {value!r} is not a positive finite number")
+    return number
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -48,6 +67,8 @@ class StoredPrices:
     adjusted: bool
     currency: str | None = None
     origin: str = ""
+    set_aside: Path | None = None
+    """Where an unreadable file that this write replaced was kept (never deleted)."""
 
     @property
     def last_date(self) -> date:
@@ -72,21 +93,7 @@ class StoredSeries:
     frame: pd.DataFrame
     meta: dict[str, str]
     fetched_at: datetime
-
-
-@dataclass(frozen=True)
-class StoreEntry:
-    """One line of ``screener cache info``."""
-
-    kind: str
-    key: str
-    rows: int | None
-    first: str
-    last: str
-    fetched_at: str
-    source: str
-    size: int
-    problem: str = ""
+    set_aside: Path | None = None
 
 
 @dataclass
@@ -97,7 +104,26 @@ class Store:
     clock: Callable[[], datetime]
 
     def path(self, kind: str, key: str, suffix: str) -> Path:
-        return self.root / kind / f"{_safe_name(key)}{suffix}"
+        return self.root / kind / f"{_file_name(key)}{suffix}"
+
+    def entries(self) -> list[StoreEntry]:
+        """Everything stored, with age and source (:func:`screener.data.housekeeping.entries`)."""
+        from screener.data.housekeeping import entries
+
+        return entries(self)
+
+    def set_aside(self, path: Path) -> Path:
+        """Keep an unreadable file beside itself as ``<name>.corrupt-<UTC time>`` (never deleted)."""
+        kept = path.with_name(f"{path.name}.corrupt-{self.clock():%Y%m%dT%H%M%S}")
+        path.replace(kept)
+        return kept
+
+    def _aside_if_unreadable(self, path: Path, read: Callable[[], object]) -> Path | None:
+        try:
+            read()
+        except StoreCorrupt:
+            return self.set_aside(path)
+        return None
 
     # --- prices -------------------------------------------------------------------------------------
     def write_prices(
@@ -110,20 +136,35 @@ class Store:
         currency: str | None = None,
         origin: str = "",
         merge: bool = True,
+        corrupt: str = "refuse",
     ) -> StoredPrices:
-        """Store a history (merged with what is stored unless ``merge=False``; new rows win on overlap)."""
+        """Store a history, merged with what is stored unless ``merge=False`` (new rows win on overlap).
+
+        Rows without an adjusted close are dropped first: a blank never overwrites a stored price; writing no row
+        at all is refused (ValueError). A stored file that cannot be read is never silently replaced: a merge
+        raises StoreCorrupt (``corrupt="refuse"``) or sets it aside (``corrupt="set_aside"``, as ``merge=False``
+        always does) and writes the new history.
+        """
         import pandas as pd
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        new = frame[["adj_close", "close"]].astype("float64").sort_index()
+        new = frame[["adj_close", "close"]].astype("float64").sort_index().dropna(subset=["adj_close"])
+        if new.empty:
+            raise ValueError(f"{ticker}: no row with a price to store")
+        path = self.path("prices", ticker, ".parquet")
+        aside = None
         if merge:
             try:
                 old = self.read_prices(ticker)
             except StoreCorrupt:
-                old = None
+                if corrupt == "refuse":
+                    raise
+                old, aside = None, self.set_aside(path)
             if old is not None:
                 new = pd.concat([old.frame[~old.frame.index.isin(new.index)], new]).sort_index()
+        elif path.exists():
+            aside = self._aside_if_unreadable(path, partial(self.read_prices, ticker))
         new.index = pd.DatetimeIndex(new.index, name="date")
         fetched = self.clock()
         meta = {
@@ -140,8 +181,8 @@ class Store:
 
         buffer = io.BytesIO()
         pq.write_table(table, buffer)
-        atomic_write_bytes(self.path("prices", ticker, ".parquet"), buffer.getvalue())
-        return StoredPrices(ticker, new, source, fetched, adjusted, currency, origin)
+        atomic_write_bytes(path, buffer.getvalue())
+        return StoredPrices(ticker, new, source, fetched, adjusted, currency, origin, aside)
 
     def read_prices(self, ticker: str) -> StoredPrices | None:
         """The stored history, or None when absent; StoreCorrupt when the file cannot be read."""
@@ -171,13 +212,16 @@ class Store:
 
     # --- generic dated series (oxide prices, FX histories) ---------------------------------------------
     def write_series(self, kind: str, key: str, frame: pd.DataFrame, meta: dict[str, str]) -> StoredSeries:
-        """Store a frame indexed by date (float columns) with string metadata; replaces what was stored."""
+        """Store a frame indexed by date (float columns) with string metadata; replaces what was stored (an
+        unreadable file there is set aside, not deleted)."""
         import io
 
         import pandas as pd
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        path = self.path(kind, key, ".parquet")
+        aside = self._aside_if_unreadable(path, partial(self.read_series, kind, key)) if path.exists() else None
         data = frame.astype("float64").sort_index()
         data.index = pd.DatetimeIndex(data.index, name="date")
         fetched = self.clock()
@@ -186,8 +230,8 @@ class Store:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **{k: str(v) for k, v in full.items()}})
         buffer = io.BytesIO()
         pq.write_table(table, buffer)
-        atomic_write_bytes(self.path(kind, key, ".parquet"), buffer.getvalue())
-        return StoredSeries(key, data, full, fetched)
+        atomic_write_bytes(path, buffer.getvalue())
+        return StoredSeries(key, data, full, fetched, aside)
 
     def read_series(self, kind: str, key: str) -> StoredSeries | None:
         """A stored series, or None when absent; StoreCorrupt when the file cannot be read."""
@@ -229,94 +273,49 @@ class Store:
         except Exception as exc:  # named, never mistaken for a missing record
             raise StoreCorrupt(str(path), f"{kind} record", f"{type(exc).__name__}: {exc}") from None
 
+    def read_quote(self, ticker: str, source: str, default_currency: str = "") -> Quote | None:
+        """The stored quote of ``ticker`` as a :class:`Quote` (``source`` names who serves it), or None; a record
+        whose price is not a positive finite number or whose date is not a date is StoreCorrupt."""
+        record = self.read_record("quotes", ticker)
+        if record is None:
+            return None
+        p = record.payload
+        path = str(self.path("quotes", ticker, ".json"))
+        try:
+            price = _positive(p.get("price"), "price")
+            cap = p.get("market_cap")
+            return Quote(
+                ticker=ticker,
+                price=price,
+                currency=str(p.get("currency") or default_currency),
+                price_date=date.fromisoformat(str(p["price_date"])),
+                source=source,
+                market_cap=_positive(cap, "market_cap") if cap else None,
+                fetched_at=record.fetched_at,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreCorrupt(path, "quotes record", f"{type(exc).__name__}: {exc}") from None
+
+    def read_fx_table(self) -> tuple[dict[str, FxRate], StoredRecord] | None:
+        """The stored spot FX table (units per USD, with dates and sources), or None; a rate that is not a
+        positive finite number, or a bad date, is StoreCorrupt."""
+        record = self.read_record("fx", "spot")
+        if record is None:
+            return None
+        rates = {}
+        try:
+            for currency, row in record.payload.items():
+                rates[currency] = FxRate(
+                    currency,
+                    _positive(row["per_usd"], f"{currency} per_usd"),
+                    date.fromisoformat(str(row["date"])),
+                    str(row.get("source", "store")),
+                )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            path = str(self.path("fx", "spot", ".json"))
+            raise StoreCorrupt(path, "fx record", f"{type(exc).__name__}: {exc}") from None
+        return rates, record
+
     def is_fresh(self, fetched_at: datetime, ttl_hours: float) -> bool:
         """Fetched within the TTL."""
         return (self.clock() - fetched_at).total_seconds() <= ttl_hours * 3600
-
-    # --- housekeeping -------------------------------------------------------------------------------
-    def entries(self) -> list[StoreEntry]:
-        """Everything stored, with age and source; an unreadable file is listed with ``problem`` saying why."""
-        out: list[StoreEntry] = []
-
-        def dated(kind: str, path: Path, read: Callable[[], StoredPrices | StoredSeries | None]) -> None:
-            size = path.stat().st_size
-            try:
-                item = read()
-            except StoreCorrupt as exc:
-                out.append(StoreEntry(kind, path.stem, None, "", "", "", "", size, str(exc)))
-                return
-            if item is None:
-                return
-            frame = item.frame
-            first = str(frame.index[0].date()) if len(frame) else ""
-            last = str(frame.index[-1].date()) if len(frame) else ""
-            if isinstance(item, StoredPrices):
-                key, source = item.ticker, item.source
-            else:
-                key, source = item.key, item.meta.get("source", "")
-            when = item.fetched_at.isoformat(timespec="minutes")
-            out.append(StoreEntry(kind, key, len(frame), first, last, when, source, size))
-
-        for path in sorted((self.root / "prices").glob("*.parquet")):
-            dated("prices", path, partial(self.read_prices, path.stem))
-        for kind in ("oxides", "fx"):
-            for path in sorted((self.root / kind).glob("*.parquet")):
-                dated(kind, path, partial(self.read_series, kind, path.stem))
-        for kind in ("quotes", "consensus", "fx"):
-            for path in sorted((self.root / kind).glob("*.json")):
-                try:
-                    record = self.read_record(kind, path.stem)
-                except StoreCorrupt as exc:
-                    out.append(StoreEntry(kind, path.stem, None, "", "", "", "", path.stat().st_size, str(exc)))
-                    continue
-                if record is not None:
-                    when = record.fetched_at.isoformat(timespec="minutes")
-                    out.append(StoreEntry(kind, record.key, None, "", "", when, record.source, path.stat().st_size))
-        for kind in ("http", "yfinance"):
-            folder = self.root / kind
-            if folder.exists():
-                size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-                out.append(StoreEntry(kind, f"{kind} cache", None, "", "", "", "", size))
-        return out
-
-    def refetchable(self, path: Path) -> bool:
-        """Whether a stored file can be fetched again from the network (imported data cannot)."""
-        kind = path.parent.name
-        if kind in ("quotes", "consensus", "http", "yfinance") or path.parent.parent.name in ("http", "yfinance"):
-            return True
-        if kind == "fx":
-            return path.suffix == ".json"  # the Yahoo spot table; FX histories (.parquet) were imported
-        if kind == "prices" and path.suffix == ".parquet":
-            try:
-                stored = self.read_prices(path.stem)
-            except StoreCorrupt:
-                return False  # unknown origin: treated as imported (kept unless --all)
-            return stored is not None and stored.source == "live"
-        return False
-
-    def files(self, kinds: Iterable[str] = KINDS, *, only_refetchable: bool = False) -> list[Path]:
-        """The files of these kinds (only known sub-folders of the store), optionally only re-fetchable ones."""
-        out: list[Path] = []
-        for kind in kinds:
-            if kind not in KINDS:
-                raise ValueError(f"unknown store kind {kind!r}")
-            folder = self.root / kind
-            if folder.exists():
-                out += [p for p in sorted(folder.rglob("*")) if (p.is_file() or p.is_symlink())]
-        return [p for p in out if self.refetchable(p)] if only_refetchable else out
-
-    def clear(self, kinds: Iterable[str] = KINDS, *, only_refetchable: bool = False) -> int:
-        """Delete stored files of these kinds; returns the number of files removed. Empty folders go too."""
-        kinds = list(kinds)
-        doomed = self.files(kinds, only_refetchable=only_refetchable)
-        for path in doomed:
-            path.unlink()
-        for kind in kinds:
-            folder = self.root / kind
-            if folder.exists():
-                for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
-                    if not any(sub.iterdir()):
-                        sub.rmdir()
-                if not any(folder.iterdir()):
-                    folder.rmdir()
-        return len(doomed)

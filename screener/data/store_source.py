@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,32 +44,26 @@ class StoreSource(SourceBase):
     def quotes(self, tickers: Iterable[str]) -> dict[str, Quote]:
         out: dict[str, Quote] = {}
         for ticker in tickers:
-            record = self._read(ticker, partial(self.store.read_record, "quotes", ticker))
-            fresh_enough = record is not None and (
-                self.as_of is None or date.fromisoformat(str(record.payload.get("price_date"))) <= self.as_of
+            quote = self._read(
+                ticker, partial(self.store.read_quote, ticker, self.name, self.currencies.get(ticker, ""))
             )
-            if record is not None and fresh_enough and record.payload.get("price"):
-                p = record.payload
-                out[ticker] = Quote(
-                    ticker=ticker,
-                    price=float(p["price"]),
-                    currency=str(p.get("currency") or self.currencies.get(ticker, "")),
-                    price_date=date.fromisoformat(str(p["price_date"])),
-                    source=self.name,
-                    market_cap=float(p["market_cap"]) if p.get("market_cap") else None,
-                    fetched_at=record.fetched_at,
-                )
+            if quote is not None and (self.as_of is None or quote.price_date <= self.as_of):
+                out[ticker] = quote
                 continue
             stored = self._read(ticker, partial(self.store.read_prices, ticker))
             if stored is None or stored.frame.empty:
                 continue
-            rows = stored.frame.dropna(subset=["adj_close"])
+            import numpy as np
+
+            frame = stored.frame
+            rows = frame[np.isfinite(frame["adj_close"]) & (frame["adj_close"] > 0)]
             if self.as_of is not None:
                 rows = rows[rows.index.date <= self.as_of]
             if rows.empty:
                 continue
             last = rows.iloc[-1]
-            price = last["close"] if last["close"] == last["close"] else last["adj_close"]
+            close = float(last["close"])
+            price = close if math.isfinite(close) and close > 0 else float(last["adj_close"])
             out[ticker] = Quote(
                 ticker=ticker,
                 price=float(price),
@@ -103,17 +98,8 @@ class StoreSource(SourceBase):
         return out
 
     def fx_rates(self, currencies: Iterable[str]) -> dict[str, FxRate]:
-        record = self._read("FX", partial(self.store.read_record, "fx", "spot"))
-        if record is None:
+        stored = self._read("FX", self.store.read_fx_table)
+        if stored is None:
             return {}
-        table = record.payload
-        return {
-            c: FxRate(
-                c,
-                float(table[c]["per_usd"]),
-                date.fromisoformat(table[c]["date"]),
-                str(table[c].get("source", "store")),
-            )
-            for c in currencies
-            if c in table
-        }
+        rates, _ = stored
+        return {c: rates[c] for c in currencies if c in rates}

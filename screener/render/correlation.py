@@ -47,6 +47,8 @@ def to_csv(report: CorrelationReport) -> str:
                 cells.append("NA")
             elif isinstance(value, float):
                 cells.append(repr(value))
+            elif isinstance(value, int):
+                cells.append(str(value))  # numbers stay numbers: a lag of -2 is -2, not '-2
             else:
                 cells.append(safe_text(str(value)))
         writer.writerow(cells)

@@ -10,14 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from screener.app.comptable import AGGREGATE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow, ScreenReport
-from screener.core.drift import Finding
+from screener.app.comptable import AGGREGATE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow
+from screener.app.report import ScreenReport
+from screener.core.drift import Finding, RatingRecord
 from screener.core.values import NM, Missing, Value
 from screener.fileio import write_atomic
+from screener.render.formatting import printable
 
 CSV_COLUMNS = [
     "row_type",
@@ -60,10 +64,12 @@ def safe_text(text: str) -> str:
 
 
 def raw_number(value: Value) -> str:
-    """Raw CSV number: up to 10 significant digits, NA/NM literal."""
+    """Raw CSV number: up to 10 significant digits, NA/NM literal; a non-finite number is written NA (never
+    ``nan`` or ``inf``)."""
     if isinstance(value, Missing):
         return value.value
-    return format(float(value), ".10g")
+    number = float(value)
+    return format(number, ".10g") if math.isfinite(number) else "NA"
 
 
 def _company_record(row: CompanyRow, as_of: str) -> dict[str, Any]:
@@ -134,6 +140,8 @@ def to_csv(report: ScreenReport) -> str:
 def _json_value(value: Any) -> Any:
     if isinstance(value, Missing):
         return value.value
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NA"
     return value
 
 
@@ -170,7 +178,7 @@ def to_json(report: ScreenReport) -> str:
         "aggregate_counts": counts,
         "rows": rows,
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+    return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def to_xlsx_bytes(report: ScreenReport) -> bytes:
@@ -189,9 +197,10 @@ def to_xlsx_bytes(report: ScreenReport) -> bytes:
             if isinstance(value, Missing):
                 cells.append(value.value)
             elif isinstance(value, float | int) and not isinstance(value, bool):
-                cells.append(value)
+                cells.append(value if math.isfinite(value) else "NA")
             else:
-                cells.append(safe_text(str(value)) if column in TEXT_COLUMNS else str(value))
+                text = printable(str(value))
+                cells.append(safe_text(text) if column in TEXT_COLUMNS else text)
         sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -234,4 +243,31 @@ def drift_json(as_of: str, baseline: str | None, findings: list[Finding]) -> str
         "needs_review": sum(i.needs_review for i in findings),
         "findings": items,
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+HISTORY_COLUMNS = [
+    "as_of", "ticker", "name", "price", "target_price", "etr", "house_rating", "rule_rating", "in_band",
+    "flags", "source", "target_set_on",
+]  # fmt: skip
+
+
+def history_csv(rows: list[tuple[date, RatingRecord]]) -> str:
+    """Every recorded run as CSV (a readable backup): numbers raw (``NA`` when missing), text formula-safe."""
+
+    def number(value: float | None) -> str:
+        return "NA" if value is None else format(value, ".10g")
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HISTORY_COLUMNS)
+    for as_of, r in rows:
+        writer.writerow(
+            [
+                as_of.isoformat(), safe_text(r.ticker), safe_text(r.name), number(r.price), number(r.target_price),
+                number(r.etr), safe_text(r.house_rating or ""), safe_text(r.rule_rating or ""),
+                "" if r.in_band is None else str(r.in_band).lower(), safe_text(r.flags), safe_text(r.source),
+                r.target_set_on.isoformat() if r.target_set_on else "",
+            ]
+        )  # fmt: skip
+    return buffer.getvalue()

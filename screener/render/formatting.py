@@ -3,6 +3,7 @@ to one decimal; NA / NM shown as such."""
 
 from __future__ import annotations
 
+from screener.core.text import clean_text
 from screener.core.values import Missing, Value
 
 
@@ -25,3 +26,8 @@ def money(value: Value, decimals: int = 2) -> str:
     if isinstance(value, Missing):
         return str(value)
     return f"{value:,.{decimals}f}"
+
+
+def printable(text: str) -> str:
+    """Text safe to show in a terminal or a workbook: no control characters (escape sequences, bells)."""
+    return clean_text(text)

@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.table import Table
 
 from screener.app.cache import OxideListing
-from screener.data.store import StoreEntry
+from screener.data.housekeeping import StoreEntry
 
 
 def store_table(root: Path, entries: list[StoreEntry]) -> Table | str:

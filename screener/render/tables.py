@@ -10,7 +10,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from screener.app.comptable import ALL_GROUP, CompanyRow, ScreenReport
+from screener.app.comptable import ALL_GROUP, CompanyRow
+from screener.app.report import ScreenReport
 from screener.core.drift import Finding, RatingRecord, RunSummary
 from screener.core.ratings import Rating
 from screener.core.values import NA, NM, Value

@@ -1,0 +1,224 @@
+"""The comp table: company rows grouped by peer group, ranked, with group aggregates (mean, median, harmonic mean
+with n and exclusions) and the rating-history records of a report. Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from screener.app.comptable import (
+    AGGREGATE_COLUMNS,
+    ALL_GROUP,
+    DESCENDING,
+    HARMONIC_COLUMNS,
+    YIELD_COLUMNS,
+    CompanyRow,
+    company_row,
+)
+from screener.config import SORT_COLUMNS, Settings
+from screener.core import aggregates as agg
+from screener.core.drift import RatingRecord
+from screener.core.ratings import RatingRules
+from screener.core.values import NM, Missing, Value, is_num
+from screener.data.base import MarketData
+from screener.errors import DataUnavailable, UsageError
+from screener.models import FxRate, Universe
+
+
+@dataclass
+class AggregateRow:
+    """Mean, median or harmonic mean of every aggregate column over a group's counting members."""
+
+    group: str
+    statistic: str
+    values: dict[str, agg.Aggregate]
+
+
+@dataclass
+class GroupBlock:
+    """A peer group: its company rows (sorted, possibly cut to top N) and aggregate rows."""
+
+    name: str
+    rows: list[CompanyRow]
+    aggregates: list[AggregateRow]
+    total: int
+    not_counted: int = 0
+    """Members left out of the aggregates (second listing of an issuer, or excluded subject)."""
+
+
+@dataclass
+class ScreenReport:
+    """Everything the renderers need, with provenance."""
+
+    as_of: date
+    groups: list[GroupBlock]
+    fx: dict[str, FxRate]
+    banners: list[str]
+    sources_used: list[str]
+    sort: str
+    missing: list[str]
+    rules: RatingRules = field(default_factory=RatingRules)
+    problems: list[str] = field(default_factory=list)
+    """One-line summaries for stderr: names with problems, names without data."""
+
+
+def _not_counted(rows: Sequence[CompanyRow], exclude_subject: bool) -> int:
+    return sum(1 for r in rows if not r.company.counts_in_aggregates or (exclude_subject and r.company.house))
+
+
+def aggregate_rows(group: str, rows: Sequence[CompanyRow], exclude_subject: bool) -> list[AggregateRow]:
+    """Mean / median / harmonic mean per column over members that count (one line per issuer).
+
+    Yields flagged ``dy_implausible`` are left out (counted as excluded); the harmonic mean is computed for
+    price multiples only (other columns get ``None``: not computed).
+    """
+    members = [r for r in rows if r.company.counts_in_aggregates and not (exclude_subject and r.company.house)]
+
+    def cell(row: CompanyRow, column: str) -> Value:
+        if column in YIELD_COLUMNS and "dy_implausible" in row.flags:
+            return NM
+        return row.metric(column)
+
+    out = []
+    for statistic in agg.STATISTICS:
+        values = {
+            col: agg.aggregate((cell(r, col) for r in members), statistic)
+            if statistic != "harmonic_mean" or col in HARMONIC_COLUMNS
+            else agg.Aggregate(None, 0, 0)
+            for col in AGGREGATE_COLUMNS
+        }
+        out.append(AggregateRow(group, statistic, values))
+    return out
+
+
+def sort_key(column: str, reverse: bool):  # type: ignore[no-untyped-def]
+    """Sort key: numbers in the column's natural direction (flipped by ``reverse``), NA/NM always last."""
+    descending = (column in DESCENDING) != reverse
+
+    def key(row: CompanyRow) -> tuple[int, float | str]:
+        if column in ("name", "ticker"):
+            text = (row.company.name if column == "name" else row.ticker).lower()
+            if reverse:  # invert each character so the plain ascending sort runs Z..A
+                return (0, "".join(chr(0x10FFFF - ord(ch)) for ch in text))
+            return (0, text)
+        value = row.metric(column)
+        if isinstance(value, Missing) or not is_num(value):
+            return (1, 0.0)
+        number = float(value)
+        return (0, -number if descending else number)
+
+    return key
+
+
+def build_report(
+    universes: Sequence[Universe],
+    market: MarketData,
+    settings: Settings,
+    *,
+    today: date,
+    as_of: date | None = None,
+    groups: Sequence[str] = (),
+    sort: str | None = None,
+    reverse: bool = False,
+    top: int | None = None,
+    band_targets: Mapping[str, Value] | None = None,
+) -> ScreenReport:
+    """The comp table: rows per peer group, sorted, with aggregates per group and overall.
+
+    The as-of date is ``as_of``, else the date of the latest price (``today`` when there is none).
+    ``band_targets``: P/B-band target prices of the companies with ``target_from_band`` (by ticker)."""
+    sort = sort or settings.default_sort
+    if sort not in SORT_COLUMNS:
+        raise UsageError(f"--sort: unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})")
+    if top is not None and top < 1:
+        raise UsageError("--top must be at least 1")
+    companies = [c for u in universes for c in u.companies]
+    wanted_groups = {g.lower() for g in groups}
+    known = {c.group.lower() for c in companies}
+    unknown = wanted_groups - known
+    if unknown:
+        raise UsageError(f"--group: unknown group {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
+    if wanted_groups:
+        companies = [c for c in companies if c.group.lower() in wanted_groups]
+    data_date = max((q.price_date for q in market.quotes.values()), default=today)
+    effective = as_of or data_date
+    usable = {t: q for t, q in market.quotes.items() if q.price_date <= effective}
+    if market.quotes and not usable:
+        first = min(q.price_date for q in market.quotes.values())
+        raise DataUnavailable(
+            f"no prices on or before --as-of {effective.isoformat()} (the data starts {first.isoformat()}); "
+            "a later price would be a look-ahead"
+        )
+    bands = band_targets or {}
+    rows = [
+        company_row(
+            c,
+            usable.get(c.ticker),
+            market.fx,
+            effective,
+            settings,
+            bands.get(c.ticker),
+            market.consensus.get(c.ticker),
+            price_after_as_of=c.ticker in market.quotes and c.ticker not in usable,
+        )
+        for c in companies
+    ]
+    blocks: list[GroupBlock] = []
+    order = list(dict.fromkeys(c.group for c in companies))
+    for group in order:
+        members = [r for r in rows if r.company.group == group]
+        ranked = sorted(members, key=sort_key(sort, reverse))
+        blocks.append(
+            GroupBlock(
+                group,
+                ranked[:top] if top else ranked,
+                aggregate_rows(group, members, settings.exclude_subject),
+                len(members),
+                _not_counted(members, settings.exclude_subject),
+            )
+        )
+    if len(order) > 1:
+        all_aggregates = aggregate_rows(ALL_GROUP, rows, settings.exclude_subject)
+        blocks.append(
+            GroupBlock(ALL_GROUP, [], all_aggregates, len(rows), _not_counted(rows, settings.exclude_subject))
+        )
+    currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
+    return ScreenReport(
+        as_of=effective,
+        groups=blocks,
+        fx={k: v for k, v in market.fx.items() if k in currencies and k != "USD"},
+        banners=list(market.banners),
+        sources_used=list(market.sources_used),
+        sort=sort,
+        missing=list(market.missing),
+        rules=settings.rules,
+    )
+
+
+def rating_records(report: ScreenReport) -> list[RatingRecord]:
+    """The report's companies as rating-history records (NA/NM stored as None)."""
+
+    def number(value: Value) -> float | None:
+        return float(value) if isinstance(value, float | int) and is_num(value) else None
+
+    out = []
+    for block in report.groups:
+        for row in block.rows:
+            c = row.company
+            out.append(
+                RatingRecord(
+                    ticker=c.ticker,
+                    name=c.name,
+                    price=number(row.price),
+                    target_price=number(row.target_price),
+                    etr=number(row.etr),
+                    house_rating=c.house.rating.value if c.house else None,
+                    rule_rating=row.rule_rating.value if row.rule_rating else None,
+                    in_band=row.in_band,
+                    flags=";".join(row.flags),
+                    source=row.source,
+                    target_set_on=c.house.set_on if c.house else None,
+                )
+            )
+    return out
