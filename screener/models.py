@@ -11,11 +11,13 @@ from screener.core.values import Value
 
 @dataclass(frozen=True)
 class HouseView:
-    """The published rating and 12-month target price (trading currency), with the date set."""
+    """A published rating and 12-month target price (trading currency), in force from ``set_on`` until the next
+    view of the same company."""
 
     rating: Rating
     target_price: float
     set_on: date
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,13 @@ class ModelYear:
 
 @dataclass(frozen=True)
 class HouseModel:
-    """The team's own model for a covered name (METHODS §2 formulas are applied to it)."""
+    """The team's own model for a covered name (METHODS §2 formulas are applied to it). ``as_of``: the date the
+    model was made (None: unknown, taken as the first house view's date); before it the model is not used."""
 
     source: str
     currency: str
     years: dict[int, ModelYear]
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,8 @@ class Company:
     issuer: str | None = None
     counts_in_aggregates: bool = True
     oxide_exposure: str | None = None
-    house: HouseView | None = None
+    views: tuple[HouseView, ...] = ()
+    """The house views, oldest first (``[[company.house]]``); before the first one the company is not rated."""
     model: HouseModel | None = None
     consensus: Consensus | None = None
     book_values: tuple[BookValue, ...] = ()
@@ -98,6 +103,26 @@ class Company:
     """``k`` when the comp table's target price comes from the P/B band (``m + k·s`` × forward BVPS)."""
     source_file: str = ""
     line: int | None = None
+
+    def view_at(self, day: date) -> HouseView | None:
+        """The house view in force on ``day``: the latest one set on or before it (None: not rated then)."""
+        current = None
+        for view in self.views:
+            if view.set_on <= day:
+                current = view
+        return current
+
+    @property
+    def latest_view(self) -> HouseView | None:
+        """The most recent house view, whatever the date."""
+        return self.views[-1] if self.views else None
+
+    def model_known_on(self, day: date) -> bool:
+        """Whether the house model existed on ``day`` (its ``as_of``, else the first view's date)."""
+        if self.model is None:
+            return False
+        made = self.model.as_of or (self.views[0].set_on if self.views else None)
+        return made is None or made <= day
 
 
 @dataclass(frozen=True)
@@ -124,6 +149,8 @@ class Quote:
     fetched_at: datetime | None = None
     market_cap_estimated: bool = False
     """True when the market cap is this price × the share count implied by the bundled snapshot."""
+    ytd_change: float | None = None
+    """A year-to-date change published with the price (the bundled snapshot's comp sheet)."""
 
 
 @dataclass(frozen=True)

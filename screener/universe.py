@@ -45,8 +45,8 @@ COMPANY_SPEC = {
 """A ``[[company]]`` entry; nested tables (house, model, consensus, book_values, target_from_band) are read by
 the reader's own methods."""
 REQUIRED_KEYS = tuple(key for key, field in COMPANY_SPEC.items() if field.required)
-HOUSE_KEYS = {"rating", "target_price", "set_on"}
-MODEL_KEYS = {"source", "currency", "years"}
+HOUSE_KEYS = {"rating", "target_price", "set_on", "note"}
+MODEL_KEYS = {"source", "currency", "years", "as_of"}
 MODEL_YEAR_KEYS = {
     "net_income",
     "total_equity",
@@ -68,8 +68,9 @@ BAND_TARGET_KEYS = {"k"}
 class _Reader(TableReader):
     """Validates one universe document; every failure names file, line and field."""
 
-    def __init__(self, doc: TomlDocument) -> None:
+    def __init__(self, doc: TomlDocument, today: date | None = None) -> None:
         super().__init__(doc, UniverseError)
+        self.today = today
 
     def years(self, raw: Any, allowed: set[str], *path: PathPart) -> dict[int, dict[str, Value]]:
         table = self.table(raw, *path)
@@ -94,11 +95,30 @@ class _Reader(TableReader):
             rating = Rating.parse(self.text(table["rating"], *path, "rating"))
         except ValueError as exc:
             raise self.fail(str(exc), *path, "rating") from None
+        set_on = self.day(table["set_on"], *path, "set_on")
+        if self.today is not None and set_on > self.today:
+            raise self.fail(f"{set_on} is in the future (today is {self.today})", *path, "set_on")
         return HouseView(
             rating=rating,
             target_price=self.positive(table["target_price"], *path, "target_price"),
-            set_on=self.day(table["set_on"], *path, "set_on"),
+            set_on=set_on,
+            note=self.text(table["note"], *path, "note") if "note" in table else "",
         )
+
+    def views(self, raw: Any, *path: PathPart) -> tuple[HouseView, ...]:
+        """``[company.house]`` (one view) or ``[[company.house]]`` (a history): dates unique, oldest first."""
+        if isinstance(raw, dict):
+            return (self.house(raw, *path),)
+        if not isinstance(raw, list) or not raw or not all(isinstance(item, dict) for item in raw):
+            raise self.fail("must be a table or an array of tables ([[company.house]])", *path)
+        views = [self.house(item, *path, index) for index, item in enumerate(raw)]
+        seen: dict[date, int] = {}
+        for index, view in enumerate(views):
+            if view.set_on in seen:
+                message = f"a second view on {view.set_on} (first at house[{seen[view.set_on]}]): one view per day"
+                raise self.fail(message, *path, index, "set_on")
+            seen[view.set_on] = index
+        return tuple(sorted(views, key=lambda v: v.set_on))
 
     def model(self, raw: Any, *path: PathPart) -> HouseModel:
         table = self.table(raw, *path)
@@ -130,6 +150,7 @@ class _Reader(TableReader):
             source=self.text(table.get("source", "house model"), *path, "source"),
             currency=self.currency(table.get("currency", "CNY"), *path, "currency"),
             years=parsed,
+            as_of=self.day(table["as_of"], *path, "as_of") if "as_of" in table else None,
         )
 
     def consensus(self, raw: Any, *path: PathPart) -> Consensus:
@@ -231,7 +252,7 @@ class _Reader(TableReader):
             if mapped != ticker:
                 raise self.fail(f"alias {alias!r} maps to {mapped}, not {ticker}", *path, "aliases")
         currency = v["currency"]
-        house = self.house(table["house"], *path, "house") if "house" in table else None
+        views = self.views(table["house"], *path, "house") if "house" in table else ()
         model = self.model(table["model"], *path, "model") if "model" in table else None
         consensus = self.consensus(table["consensus"], *path, "consensus") if "consensus" in table else None
         book_values = (
@@ -254,7 +275,7 @@ class _Reader(TableReader):
             issuer=v["issuer"],
             counts_in_aggregates=v["counts_in_aggregates"],
             oxide_exposure=v["oxide_exposure"],
-            house=house,
+            views=views,
             model=model,
             consensus=consensus,
             book_values=book_values,
@@ -309,14 +330,27 @@ def _check_issuers(reader: _Reader, companies: list[Company]) -> None:
             )
 
 
-def load_universe(path: Path) -> Universe:
-    """Parse and validate one universe file."""
-    return _Reader(load_toml(path, UniverseError)).universe()
+def load_universe(path: Path, today: date | None = None) -> Universe:
+    """Parse and validate one universe file (``today``: house views set after it are refused)."""
+    return _Reader(load_toml(path, UniverseError), today).universe()
 
 
-def load_universes(paths: list[Path]) -> list[Universe]:
+def parse_universe(path: Path, text: str, today: date | None = None) -> Universe:
+    """Validate universe text (e.g. an edited file before it is written) as if read from ``path``."""
+    import tomllib
+
+    from screener.tomlfile import TomlDocument
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UniverseError(str(path), f"invalid TOML: {exc}", field="toml") from None
+    return _Reader(TomlDocument(str(path), text, data), today).universe()
+
+
+def load_universes(paths: list[Path], today: date | None = None) -> list[Universe]:
     """Load several universe files; a ticker in two files is an error naming both."""
-    universes = [load_universe(p) for p in paths]
+    universes = [load_universe(p, today) for p in paths]
     owner: dict[str, str] = {}
     for universe in universes:
         for company in universe.companies:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,22 @@ def need(path: Path) -> Path:
 def no_network_session(yfinance_cache: Path | None = None):  # type: ignore[no-untyped-def]
     """A requests session whose transport refuses every request: tests never touch the network."""
     return _NoNetwork()
+
+
+class TickingClock:
+    """A fake clock for the environment: starts at ``start`` and moves ``step`` forward on every reading (so a
+    time-to-live of 0 expires, as it would with a real clock); ``advance`` jumps."""
+
+    def __init__(self, start: datetime, step: timedelta = timedelta(seconds=1)) -> None:
+        self.now = start
+        self.step = step
+
+    def __call__(self) -> datetime:
+        self.now += self.step
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
 
 
 def make_env(**kwargs: Any) -> Environment:

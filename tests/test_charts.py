@@ -107,7 +107,10 @@ def test_pb_band_needs_book_values_and_a_png_path(runner: CliRunner, nre_store: 
 
 def test_peers_chart(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "peers.png"
-    result = runner.invoke(app, ["chart", "peers", "--config", str(CONFIG), "--source", "snapshot", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        ["chart", "peers", "--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10", "--out", str(out)],
+    )
     assert result.exit_code == 0, result.output
     assert "17 companies, 4 left out (NA/NM)" in result.output
     check_png(out)
@@ -161,12 +164,13 @@ def test_universe_book_values_parsed(tmp_path: Path) -> None:
 def test_comp_table_uses_the_band_target(runner: CliRunner, nre_store: Path, tmp_path: Path) -> None:
     universe = synthetic_universe(tmp_path, band_k=1.0)
     args = ["screen", "-u", str(universe), "--config", str(nre_store), "--source", "store", "-f", "csv"]
+    args += ["--as-of", "2022-01-14"]  # the day of the last stored price: FY2 BVPS is in the synthetic model
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     row = next(csv.DictReader(io.StringIO(result.stdout)))
     assert "tp_from_band" in row["flags"]
     value = runner.invoke(app, ["value", "600111.SS", "-u", str(universe), "--config", str(nre_store), "--k", "1",
-                                "--source", "store", "-f", "csv"])  # fmt: skip
+                                "--source", "store", "--as-of", "2022-01-14", "-f", "csv"])  # fmt: skip
     (scenario,) = list(csv.DictReader(io.StringIO(value.stdout)))
     assert float(row["target_price"]) == pytest.approx(float(scenario["target_price"]))
 
@@ -174,7 +178,20 @@ def test_comp_table_uses_the_band_target(runner: CliRunner, nre_store: Path, tmp
 def test_band_target_without_history_is_na_with_a_flag(runner: CliRunner, tmp_path: Path) -> None:
     universe = synthetic_universe(tmp_path, band_k=1.0)
     result = runner.invoke(
-        app, ["screen", "-u", str(universe), "--config", str(CONFIG), "--source", "snapshot", "-f", "csv"]
+        app,
+        [
+            "screen",
+            "-u",
+            str(universe),
+            "--config",
+            str(CONFIG),
+            "--source",
+            "snapshot",
+            "--as-of",
+            "2025-10-10",
+            "-f",
+            "csv",
+        ],
     )
     assert result.exit_code == 0, result.output
     row = next(csv.DictReader(io.StringIO(result.stdout)))

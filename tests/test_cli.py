@@ -16,7 +16,7 @@ from screener.render.export import CSV_COLUMNS
 
 from .conftest import CONFIG, EnvRunner, make_config, make_env
 
-BASE = ["--config", str(CONFIG), "--source", "snapshot"]
+BASE = ["--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10"]
 
 
 def _all_commands() -> list[list[str]]:

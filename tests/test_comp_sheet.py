@@ -19,7 +19,8 @@ FY1_COLUMN = {"LYC.AX": "2026e"}
 @pytest.fixture(scope="module")
 def exported() -> dict[str, dict[str, str]]:
     result = EnvRunner().invoke(
-        app, ["screen", "--config", str(CONFIG), "--source", "snapshot", "--format", "csv", "-q"]
+        app,
+        ["screen", "--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10", "--format", "csv", "-q"],
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))

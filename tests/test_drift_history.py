@@ -25,6 +25,9 @@ from screener.history import History, HistoryError
 from .conftest import ROOT, EnvRunner, make_env
 
 
+SNAPSHOT = ("--source", "snapshot", "--as-of", "2025-10-10")
+
+
 def CLOCK() -> datetime:
     return datetime(2026, 11, 27, 12, tzinfo=UTC)
 
@@ -54,7 +57,7 @@ def test_out_of_band_streak_counts_weeks() -> None:
 
 
 def test_snapshot_drift_lists_exactly_the_out_of_band_ratings(runner: CliRunner, config: Path) -> None:
-    result = runner.invoke(app, ["drift", "--config", str(config), "--source", "snapshot", "--format", "csv"])
+    result = runner.invoke(app, ["drift", "--config", str(config), *SNAPSHOT, "--format", "csv"])
     assert result.exit_code == 4, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     out_of_band = {r["ticker"] for r in rows if r["finding"] == "out_of_band"}
@@ -65,7 +68,7 @@ def test_snapshot_drift_lists_exactly_the_out_of_band_ratings(runner: CliRunner,
 
 
 def test_no_record_leaves_no_history(runner: CliRunner, config: Path) -> None:
-    result = runner.invoke(app, ["drift", "--config", str(config), "--source", "snapshot", "--no-record", "-q"])
+    result = runner.invoke(app, ["drift", "--config", str(config), *SNAPSHOT, "--no-record", "-q"])
     assert result.exit_code == 4
     with History.open(config.parent / "history.sqlite", clock=CLOCK) as history:
         assert history.runs() == []
@@ -73,13 +76,14 @@ def test_no_record_leaves_no_history(runner: CliRunner, config: Path) -> None:
 
 def test_drift_exits_0_when_nothing_needs_review(runner: CliRunner, config: Path) -> None:
     producers = str(ROOT / "universes" / "producers.toml")  # NRE, CRE and Lynas all sit in their bands
-    result = runner.invoke(app, ["drift", "--config", str(config), "--source", "snapshot", "-u", producers])
+    result = runner.invoke(app, ["drift", "--config", str(config), *SNAPSHOT, "-u", producers])
     assert result.exit_code == 0, result.output
 
 
-def test_second_week_with_moved_prices(runner: CliRunner, config: Path) -> None:
+def test_second_week_with_moved_prices(config: Path) -> None:
     base = ["drift", "--config", str(config), "--source", "snapshot", "--format", "json"]
-    assert runner.invoke(app, base).exit_code == 4  # week 1: 2025-10-10 recorded
+    week1 = EnvRunner(lambda: make_env(clock=lambda: datetime(2025, 10, 10, 17, tzinfo=UTC)))  # cron, Friday
+    assert week1.invoke(app, base).exit_code == 4  # week 1: 2025-10-10 (the clock's date) recorded
 
     raw = copy.deepcopy(SnapshotSource.bundled().raw)
     raw["as_of"] = "2025-10-17"
@@ -88,7 +92,8 @@ def test_second_week_with_moved_prices(runner: CliRunner, config: Path) -> None:
     raw["quotes"]["6680.HK"]["price"] = 20.0  # JL Mag H falls: ETR 26.5% + 2.6% -> back in band as Buy
     raw["quotes"]["600111.SS"]["price"] = 66.0  # NRE up 24%: ETR 9.1% -> Buy out of band, rule Neutral
     week2 = SnapshotSource(raw)
-    runner = EnvRunner(lambda: make_env(snapshot=lambda: week2))  # the environment serves next week's snapshot
+    friday = datetime(2025, 10, 17, 17, tzinfo=UTC)  # a week later: the next snapshot, the next clock
+    runner = EnvRunner(lambda: make_env(snapshot=lambda: week2, clock=lambda: friday))
     result = runner.invoke(app, base)
     assert result.exit_code == 4, result.output
     payload = json.loads(result.stdout)
@@ -123,7 +128,7 @@ def test_same_as_of_twice_replaces_the_run(tmp_path: Path) -> None:
 
 
 def test_history_export_csv_and_backup(runner: CliRunner, config: Path, tmp_path: Path) -> None:
-    runner.invoke(app, ["drift", "--config", str(config), "--source", "snapshot", "-q"])
+    runner.invoke(app, ["drift", "--config", str(config), *SNAPSHOT, "-q"])
     out = tmp_path / "backup.csv"
     assert runner.invoke(app, ["history", "export", "--out", str(out), "--config", str(config)]).exit_code == 0
     with out.open() as handle:

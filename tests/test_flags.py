@@ -62,6 +62,8 @@ RULE_CASES: dict[str, RowInputs] = {
     "stale_target": replace(CLEAN, target_set_on=date(2024, 10, 9)),
     "price_after_as_of": replace(CLEAN, price_date=None, price_after_as_of=True),
     "invalid_price": replace(CLEAN, price_date=None, invalid_price=True),
+    "fx_stale": replace(CLEAN, fx_stale=True),
+    "estimate_after_as_of": replace(CLEAN, estimate_after_as_of=True),
     "non_finite": replace(CLEAN, non_finite=True),
 }
 
@@ -126,7 +128,7 @@ def company(**changes: object) -> Company:
         currency="CNY",
         reporting_currency="CNY",
         fiscal_year_end_month=12,
-        house=HouseView(Rating.BUY, 72.0, date(2025, 10, 10)),
+        views=(HouseView(Rating.BUY, 72.0, date(2025, 10, 10)),),
         model=MODEL,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
@@ -164,7 +166,7 @@ def test_row_etr_excludes_dividend_without_a_yield() -> None:
 
 def test_row_extreme_pe_and_dy_implausible_from_consensus() -> None:
     cons = Consensus("c", 20.59, AS_OF, {2025: ConsensusYear(2421.4, 5.0, 100.0, 0.002, 0.44)})
-    lynas = company(ticker="LYC.AX", currency="AUD", model=None, house=None, consensus=cons)
+    lynas = company(ticker="LYC.AX", currency="AUD", model=None, views=(), consensus=cons)
     rates = {**FX, "AUD": FxRate("AUD", 1.52, AS_OF, "test")}
     flags = row_flags_of(lynas, quote(ticker="LYC.AX", currency="AUD", price=20.59), rates)
     assert "extreme_pe" in flags and "dy_implausible" in flags
@@ -172,13 +174,13 @@ def test_row_extreme_pe_and_dy_implausible_from_consensus() -> None:
 
 def test_row_consensus_eps_and_target() -> None:
     fetched = ConsensusEstimate(0.42, 0.70, "USD", 25.2, 9, "Yahoo consensus")
-    mp = company(ticker="MP", currency="USD", model=None, house=None)
+    mp = company(ticker="MP", currency="USD", model=None, views=())
     flags = row_flags_of(mp, quote(ticker="MP", currency="USD", price=21.0), consensus=fetched)
     assert flags == ["consensus_eps", "consensus_target", "etr_excludes_dividend"]  # no yield from Yahoo EPS
 
 
 def test_row_market_cap_from_snapshot_shares() -> None:
-    mp = company(ticker="MP", currency="USD", model=None, house=None)
+    mp = company(ticker="MP", currency="USD", model=None, views=())
     estimated = quote(ticker="MP", currency="USD", price=21.0, market_cap=3500.0, market_cap_estimated=True)
     assert row_flags_of(mp, estimated) == ["mcap_from_snapshot_shares"]
 
@@ -190,7 +192,7 @@ def test_row_band_target_flags() -> None:
 
 
 def test_row_stale_price_and_target() -> None:
-    old = company(house=HouseView(Rating.BUY, 72.0, date(2024, 1, 2)))
+    old = company(views=(HouseView(Rating.BUY, 72.0, date(2024, 1, 2)),))
     assert row_flags_of(old, quote(price_date=date(2025, 9, 30))) == ["stale_price", "stale_target"]
 
 

@@ -27,7 +27,7 @@ from yahoo_fake import (
 
 from screener.cli import app
 
-from .conftest import EnvRunner, make_config, make_env
+from .conftest import EnvRunner, TickingClock, make_config, make_env
 
 DAYS = business_days(dt.date(2025, 1, 2), dt.date(2025, 3, 31))
 UNIVERSE = """
@@ -98,10 +98,17 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYahoo]
 
 
 @pytest.fixture
-def runner(fake: FakeYahoo) -> CliRunner:
+def clock() -> TickingClock:
+    return TickingClock(dt.datetime(2025, 3, 28, 22, tzinfo=dt.UTC))  # Friday evening, after the fake's last bars
+
+
+@pytest.fixture
+def runner(fake: FakeYahoo, clock: TickingClock) -> CliRunner:
     """Commands run in an environment whose Yahoo session goes to the fake (yfinance's caches were isolated by
-    the fixture) and whose backoff does not wait."""
-    return EnvRunner(lambda: make_env(yahoo_session_factory=lambda cache: make_session(fake), sleep=lambda s: None))
+    the fixture), whose clock is the fake's Friday and whose backoff does not wait."""
+    return EnvRunner(
+        lambda: make_env(yahoo_session_factory=lambda cache: make_session(fake), sleep=lambda s: None, clock=clock)
+    )
 
 
 def live_config(tmp_path: Path, ttl: float = 12) -> Path:
@@ -171,7 +178,9 @@ def test_rate_limited_then_success(runner: CliRunner, tmp_path: Path, fake: Fake
     assert "3 histories updated" in result.output  # type: ignore[attr-defined]
 
 
-def test_one_bad_ticker_marks_that_row_only(runner: CliRunner, tmp_path: Path, fake: FakeYahoo) -> None:
+def test_one_bad_ticker_marks_that_row_only(
+    runner: CliRunner, tmp_path: Path, fake: FakeYahoo, clock: TickingClock
+) -> None:
     config = live_config(tmp_path)
     fake.not_found("LYC.AX")
     result = runner.invoke(app, ["fetch", "--config", str(config), "--as-of", "2025-03-28"])
@@ -179,20 +188,30 @@ def test_one_bad_ticker_marks_that_row_only(runner: CliRunner, tmp_path: Path, f
     assert "1 of 3 names had problems: LYC.AX" in result.stderr
     rows, stderr, _ = screen_rows(runner, config)
     assert rows["MP"]["source"] == "live" and rows["600111.SS"]["source"] == "live"
-    assert rows["LYC.AX"]["source"] == "snapshot"  # fell through to the bundled snapshot, said in a banner
-    assert "bundled snapshot" in stderr and "for 1 of 3 names" in stderr
+    # on 2025-03-28 the bundled snapshot (10 Oct 2025) is in the future: LYC.AX has no price, and says why
+    assert rows["LYC.AX"]["source"] == "none" and "price_after_as_of" in rows["LYC.AX"]["flags"]
     assert "1 of 3 names had problems: LYC.AX: not found on Yahoo" in stderr
+    clock.advance(days=200)  # October: the snapshot's prices are the freshest on or before today
+    rows, stderr, _ = screen_rows(runner, config)
+    assert rows["LYC.AX"]["source"] == "snapshot" and rows["LYC.AX"]["price_date"] == "2025-10-10"
+    assert "bundled snapshot" in stderr and "the latest price on or before" in stderr
 
 
-def test_network_down_falls_back_to_store_then_snapshot(runner: CliRunner, tmp_path: Path, fake: FakeYahoo) -> None:
+def test_network_down_falls_back_to_store_then_snapshot(
+    runner: CliRunner, tmp_path: Path, fake: FakeYahoo, clock: TickingClock
+) -> None:
     config = live_config(tmp_path, ttl=0)
     fake.not_found("LYC.AX")
     fetch(runner, config, "2025-03-28")
     fake.network_down = True
     rows, stderr, code = screen_rows(runner, config)
     assert code == 0
-    assert rows["MP"]["source"] == "store" and rows["LYC.AX"]["source"] == "snapshot"
+    assert rows["MP"]["source"] == "store" and rows["LYC.AX"]["source"] == "none"  # the snapshot is after D
     assert "Using the local store" in stderr and "Yahoo unreachable" in stderr
+    clock.advance(days=200)
+    rows, stderr, code = screen_rows(runner, config)
+    assert code == 0 and rows["LYC.AX"]["source"] == "snapshot"
+    assert rows["MP"]["source"] == "snapshot"  # 2025-10-10 in the snapshot is fresher than the stored 2025-03-28
     live = runner.invoke(app, ["screen", "--config", str(config), "--source", "live"])
     assert live.exit_code == 3 and "Yahoo unreachable" in live.output and "Traceback" not in live.output
     store_only = screen_rows(runner, config, "--source", "store")

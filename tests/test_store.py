@@ -105,15 +105,19 @@ def test_import_real_history_then_screen_uses_store(runner: CliRunner, config: P
     )
     assert result.exit_code == 0, result.output
     assert "stored 600111.SS: 5838 rows" in result.output
-    screen = runner.invoke(app, ["screen", "--config", str(config), "--format", "csv"])
-    assert screen.exit_code == 0
+    # today the bundled 2025 prices are fresher than the imported history (ending 2022-01-14): they win
+    plain = runner.invoke(app, ["screen", "--config", str(config), "--format", "csv"])
+    assert plain.exit_code == 0
+    rows = {r["ticker"]: r for r in csv.DictReader(io.StringIO(plain.stdout)) if r["row_type"] == "company"}
+    assert rows["600111.SS"]["source"] == "snapshot" and rows["600111.SS"]["price_date"] == "2025-10-10"
+    # on 2022-01-14 the store has the only price known then
+    screen = runner.invoke(app, ["screen", "--config", str(config), "--format", "csv", "--as-of", "2022-01-14"])
+    assert screen.exit_code == 0, screen.output
     rows = {r["ticker"]: r for r in csv.DictReader(io.StringIO(screen.stdout)) if r["row_type"] == "company"}
     nre = rows["600111.SS"]
     assert nre["source"] == "store" and nre["price"] == "43.91" and nre["price_date"] == "2022-01-14"
-    assert rows["000831.SZ"]["source"] == "snapshot"
-    assert "mcap_from_snapshot_shares" not in nre["flags"]  # NRE: market cap from the model's share count
-    assert "Using the local store" in screen.stderr and "for 1 of 21 names: prices as of 2022-01-14" in screen.stderr
-    assert "bundled snapshot of 2025-10-10 (published comp sheet) for 20 of 21 names" in screen.stderr
+    assert rows["000831.SZ"]["source"] == "none" and "price_after_as_of" in rows["000831.SZ"]["flags"]
+    assert "20 name(s) have prices only after 2022-01-14" in screen.stderr and "look-ahead" in screen.stderr
     # the stored history's daily returns equal close / prev_close - 1 from the file itself
     raw = pd.read_csv(path, parse_dates=["date"], index_col="date")
     stored = Store(config.parent / "cache", fixed_clock).read_prices("600111.SS")
@@ -153,7 +157,7 @@ def test_import_errors_exit_2(runner: CliRunner, config: Path, tmp_path: Path) -
 def test_cache_info_and_clear_keep_history(runner: CliRunner, config: Path) -> None:
     path = need(PRICES / "us" / "MP_adj_close_dsturdy.csv")
     runner.invoke(app, ["prices", "import", str(path), "--ticker", "MP", "--config", str(config)])
-    assert runner.invoke(app, ["drift", "--config", str(config), "-q"]).exit_code == 4  # records a history run
+    assert runner.invoke(app, ["drift", "--config", str(config), "-q", "--as-of", "2026-08-03"]).exit_code == 4
     info = runner.invoke(app, ["cache", "info", "--config", str(config)])
     assert info.exit_code == 0 and "MP" in info.output and "2026-08-03" in info.output
     cleared = runner.invoke(app, ["cache", "clear", "--yes", "--config", str(config)])
@@ -217,7 +221,11 @@ def test_old_stored_prices_are_called_out_and_overlaps_compared(
     cfg = ["--config", str(config)]
     assert runner.invoke(app, ["prices", "import", str(path), "--ticker", "000831.SZ", *cfg]).exit_code == 0
     screen = runner.invoke(app, ["screen", *cfg, "--format", "csv"])
-    assert "1 name(s) use stored prices older than the bundled snapshot's (e.g. 000831.SZ 2023-04-04" in screen.stderr
+    row = next(r for r in csv.DictReader(io.StringIO(screen.stdout)) if r["ticker"] == "000831.SZ")
+    assert row["source"] == "snapshot" and row["price_date"] == "2025-10-10"  # fresher than the 2023 import
+    back = runner.invoke(app, ["screen", *cfg, "--format", "csv", "--as-of", "2023-04-04"])
+    row = next(r for r in csv.DictReader(io.StringIO(back.stdout)) if r["ticker"] == "000831.SZ")
+    assert row["source"] == "store" and row["price_date"] == "2023-04-04"
     doubled = tmp_path / "doubled.csv"
     raw = pd.read_csv(path)
     raw["close"] = raw["close"] * 2  # a different basis for the same days

@@ -13,7 +13,7 @@ from screener.core import fx
 from screener.core import multiples as mx
 from screener.core.estimates import YearMultiples, from_consensus, from_model
 from screener.core.fiscal import fy1_label
-from screener.core.flags import RowInputs, YearInputs, row_flags
+from screener.core.flags import RowInputs, YearInputs, implausible_dividend, row_flags
 from screener.core.ratings import (
     Rating,
     expected_share_price_return,
@@ -22,7 +22,7 @@ from screener.core.ratings import (
     rule_rating,
 )
 from screener.core.values import NA, NM, Value, is_num
-from screener.models import Company, ConsensusEstimate, FxRate, Quote
+from screener.models import Company, ConsensusEstimate, FxRate, HouseView, Quote
 
 MULTIPLE_COLUMNS = tuple(c for c in SORT_COLUMNS if c[-4:] in ("_fy1", "_fy2"))
 AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS)
@@ -30,8 +30,21 @@ AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS)
 HARMONIC_COLUMNS = tuple(c for c in MULTIPLE_COLUMNS if c.startswith(("pe_", "pb_", "ev_ebitda_")))
 YIELD_COLUMNS = ("dividend_yield", "dy_fy1", "dy_fy2")
 ALL_GROUP = "All"
+CHANGE_COLUMNS = {"ytd_change": "ytd", "chg_1m": "m1", "chg_3m": "m3", "chg_12m": "m12"}
 # Natural sort direction: True = highest first.
 DESCENDING = {"etr", "upside", "dividend_yield", "market_cap", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2"}
+
+
+@dataclass(frozen=True)
+class PriceChanges:
+    """Price changes to the row's price date: year to date (against the last close of the previous calendar
+    year) and over 1, 3 and 12 months, on adjusted closes; NA without a history (``source`` says where from)."""
+
+    ytd: Value = NA
+    m1: Value = NA
+    m3: Value = NA
+    m12: Value = NA
+    source: str = "none"
 
 
 @dataclass
@@ -52,6 +65,11 @@ class CompanyRow:
     years: dict[int, YearMultiples]
     estimate_source: str
     flags: list[str] = field(default_factory=list)
+    view: HouseView | None = None
+    """The house view in force on the as-of date (None: not rated then)."""
+    changes: PriceChanges = field(default_factory=PriceChanges)
+    implausible_years: frozenset[int] = frozenset()
+    """Fiscal years whose dividend yield fails the payout check: shown marked, kept out of ETR and aggregates."""
 
     @property
     def ticker(self) -> str:
@@ -75,8 +93,17 @@ class CompanyRow:
             return self.years[self.fy1 + int(k) - 1].get(metric)
         if column == "market_cap":
             return self.market_cap_usd_m
+        if column in CHANGE_COLUMNS:
+            change: Value = getattr(self.changes, CHANGE_COLUMNS[column])
+            return change
         value: Value = getattr(self, column)
         return value
+
+    def yield_suspect(self, column: str) -> bool:
+        """Whether a yield column (``dividend_yield``, ``dy_fy1``, ``dy_fy2``) failed the payout check."""
+        if column in ("dividend_yield", "dy_fy1"):
+            return self.fy1 in self.implausible_years
+        return column == "dy_fy2" and self.fy1 + 1 in self.implausible_years
 
 
 def company_row(
@@ -88,25 +115,33 @@ def company_row(
     band_target: Value | None = None,
     consensus: ConsensusEstimate | None = None,
     price_after_as_of: bool = False,
+    changes: PriceChanges | None = None,
 ) -> CompanyRow:
-    """Compute one company's line: price, market cap, TP, ETR, ratings, FY1/FY2 multiples, flags.
+    """Compute one company's line at ``as_of``: price, market cap, TP, ETR, ratings, FY1/FY2 multiples, flags.
 
+    Point in time: the house view is the one in force at ``as_of``; the house model, the universe's consensus
+    (``reference_date``) and fetched consensus (fetch date) are used only when known by ``as_of`` (else NA and
+    flag ``estimate_after_as_of``); an FX rate dated after ``as_of`` or more than ``[fx] max_staleness_days``
+    before it is used but flagged ``fx_stale``.
     ``band_target``: the P/B-band target of a company with ``target_from_band`` (it replaces the house
     target price; flag ``tp_from_band``, or ``band_target_na`` when the band could not be computed).
     ``consensus`` (fetched market consensus) gives a not-rated name its target (flag ``consensus_target``)
     and replaces the stored consensus P/E with price / fetched EPS (flag ``consensus_eps``).
     ``price_after_as_of``: the quote is None because the only price is later than ``as_of``.
     Per-share figures are converted into the trading currency with :mod:`screener.core.fx` (NA + ``fx_missing``
-    without a rate); market cap in USD millions at the rate of the trading currency.
+    without a rate); market cap in USD millions at the rate of the trading currency. A dividend yield whose
+    implied payout (yield × P/E of the same fiscal year) is above ``[sanity] max_payout`` stays visible but is
+    left out of the ETR (flags ``dy_implausible``, ``etr_excludes_dividend``) and of the aggregates.
     """
     fy1 = fy1_label(as_of, company.fiscal_year_end_month, settings.report_lag_days)
     labels = (fy1, fy1 + 1)
-    house = company.house
-    target: Value = house.target_price if house else NA
+    view = company.view_at(as_of)
+    target: Value = view.target_price if view else NA
     band: Value | None = None
     if company.target_from_band is not None:
         band = band_target if band_target is not None else NA
         target = band
+    changes = changes or PriceChanges()
     invalid_price = quote is not None and not (is_num(quote.price) and quote.price > 0)
     if quote is None or invalid_price:
         inputs = RowInputs(
@@ -114,13 +149,16 @@ def company_row(
         )
         empty = {y: YearMultiples() for y in labels}
         flags = row_flags(inputs, settings.sanity)
-        return CompanyRow(company, None, NA, NA, target, NA, NA, NA, None, None, fy1, empty, "none", flags)
+        return CompanyRow(
+            company, None, NA, NA, target, NA, NA, NA, None, None, fy1, empty, "none", flags, view, changes
+        )
+    assert quote is not None
     price = quote.price
     trading_fx = fx.per_usd(company.currency, rates)
     years: dict[int, YearMultiples] = {label: YearMultiples() for label in labels}
     estimate_source = "none"
-    fx_missing = False
-    if company.model is not None:
+    fx_missing = estimate_late = False
+    if company.model is not None and company.model_known_on(as_of):
         estimate_source = "house"
         model_to_trading = fx.factor(company.model.currency, company.currency, rates)
         if model_to_trading is None:
@@ -130,9 +168,15 @@ def company_row(
                 label: from_model(company.model, label, price, model_to_trading, settings.ev_include_minorities)
                 for label in labels
             }
-    elif company.consensus is not None:
+    elif company.model is not None:
+        estimate_late = True
+    elif company.consensus is not None and company.consensus.reference_date <= as_of:
         estimate_source = "consensus"
         years = {label: from_consensus(company.consensus, label, price) for label in labels}
+    elif company.consensus is not None:
+        estimate_late = True
+    if consensus is not None and consensus.fetched_at is not None and consensus.fetched_at.date() > as_of:
+        consensus, estimate_late = None, True
     consensus_eps = False
     if consensus is not None and company.model is None:
         eps_to_trading = fx.factor(consensus.eps_currency or company.currency, company.currency, rates)
@@ -143,7 +187,7 @@ def company_row(
                 estimate_source = "consensus"
                 consensus_eps = True
     consensus_target = bool(
-        house is None and company.target_from_band is None and consensus is not None and consensus.target_mean
+        view is None and company.target_from_band is None and consensus is not None and consensus.target_mean
     )
     if consensus_target:
         assert consensus is not None and consensus.target_mean is not None
@@ -162,13 +206,17 @@ def company_row(
     years, non_finite = _finite_years(years)
     if not is_num(market_cap_usd) and market_cap_usd not in (NA, NM):
         market_cap_usd, non_finite = NA, True
+    limits = settings.sanity
+    suspect = frozenset(y for y in labels if implausible_dividend(years[y].dy, years[y].pe, limits.max_payout))
     dividend_yield = years[fy1].dy
+    etr_yield = NA if fy1 in suspect else dividend_yield
     upside = expected_share_price_return(target, price)
     if isinstance(upside, float) and not is_num(upside):
         upside, non_finite = NA, True
-    etr = expected_total_return(upside, dividend_yield)
+    etr = expected_total_return(upside, etr_yield)
     rule = rule_rating(etr, company.high_risk, settings.rules)
-    fits = in_band(house.rating if house else None, etr, company.high_risk, settings.rules)
+    fits = in_band(view.rating if view else None, etr, company.high_risk, settings.rules)
+    currencies = {company.currency} | ({company.model.currency} if company.model else set())
     inputs = RowInputs(
         as_of=as_of,
         price_date=quote.price_date,
@@ -176,13 +224,15 @@ def company_row(
         trading_currency=company.currency,
         band_target=band,
         fx_missing=fx_missing,
+        fx_stale=any(_stale_rate(rates.get(c), as_of, settings.fx_max_staleness_days) for c in currencies),
+        estimate_after_as_of=estimate_late,
         consensus_eps=consensus_eps,
         consensus_target=consensus_target,
         market_cap_from_snapshot_shares=from_snapshot_shares,
         upside=upside,
-        dividend_yield=dividend_yield,
+        dividend_yield=etr_yield,
         years=[YearInputs(y.pe, y.pb, y.roe, y.dy) for y in years.values()],
-        target_set_on=house.set_on if house else None,
+        target_set_on=view.set_on if view else None,
         non_finite=non_finite,
     )
     return CompanyRow(
@@ -200,7 +250,17 @@ def company_row(
         years,
         estimate_source,
         row_flags(inputs, settings.sanity),
+        view,
+        changes,
+        suspect,
     )
+
+
+def _stale_rate(rate: FxRate | None, as_of: date, max_days: int) -> bool:
+    """A rate dated after the as-of date (a look-ahead) or more than ``max_days`` before it (USD never is)."""
+    if rate is None or rate.currency == "USD":
+        return False
+    return rate.rate_date > as_of or (as_of - rate.rate_date).days > max_days
 
 
 def _finite_years(years: dict[int, YearMultiples]) -> tuple[dict[int, YearMultiples], bool]:

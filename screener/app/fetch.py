@@ -41,7 +41,7 @@ def plan(env: Environment, options: FetchOptions) -> FetchPlan:
     companies = uv.companies(uv.selected(env, options.universes))
     return FetchPlan(
         tickers=[c.ticker for c in companies],
-        not_rated=[c.ticker for c in companies if c.house is None],
+        not_rated=[c.ticker for c in companies if c.view_at(env.today()) is None],
         currencies=uv.currencies(companies),
         full=options.full,
         until=options.as_of or env.today(),

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from screener.data.base import SOURCE_MODES, MarketData, MarketSource, gather
 from screener.data.live import LiveSource
 from screener.data.store_source import StoreSource
 from screener.environment import Environment
-from screener.errors import UsageError
-from screener.models import Scope
+from screener.errors import StoreCorrupt, UsageError
+from screener.models import FxRate, Scope
 
 
 def live_source(env: Environment, as_of: date | None = None) -> LiveSource:
@@ -29,8 +30,9 @@ def sources(env: Environment, scope: Scope, currencies: Mapping[str, str] | None
     live = live_source(env, scope.as_of)
     store = StoreSource(env.store, dict(currencies or {}), as_of=scope.as_of)
     snapshot = env.snapshot()
+    past = scope.as_of is not None and scope.as_of < env.today()  # Yahoo serves today's quote: not asked
     chains: dict[str, list[MarketSource]] = {
-        "auto": [live, store, snapshot],
+        "auto": [store, snapshot] if past else [live, store, snapshot],
         "live": [live],
         "store": [store],
         "snapshot": [snapshot],
@@ -44,7 +46,47 @@ def market_data(
     """Quotes, FX and consensus for these tickers through the chain of ``scope.source`` (banners say what
     fell back to what, and how old it is)."""
     chain = sources(env, scope, currencies_by_ticker)
-    return gather(chain, list(currencies_by_ticker), fx_currencies, env.today())
+    market = gather(chain, list(currencies_by_ticker), fx_currencies, env.today(), scope.as_of)
+    if scope.source != "snapshot":
+        _fx_from_histories(env, market, scope.as_of or env.today())
+    return market
+
+
+def _fx_from_histories(env: Environment, market: MarketData, day: date) -> None:
+    """Use an imported FX history's rate on or before ``day`` (within ``[fx] max_staleness_days``) when it is
+    more recent than the rate the sources gave (a back-dated screen converts with the rate of its own date)."""
+    store = env.store
+    limit = env.settings.fx_max_staleness_days
+    for currency in list(market.fx):
+        if currency == "USD" or not store.path("fx", currency, ".parquet").exists():
+            continue
+        try:
+            history = store.read_series("fx", currency)
+        except StoreCorrupt as exc:
+            market.problems[currency] = f"{exc}; ignored"
+            continue
+        if history is None:
+            continue
+        rate = rate_on(history.frame["per_usd"], day, limit)
+        if rate is None:
+            continue
+        when, per_usd = rate
+        current = market.fx[currency]
+        if current.rate_date > day or when > current.rate_date:
+            source = f"{history.meta.get('source', 'imported history').rsplit('/', 1)[-1]} (stored history)"
+            market.fx[currency] = FxRate(currency, per_usd, when, source)
+
+
+def rate_on(per_usd: Any, day: date, max_days: int) -> tuple[date, float] | None:
+    """The latest positive rate on or before ``day``, at most ``max_days`` older (None otherwise)."""
+    import pandas as pd
+
+    known = per_usd.dropna()
+    known = known[(known > 0) & (known.index <= pd.Timestamp(day))]
+    if known.empty:
+        return None
+    when = known.index[-1].date()
+    return None if (day - when).days > max_days else (when, float(known.iloc[-1]))
 
 
 def problems_summary(market: MarketData, total: int) -> list[str]:

@@ -14,6 +14,7 @@ from screener.app.comptable import (
     HARMONIC_COLUMNS,
     YIELD_COLUMNS,
     CompanyRow,
+    PriceChanges,
     company_row,
 )
 from screener.config import SORT_COLUMNS, Settings
@@ -60,11 +61,28 @@ class ScreenReport:
     missing: list[str]
     rules: RatingRules = field(default_factory=RatingRules)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def price_dates(self) -> tuple[date, date] | None:
+        """The oldest and the newest price date of the rows (None without any price)."""
+        dates = [r.quote.price_date for b in self.groups for r in b.rows if r.quote is not None]
+        return (min(dates), max(dates)) if dates else None
+
+    def as_of_text(self) -> str:
+        """``as of D`` and, when they differ from it, the price dates: ``as of 2026-11-27 (prices of 2025-10-10)``."""
+        span = self.price_dates
+        text = f"as of {self.as_of.isoformat()}"
+        if span is None or span == (self.as_of, self.as_of):
+            return text
+        first, last = span
+        prices = f"prices of {first.isoformat()}" if first == last else f"prices {first.isoformat()} to {last}"
+        return f"{text} ({prices})"
+
     """One-line summaries for stderr: names with problems, names without data."""
 
 
 def _not_counted(rows: Sequence[CompanyRow], exclude_subject: bool) -> int:
-    return sum(1 for r in rows if not r.company.counts_in_aggregates or (exclude_subject and r.company.house))
+    return sum(1 for r in rows if not r.company.counts_in_aggregates or (exclude_subject and r.view is not None))
 
 
 def aggregate_rows(group: str, rows: Sequence[CompanyRow], exclude_subject: bool) -> list[AggregateRow]:
@@ -73,10 +91,10 @@ def aggregate_rows(group: str, rows: Sequence[CompanyRow], exclude_subject: bool
     Yields flagged ``dy_implausible`` are left out (counted as excluded); the harmonic mean is computed for
     price multiples only (other columns get ``None``: not computed).
     """
-    members = [r for r in rows if r.company.counts_in_aggregates and not (exclude_subject and r.company.house)]
+    members = [r for r in rows if r.company.counts_in_aggregates and not (exclude_subject and r.view is not None)]
 
     def cell(row: CompanyRow, column: str) -> Value:
-        if column in YIELD_COLUMNS and "dy_implausible" in row.flags:
+        if column in YIELD_COLUMNS and row.yield_suspect(column):
             return NM
         return row.metric(column)
 
@@ -123,11 +141,13 @@ def build_report(
     reverse: bool = False,
     top: int | None = None,
     band_targets: Mapping[str, Value] | None = None,
+    changes: Mapping[str, PriceChanges] | None = None,
 ) -> ScreenReport:
-    """The comp table: rows per peer group, sorted, with aggregates per group and overall.
-
-    The as-of date is ``as_of``, else the date of the latest price (``today`` when there is none).
-    ``band_targets``: P/B-band target prices of the companies with ``target_from_band`` (by ticker)."""
+    """The comp table at the as-of date D (``as_of``, else ``today``): rows per peer group, sorted, with
+    aggregates per group and overall. Only prices dated on or before D are used (a later one is a look-ahead:
+    flag ``price_after_as_of``); views, estimates and FX are taken as known at D (:func:`company_row`).
+    ``band_targets``: P/B-band target prices of the companies with ``target_from_band`` (by ticker);
+    ``changes``: YTD/1M/3M/12M price changes by ticker."""
     sort = sort or settings.default_sort
     if sort not in SORT_COLUMNS:
         raise UsageError(f"--sort: unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})")
@@ -141,11 +161,10 @@ def build_report(
         raise UsageError(f"--group: unknown group {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
     if wanted_groups:
         companies = [c for c in companies if c.group.lower() in wanted_groups]
-    data_date = max((q.price_date for q in market.quotes.values()), default=today)
-    effective = as_of or data_date
+    effective = as_of or today
     usable = {t: q for t, q in market.quotes.items() if q.price_date <= effective}
-    if market.quotes and not usable:
-        first = min(q.price_date for q in market.quotes.values())
+    if (market.quotes or market.later) and not usable:
+        first = min(q.price_date for q in [*market.quotes.values(), *market.later.values()])
         raise DataUnavailable(
             f"no prices on or before --as-of {effective.isoformat()} (the data starts {first.isoformat()}); "
             "a later price would be a look-ahead"
@@ -160,7 +179,8 @@ def build_report(
             settings,
             bands.get(c.ticker),
             market.consensus.get(c.ticker),
-            price_after_as_of=c.ticker in market.quotes and c.ticker not in usable,
+            price_after_as_of=c.ticker not in usable and (c.ticker in market.quotes or c.ticker in market.later),
+            changes=(changes or {}).get(c.ticker),
         )
         for c in companies
     ]
@@ -213,12 +233,12 @@ def rating_records(report: ScreenReport) -> list[RatingRecord]:
                     price=number(row.price),
                     target_price=number(row.target_price),
                     etr=number(row.etr),
-                    house_rating=c.house.rating.value if c.house else None,
+                    house_rating=row.view.rating.value if row.view else None,
                     rule_rating=row.rule_rating.value if row.rule_rating else None,
                     in_band=row.in_band,
                     flags=";".join(row.flags),
                     source=row.source,
-                    target_set_on=c.house.set_on if c.house else None,
+                    target_set_on=row.view.set_on if row.view else None,
                 )
             )
     return out

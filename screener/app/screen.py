@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from screener.app import universes as uv
+from screener.app.changes import price_changes
 from screener.app.market import market_data, problems_summary
 from screener.app.report import ScreenReport, build_report
 from screener.environment import Environment
@@ -31,12 +32,14 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
     loaded = uv.selected(env, options.universes)
     companies = uv.companies(loaded)
     market = market_data(env, options.scope, {c.ticker: c.currency for c in companies}, uv.currencies(companies))
+    day = options.scope.as_of or env.today()
     bands = None
     if any(c.target_from_band is not None for c in companies):  # pandas only for universes that need it
         from screener.app.value import band_targets
 
-        band_as_of = options.scope.as_of or max(q.price_date for q in market.quotes.values())
-        bands = band_targets(companies, env.store, market.fx, settings, band_as_of)
+        bands = band_targets(companies, env.store, market.fx, settings, day)
+    store = None if options.scope.source == "snapshot" else env.store
+    changes = price_changes(store, market.quotes)
     report = build_report(
         loaded,
         market,
@@ -48,6 +51,7 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
         reverse=options.reverse,
         top=options.top,
         band_targets=bands,
+        changes=changes,
     )
     report.problems = problems_summary(market, len(companies))
     return report

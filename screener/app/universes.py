@@ -34,7 +34,7 @@ def _configured_files(env: Environment) -> tuple[Path, ...]:
 def selected(env: Environment, names: Sequence[str] | None) -> list[Universe]:
     """The universes named with -u (names from config or .toml paths); all configured ones when none."""
     configured = env.settings.universe_files if names else _configured_files(env)
-    return load_universes(resolve_universe_args(list(names or []), configured))
+    return load_universes(resolve_universe_args(list(names or []), configured), env.today())
 
 
 def companies(universes: Sequence[Universe]) -> list[Company]:
@@ -54,7 +54,7 @@ def find_company(env: Environment, names: Sequence[str] | None, ticker: str) -> 
 
 def configured(env: Environment) -> list[Universe]:
     """The universes named in config.toml."""
-    return load_universes(list(_configured_files(env)))
+    return load_universes(list(_configured_files(env)), env.today())
 
 
 def one(env: Environment, name: str) -> Universe:
@@ -62,10 +62,10 @@ def one(env: Environment, name: str) -> Universe:
     path = Path(name)
     if not (path.suffix == ".toml" and path.exists()):
         path = resolve_universe_args([name], env.settings.universe_files)[0]
-    return load_universe(path)
+    return load_universe(path, env.today())
 
 
 def validate(env: Environment, files: Sequence[Path] | None) -> list[Universe]:
     """Check universe files (default: those in config.toml); the first problem raises, naming file:line:field."""
     paths = list(files) if files else list(_configured_files(env))
-    return load_universes(paths)
+    return load_universes(paths, env.today())

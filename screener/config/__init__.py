@@ -92,6 +92,9 @@ class Settings:
     oxides: OxideSettings = field(default_factory=lambda: OxideSettings())
     fx_series: tuple[FxSeriesConfig, ...] = ()
     http: HttpLimits = field(default_factory=HttpLimits)
+    fx_max_staleness_days: int = 10
+    """An FX rate more than this many days before the as-of date (or any after it) is flagged ``fx_stale``."""
+    drift_max_baseline_age_days: int = 21
     universes_line: int | None = None
     """Line of ``[universes] files`` in the config file (to name it when a listed file is missing)."""
 
@@ -133,7 +136,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "deadline_seconds": Field("number", 60.0, low=0, low_open=True, high=3600),
         "max_body_mb": Field("number", 50.0, low=0, low_open=True, high=10_000),
     },
-    "fx": {"series": Field("list", [])},
+    "fx": {"series": Field("list", []), "max_staleness_days": Field("integer", 10, low=0, high=3660)},
     "oxides": {
         "fx_max_staleness_days": Field("integer", 10, low=0),
         "gap_business_days": Field("integer", 10, low=0),
@@ -151,6 +154,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "price_move": Field("number", 0.10, low=0),
         "stale_target_days": Field("integer", 180, low=0),
         "min_days_between": Field("integer", 7, low=0),
+        "max_baseline_age_days": Field("integer", 21, low=1, high=3660),
     },
 }
 """config.toml: section -> key -> field (kind, default, range, choices). Defaults are the house defaults."""
@@ -222,4 +226,6 @@ def load_settings(path: Path | None = None) -> Settings:
         fx_series=fx_series(reader, v["fx"]["series"], base),
         http=HttpLimits(v["http"]["deadline_seconds"], int(v["http"]["max_body_mb"] * 1_000_000)),
         universes_line=reader.doc.line_of("universes", "files"),
+        fx_max_staleness_days=v["fx"]["max_staleness_days"],
+        drift_max_baseline_age_days=d["max_baseline_age_days"],
     )

@@ -18,11 +18,14 @@ FLAGS: dict[str, str] = {
     "no_data": "no source has a price for this name",
     "currency_mismatch": "the source quoted another currency than the universe file's trading currency",
     "fx_missing": "no FX rate to convert the house model into the trading currency: multiples NA",
+    "fx_stale": "an FX rate used is dated after the as-of date or more than [fx] max_staleness_days before it",
+    "estimate_after_as_of": "the estimates (house model or consensus) are dated after the as-of date: not used",
     "consensus_eps": "P/E from fetched consensus EPS (Yahoo) instead of the stored consensus multiples",
     "consensus_target": "a not-rated name's target is the consensus mean target (Yahoo)",
     "mcap_from_snapshot_shares": "market cap = price × the share count implied by the bundled snapshot",
     "etr_excludes_dividend": "no usable FY1 dividend yield: ETR = upside only",
-    "dy_implausible": "dividend yield × P/E implies a payout above the limit: the yield is suspect",
+    "dy_implausible": "a dividend yield × the same year's P/E implies a payout above the limit: that yield is shown "
+    "marked (44.0%?) and left out of the ETR and the aggregates",
     "pe_pb_roe_mismatch": "P/E differs from P/B ÷ ROE by more than the configured factor: suspect estimates",
     "extreme_pe": "P/E above the configured cap (shown, but flagged)",
     "stale_price": "the price is older than the configured number of trading days at the as-of date",
@@ -73,6 +76,8 @@ class RowInputs:
     trading_currency: str = ""
     band_target: Value | None = None
     fx_missing: bool = False
+    fx_stale: bool = False
+    estimate_after_as_of: bool = False
     consensus_eps: bool = False
     consensus_target: bool = False
     market_cap_from_snapshot_shares: bool = False
@@ -98,6 +103,10 @@ def row_flags(row: RowInputs, limits: Thresholds) -> list[str]:
         flags.append("currency_mismatch")
     if row.fx_missing:
         flags.append("fx_missing")
+    if row.fx_stale:
+        flags.append("fx_stale")
+    if row.estimate_after_as_of:
+        flags.append("estimate_after_as_of")
     if row.consensus_eps:
         flags.append("consensus_eps")
     if row.consensus_target:

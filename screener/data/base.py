@@ -1,7 +1,8 @@
 """Market-data sources and the chain that falls back from one to the next.
 
-A source answers for the tickers it can and leaves the others out; :func:`gather` asks each source in
-turn for what is still missing, and records a banner whenever names fall through to a later source.
+A source answers for the tickers it can and leaves the others out; :func:`gather` asks every source for every
+name and keeps, per name, the latest price on or before the as-of date (ties: the earlier source), with banners
+saying which source served which names and why.
 A source that cannot run at all raises :class:`~screener.errors.DataUnavailable` with a one-line reason.
 """
 
@@ -79,10 +80,20 @@ class MarketData:
     sources_used: list[str] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
     consensus: dict[str, ConsensusEstimate] = field(default_factory=dict)
+    later: dict[str, Quote] = field(default_factory=dict)
+    """Prices offered for dates after the as-of date (never used: a look-ahead)."""
 
 
 def _age_text(days: int) -> str:
     return "today" if days <= 0 else f"{days} day{'s' if days != 1 else ''} old"
+
+
+def _pick_rate(offers: list[tuple[int, FxRate]], day: date) -> FxRate:
+    """The latest rate dated on or before ``day`` (ties: the earlier source); a later one only when none is."""
+    known = [(position, rate) for position, rate in offers if rate.rate_date <= day]
+    if known:
+        return max(known, key=lambda pr: (pr[1].rate_date, -pr[0]))[1]
+    return min(offers, key=lambda pr: (pr[1].rate_date, pr[0]))[1]
 
 
 def gather(
@@ -90,52 +101,96 @@ def gather(
     tickers: Sequence[str],
     currencies: Iterable[str],
     today: date,
+    as_of: date | None = None,
 ) -> MarketData:
-    """Ask each source in order for what is still missing; banner every fallback with its age."""
+    """Ask every source for every name; per name keep the **latest price on or before** ``as_of`` (default
+    ``today``), ties going to the earlier source in the chain (live, store, snapshot). FX the same way per
+    currency. Banners say which source served how many names, how old the prices are, and why others did not."""
+    day = as_of or today
     data = MarketData()
     wanted = list(dict.fromkeys(tickers))
-    needed_fx = set(currencies)
+    needed_fx = sorted(set(currencies))
     failures: list[str] = []
+    offers: dict[str, list[tuple[int, Quote]]] = {}
+    fx_offers: dict[str, list[tuple[int, FxRate]]] = {}
     for position, source in enumerate(sources):
-        remaining = [t for t in wanted if t not in data.quotes]
-        if not remaining and not (needed_fx - set(data.fx)):
-            break
         try:
-            got = source.quotes(remaining) if remaining else {}
-            rates = source.fx_rates(sorted(needed_fx - set(data.fx)))
+            got = source.quotes(wanted) if wanted else {}
+            rates = source.fx_rates(needed_fx)
         except DataUnavailable as exc:
             failures.append(f"{source.name}: {exc}")
             continue
         data.banners.extend(source.notes())
         data.problems.update(source.problems())
-        if got:
-            data.sources_used.append(source.name)
-        elif remaining:
-            failures.append(f"{source.name}: has none of the {len(remaining)} names")
-        data.quotes.update(got)
+        if wanted and not got:
+            failures.append(f"{source.name}: has none of the {len(wanted)} names")
+        for ticker, quote in got.items():
+            if quote.price_date <= day:
+                offers.setdefault(ticker, []).append((position, quote))
+            else:
+                data.later[ticker] = quote
         for currency, rate in rates.items():
-            data.fx.setdefault(currency, rate)
-        if got and (position > 0 or failures):
-            oldest = min(q.price_date for q in got.values())
-            reason = f" ({'; '.join(failures)})" if failures else ""
-            share = "all names" if len(got) == len(wanted) else f"{len(got)} of {len(wanted)} names"
-            data.banners.append(
-                f"Using {source.describe()} for {share}: prices as of {oldest.isoformat()}, "
-                f"{_age_text((today - oldest).days)}{reason}"
-            )
+            fx_offers.setdefault(currency, []).append((position, rate))
+    chosen: dict[str, int] = {}
+    for ticker in wanted:
+        if ticker in offers:
+            position, quote = max(offers[ticker], key=lambda pq: (pq[1].price_date, -pq[0]))
+            data.quotes[ticker], chosen[ticker] = quote, position
+    data.fx = {currency: _pick_rate(found, day) for currency, found in fx_offers.items()}
     for source in sources:
         for ticker, estimate in source.consensus([t for t in wanted if t not in data.consensus]).items():
             data.consensus.setdefault(ticker, estimate)
     data.missing = [t for t in wanted if t not in data.quotes]
     for source in sources:
         source.complete(data)
-    if len(sources) == 1 and data.quotes and not failures:
-        source = sources[0]
-        oldest = min(q.price_date for q in data.quotes.values())
-        data.banners.append(
-            f"Source: {source.describe()} — prices as of {oldest.isoformat()}, {_age_text((today - oldest).days)}"
-        )
+    _banners(data, sources, chosen, failures, len(wanted), today, day)
     if not data.quotes:
+        if data.later:
+            first = min(q.price_date for q in data.later.values())
+            raise DataUnavailable(
+                f"no prices on or before --as-of {day.isoformat()} (the data starts {first.isoformat()}); "
+                "a later price would be a look-ahead"
+            )
         detail = "; ".join(failures) if failures else "no source has any of them"
         raise DataUnavailable(f"no data for any requested name ({detail})")
     return data
+
+
+def _banners(
+    data: MarketData,
+    sources: Sequence[MarketSource],
+    chosen: dict[str, int],
+    failures: list[str],
+    total: int,
+    today: date,
+    day: date,
+) -> None:
+    """One banner per source that served prices: how many names, how old, and why (the freshest price on or
+    before the as-of date; which sources failed)."""
+    used = sorted(set(chosen.values()))
+    data.sources_used = [sources[p].name for p in used]
+    single = len(sources) == 1 and not failures
+    for position in used:
+        source = sources[position]
+        dates = sorted(data.quotes[t].price_date for t, p in chosen.items() if p == position)
+        oldest = dates[0]
+        age = _age_text((today - oldest).days)
+        if single:
+            data.banners.append(f"Source: {source.describe()} — prices as of {oldest.isoformat()}, {age}")
+            continue
+        if position == 0 and len(used) == 1 and not failures:
+            continue  # the first source served everything: nothing to explain
+        count = sum(1 for p in chosen.values() if p == position)
+        share = "all names" if count == total else f"{count} of {total} names"
+        span = oldest.isoformat() if dates[-1] == oldest else f"{oldest.isoformat()} to {dates[-1].isoformat()}"
+        freshest = len(used) > 1 or position > 0  # a later source in the chain won on the date
+        reasons = [f"the latest price on or before {day.isoformat()}", *failures] if freshest else failures
+        reason = f" ({'; '.join(reasons)})" if reasons else ""
+        data.banners.append(f"Using {source.describe()} for {share}: prices as of {span}, {age}{reason}")
+    ahead = sorted(t for t in data.later if t not in data.quotes)
+    if ahead:
+        example = data.later[ahead[0]]
+        data.banners.append(
+            f"{len(ahead)} name(s) have prices only after {day.isoformat()} (e.g. {ahead[0]} {example.price_date} "
+            f"from {example.source}): not used, a look-ahead"
+        )

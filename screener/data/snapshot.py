@@ -22,9 +22,9 @@ SNAPSHOT_FILE = "snapshot_2025-10-10.json"
 
 @dataclass
 class SnapshotSource(SourceBase):
-    """A :class:`~screener.data.base.MarketSource` over the bundled JSON file. It also completes the others'
-    quotes: a missing market cap is the price × the share count the snapshot implies, marked estimated; and it
-    says when the store served a price older than its own (an old import)."""
+    """A :class:`~screener.data.base.MarketSource` over the bundled JSON file (with the published year-to-date
+    change). It also completes the others' quotes: a missing market cap is the price × the share count the
+    snapshot implies, marked estimated."""
 
     raw: dict[str, Any]
     name: str = "snapshot"
@@ -77,6 +77,7 @@ class SnapshotSource(SourceBase):
                 price_date=date.fromisoformat(row["price_date"]),
                 source=self.name,
                 market_cap=self._market_cap(row),
+                ytd_change=float(row["ytd_change"]) if row.get("ytd_change") is not None else None,
             )
         return out
 
@@ -86,12 +87,3 @@ class SnapshotSource(SourceBase):
                 shares = self.implied_shares(ticker)
                 if shares is not None:
                     data.quotes[ticker] = replace(quote, market_cap=quote.price * shares, market_cap_estimated=True)
-        newer = self.quotes([t for t, q in data.quotes.items() if q.source == "store"])
-        older = sorted(t for t, q in newer.items() if data.quotes[t].price_date < q.price_date)
-        if older:
-            example = older[0]
-            data.banners.append(
-                f"{len(older)} name(s) use stored prices older than the bundled snapshot's (e.g. {example} "
-                f"{data.quotes[example].price_date} vs {newer[example].price_date}): --source snapshot shows the "
-                "newer ones"
-            )

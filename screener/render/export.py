@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from screener.app.comptable import AGGREGATE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow
+from screener.app.comptable import AGGREGATE_COLUMNS, CHANGE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow
 from screener.app.report import ScreenReport
 from screener.core.drift import Finding, RatingRecord
 from screener.core.values import NM, Missing, Value
@@ -53,7 +53,12 @@ CSV_COLUMNS = [
     "flags",
     "source",
     "as_of",
+    "ytd_change",
+    "chg_1m",
+    "chg_3m",
+    "chg_12m",
 ]
+"""The PM CSV contract (CLI.md), then columns appended by later versions (never reordered)."""
 TEXT_COLUMNS = {"row_type", "group", "ticker", "name", "currency", "house_rating", "rule_rating", "flags", "source"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -87,7 +92,7 @@ def _company_record(row: CompanyRow, as_of: str) -> dict[str, Any]:
         "upside": row.upside,
         "dividend_yield": row.dividend_yield,
         "etr": row.etr,
-        "house_rating": c.house.rating.value if c.house else "NR",
+        "house_rating": row.view.rating.value if row.view else "NR",
         "rule_rating": row.rule_rating.value if row.rule_rating else "NA",
         "in_band": "" if row.in_band is None else ("true" if row.in_band else "false"),
         "fy1": str(row.fy1),
@@ -95,6 +100,8 @@ def _company_record(row: CompanyRow, as_of: str) -> dict[str, Any]:
         "source": row.source,
         "as_of": as_of,
     }
+    for column in CHANGE_COLUMNS:
+        record[column] = row.metric(column)
     for column in MULTIPLE_COLUMNS:
         record[column] = row.metric(column)
     return record

@@ -70,10 +70,21 @@ def _price_decimals(row: CompanyRow) -> int:
 RAW_LABEL = {"pe": "EPS", "pb": "BVPS", "ev_ebitda": "EBITDA"}
 
 
+def _yield(row: CompanyRow, column: str) -> Text:
+    """A dividend yield; one failing the payout check is shown marked ``44.0%?`` (kept out of ETR and aggregates)."""
+    text = f.percent(row.metric(column))
+    if row.yield_suspect(column) and text not in ("NA", "NM"):
+        return Text(text + "?", style="magenta")
+    return _cell(text)
+
+
 def _metric(key: str, fmt: Callable[[Value], str]) -> Callable[[CompanyRow], Text]:
-    """A multiple cell; an NM shows the input that made it so, e.g. ``NM (EPS -0.52)``."""
+    """A multiple cell; an NM shows the input that made it so, e.g. ``NM (EPS -0.52)``; a suspect yield is
+    marked ``?``."""
 
     def cell(row: CompanyRow) -> Text:
+        if key in ("dy_fy1", "dy_fy2"):
+            return _yield(row, key)
         value = row.metric(key)
         raw = row.raw_input(key)
         if value is NM and raw is not None:
@@ -93,12 +104,13 @@ RATING_COLUMNS = (
     *IDENTITY,
     Column("Ccy", lambda r: Text(r.company.currency), justify="left"),
     Column("Price", lambda r: _cell(f.money(r.price, _price_decimals(r)))),
+    Column("YTD", lambda r: _cell(f.percent(r.changes.ytd))),
     Column("Mcap US$m", lambda r: _cell(f.money(r.market_cap_usd_m, 0))),
     Column("TP", lambda r: _cell(f.money(r.target_price, _price_decimals(r)))),
     Column("Upside", lambda r: _cell(f.percent(r.upside)), "upside", f.percent),
-    Column("DY FY1", lambda r: _cell(f.percent(r.dividend_yield)), "dividend_yield", f.percent),
+    Column("DY FY1", lambda r: _yield(r, "dividend_yield"), "dividend_yield", f.percent),
     Column("ETR", lambda r: _cell(f.percent(r.etr)), "etr", f.percent),
-    Column("House", lambda r: _rating(r.company.house.rating if r.company.house else None, "NR"), justify="left"),
+    Column("House", lambda r: _rating(r.view.rating if r.view else None, "NR"), justify="left"),
     Column("Rule", lambda r: _rating(r.rule_rating, "NA"), justify="left"),
     Column("Band", lambda r: _band(r.in_band), justify="left"),
     Column("Flags", lambda r: Text(" ".join(r.flags), style="magenta"), justify="left", max_width=30),
@@ -167,7 +179,7 @@ def screen_tables(report: ScreenReport) -> tuple[Table, Table]:
 
     The Src column is shown only when rows come from different sources (the footer names them anyway).
     """
-    when = f"as of {report.as_of.isoformat()}, ranked by {report.sort}"
+    when = f"{report.as_of_text()}, ranked by {report.sort}"
     sources = {row.source for block in report.groups for row in block.rows}
     rating_columns = RATING_COLUMNS if len(sources) > 1 else RATING_COLUMNS[:-1]
     return (
@@ -178,10 +190,13 @@ def screen_tables(report: ScreenReport) -> tuple[Table, Table]:
 
 def footer(report: ScreenReport) -> Text:
     """As-of date, sources, FX used (rate, date, source) and the legend."""
-    lines = [f"As of {report.as_of.isoformat()}. Sources: {', '.join(report.sources_used) or 'none'}."]
+    when = report.as_of_text()
+    lines = [f"{when[0].upper()}{when[1:]}. Sources: {', '.join(report.sources_used) or 'none'}."]
     for currency, rate in sorted(report.fx.items()):
         age = (report.as_of - rate.rate_date).days
         stale = f" — {age} days before the as-of date" if age > 5 else ""
+        if age < 0:
+            stale = f" — {-age} days AFTER the as-of date (no rate of that date; flagged fx_stale)"
         lines.append(f"FX {currency} {rate.per_usd:.4f} per USD on {rate.rate_date.isoformat()} ({rate.source}){stale}")
     if report.missing:
         lines.append(f"No data for: {', '.join(report.missing)}")
@@ -213,7 +228,7 @@ def universe_list_table(universes: list[Universe]) -> Table:
         table.add_column(header)
     for u in universes:
         groups = ", ".join(dict.fromkeys(c.group for c in u.companies))
-        rated = sum(1 for c in u.companies if c.house)
+        rated = sum(1 for c in u.companies if c.views)
         table.add_row(u.name, u.path, str(len(u.companies)), groups, str(rated), u.description)
     return table
 
@@ -236,9 +251,10 @@ def universe_show_table(universe: Universe) -> Table:
     ):
         table.add_column(header)
     for c in universe.companies:
-        house = (
-            f"{c.house.rating.value} TP {c.house.target_price:g} ({c.house.set_on.isoformat()})" if c.house else "NR"
-        )
+        latest = c.latest_view
+        house = f"{latest.rating.value} TP {latest.target_price:g} ({latest.set_on.isoformat()})" if latest else "NR"
+        if len(c.views) > 1:
+            house += f" +{len(c.views) - 1} earlier"
         if c.model:
             est = f"house model FY{min(c.model.years)}–{max(c.model.years)}"
         elif c.consensus:
