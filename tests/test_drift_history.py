@@ -24,7 +24,6 @@ from screener.history import History, HistoryError
 
 from .conftest import ROOT, EnvRunner, make_env
 
-
 SNAPSHOT = ("--source", "snapshot", "--as-of", "2025-10-10")
 
 
