@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -188,4 +188,49 @@ def oxide(env: Environment, options: OxideChartOptions) -> OxideChart:
             f"oxide: store ({stored_oxide.meta.get('source', options.oxide)})"
         ),
         as_of=levels.index[-1].date(),
+    )
+
+
+@dataclass
+class RatingHistoryChart:
+    """A stock's price and its house views (as of a date)."""
+
+    prices: pd.Series | None
+    views: list[tuple[date, str, float, str]]
+    title: str
+    currency: str
+    source: str
+    as_of: date
+
+
+def rating_history(
+    env: Environment, ticker: str, universes: Sequence[str], as_of: date | None, since: date | None = None
+) -> RatingHistoryChart:
+    """The stored price history (raw closes where known) and every house view set on or before the as-of date."""
+    from screener.app.value import price_series
+
+    symbol = uv.symbol(ticker, "TICKER")
+    company = uv.find_company(env, universes, symbol)
+    if company is None:
+        raise UsageError(f"TICKER: {symbol} is in no universe (see `screener universe list`)")
+    day = as_of or env.today()
+    views = [(v.set_on, v.rating.value, v.target_price, v.note) for v in company.views if v.set_on <= day]
+    prices, history_source = price_series(env.store, symbol, day)
+    if prices is None and not views:
+        raise DataUnavailable(
+            f"{symbol}: {history_source} and no house view (run: screener prices import FILE --ticker {symbol})"
+        )
+    first = since or (views[0][0] - timedelta(days=365) if views else None)
+    if prices is not None and first is not None:
+        import pandas as pd
+
+        prices = prices[prices.index >= pd.Timestamp(first)]
+    source = f"prices: {history_source}; views: {Path(company.source_file).name}"
+    return RatingHistoryChart(
+        prices if prices is not None and len(prices) else None,
+        views,
+        title=f"{company.name} ({symbol}) — ratings and target prices",
+        currency=company.currency,
+        source=source,
+        as_of=day,
     )

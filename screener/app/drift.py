@@ -36,6 +36,8 @@ class DriftResult:
     report: ScreenReport
     recorded: bool
     history_path: Path
+    warnings: list[str] = field(default_factory=list)
+    """About the comparison itself: a baseline much older than a week, or one covering other names."""
 
     @property
     def needs_review(self) -> int:
@@ -62,7 +64,26 @@ def drift(env: Environment, options: DriftOptions) -> DriftResult:
     findings = compare(
         report.as_of, records, previous, [(report.as_of, {r.ticker: r for r in records}), *recent], settings.drift
     )
-    return DriftResult(report.as_of, baseline, findings, report, options.record, settings.history_db)
+    warnings: list[str] = []
+    if baseline is not None and previous is not None:
+        age = (report.as_of - baseline).days
+        if age > settings.drift_max_baseline_age_days:
+            warnings.append(
+                f"the baseline run of {baseline} is {age} days older than this one (more than [drift] "
+                f"max_baseline_age_days = {settings.drift_max_baseline_age_days}): moves span that whole period"
+            )
+        now_names = {r.ticker: r.name for r in records}
+        added = sorted(set(now_names) - set(previous))
+        removed = sorted(set(previous) - set(now_names))
+        if added or removed:
+            warnings.append(
+                f"the baseline covers a different set of names: {len(added)} added, {len(removed)} removed since "
+                f"{baseline}"
+            )
+        findings += [Finding(t, now_names[t], "added", f"not in the run of {baseline}", False) for t in added]
+        findings += [Finding(t, previous[t].name, "removed", f"in the run of {baseline}, not now", False)
+                     for t in removed]  # fmt: skip
+    return DriftResult(report.as_of, baseline, findings, report, options.record, settings.history_db, warnings)
 
 
 def runs(env: Environment) -> list[RunSummary]:

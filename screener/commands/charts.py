@@ -154,3 +154,35 @@ def oxide(
     charts.save_png(fig, out)
     corr = data.full_sample_corr
     _wrote(run, f"wrote {out}: {len(data.levels)} common periods, full-sample correlation of returns {corr:+.2f}")
+
+
+RATING_EXAMPLES = (
+    "Examples:\n\n  screener chart rating-history 600111.SS --out nre_ratings.png\n\n"
+    "  screener chart rating-history 600111.SS --since 2024-01-01 --out nre.png\n\n"
+    "The price line needs a stored history (screener prices import / fetch); views come from [[company.house]]."
+)
+
+
+@chart_app.command("rating-history", epilog=RATING_EXAMPLES)
+@command
+def rating_history(
+    ctx: typer.Context,
+    ticker: TickerArgument,
+    out: OutOption,
+    since: Annotated[
+        str | None, typer.Option("--since", help="First date shown (default a year before the first view).")
+    ] = None,
+    universe: UniverseOption = None,
+) -> None:
+    """The share price with each house rating and target change marked (the sell-side disclosure chart)."""
+    from screener.app import charts as chart_data
+    from screener.render import charts
+
+    run = run_context(ctx)
+    _check_out(out)
+    data = chart_data.rating_history(run.env, ticker, universe or (), run.as_of, run.date(since, "--since"))
+    fig = charts.rating_history_figure(
+        data.prices, data.views, title=data.title, currency=data.currency, source=data.source, as_of=data.as_of
+    )
+    charts.save_png(fig, out)
+    _wrote(run, f"wrote {out}: {len(data.views)} view(s)" + ("" if data.prices is not None else ", no price history"))

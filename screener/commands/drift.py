@@ -60,10 +60,15 @@ def drift(
 
         for banner in result.report.banners:
             run.env.err.print(banner, markup=False, highlight=False)
-        show(run, drift_table(as_of, base, result.findings))
+        show(run, drift_table(as_of, base, result.findings, result.warnings))
     else:
-        render = drift_csv if fmt is Format.csv else drift_json
-        emit(run, render(as_of, base, result.findings), None)
+        text = (
+            drift_csv(as_of, base, result.findings)
+            if fmt is Format.csv
+            else drift_json(as_of, base, result.findings, result.warnings)
+        )
+        emit(run, text, None)
+        run.notes(result.warnings, prefix="warning: ")
     state = "recorded" if result.recorded else "not recorded"
     run.note(f"{result.needs_review} finding(s) need review; run {state} in {result.history_path}")
     if result.needs_review:

@@ -263,3 +263,66 @@ def oxide_figure(
         f"{period[:-1]}; correlation of log returns, not of price levels. As of {as_of}.",
     )
     return fig
+
+
+RATING_COLOURS = {"Buy": "#2e7d32", "Neutral": "#ef6c00", "Sell": "#c62828"}
+RATING_MARKERS = {"Buy": "^", "Neutral": "s", "Sell": "v"}
+
+
+def rating_history_figure(
+    prices: pd.Series | None,
+    views: list[tuple[date, str, float, str]],
+    *,
+    title: str,
+    currency: str,
+    source: str,
+    as_of: date,
+) -> Figure:
+    """The sell-side disclosure chart: the share price, the target price as a step line from each view's date,
+    and a marker per rating or target change (▲ Buy, ■ Neutral, ▼ Sell) labelled with rating and target.
+    ``views``: (set_on, rating, target, note), oldest first; ``prices`` may be None (targets only)."""
+    import pandas as pd
+
+    fig = _figure()
+    ax = fig.add_subplot(1, 1, 1)
+    if prices is not None and len(prices):
+        ax.plot(prices.index, prices.to_numpy(), color=LINE, linewidth=1.1, label=f"share price ({currency})")
+    end = pd.Timestamp(as_of)
+    for index, (set_on, rating, target, _note) in enumerate(views):
+        start = pd.Timestamp(set_on)
+        stop = pd.Timestamp(views[index + 1][0]) if index + 1 < len(views) else end
+        colour = RATING_COLOURS.get(rating, "#555555")
+        ax.hlines(target, start, stop, colors=colour, linestyles="--", linewidth=1.4,
+                  label="target price" if index == 0 else "_nolegend_")  # fmt: skip
+        at = prices[prices.index <= start] if prices is not None else None
+        y = target  # no price that week: the marker sits on its target
+        if at is not None and len(at) and (start - at.index[-1]).days <= 7:
+            y = float(at.iloc[-1])
+        ax.scatter([start], [y], marker=RATING_MARKERS.get(rating, "o"), s=90, color=colour, zorder=5,
+                   edgecolors="white", linewidths=0.8)  # fmt: skip
+        ax.annotate(
+            f"{rating}\nTP {target:,.2f}\n{set_on}",
+            xy=(start, y),
+            xytext=(6, 14 if index % 2 == 0 else -40),
+            textcoords="offset points",
+            fontsize=8.5,
+            color=colour,
+        )
+    if not views:
+        ax.annotate("not rated: no house view", xy=(0.5, 0.5), xycoords="axes fraction", ha="center", fontsize=12)
+    else:
+        levels = [t for _, _, t, _ in views] + ([float(prices.max())] if prices is not None and len(prices) else [])
+        highest = max(levels)
+        ax.set_ylim(0, highest * 1.18)  # room for the labels above the highest target
+    ax.set_title(title, fontsize=13, loc="left")
+    ax.set_ylabel(f"Price ({currency})")
+    ax.set_xlabel("Date")
+    ax.grid(True, alpha=0.25)
+    if views or (prices is not None and len(prices)):
+        ax.legend(loc="upper left", fontsize=9, frameon=False)
+    _footer(
+        fig,
+        f"Source: {source}. Markers: rating changes (▲ Buy, ■ Neutral, ▼ Sell) at the price of their date (at the "
+        f"target when no price is stored then); dashed: the target price in force. As of {as_of}.",
+    )
+    return fig

@@ -238,7 +238,7 @@ def drift_csv(as_of: str, baseline: str | None, findings: list[Finding]) -> str:
     return buffer.getvalue()
 
 
-def drift_json(as_of: str, baseline: str | None, findings: list[Finding]) -> str:
+def drift_json(as_of: str, baseline: str | None, findings: list[Finding], warnings: list[str] | None = None) -> str:
     """Drift findings as JSON."""
     items = [
         {"ticker": i.ticker, "name": i.name, "finding": i.kind, "needs_review": i.needs_review, "detail": i.detail}
@@ -248,6 +248,7 @@ def drift_json(as_of: str, baseline: str | None, findings: list[Finding]) -> str
         "as_of": as_of,
         "baseline": baseline,
         "needs_review": sum(i.needs_review for i in findings),
+        "warnings": list(warnings or []),
         "findings": items,
     }
     return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

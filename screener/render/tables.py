@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -12,6 +12,7 @@ from rich.text import Text
 
 from screener.app.comptable import ALL_GROUP, CompanyRow
 from screener.app.report import ScreenReport
+from screener.app.views import ViewHistory
 from screener.core.drift import Finding, RatingRecord, RunSummary
 from screener.core.ratings import Rating
 from screener.core.values import NA, NM, Value
@@ -278,10 +279,11 @@ def universe_show_table(universe: Universe) -> Table:
     return table
 
 
-def drift_table(as_of: str, baseline: str | None, findings: list[Finding]) -> Table:
-    """The weekly drift findings, those needing review first."""
+def drift_table(as_of: str, baseline: str | None, findings: list[Finding], warnings: Sequence[str] = ()) -> Table:
+    """The weekly drift findings, those needing review first; warnings about the baseline as the caption."""
     against = f"against {baseline}" if baseline else "no earlier run: current state only"
-    table = Table(title=f"Rating drift — {as_of} ({against})", header_style="bold")
+    caption = "\n".join(f"warning: {w}" for w in warnings) or None
+    table = Table(title=f"Rating drift — {as_of} ({against})", header_style="bold", caption=caption)
     for header in ("Review", "Ticker", "Name", "Finding", "Detail"):
         table.add_column(header, no_wrap=header != "Detail")
     for item in sorted(findings, key=lambda x: (not x.needs_review, x.kind, x.ticker)):
@@ -315,4 +317,27 @@ def history_run_table(as_of: str, records: list[RatingRecord]) -> Table:
         table.add_row(
             r.ticker, r.name, price, target, etr, r.house_rating or "NR", r.rule_rating or "NA", band, r.flags, r.source
         )
+    return table
+
+
+def view_history_table(history: ViewHistory) -> Table | Text:
+    """House views of one company, oldest first; the one in force today marked."""
+    c = history.company
+    if not history.views:
+        return Text(f"{c.ticker} {c.name}: no house view (not rated) in {history.path}")
+    table = Table(title=f"House views — {c.name} ({c.ticker}), {c.currency}; {history.path}", header_style="bold")
+    for header in ("Set on", "Rating", "Target", "Change", "Note", "In force"):
+        table.add_column(header, justify="right" if header in ("Target", "Change") else "left")
+    previous = None
+    for view in history.views:
+        change = "" if previous is None else f.percent(view.target_price / previous.target_price - 1)
+        table.add_row(
+            view.set_on.isoformat(),
+            _rating(view.rating, ""),
+            f"{view.target_price:,.2f}",
+            change,
+            view.note,
+            "today" if view is history.in_force else "",
+        )
+        previous = view
     return table
