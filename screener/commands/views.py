@@ -10,7 +10,8 @@ from screener.commands._app import TickerArgument, UniverseOption, app, command,
 
 view_app = typer.Typer(
     help="House views over time: set a new rating/target (appended to the universe file), list the history.",
-    epilog="Examples:\n\n  screener view set 600111.SS --rating Neutral --target 80\n\n  screener view history 600111.SS",
+    epilog="Examples:\n\n  screener view set 600111.SS --rating Neutral --target 80\n\n"
+    "  screener view history 600111.SS",
     no_args_is_help=True,
 )
 app.add_typer(view_app, name="view")
