@@ -9,7 +9,9 @@ from screener.commands import charts, comps, correlate, drift, oxides, store, un
 from screener.commands._app import (
     AsOfOption,
     ConfigOption,
+    OfflineOption,
     QuietOption,
+    RefreshOption,
     SourceOption,
     VerboseOption,
     app,
@@ -29,9 +31,11 @@ def main(
     source: SourceOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
+    offline: OfflineOption = False,
+    refresh: RefreshOption = False,
 ) -> None:
     """Rare-earth equity screener."""
-    apply_global_options(ctx, config, as_of, source, quiet, verbose)
+    apply_global_options(ctx, config, as_of, source, quiet, verbose, offline, refresh)
 
 
 def run() -> None:

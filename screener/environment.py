@@ -31,8 +31,15 @@ Clock = Callable[[], datetime]
 YahooSessionFactory = Callable[[Path], Any]
 HttpSessionFactory = Callable[[Path, timedelta, HttpLimits], Any]
 
+OFFLINE_VALUES = ("1", "true", "yes", "on")
+OFFLINE_REASON = "offline (--offline or SCREENER_OFFLINE=1)"
+
 WIDE_PIPE_COLUMNS = 200
 """Width of the console when output is piped and COLUMNS is unset (rich would use 80; the comp tables need more)."""
+
+
+def _no_progress(label: str, steps: int) -> None:
+    """No progress display (the default)."""
 
 
 def system_clock() -> datetime:
@@ -97,6 +104,8 @@ class Environment:
         width: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
         snapshot: Callable[[], SnapshotSource] | None = None,
+        offline: bool = False,
+        refresh: bool = False,
     ) -> None:
         self.config_path = config
         self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
@@ -109,6 +118,12 @@ class Environment:
         self.sleep = sleep
         """Waits between retries (backoff); tests pass one that does not wait."""
         self.snapshot_factory = snapshot
+        self.offline = offline or self.environ.get("SCREENER_OFFLINE", "").strip().lower() in OFFLINE_VALUES
+        """Never touch the network (``--offline`` or ``SCREENER_OFFLINE=1``): sessions are refused."""
+        self.refresh = refresh
+        """Ask the network now (``--refresh``): ignore the TTL of stored quotes and a remembered outage."""
+        self.progress: Callable[[str, int], None] = _no_progress
+        """Called as fetched items complete (label, steps); the commands layer shows it as a progress bar."""
 
     # --- time ------------------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -118,6 +133,18 @@ class Environment:
     def today(self) -> date:
         """Today's date (UTC)."""
         return self.clock().date()
+
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` in the user's time zone (``TZ`` when it names one, else the system's), for messages."""
+        name = self.environ.get("TZ", "").strip().lstrip(":")
+        if name:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                return moment.astimezone(ZoneInfo(name))
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+        return moment.astimezone()
 
     # --- streams ---------------------------------------------------------------------------------------
     @property
@@ -174,9 +201,19 @@ class Environment:
 
     # --- network -----------------------------------------------------------------------------------------
     def yahoo_session(self) -> Any:
-        """A new HTTP session for yfinance (curl_cffi in production; a fake transport in tests)."""
+        """A new HTTP session for yfinance (curl_cffi in production; a fake transport in tests). NetworkOff when
+        offline."""
+        self.refuse_if_offline("Yahoo Finance")
         return self.yahoo_session_factory(self.settings.cache_dir / "yfinance")
 
     def http_session(self, expire_after: timedelta) -> Any:
-        """A new requests-cache session for plain-HTTP sources under the store folder."""
+        """A new requests-cache session for plain-HTTP sources under the store folder (offline: it only serves
+        cached copies, see :func:`screener.data.http.fetch`)."""
         return self.http_session_factory(self.settings.cache_dir, expire_after, self.settings.http)
+
+    def refuse_if_offline(self, what: str) -> None:
+        """NetworkOff naming ``what`` when the network is not to be used."""
+        if self.offline:
+            from screener.errors import NetworkOff
+
+            raise NetworkOff(f"{what} not asked: {OFFLINE_REASON}")

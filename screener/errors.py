@@ -61,6 +61,11 @@ class DataUnavailable(ScreenerError):
     exit_code = ExitCode.DATA_UNAVAILABLE
 
 
+class NetworkOff(DataUnavailable):
+    """The network is not to be used (``--offline`` or ``SCREENER_OFFLINE=1``), or a remembered outage is still
+    inside its retry window: nothing was requested."""
+
+
 class StoreCorrupt(DataUnavailable):
     """A file in the local store cannot be read (truncated, corrupt, foreign): named with the reason.
 

@@ -337,13 +337,11 @@ def load_universe(path: Path, today: date | None = None) -> Universe:
 
 def parse_universe(path: Path, text: str, today: date | None = None) -> Universe:
     """Validate universe text (e.g. an edited file before it is written) as if read from ``path``."""
-    import tomllib
-
-    from screener.tomlfile import TomlDocument
+    from screener.tomlfile import TOMLDecodeError, TomlDocument, parse_toml
 
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = parse_toml(text)
+    except TOMLDecodeError as exc:
         raise UniverseError(str(path), f"invalid TOML: {exc}", field="toml") from None
     return _Reader(TomlDocument(str(path), text, data), today).universe()
 

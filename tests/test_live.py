@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +18,9 @@ from yahoo_fake import (
     FakeSymbol,
     FakeYahoo,
     business_days,
-    isolate_yfinance,
     make_bars,
     make_session,
+    serving,
     trend_row,
 )
 
@@ -85,16 +84,8 @@ def symbols() -> list[FakeSymbol]:
 
 @pytest.fixture
 def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeYahoo]:
-    def no_sockets(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a test tried to open a real network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", no_sockets)  # Python-level connects; curl goes to the proxy
-    monkeypatch.setattr(socket, "create_connection", no_sockets)
-    isolate_yfinance(tmp_path / "yf")
-    fake = FakeYahoo(symbols(), now=dt.datetime(2025, 4, 1, 12, tzinfo=dt.UTC))
-    yield fake
-    fake.close()
-    isolate_yfinance(tmp_path / "yf-after")
+    with serving(FakeYahoo(symbols(), now=dt.datetime(2025, 4, 1, 12, tzinfo=dt.UTC)), tmp_path, monkeypatch) as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -213,6 +204,9 @@ def test_network_down_falls_back_to_store_then_snapshot(
     assert code == 0 and rows["LYC.AX"]["source"] == "snapshot"
     assert rows["MP"]["source"] == "snapshot"  # 2025-10-10 in the snapshot is fresher than the stored 2025-03-28
     live = runner.invoke(app, ["screen", "--config", str(config), "--source", "live"])
+    assert live.exit_code == 3 and "offline since 2025-03-28 22:00" in live.output  # the outage just re-checked
+    assert "Traceback" not in live.output
+    live = runner.invoke(app, ["screen", "--config", str(config), "--source", "live", "--refresh"])
     assert live.exit_code == 3 and "Yahoo unreachable" in live.output and "Traceback" not in live.output
     store_only = screen_rows(runner, config, "--source", "store")
     assert store_only[2] == 0 and "LYC.AX" in store_only[1]  # no data for it: said on stderr

@@ -205,12 +205,17 @@ def test_http_fresh_then_stale_when_the_server_is_down(tmp_path: Path, server: T
         fetch(session, url.replace("nd.csv", "other.csv"))
 
 
-def test_oxides_import_from_url_through_the_cli(tmp_path: Path, server: ThreadingHTTPServer) -> None:
-    runner = EnvRunner()
+def url_import(tmp_path: Path, server: ThreadingHTTPServer) -> tuple[str, list[str]]:
+    """The served CSV's URL and an `oxides import` of it (a cached copy expires after about a second)."""
     config = make_config(tmp_path / "w", {"oxides": {"http_expire_hours": 0.0003}})
     url = f"http://127.0.0.1:{server.server_address[1]}/nd.csv"
     args = ["oxides", "import", url, "--config", str(config), "--series", "nd_web", "--value-col", "value"]
-    args += ["--unit", "USD/kg", "--currency", "USD"]
+    return url, [*args, "--unit", "USD/kg", "--currency", "USD"]
+
+
+def test_oxides_import_from_url_through_the_cli(tmp_path: Path, server: ThreadingHTTPServer) -> None:
+    runner = EnvRunner()
+    _, args = url_import(tmp_path, server)
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "2 rows" in result.stdout and "STALE" not in result.stdout
@@ -367,3 +372,18 @@ def test_fx_series_from_a_url_in_config(tmp_path: Path, server: ThreadingHTTPSer
     assert again.exit_code == 0 and "STALE cached copy" in again.stdout
     missing = runner.invoke(app, ["fx", "import", "--currency", "JPY", "--config", str(config)])
     assert missing.exit_code == 2 and "[[fx.series]]" in missing.output
+
+
+def test_offline_url_import_serves_only_the_cached_copy(tmp_path: Path, server: ThreadingHTTPServer) -> None:
+    runner = EnvRunner()
+    url, args = url_import(tmp_path, server)
+    assert runner.invoke(app, args).exit_code == 0 and _Handler.hits == 1
+    time.sleep(1.2)  # expired: online, the next import would ask the server again
+    offline = runner.invoke(app, [*args, "--offline"])
+    assert offline.exit_code == 0, offline.output
+    assert _Handler.hits == 1 and "STALE cached copy" in offline.stdout  # no request; the copy is said to be old
+    other = runner.invoke(app, [*args[:2], url.replace("nd.csv", "pr.csv"), *args[3:], "--offline"])
+    assert (
+        other.exit_code == 3 and "not fetched, offline (--offline" in other.output and "no cached copy" in other.output
+    )
+    assert _Handler.hits == 1

@@ -161,7 +161,10 @@ def test_cache_info_and_clear_keep_history(runner: CliRunner, config: Path) -> N
     info = runner.invoke(app, ["cache", "info", "--config", str(config)])
     assert info.exit_code == 0 and "MP" in info.output and "2026-08-03" in info.output
     cleared = runner.invoke(app, ["cache", "clear", "--yes", "--config", str(config)])
-    assert cleared.exit_code == 0 and "nothing to remove" in cleared.output  # an imported history is kept
+    assert cleared.exit_code == 0 and "removed 1 file(s)" in cleared.output  # the derived price-change index
+    assert not (config.parent / "cache" / "index" / "price_changes.json").exists()
+    again = runner.invoke(app, ["cache", "clear", "--yes", "--config", str(config)])
+    assert again.exit_code == 0 and "nothing to remove" in again.output  # an imported history is kept
     store = Store(config.parent / "cache", fixed_clock)
     store.write_record("quotes", "MP", {"price": 1.0, "price_date": "2026-01-02"}, source="live")
     cleared = runner.invoke(app, ["cache", "clear", "--yes", "--config", str(config)])

@@ -552,7 +552,7 @@ def test_classify_real_curl_transport_errors_with_status_0(fake: FakeYahoo) -> N
         failure = yahoo.classify(exc)
         assert failure.kind == "network", (name, failure)
         assert "HTTP 0" not in failure.message and "See https://" not in failure.message
-    assert yahoo.classify(refused).message.startswith("ConnectionError: Failed to perform, curl: (7)")
+    assert yahoo.classify(refused).message == "cannot connect to 127.0.0.1 [ConnectionError, curl 7]"
 
 
 def test_real_curl_http_errors_keep_their_status(fake: FakeYahoo) -> None:

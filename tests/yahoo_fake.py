@@ -58,8 +58,9 @@ import socket
 import socketserver
 import ssl
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -238,6 +239,11 @@ class FakeYahoo:
         self._disconnected: set[str] = set()
         self._rate_limits: dict[str, int | None] = {}
         self.requests_log: list[LoggedRequest] = []
+        self.latency = 0.0
+        """Seconds each request takes to answer (benchmarks: a real round trip to Yahoo is 0.1-1 s)."""
+        self.in_flight = 0
+        self.max_in_flight = 0
+        """The most requests being answered at the same moment (proof that a pool really runs in parallel)."""
         self._lock = threading.Lock()
         self._server: ProxyServer | None = None
 
@@ -308,9 +314,19 @@ class FakeYahoo:
         entry = LoggedRequest(method, url, route, symbol, params, None)
         with self._lock:
             self.requests_log.append(entry)
-        if self.network_down or (symbol is not None and symbol in self._disconnected):
-            raise Disconnect(f"Failed to resolve '{parts.hostname}' ([Errno -3] Temporary failure in name resolution)")
-        answer = self._answer(route, symbol, params)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            if self.network_down or (symbol is not None and symbol in self._disconnected):
+                raise Disconnect(
+                    f"Failed to resolve '{parts.hostname}' ([Errno -3] Temporary failure in name resolution)"
+                )
+            answer = self._answer(route, symbol, params)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
         entry.status = answer.status
         return answer
 
@@ -733,3 +749,21 @@ def isolate_yfinance(cache_dir: str | os.PathLike[str]) -> None:
     # can fail a good ticker with "database is locked" (seen about once in 40 cold downloads).
     yf_cache.get_tz_cache().lookup("")
     yf_cache.get_cookie_cache().lookup("")
+
+
+@contextlib.contextmanager
+def serving(fake: FakeYahoo, cache_dir: Path, monkeypatch: Any) -> Iterator[FakeYahoo]:
+    """A test's fake Yahoo: Python-level sockets refused (curl reaches only the loopback proxy), yfinance's
+    process state isolated in ``cache_dir`` before and after, the proxy stopped at the end."""
+
+    def no_sockets(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a test tried to open a real network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_sockets)
+    monkeypatch.setattr(socket, "create_connection", no_sockets)
+    isolate_yfinance(cache_dir / "yf")
+    try:
+        yield fake
+    finally:
+        fake.close()
+        isolate_yfinance(cache_dir / "yf-after")

@@ -11,6 +11,7 @@ from screener.app import universes as uv
 from screener.app.market import live_source
 from screener.data.live import RefreshReport, refresh
 from screener.environment import Environment
+from screener.errors import DataUnavailable
 
 Progress = Callable[[str, int], None]
 
@@ -49,14 +50,24 @@ def plan(env: Environment, options: FetchOptions) -> FetchPlan:
 
 
 def fetch(env: Environment, work: FetchPlan, progress: Progress = lambda label, steps: None) -> RefreshReport:
-    """Run the plan; ``progress(label, steps_done)`` as work completes. DataUnavailable when Yahoo is unreachable."""
-    return refresh(
-        work.tickers,
-        work.currencies,
-        live_source(env),
-        today=work.until,
-        history_start=env.settings.history_start,
-        consensus_for=work.not_rated,
-        full=work.full,
-        progress=progress,
-    )
+    """Run the plan; ``progress(label, steps_done)`` as work completes. DataUnavailable when Yahoo is unreachable
+    (or the network is off), with what to do instead; whatever finished before is kept in the store."""
+    try:
+        return refresh(
+            work.tickers,
+            work.currencies,
+            live_source(env),
+            today=work.until,
+            history_start=env.settings.history_start,
+            consensus_for=work.not_rated,
+            full=work.full,
+            progress=progress,
+        )
+    except DataUnavailable as exc:
+        raise DataUnavailable(f"{exc}. {OFFLINE_HINT}") from None
+
+
+OFFLINE_HINT = (
+    "Without Yahoo: screen what is stored with --source store (or the bundled snapshot with --source snapshot), "
+    "or load a price history exported elsewhere with `screener prices import FILE --ticker T`"
+)

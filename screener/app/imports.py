@@ -98,13 +98,14 @@ def load_source(env: Environment, source: str) -> Loaded:
 
     if is_url(source):
         from screener.data.http import fetch
+        from screener.environment import OFFLINE_REASON
 
         folder = env.settings.cache_dir / "http"
         before = set(folder.iterdir()) if folder.is_dir() else None
         session = env.http_session(timedelta(hours=env.settings.oxides.http_expire_hours))
         try:
             with session:
-                fetched = fetch(session, source, env.settings.http)
+                fetched = fetch(session, source, env.settings.http, offline=OFFLINE_REASON if env.offline else "")
         except Exception:
             _undo_new_files(folder, before)  # a failed first fetch leaves the store as it was
             raise

@@ -8,19 +8,36 @@ from datetime import date
 from typing import Any
 
 from screener.data.base import SOURCE_MODES, MarketData, MarketSource, gather
-from screener.data.live import LiveSource
+from screener.data.live import LiveSource, Progress
+from screener.data.offline import OfflineMemo
 from screener.data.store_source import StoreSource
 from screener.environment import Environment
 from screener.errors import StoreCorrupt, UsageError
 from screener.models import FxRate, Scope
 
 
-def live_source(env: Environment, as_of: date | None = None) -> LiveSource:
-    """The live Yahoo source over the environment's store (its session is built on first use)."""
+def live_source(env: Environment, as_of: date | None = None, progress: Progress | None = None) -> LiveSource:
+    """The live Yahoo source over the environment's store: its session is built on first use, its requests run
+    ``[live] workers`` at a time under one retry policy, and an outage is remembered for ``[live]
+    offline_retry_minutes`` (``--refresh`` ignores it and the TTL; ``--offline`` never asks)."""
     from screener.data.yahoo.fetch import RetryPolicy
+    from screener.environment import OFFLINE_REASON
 
-    policy = RetryPolicy(sleep=env.sleep)
-    return LiveSource(env.yahoo_session, env.store, env.settings.ttl_hours, env.today(), policy, as_of=as_of)
+    settings = env.settings
+    return LiveSource(
+        env.yahoo_session,
+        env.store,
+        settings.ttl_hours,
+        env.today(),
+        RetryPolicy(sleep=env.sleep),
+        as_of=as_of,
+        workers=settings.live_workers,
+        refresh=env.refresh,
+        offline=OFFLINE_REASON if env.offline else "",
+        memo=OfflineMemo(env.store, settings.offline_retry_minutes),
+        local=env.local,
+        progress=progress or env.progress,
+    )
 
 
 def sources(env: Environment, scope: Scope, currencies: Mapping[str, str] | None = None) -> list[MarketSource]:

@@ -98,10 +98,11 @@ def aggregate_rows(group: str, rows: Sequence[CompanyRow], exclude_subject: bool
             return NM
         return row.metric(column)
 
+    cells = {col: [cell(r, col) for r in members] for col in AGGREGATE_COLUMNS}  # once, for every statistic
     out = []
     for statistic in agg.STATISTICS:
         values = {
-            col: agg.aggregate((cell(r, col) for r in members), statistic)
+            col: agg.aggregate(cells[col], statistic)
             if statistic != "harmonic_mean" or col in HARMONIC_COLUMNS
             else agg.Aggregate(None, 0, 0)
             for col in AGGREGATE_COLUMNS
@@ -185,9 +186,10 @@ def build_report(
         for c in companies
     ]
     blocks: list[GroupBlock] = []
-    order = list(dict.fromkeys(c.group for c in companies))
-    for group in order:
-        members = [r for r in rows if r.company.group == group]
+    by_group: dict[str, list[CompanyRow]] = {}
+    for row in rows:
+        by_group.setdefault(row.company.group, []).append(row)
+    for group, members in by_group.items():
         ranked = sorted(members, key=sort_key(sort, reverse))
         blocks.append(
             GroupBlock(
@@ -198,7 +200,7 @@ def build_report(
                 _not_counted(members, settings.exclude_subject),
             )
         )
-    if len(order) > 1:
+    if len(by_group) > 1:
         all_aggregates = aggregate_rows(ALL_GROUP, rows, settings.exclude_subject)
         blocks.append(
             GroupBlock(ALL_GROUP, [], all_aggregates, len(rows), _not_counted(rows, settings.exclude_subject))

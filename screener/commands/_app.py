@@ -6,12 +6,13 @@ A command is thin: parse options -> call a use case in :mod:`screener.app` -> re
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import io
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -189,6 +190,14 @@ SourceOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No banners or summaries on stderr.")]
+OfflineOption = Annotated[
+    bool,
+    typer.Option("--offline", help="Never touch the network (also SCREENER_OFFLINE=1): store and snapshot only."),
+]
+RefreshOption = Annotated[
+    bool,
+    typer.Option("--refresh", help="Ask Yahoo now: ignore the quote TTL and a remembered outage."),
+]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks of unexpected errors.")]
 
 
@@ -199,11 +208,17 @@ def apply_global_options(
     source: Source | None,
     quiet: bool,
     verbose: bool,
+    offline: bool = False,
+    refresh: bool = False,
 ) -> RunContext:
     """The run context with these global options applied on top (a value given after the command wins)."""
     run = run_context(ctx)
     if config is not None:
         run.env.config_path = config
+    if offline and refresh:
+        raise typer.BadParameter("--offline never asks the network; --refresh always does: pick one")
+    run.env.offline = run.env.offline or offline
+    run.env.refresh = run.env.refresh or refresh
     run.as_of = run.date(as_of, "--as-of") or run.as_of
     run.source = source.value if source else run.source
     run.quiet = run.quiet or quiet
@@ -217,6 +232,8 @@ _GLOBAL_OPTIONS: dict[str, tuple[Any, Any]] = {
     "source": (SourceOption, None),
     "quiet": (QuietOption, False),
     "verbose": (VerboseOption, False),
+    "offline": (OfflineOption, False),
+    "refresh": (RefreshOption, False),
 }
 
 
@@ -240,6 +257,34 @@ def global_options(func: F) -> F:
     wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": hints.get("return")}
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def fetch_progress(run: RunContext, description: str = "fetching from Yahoo") -> Iterator[None]:
+    """While the block runs, items fetched by the live source advance a spinner on stderr (only once something is
+    fetched: a warm run imports no progress machinery; never with --quiet or when stderr is not a terminal)."""
+    env = run.env
+    bar: Any = None
+    task: Any = None
+
+    def advance(label: str, steps: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} done"))
+            bar = Progress(*columns, TimeElapsedColumn(), console=env.err, transient=True, disable=run.quiet)
+            bar.start()
+            task = bar.add_task(description, total=None)
+        bar.update(task, advance=steps, description=f"{description}: {label}"[:60])
+
+    previous, env.progress = env.progress, advance
+    try:
+        yield
+    finally:
+        env.progress = previous
+        if bar is not None:
+            bar.stop()
 
 
 def command(func: F) -> F:

@@ -14,6 +14,7 @@ from screener.commands._app import (
     UniverseOption,
     app,
     command,
+    fetch_progress,
     run_context,
 )
 from screener.errors import UsageError
@@ -92,7 +93,8 @@ def peers(
 
     run = run_context(ctx)
     _check_out(out)
-    data = chart_data.peers(run.env, universe or (), group or (), Scope(run.source, run.as_of))
+    with fetch_progress(run):
+        data = chart_data.peers(run.env, universe or (), group or (), Scope(run.source, run.as_of))
     points = [charts.PeerPoint(name, roe, pb) for name, roe, pb in data.points]
     fig = charts.peers_figure(points, data.left_out, title=data.title, source=data.source, as_of=data.as_of)
     charts.save_png(fig, out)

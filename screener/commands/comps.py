@@ -18,6 +18,7 @@ from screener.commands._app import (
     app,
     command,
     emit,
+    fetch_progress,
     run_context,
     show,
 )
@@ -67,7 +68,8 @@ def screen(
     from screener.render import export as ex
 
     run = run_context(ctx)
-    report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
+    with fetch_progress(run):
+        report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
     run.notes(report.problems)
     if fmt is Format.table:
         from screener.render.tables import screen_view
@@ -94,7 +96,8 @@ def export(
     from screener.render.export import export as write_export
 
     run = run_context(ctx)
-    report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
+    with fetch_progress(run):
+        report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
     run.notes(report.problems)
     if out.parent and not out.parent.exists():
         raise UsageError(f"--out: folder {out.parent} does not exist")

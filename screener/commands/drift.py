@@ -13,6 +13,7 @@ from screener.commands._app import (
     app,
     command,
     emit,
+    fetch_progress,
     run_context,
     show,
 )
@@ -52,7 +53,8 @@ def drift(
     baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
     options = drift_app.DriftOptions(baseline, record, universe or (), Scope(run.source, run.as_of))
-    result = drift_app.drift(run.env, options)
+    with fetch_progress(run):
+        result = drift_app.drift(run.env, options)
     run.notes(result.report.problems)
     as_of, base = result.as_of.isoformat(), result.baseline.isoformat() if result.baseline else None
     if fmt is Format.table:

@@ -14,6 +14,7 @@ from screener.commands._app import (
     app,
     command,
     emit,
+    fetch_progress,
     render_text,
     run_context,
 )
@@ -66,7 +67,8 @@ def value(
     run = run_context(ctx)
     overrides = Overrides(pb_mean, pb_sd, bvps)
     scope = Scope(run.source, run.as_of)
-    done = valuation(run.env, ValueOptions(ticker, k, run.date(since, "--since"), overrides, universe or (), scope))
+    with fetch_progress(run):
+        done = valuation(run.env, ValueOptions(ticker, k, run.date(since, "--since"), overrides, universe or (), scope))
     run.notes(done.banners)
     result = done.result
     if fmt is Format.table and out is None:

@@ -95,6 +95,10 @@ class Settings:
     fx_max_staleness_days: int = 10
     """An FX rate more than this many days before the as-of date (or any after it) is flagged ``fx_stale``."""
     drift_max_baseline_age_days: int = 21
+    live_workers: int = 8
+    """How many Yahoo requests run at once (``[live] workers``)."""
+    offline_retry_minutes: float = 10.0
+    """After Yahoo could not be reached, how long commands go straight to the store (``[live]``; 0: always try)."""
     universes_line: int | None = None
     """Line of ``[universes] files`` in the config file (to name it when a listed file is missing)."""
 
@@ -131,6 +135,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "window": Field("integer", 52, low=3, high=520),
         "max_lag": Field("integer", 8, low=0, high=104),
         "min_periods": Field("integer", 26, low=3, high=520),
+    },
+    "live": {
+        "workers": Field("integer", 8, low=1, high=64),
+        "offline_retry_minutes": Field("number", 10.0, low=0, high=1440),
     },
     "http": {
         "deadline_seconds": Field("number", 60.0, low=0, low_open=True, high=3600),
@@ -228,4 +236,6 @@ def load_settings(path: Path | None = None) -> Settings:
         universes_line=reader.doc.line_of("universes", "files"),
         fx_max_staleness_days=v["fx"]["max_staleness_days"],
         drift_max_baseline_age_days=d["max_baseline_age_days"],
+        live_workers=v["live"]["workers"],
+        offline_retry_minutes=v["live"]["offline_retry_minutes"],
     )

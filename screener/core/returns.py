@@ -61,28 +61,3 @@ def adjusted_index_from_prev_close(
     ratio = (close / ref).mask(close.notna() & last_close.isna(), 1.0)
     growth = ratio.where(close.notna()).fillna(1.0).cumprod()
     return (growth * close.bfill().iloc[0]).where(close.notna())
-
-
-CHANGE_MONTHS = {"m1": 1, "m3": 3, "m12": 12}
-
-
-def changes_at(adjusted: pd.Series, day: pd.Timestamp) -> dict[str, float] | None:
-    """Price changes to ``day`` on adjusted closes (never raw and adjusted mixed): ``ytd`` = close on ``day`` / the
-    last close of the previous calendar year − 1; ``m1``, ``m3``, ``m12`` = close on ``day`` / the last close on
-    or before the same day 1, 3, 12 months earlier − 1. None when the history has no close on ``day``; a change
-    whose base date precedes the history is NaN."""
-    series = clean_index(adjusted.dropna())
-    series = series[series > 0]
-    day = pd.Timestamp(day).normalize()
-    if day not in series.index:
-        return None
-    price = float(series.loc[day])
-
-    def change(base_day: pd.Timestamp) -> float:
-        before = series[series.index <= base_day]
-        return price / float(before.iloc[-1]) - 1.0 if len(before) else float("nan")
-
-    out = {"ytd": change(pd.Timestamp(day.year - 1, 12, 31))}
-    for name, months in CHANGE_MONTHS.items():
-        out[name] = change(day - pd.DateOffset(months=months))
-    return out

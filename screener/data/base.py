@@ -116,10 +116,14 @@ def gather(
     for position, source in enumerate(sources):
         try:
             got = source.quotes(wanted) if wanted else {}
-            rates = source.fx_rates(needed_fx)
         except DataUnavailable as exc:
             failures.append(f"{source.name}: {exc}")
             continue
+        try:
+            rates = source.fx_rates(needed_fx)
+        except DataUnavailable as exc:  # the quotes it gave still count; FX comes from the next source
+            failures.append(f"{source.name} FX: {exc}")
+            rates = {}
         data.banners.extend(source.notes())
         data.problems.update(source.problems())
         if wanted and not got:

@@ -20,6 +20,8 @@ STORE_FILES: dict[str, tuple[str, ...]] = {
     "oxides": ("*.parquet", *_KEPT),
     "http": ("*.sqlite", "*.sqlite-wal", "*.sqlite-shm", "*.sqlite-journal"),
     "yfinance": ("*.db", "*.db-wal", "*.db-shm", "*.db-journal"),
+    "network": ("*.json", *_KEPT),
+    "index": ("*.json", *_KEPT),
 }
 """What the store itself writes in each kind's folder: anything else there is not ours to delete."""
 
@@ -67,7 +69,7 @@ def entries(store: Store) -> list[StoreEntry]:
     for kind in ("oxides", "fx"):
         for path in sorted((store.root / kind).glob("*.parquet")):
             dated(kind, path, partial(store.read_series, kind, path.stem))
-    for kind in ("quotes", "consensus", "fx"):
+    for kind in ("quotes", "consensus", "fx", "network", "index"):
         for path in sorted((store.root / kind).glob("*.json")):
             try:
                 record = store.read_record(kind, path.stem)
@@ -90,7 +92,7 @@ def refetchable(store: Store, path: Path) -> bool:
     kind = path.parent.name
     if path.match("*.corrupt-*"):
         return False  # an unreadable file set aside: only --all removes it
-    if kind in ("quotes", "consensus", "http", "yfinance"):
+    if kind in ("quotes", "consensus", "http", "yfinance", "network", "index"):
         return True
     if kind == "fx":
         return path.suffix == ".json"  # the Yahoo spot table; FX histories (.parquet) were imported

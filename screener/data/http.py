@@ -24,7 +24,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from screener.errors import DataUnavailable, UsageError
+from screener.errors import DataUnavailable, NetworkOff, UsageError
 from screener.models import HttpLimits
 
 if TYPE_CHECKING:
@@ -189,13 +189,19 @@ def _stale_copy(session: CachedSession, url: str) -> Any:
         return None
 
 
-def fetch(session: CachedSession, url: str, limits: HttpLimits | None = None) -> Fetched:
+def fetch(session: CachedSession, url: str, limits: HttpLimits | None = None, *, offline: str = "") -> Fetched:
     """GET ``url`` within ``limits``; a cached copy is served when fresh, or when stale and the server fails or
-    breaks a limit. No copy and no answer: DataUnavailable naming the URL and why, in one line."""
+    breaks a limit. No copy and no answer: DataUnavailable naming the URL and why, in one line. ``offline`` (the
+    reason the network is not to be used): only a cached copy is served, without any request (NetworkOff if none)."""
     import requests
 
     is_url(url)
     limits = limits or HttpLimits()
+    if offline:
+        held = _stale_copy(session, url)
+        if held is None:
+            raise NetworkOff(f"{url}: not fetched, {offline}, and no cached copy")
+        return Fetched(url, held.content, True, bool(getattr(held, "is_expired", False)))
     started = time.monotonic()
     connect = min(10.0, limits.deadline_seconds)
 

@@ -1,9 +1,16 @@
 """Live Yahoo Finance data through the local store.
 
-:class:`LiveSource` is the ``live`` link of the source chain: a quote fetched within the TTL is served
-from the store's copy without any HTTP request (and said so); otherwise it is fetched, stored (JSON, with
-fetch time and source) and returned. A network failure raises :class:`DataUnavailable` (the chain falls
-back to the store, then the snapshot); a bad ticker marks that name only. :func:`refresh` is
+:class:`LiveSource` is the ``live`` link of the source chain: a quote fetched within the TTL is served from the
+store's copy without any request — and without importing yfinance (the warm path); the others are fetched by a
+bounded worker pool (``[live] workers``, one shared rate-limit policy), each written to the store as it arrives.
+Histories and FX use Yahoo's batched download (one call for many symbols). yfinance 1.7 has no public
+multi-symbol quote or summary call (``Ticker.info`` is one quoteSummary and one v7 quote request per symbol),
+hence the pool for quotes and consensus.
+
+Failures: when every request of a run fails at the transport level, Yahoo is unreachable —
+:class:`DataUnavailable` (the chain falls back to the store, then the snapshot) and the outage is remembered
+(:mod:`screener.data.offline`) so the next commands do not probe again. Once a request has succeeded, a
+transport failure marks that name only, as do a bad ticker and an empty quote. :func:`refresh` is
 ``screener fetch``: incremental price histories (only dates not yet stored), quotes, consensus and FX.
 """
 
@@ -11,16 +18,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from screener.data.base import SourceBase
+from screener.data.offline import OfflineMemo
+from screener.data.pool import Outcome, run_pool
 from screener.data.store import Store
-from screener.errors import DataUnavailable, ScreenerError, StoreCorrupt
+from screener.errors import DataUnavailable, NetworkOff, ScreenerError, StoreCorrupt
 from screener.models import FxRate, Quote
 
 if TYPE_CHECKING:
     from screener.data.yahoo import RetryPolicy
+
+Progress = Callable[[str, int], None]
+
+
+def _no_progress(label: str, steps: int) -> None:
+    """Progress is optional."""
 
 
 def _short(exc: BaseException) -> str:
@@ -54,10 +69,24 @@ def _quote_payload(quote: Any, today: date) -> dict[str, Any]:
 
 
 @dataclass
+class PoolReport:
+    """What one pooled run fetched: quotes read back from the store, consensus sets written, per-name problems."""
+
+    quotes: dict[str, Quote] = field(default_factory=dict)
+    consensus: int = 0
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class LiveSource(SourceBase):
-    """Yahoo quotes and FX, cached in the store for ``ttl_hours``. ``session_factory`` builds the HTTP
-    session once, on first use (tests pass a fake-transport session). ``today`` is the caller's clock: the date
-    a quote without a quote time is stamped with, and the end of the FX window."""
+    """Yahoo quotes and FX, cached in the store for ``ttl_hours``. ``session_factory`` builds the HTTP session
+    once, on first use (tests pass a fake-transport session). ``today`` is the caller's clock: the date a quote
+    without a quote time is stamped with, and the end of the FX window.
+
+    ``workers``: requests in flight at once. ``refresh``: ignore the TTL and a remembered outage (``--refresh``).
+    ``offline``: the reason the network is not to be used (``--offline``), "" when it may be. ``memo``: where a
+    failed reachability check is remembered (None: never). ``local`` shows times in the user's zone.
+    """
 
     session_factory: Callable[[], Any]
     store: Store
@@ -66,6 +95,12 @@ class LiveSource(SourceBase):
     policy: RetryPolicy | None = None
     as_of: date | None = None
     """Fetch FX up to this date (default today)."""
+    workers: int = 8
+    refresh: bool = False
+    offline: str = ""
+    memo: OfflineMemo | None = None
+    local: Callable[[datetime], datetime] = datetime.astimezone
+    progress: Progress = _no_progress
     name: str = "live"
     _notes: list[str] = field(default_factory=list)
     _problems: dict[str, str] = field(default_factory=dict)
@@ -86,6 +121,27 @@ class LiveSource(SourceBase):
         except StoreCorrupt:
             return None  # refetched and overwritten
 
+    # --- the network, politely ------------------------------------------------------------------------------
+    def check_network(self) -> None:
+        """Before any request: NetworkOff when offline, or when an outage is remembered (unless refreshing)."""
+        if self.offline:
+            raise NetworkOff(f"Yahoo Finance not asked: {self.offline}")
+        if self.memo is not None and not self.refresh:
+            outage = self.memo.current()
+            if outage is not None:
+                raise NetworkOff(outage.message(self.local, self.store.clock()))
+
+    def unreachable(self, reason: str) -> DataUnavailable:
+        """Every request failed at the transport level: remember the outage; the error to raise."""
+        if self.memo is not None:
+            self.memo.remember(reason)
+        return DataUnavailable(f"Yahoo unreachable: {reason}")
+
+    def reached(self) -> None:
+        """A request succeeded: forget a remembered outage."""
+        if self.memo is not None:
+            self.memo.forget()
+
     def session(self) -> Any:
         if self._session is None:
             import logging
@@ -94,75 +150,135 @@ class LiveSource(SourceBase):
             logging.getLogger("yfinance").addHandler(logging.NullHandler())
             try:
                 self._session = self.session_factory()
+            except DataUnavailable:
+                raise
             except ScreenerError as exc:  # e.g. the store folder is a file: the chain falls back, and says why
                 raise DataUnavailable(str(exc)) from None
         return self._session
 
-    def quotes(self, tickers: Sequence[str]) -> dict[str, Quote]:
-        from screener.data import yahoo
+    # --- quotes ------------------------------------------------------------------------------------------
+    def held_quote(self, ticker: str) -> Quote | None:
+        """The store's copy of a live quote fetched within the TTL (None: stale, absent, unreadable, refreshing)."""
+        if self.refresh:
+            return None
+        record = self._stored("quotes", ticker)
+        if record is None or record.source != "live" or not self.store.is_fresh(record.fetched_at, self.ttl_hours):
+            return None
+        try:
+            return self.store.read_quote(ticker, self.name)
+        except StoreCorrupt:
+            return None  # refetched
 
+    def quotes(self, tickers: Sequence[str]) -> dict[str, Quote]:
         out: dict[str, Quote] = {}
-        cached = 0
+        stale: list[str] = []
         for ticker in tickers:
-            record = self._stored("quotes", ticker)
-            if (
-                record is not None
-                and record.source == "live"
-                and self.store.is_fresh(record.fetched_at, self.ttl_hours)
-            ):
-                try:
-                    held = self.store.read_quote(ticker, self.name)
-                except StoreCorrupt:
-                    held = None  # refetched below
-                if held is not None:
-                    out[ticker] = held
-                    cached += 1
-                    continue
-            try:
-                info = yahoo.fetch_info(ticker, self.session(), policy=self.policy)
-            except yahoo.YahooUnavailable as exc:
-                raise DataUnavailable(f"Yahoo unreachable: {_short(exc)}") from None
-            except yahoo.YahooRateLimited as exc:
-                raise DataUnavailable(f"Yahoo rate limit persisted after retries: {_short(exc)}") from None
-            except yahoo.YahooBadTicker:
-                self._problems[ticker] = "not found on Yahoo (HTTP 404 / empty quote)"
-                continue
-            except yahoo.YahooError as exc:
-                self._problems[ticker] = _short(exc)
-                continue
-            quote = yahoo.normalise_quote(info, {})
-            if quote.price is None or not quote.price > 0:
-                self._problems[ticker] = "Yahoo returned no price"
-                continue
-            self.store.write_record("quotes", ticker, _quote_payload(quote, self.today), source="live")
-            fresh = self.store.read_quote(ticker, self.name)
-            assert fresh is not None
-            out[ticker] = fresh
-        if cached:
+            held = self.held_quote(ticker)
+            if held is None:
+                stale.append(ticker)
+            else:
+                out[ticker] = held
+        if len(out):
             self._notes.append(
-                f"live: {cached} quote(s) served from the store's copy fetched within the "
+                f"live: {len(out)} quote(s) served from the store's copy fetched within the "
                 f"{self.ttl_hours:g}h TTL (no request)"
             )
-        return out
+        if stale:
+            self.check_network()
+            report = self.fetch_many([("quote", t) for t in stale])
+            out.update(report.quotes)
+            self._problems.update(report.problems)
+        return {t: out[t] for t in tickers if t in out}
 
-    def fx_rates(self, currencies: Iterable[str]) -> dict[str, FxRate]:
+    def fetch_many(self, jobs: Sequence[tuple[str, str]]) -> PoolReport:
+        """Fetch ``(kind, ticker)`` jobs — kind ``quote`` or ``consensus`` — with the worker pool; each result is
+        written to the store as it arrives (an interrupted run keeps what finished). DataUnavailable when Yahoo
+        cannot be reached at all or keeps rate-limiting after the retries."""
         from screener.data import yahoo
 
+        session = self.session()
+        policy = self.policy or yahoo.RetryPolicy()
+        report = PoolReport()
+        network: dict[str, str] = {}
+        succeeded = 0
+
+        def call(job: tuple[str, str]) -> Any:
+            kind, ticker = job
+            if kind == "quote":
+                return yahoo.fetch_info(ticker, session, policy=policy)
+            return yahoo.fetch_consensus(ticker, session, policy=policy)
+
+        def handle(outcome: Outcome[tuple[str, str], Any]) -> None:
+            nonlocal succeeded
+            kind, ticker = outcome.key
+            error = outcome.error
+            if error is None:
+                succeeded += 1
+                self._keep(kind, ticker, outcome.value, report)
+            elif isinstance(error, yahoo.YahooUnavailable):
+                network[ticker] = _short(error)
+            elif isinstance(error, yahoo.YahooRateLimited):
+                raise DataUnavailable(f"Yahoo rate limit persisted after retries: {_short(error)}") from None
+            elif isinstance(error, yahoo.YahooBadTicker):
+                report.problems.setdefault(ticker, f"{_label(kind)}not found on Yahoo (HTTP 404 / empty quote)")
+            elif isinstance(error, yahoo.YahooError):
+                report.problems.setdefault(ticker, f"{_label(kind)}{_short(error)}")
+            else:
+                raise error
+            self.progress(f"{kind} {ticker}", 1)
+
+        not_started = run_pool(jobs, call, handle, workers=self.workers, hold=lambda: bool(network) and not succeeded)
+        if network and not succeeded:  # nothing got through: Yahoo is unreachable, not these names
+            raise self.unreachable(next(iter(network.values())))
+        assert not not_started
+        if succeeded:
+            self.reached()
+        for ticker, reason in network.items():
+            report.problems.setdefault(ticker, f"connection failed: {reason}")
+        return report
+
+    def _keep(self, kind: str, ticker: str, value: Any, report: PoolReport) -> None:
+        """Store one answer (in the calling thread, as it arrives)."""
+        from screener.data import yahoo
+
+        if kind == "consensus":
+            self.store.write_record("consensus", ticker, value, source="live")
+            report.consensus += 1
+            return
+        quote = yahoo.normalise_quote(value, {})
+        if quote.price is None or not quote.price > 0:
+            report.problems[ticker] = "Yahoo returned no price"
+            return
+        self.store.write_record("quotes", ticker, _quote_payload(quote, self.today), source="live")
+        fresh = self.store.read_quote(ticker, self.name)
+        assert fresh is not None
+        report.quotes[ticker] = fresh
+
+    # --- FX ----------------------------------------------------------------------------------------------
+    def fx_rates(self, currencies: Iterable[str]) -> dict[str, FxRate]:
         wanted = sorted(set(currencies))
         try:
             held = self.store.read_fx_table()
         except StoreCorrupt:
             held = None  # refetched and overwritten
-        if held is not None:
+        if held is not None and not self.refresh:
             rates, record = held
             fresh = record.source == "live" and self.store.is_fresh(record.fetched_at, self.ttl_hours)
             if fresh and all(c in rates for c in wanted):
                 return {c: FxRate(c, rates[c].per_usd, rates[c].rate_date, "Yahoo (stored)") for c in wanted}
+        if not [c for c in wanted if c != "USD"]:
+            return {"USD": FxRate("USD", 1.0, self.today, "identity")} if wanted else {}
+        self.check_network()
+        from screener.data import yahoo
+
         try:
             until = self.as_of or self.today
             closes, _failures = yahoo.fetch_fx(wanted, self.session(), today=until, policy=self.policy)
-        except (yahoo.YahooUnavailable, yahoo.YahooRateLimited) as exc:
+        except yahoo.YahooUnavailable as exc:
+            raise self.unreachable(_short(exc)) from None
+        except yahoo.YahooRateLimited as exc:
             raise DataUnavailable(f"Yahoo FX unavailable: {_short(exc)}") from None
+        self.reached()
         spot = {c: r for c, r in yahoo.spot_fx(closes).items() if r.per_usd > 0}
         table = {
             c: {"per_usd": r.per_usd, "date": r.rate_date.isoformat(), "source": r.source} for c, r in spot.items()
@@ -174,6 +290,10 @@ class LiveSource(SourceBase):
         if "USD" in wanted:
             spot["USD"] = FxRate("USD", 1.0, self.today, "identity")
         return spot
+
+
+def _label(kind: str) -> str:
+    return "consensus: " if kind == "consensus" else ""
 
 
 @dataclass
@@ -197,17 +317,23 @@ def refresh(
     history_start: date,
     consensus_for: Iterable[str] = (),
     full: bool = False,
-    progress: Callable[[str, int], None] = lambda label, step: None,
+    progress: Progress = _no_progress,
 ) -> RefreshReport:
-    """``screener fetch``: incremental histories (one batched download per start date), quotes, consensus, FX.
+    """``screener fetch``: incremental histories (one batched download per start date), then quotes and consensus
+    through the worker pool, then FX (one batched download).
 
-    A history whose last stored date is today (or later) is not requested; otherwise only the dates after
-    the last stored one are. ``progress(label, steps_done)`` is called as work completes.
+    A history whose last stored date is today (or later) is not requested; otherwise only the dates after the
+    last stored one are. Quotes and consensus sets are fetched when older than the TTL (always with ``full`` or
+    the source's ``refresh``); so is the FX table.
+    ``progress(label, steps_done)`` is called as each item completes; everything finished is in the store even
+    when the run is interrupted.
     """
     from screener.data import yahoo
 
     store = source.store
     source.as_of = today
+    source.progress = progress
+    source.check_network()
     report = RefreshReport()
     session = source.session()
     by_start: dict[date, list[str]] = {}
@@ -225,11 +351,21 @@ def refresh(
     end = today + timedelta(days=1)  # yfinance's end is exclusive
     for start, group in sorted(by_start.items()):
         try:
-            closes, failures = yahoo.download_closes(group, start, end, session, policy=source.policy)
-        except (yahoo.YahooUnavailable, yahoo.YahooRateLimited) as exc:
-            raise DataUnavailable(f"Yahoo unreachable: {_short(exc)}") from None
+            closes, failures = yahoo.download_closes(
+                group,
+                start,
+                end,
+                session,
+                threads=source.workers if source.workers > 1 else False,
+                policy=source.policy,
+            )
+        except yahoo.YahooUnavailable as exc:
+            raise source.unreachable(_short(exc)) from None
+        except yahoo.YahooRateLimited as exc:
+            raise DataUnavailable(f"Yahoo rate limit persisted after retries: {_short(exc)}") from None
         import pandas as pd
 
+        source.reached()
         for ticker in group:
             report.requested_ranges[ticker] = (start.isoformat(), today.isoformat())
             if ticker in failures:
@@ -243,23 +379,22 @@ def refresh(
                     )
                 report.histories_updated[ticker] = len(column)
             progress(f"history {ticker}", 1)
-    quotes = source.quotes(list(tickers))
-    report.quotes = len(quotes)
-    report.problems.update(source.problems())
-    progress("quotes", len(tickers))
+    fresh_quotes = {} if full else {t: q for t in tickers if (q := source.held_quote(t)) is not None}
+    for ticker in fresh_quotes:
+        progress(f"quote {ticker} (fresh)", 1)
+    jobs = [("quote", t) for t in tickers if t not in fresh_quotes]
     for ticker in consensus_for:
         held = source._stored("consensus", ticker)
-        if held is not None and store.is_fresh(held.fetched_at, source.ttl_hours) and not full:
+        if held is not None and store.is_fresh(held.fetched_at, source.ttl_hours) and not (full or source.refresh):
             progress(f"consensus {ticker} (fresh)", 1)
             continue
-        try:
-            raw = yahoo.fetch_consensus(ticker, session, policy=source.policy)
-        except yahoo.YahooError as exc:
-            report.problems.setdefault(ticker, f"consensus: {exc}")
-            continue
-        store.write_record("consensus", ticker, raw, source="live")
-        report.consensus += 1
-        progress(f"consensus {ticker}", 1)
+        jobs.append(("consensus", ticker))
+    pooled = source.fetch_many(jobs)
+    report.quotes = len(fresh_quotes) + len(pooled.quotes)
+    report.consensus = pooled.consensus
+    for ticker, why in pooled.problems.items():
+        report.problems.setdefault(ticker, why)
+    source.refresh = source.refresh or full
     source.fx_rates(currencies)
     progress("fx", 1)
     return report

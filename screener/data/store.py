@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from screener.data.housekeeping import StoreEntry
 
-KINDS = ("prices", "quotes", "consensus", "fx", "oxides", "http", "yfinance")
+KINDS = ("prices", "quotes", "consensus", "fx", "oxides", "http", "yfinance", "network", "index")
 
 _KEY = re.compile(r"^[A-Za-z0-9^=][A-Za-z0-9._=^-]*$")
 """A stored file is named by its key (ticker, series id, currency): no character is ever replaced, so two keys
@@ -49,6 +49,24 @@ def _positive(value: object, what: str) -> float:
     if not (math.isfinite(number) and number > 0):
         raise ValueError(f"{what} {value!r} is not a positive finite number")
     return number
+
+
+def _numbers(column: Any, dtype: str, missing: float) -> Any:
+    """A numeric arrow column as a numpy array, read from its buffers (``to_numpy`` would import pandas, a third
+    of a second the warm screen does not otherwise pay); nulls become ``missing``."""
+    import numpy as np
+
+    parts = []
+    for chunk in column.chunks:
+        values = np.frombuffer(
+            chunk.buffers()[1], dtype=dtype, count=len(chunk), offset=chunk.offset * np.dtype(dtype).itemsize
+        )
+        if chunk.null_count:
+            valid = np.unpackbits(np.frombuffer(chunk.buffers()[0], dtype=np.uint8), bitorder="little")
+            valid = valid[chunk.offset : chunk.offset + len(chunk)].astype(bool)
+            values = np.where(valid, values, missing)
+        parts.append(values)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -102,9 +120,13 @@ class Store:
 
     root: Path
     clock: Callable[[], datetime]
+    _folders: dict[str, Path] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def path(self, kind: str, key: str, suffix: str) -> Path:
-        return self.root / kind / f"{_file_name(key)}{suffix}"
+        folder = self._folders.get(kind)
+        if folder is None:
+            folder = self._folders[kind] = self.root / kind
+        return folder.joinpath(_file_name(key) + suffix)
 
     def entries(self) -> list[StoreEntry]:
         """Everything stored, with age and source (:func:`screener.data.housekeeping.entries`)."""
@@ -210,6 +232,23 @@ class Store:
         except Exception as exc:  # any unreadable file is named, never mistaken for a missing one
             raise StoreCorrupt(str(path), "price history", f"{type(exc).__name__}: {exc}") from None
 
+    def read_adjusted_closes(self, ticker: str) -> tuple[Any, Any] | None:
+        """Only the dates (``datetime64``) and adjusted closes of a stored history, as numpy arrays, read without
+        pandas (a third of :meth:`read_prices`'s cost: the comp table's price changes need nothing else). None
+        when absent; StoreCorrupt when unreadable."""
+        path = self.path("prices", ticker, ".parquet")
+        if not path.exists():
+            return None
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pq.ParquetFile(path).read(columns=["date", "adj_close"])
+            days = _numbers(table.column("date").cast(pa.date32()).cast(pa.int32()), "int32", 0)
+            return days.astype("datetime64[D]"), _numbers(table.column("adj_close"), "float64", float("nan"))
+        except Exception as exc:  # any unreadable file is named, never mistaken for a missing one
+            raise StoreCorrupt(str(path), "price history", f"{type(exc).__name__}: {exc}") from None
+
     # --- generic dated series (oxide prices, FX histories) ---------------------------------------------
     def write_series(self, kind: str, key: str, frame: pd.DataFrame, meta: dict[str, str]) -> StoredSeries:
         """Store a frame indexed by date (float columns) with string metadata; replaces what was stored (an
@@ -263,10 +302,15 @@ class Store:
 
     def read_record(self, kind: str, key: str) -> StoredRecord | None:
         path = self.path(kind, key, ".json")
-        if not path.exists():
-            return None
         try:
-            body = json.loads(path.read_text(encoding="utf-8"))
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            raise StoreCorrupt(str(path), f"{kind} record", f"{type(exc).__name__}: {exc}") from None
+        try:
+            body = json.loads(text)
             return StoredRecord(
                 body["key"], dict(body["payload"]), body["source"], datetime.fromisoformat(body["fetched_at"])
             )
@@ -280,7 +324,6 @@ class Store:
         if record is None:
             return None
         p = record.payload
-        path = str(self.path("quotes", ticker, ".json"))
         try:
             price = _positive(p.get("price"), "price")
             cap = p.get("market_cap")
@@ -294,7 +337,9 @@ class Store:
                 fetched_at=record.fetched_at,
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise StoreCorrupt(path, "quotes record", f"{type(exc).__name__}: {exc}") from None
+            raise StoreCorrupt(
+                str(self.path("quotes", ticker, ".json")), "quotes record", f"{type(exc).__name__}: {exc}"
+            ) from None
 
     def read_fx_table(self) -> tuple[dict[str, FxRate], StoredRecord] | None:
         """The stored spot FX table (units per USD, with dates and sources), or None; a rate that is not a

@@ -89,6 +89,38 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}".strip().rstrip(":")
 
 
+_CURL = re.compile(r"curl: \((?P<code>\d+)\) (?P<text>.*)")
+_HOST = re.compile(r"(?:host:?|to|resolve) '?(?P<host>[A-Za-z0-9][\w.\-]*\.[A-Za-z]{2,}|\d+\.\d+\.\d+\.\d+)")
+_CURL_MEANING = {
+    5: "cannot resolve the proxy",
+    6: "cannot resolve {host} (no network, or no DNS)",
+    7: "cannot connect to {host}",
+    28: "no answer from {host} in time",
+    35: "the TLS handshake with {host} failed",
+    52: "{host} dropped the connection without an answer",
+    56: "the connection to {host} was dropped",
+}
+
+
+def plain_reason(exc: BaseException) -> str:
+    """A transport failure in words, without curl's boilerplate: ``cannot resolve query2.finance.yahoo.com (no
+    network, or no DNS) [DNSError]`` instead of ``Failed to perform, curl: (6) Could not resolve host: ... See
+    https://...``."""
+    for e in chain(exc):
+        text = str(e)
+        found = _CURL.search(text)
+        host_match = _HOST.search(text)
+        host = host_match.group("host") if host_match else "Yahoo Finance"
+        if found:
+            code = int(found.group("code"))
+            meaning = _CURL_MEANING.get(code)
+            detail = meaning.format(host=host) if meaning else found.group("text").split(". See ")[0].rstrip(".")
+            return f"{detail} [{type(e).__name__}, curl {code}]"
+        if "Failed to resolve" in text or "Name or service not known" in text:
+            return f"cannot resolve {host} (no network, or no DNS) [{type(e).__name__}]"
+    return one_line(exc)
+
+
 def classify(exc: BaseException) -> TickerFailure:
     """Map an exception raised by yfinance (with ``hide_exceptions=False``) to a failure kind."""
     from yfinance import exceptions as yfe
@@ -97,7 +129,7 @@ def classify(exc: BaseException) -> TickerFailure:
         return TickerFailure("rate_limited", one_line(exc))
     if is_network_error(exc):
         network = next((e for e in chain(exc) if is_network_error(e) and e.__context__ is None), exc)
-        return TickerFailure("network", one_line(network))
+        return TickerFailure("network", plain_reason(network))
     if isinstance(exc, yfe.YFTzMissingError) or any(http_status(e) == 404 for e in chain(exc)):
         return TickerFailure("bad_ticker", one_line(exc))
     if isinstance(exc, yfe.YFPricesMissingError):
