@@ -146,6 +146,14 @@ class Environment:
                 pass
         return moment.astimezone()
 
+    @property
+    def cores(self) -> int:
+        """CPU cores this process may use (the correlation engine computes blocks of tickers in parallel)."""
+        try:
+            return len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):  # not on Linux
+            return os.cpu_count() or 1
+
     # --- streams ---------------------------------------------------------------------------------------
     @property
     def stdout(self) -> TextIO:

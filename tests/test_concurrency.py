@@ -262,3 +262,15 @@ def test_fetch_command_uses_the_configured_workers(fake: FakeYahoo, tmp_path: Pa
         assert result.exit_code == 0, result.output
         assert "12 quotes, 12 consensus sets" in result.stdout
         assert (fake.max_in_flight > 1) is expect_parallel
+
+
+def test_history_download_runs_as_many_requests_as_workers(fake: FakeYahoo, tmp_path: Path) -> None:
+    """yfinance's download queues tickers on a global pool sized once to the CPU count (2 here, whatever threads=
+    says): the adapter resizes it, so the configured workers really run together."""
+    from screener.data.yahoo import download_closes
+
+    fake.latency = 0.05
+    fake.max_in_flight = 0
+    closes, failures = download_closes(NAMES, "2025-02-03", "2025-03-29", make_session(fake), threads=6)
+    assert not failures and list(closes.columns) == NAMES and len(closes) == len(DAYS)
+    assert fake.max_in_flight >= 4

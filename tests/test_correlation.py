@@ -348,6 +348,32 @@ def test_prop_agrees_with_reference_on_sparse_short_data(
     assert_agree(correlate(prices, ox, **kwargs), reference(prices, ox, **kwargs))  # type: ignore[arg-type]
 
 
+def test_blocks_and_threads_do_not_change_a_result() -> None:
+    """1,400 tickers run as three blocks (the last one short), on one thread and on three: the same numbers, and
+    each ticker as if it were computed alone — including tickers with gaps (moved up), listed late, flat, and an
+    oxide missing whole weeks."""
+    from screener.core.correlation import BLOCK
+
+    rng = np.random.default_rng(21)
+    days = pd.bdate_range("2019-01-01", periods=600)
+    n = 2 * BLOCK + 120
+    walks = np.exp(np.cumsum(rng.normal(0, 0.02, (len(days), n)), axis=0))
+    prices = pd.DataFrame(walks, days, [f"T{i:04d}" for i in range(n)])
+    prices = prices.mask(rng.random(prices.shape) < 0.03)
+    prices.iloc[100:140, BLOCK - 1] = np.nan  # a suspension at the end of the first block
+    prices.iloc[:300, BLOCK] = np.nan  # listed late, first of the second block
+    prices.iloc[:, 5] = 10.0  # flat
+    oxide = pd.Series(np.exp(np.cumsum(rng.normal(0, 0.01, len(days)))), days).mask(rng.random(len(days)) < 0.02)
+    oxide.iloc[200:215] = np.nan  # three weeks without an oxide price
+    one = correlate_many(prices, {"ox": oxide, "ox2": oxide * 1.5}, threads=1)
+    three = correlate_many(prices, {"ox": oxide, "ox2": oxide * 1.5}, threads=3)
+    pd.testing.assert_frame_equal(one, three)
+    for ticker in ("T0000", "T0005", f"T{BLOCK - 1:04d}", f"T{BLOCK:04d}", f"T{n - 1:04d}"):
+        alone = correlate(prices[[ticker]], oxide)
+        got = one[one["series"] == "ox"].loc[[ticker]].drop(columns="series")
+        pd.testing.assert_frame_equal(got, alone, rtol=1e-12, atol=1e-14)
+
+
 def test_bench_baseline_agrees_with_engine() -> None:
     spec = importlib.util.spec_from_file_location("bench_correlation", ROOT / "bench" / "bench_correlation.py")
     assert spec and spec.loader

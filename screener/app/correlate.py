@@ -55,6 +55,7 @@ def build_correlation_report(
     start: date | None,
     end: date | None,
     oxide_currency: str = "usd",
+    threads: int = 1,
 ) -> CorrelationReport:
     """Each company against ``oxides`` (or its default series from ``oxide_exposure``), ranked by |corr|
     (largest first; rows without a correlation last, names without data kept as ``no data`` rows)."""
@@ -135,6 +136,7 @@ def build_correlation_report(
             window=window,
             max_lag=max_lag,
             min_periods=min_periods,
+            threads=threads,
         )
         result = result.set_index("series", append=True)
 
@@ -200,4 +202,5 @@ def correlate(env: Environment, options: CorrelateOptions) -> CorrelationReport:
         start=options.start,
         end=end,
         oxide_currency=options.oxide_currency,
+        threads=env.cores,
     )

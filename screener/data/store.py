@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -299,6 +300,13 @@ class Store:
         body = {"key": key, "source": source, "fetched_at": fetched.isoformat(), "payload": payload}
         atomic_write_bytes(self.path(kind, key, ".json"), json.dumps(body, indent=1, default=str).encode("utf-8"))
         return StoredRecord(key, payload, source, fetched)
+
+    def record_keys(self, kind: str) -> set[str]:
+        """Keys of the JSON records stored under ``kind`` (file stems; a missing folder: none)."""
+        try:
+            return {name[:-5] for name in os.listdir(self.root / kind) if name.endswith(".json")}
+        except OSError:
+            return set()
 
     def read_record(self, kind: str, key: str) -> StoredRecord | None:
         path = self.path(kind, key, ".json")

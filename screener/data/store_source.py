@@ -77,7 +77,10 @@ class StoreSource(SourceBase):
     def consensus(self, tickers: Iterable[str]) -> dict[str, ConsensusEstimate]:
         """Consensus EPS and targets stored by ``screener fetch`` (Yahoo), by ticker."""
         out: dict[str, ConsensusEstimate] = {}
+        stored = self.store.record_keys("consensus")  # one listing instead of a failed open per name
         for ticker in tickers:
+            if ticker not in stored:
+                continue
             record = self._read(ticker, partial(self.store.read_record, "consensus", ticker))
             if record is None:
                 continue

@@ -203,6 +203,23 @@ def _capture_yf_log() -> Iterator[_Capture]:
 # --------------------------------------------------------------------------------------
 # Fetch: prices
 # --------------------------------------------------------------------------------------
+_POOL_LOCK = threading.Lock()
+
+
+def _size_download_pool(threads: bool | int) -> None:
+    """``yf.download(threads=N)`` runs its tickers on the ``multitasking`` package's global pool, which is created
+    once with one thread per CPU and is not resized by later ``threads=`` values (2 at a time on a 2-core machine,
+    whatever N). Make the active pool exactly N threads (``[live] workers``)."""
+    if isinstance(threads, bool) or threads < 2:
+        return
+    import multitasking
+
+    with _POOL_LOCK:
+        name = f"screener-{threads}"
+        if multitasking.config.get("POOL_NAME") != name or name not in multitasking.config.get("POOLS", {}):
+            multitasking.createPool(name=name, threads=threads, engine="thread")
+
+
 def _batch(
     tickers: list[str], start: Any, end: Any, session: Any, threads: bool | int
 ) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -210,6 +227,7 @@ def _batch(
     import yfinance as yf
 
     _open_yfinance_caches()
+    _size_download_pool(threads)
     with _quiet_pandas(), MODES.batch(), _capture_yf_log() as cap:
         data = yf.download(
             tickers,
