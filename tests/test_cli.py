@@ -35,7 +35,7 @@ def _all_commands() -> list[list[str]]:
 
 
 COMMANDS = _all_commands()
-GROUPS = {"universe", "history", "prices", "cache", "chart", "oxides", "fx"}
+GROUPS = {"universe", "history", "prices", "cache", "chart", "oxides", "fx", "view"}
 
 
 def test_the_command_list_is_complete() -> None:
@@ -51,6 +51,7 @@ def test_every_command_has_help_with_an_example(runner: CliRunner, command: list
     assert "Usage" in result.output
     if command[-1] not in GROUPS:
         assert "Example" in result.output
+        assert "--offline" in result.output and "--refresh" in result.output  # global options on every command
 
 
 def test_screen_table(runner: CliRunner) -> None:
@@ -82,6 +83,8 @@ def test_global_options_before_the_command(runner: CliRunner) -> None:
     result = runner.invoke(app, [*BASE, "screen", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["as_of"] == "2025-10-10"
+    offline = runner.invoke(app, ["--offline", "screen", "--config", str(CONFIG), "--source", "live"])
+    assert offline.exit_code == 3 and "Yahoo Finance not asked: offline (--offline" in offline.output
 
 
 def test_sort_top_and_group(runner: CliRunner) -> None:
