@@ -66,8 +66,9 @@ def warm_config(folder: Path) -> Path:
     from screener.data.store import Store
     from screener.universe import load_universes
 
-    doc = tomlkit.parse((ROOT / "config.toml").read_text())
-    doc["universes"]["files"] = [str(ROOT / f) for f in doc["universes"]["files"]]  # type: ignore[index,union-attr]
+    defaults = ROOT / "screener" / "defaults"
+    doc = tomlkit.parse((defaults / "config.toml").read_text())
+    doc["universes"]["files"] = [str(defaults / f) for f in doc["universes"]["files"]]  # type: ignore[index,union-attr]
     doc["store"]["dir"] = str(folder / "cache")  # type: ignore[index]
     doc["history"]["path"] = str(folder / "history.sqlite")  # type: ignore[index]
     for section in ("oxides", "fx"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from screener.commands import charts, comps, correlate, drift, oxides, store, universe, value, views
+from screener.commands import charts, comps, correlate, drift, oxides, setup, store, universe, value, views
 from screener.commands._app import (
     AsOfOption,
     ConfigOption,
@@ -19,7 +19,7 @@ from screener.commands._app import (
     handle_errors,
 )
 
-COMMAND_MODULES = (charts, comps, correlate, drift, oxides, store, universe, value, views)
+COMMAND_MODULES = (charts, comps, correlate, drift, oxides, setup, store, universe, value, views)
 
 
 @app.callback()

@@ -23,6 +23,7 @@ from screener.models import HttpLimits
 
 if TYPE_CHECKING:
     from screener.config import Settings
+    from screener.config.locate import ConfigLocation
     from screener.data.snapshot import SnapshotSource
     from screener.data.store import Store
     from screener.history import History
@@ -40,6 +41,10 @@ WIDE_PIPE_COLUMNS = 200
 
 def _no_progress(label: str, steps: int) -> None:
     """No progress display (the default)."""
+
+
+def _no_note(text: str) -> None:
+    """Notices are dropped unless the commands layer shows them."""
 
 
 def system_clock() -> datetime:
@@ -106,6 +111,7 @@ class Environment:
         snapshot: Callable[[], SnapshotSource] | None = None,
         offline: bool = False,
         refresh: bool = False,
+        cwd: Path | None = None,
     ) -> None:
         self.config_path = config
         self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
@@ -122,6 +128,9 @@ class Environment:
         """Never touch the network (``--offline`` or ``SCREENER_OFFLINE=1``): sessions are refused."""
         self.refresh = refresh
         """Ask the network now (``--refresh``): ignore the TTL of stored quotes and a remembered outage."""
+        self.cwd = cwd or Path.cwd()
+        self.note: Callable[[str], None] = _no_note
+        """Where a notice goes (the commands layer prints it on stderr unless --quiet)."""
         self.progress: Callable[[str, int], None] = _no_progress
         """Called as fetched items complete (label, steps); the commands layer shows it as a progress bar."""
 
@@ -179,12 +188,40 @@ class Environment:
         return Console(stderr=True, soft_wrap=True)
 
     # --- settings, store, history ------------------------------------------------------------------------
+    # --- where things live ------------------------------------------------------------------------------
+    def user_config_dir(self) -> Path:
+        """The user's config folder for screener (``$XDG_CONFIG_HOME/screener``, else platformdirs')."""
+        return self._user_dir("XDG_CONFIG_HOME", "user_config_dir")
+
+    def user_data_dir(self) -> Path:
+        """The user's data folder for screener: the store and history of user-level and bundled configs."""
+        return self._user_dir("XDG_DATA_HOME", "user_data_dir")
+
+    def _user_dir(self, variable: str, function: str) -> Path:
+        base = self.environ.get(variable, "").strip()
+        if base:
+            return Path(base).expanduser() / "screener"
+        import platformdirs
+
+        return Path(getattr(platformdirs, function)("screener", appauthor=False))
+
+    @cached_property
+    def config_location(self) -> ConfigLocation:
+        """Which config this run uses: --config, SCREENER_CONFIG, ./config.toml, the user's, or the bundled one."""
+        from screener.config.locate import locate
+
+        return locate(self.config_path, self.environ, self.cwd, self.user_config_dir(), self.user_data_dir())
+
     @cached_property
     def settings(self) -> Settings:
-        """config.toml, validated (ConfigError naming file, line and field)."""
+        """The config file's settings, validated (ConfigError naming file, line and field); a notice says when the
+        bundled defaults are used."""
         from screener.config import load_settings
 
-        return load_settings(self.config_path)
+        where = self.config_location
+        if where.bundled:
+            self.note(where.describe())
+        return load_settings(where.path, where.data_home)
 
     @cached_property
     def store(self) -> Store:

@@ -18,23 +18,43 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SHARED_DATA = SHARED / "data"
 REFERENCE = SHARED / "spec" / "reference"
-REPO_CONFIG = ROOT / "config.toml"
+DEFAULTS = ROOT / "screener" / "defaults"
+REPO_CONFIG = DEFAULTS / "config.toml"
+UNIVERSES = DEFAULTS / "universes"
+
+# Tests never see the developer's own config, store or history: user folders point into a temporary directory and
+# the variables that change where screener looks or whether it goes online are cleared.
+_HOME = Path(tempfile.mkdtemp(prefix="screener-tests-home-"))
+for _variable, _sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")):
+    os.environ[_variable] = str(_HOME / _sub)
+for _variable in ("SCREENER_CONFIG", "SCREENER_OFFLINE"):
+    os.environ.pop(_variable, None)
+
+SHARED_SOURCES = {
+    ("fx", "CNY"): "fx/DEXCHUS_usdcny_1981_2025.csv",
+    ("oxides", "nd_cn"): "oxides/cn_oxides_nd_pr_ce_la_daily_2013_2024_yiyawu.csv",
+    ("oxides", "pr_cn"): "oxides/cn_oxides_nd_pr_ce_la_daily_2013_2024_yiyawu.csv",
+    ("oxides", "dy_smm"): "oxides/smm_refinitiv_re_spot_daily_2016_2026_hannaboud.csv",
+    ("oxides", "nd_komis"): "oxides/komis_neodymium_99.5_fob_china_usd_kg_daily_2024_2026.csv",
+}
+"""The tests' own sources for the bundled registry (the shipped config points at no test data)."""
 
 
 def make_config(folder: Path, edits: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
-    """The repository's config.toml, parsed and rewritten into ``folder``: universe and source paths absolute,
-    the store and the rating history inside ``folder`` (tests never read or write the developer's own cache/
-    or history). ``edits`` set keys further: ``{"store": {"ttl_hours": 0}}`` (a whole table value for arrays
-    of tables: ``{"fx": {"series": [...]}}``)."""
+    """The bundled config.toml, parsed and rewritten into ``folder``: universe paths absolute, the registry's
+    series sourced from ../shared/data, the store and the rating history inside ``folder`` (tests never read or
+    write the developer's own cache or history). ``edits`` set keys further: ``{"store": {"ttl_hours": 0}}`` (a
+    whole table value for arrays of tables: ``{"fx": {"series": [...]}}``)."""
     import tomlkit
 
     folder.mkdir(parents=True, exist_ok=True)
     doc = tomlkit.parse(REPO_CONFIG.read_text())
-    doc["universes"]["files"] = [str(ROOT / f) for f in doc["universes"]["files"]]  # type: ignore[index,union-attr]
-    for section in ("oxides", "fx"):
+    doc["universes"]["files"] = [str(DEFAULTS / f) for f in doc["universes"]["files"]]  # type: ignore[index,union-attr]
+    for section, key in (("oxides", "id"), ("fx", "currency")):
         for entry in doc.get(section, {}).get("series", []):  # type: ignore[union-attr]
-            if "source" in entry and not str(entry["source"]).startswith(("http://", "https://")):
-                entry["source"] = str((ROOT / str(entry["source"])).resolve())
+            source = SHARED_SOURCES.get((section, str(entry[key])))
+            if source and "source" not in entry:
+                entry["source"] = str(SHARED_DATA / source)
     doc["store"]["dir"] = str(folder / "cache")  # type: ignore[index]
     doc["history"]["path"] = str(folder / "history.sqlite")  # type: ignore[index]
     for section, values in (edits or {}).items():

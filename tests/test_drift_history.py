@@ -22,7 +22,7 @@ from screener.core.drift import DriftThresholds, RatingRecord, compare
 from screener.data.snapshot import SnapshotSource
 from screener.history import History, HistoryError
 
-from .conftest import ROOT, EnvRunner, make_env
+from .conftest import ROOT, UNIVERSES, EnvRunner, make_env
 
 SNAPSHOT = ("--source", "snapshot", "--as-of", "2025-10-10")
 
@@ -74,7 +74,7 @@ def test_no_record_leaves_no_history(runner: CliRunner, config: Path) -> None:
 
 
 def test_drift_exits_0_when_nothing_needs_review(runner: CliRunner, config: Path) -> None:
-    producers = str(ROOT / "universes" / "producers.toml")  # NRE, CRE and Lynas all sit in their bands
+    producers = str(UNIVERSES / "producers.toml")  # NRE, CRE and Lynas all sit in their bands
     result = runner.invoke(app, ["drift", "--config", str(config), *SNAPSHOT, "-u", producers])
     assert result.exit_code == 0, result.output
 

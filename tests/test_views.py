@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from screener.cli import app
 from screener.universe import load_universe
 
-from .conftest import CONFIG, SHARED_DATA, EnvRunner, make_config, make_env, need
+from .conftest import CONFIG, SHARED_DATA, UNIVERSES, EnvRunner, make_config, make_env, need
 
 TODAY = datetime(2026, 11, 27, 12, tzinfo=UTC)
 SMALL = """# my peers (a comment that must survive)
@@ -166,7 +166,7 @@ def test_yield_checks_are_per_fiscal_year(runner: CliRunner) -> None:
 # ------------------------------------------------------------------------------------------ drift baseline
 def test_drift_says_when_the_baseline_is_old_or_covers_other_names(tmp_path: Path) -> None:
     config = make_config(tmp_path / "w")
-    producers = str(Path(__file__).resolve().parents[1] / "universes" / "producers.toml")
+    producers = str(UNIVERSES / "producers.toml")
 
     def at(day: datetime) -> EnvRunner:
         return EnvRunner(lambda: make_env(clock=lambda: day))

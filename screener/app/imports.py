@@ -184,7 +184,10 @@ def import_oxides(env: Environment, options: OxideImport) -> SeriesImportResult:
     check_spec(spec)
     source = options.file or (reg.source if reg else "")
     if not source:
-        raise UsageError(f"no FILE given and series {series!r} has no source in config.toml")
+        raise UsageError(
+            f"no FILE given and series {series!r} has no source in {env.config_location.path}: "
+            f"screener oxides import FILE --series {series}"
+        )
     loaded = load_source(env, source)
     stored, notes = import_oxide(
         env.store,
@@ -220,7 +223,10 @@ def import_fx_history(env: Environment, options: FxImport) -> SeriesImportResult
     reg = next((f for f in env.settings.fx_series if f.currency == code), None)
     source = options.file or (reg.source if reg else "")
     if not source:
-        raise UsageError(f"no FILE given and no [[fx.series]] with currency {code!r} in config.toml")
+        raise UsageError(
+            f"no FILE given and no [[fx.series]] source for {code} in {env.config_location.path}: "
+            f"screener fx import FILE --currency {code}"
+        )
     loaded = load_source(env, source)
     stored, notes = import_fx(
         env.store,

@@ -118,7 +118,9 @@ def run_context(ctx: typer.Context) -> RunContext:
     if root.obj is None:
         root.obj = RunContext(Environment())
     assert isinstance(root.obj, RunContext)
-    return root.obj
+    run = root.obj
+    run.env.note = run.note  # the environment's notices (e.g. "using the bundled defaults") obey --quiet
+    return run
 
 
 def _context_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -179,7 +181,15 @@ def parse_date(value: str | None, option: str, today: date | None = None) -> dat
 
 # Global options: accepted before the command (screener --source snapshot screen) and after it
 # (screener screen --source snapshot); a value given after the command wins.
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="Settings file (default ./config.toml).")]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="PATH",
+        help="Settings file. Default: $SCREENER_CONFIG, else ./config.toml, else the user config folder's, else the "
+        "bundled defaults.",
+    ),
+]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: date of the latest data).")
 ]

@@ -24,7 +24,6 @@ from screener.models import HttpLimits
 from screener.tomlfile import load_toml
 
 __all__ = [
-    "DEFAULT_CONFIG",
     "SCHEMA",
     "SORT_COLUMNS",
     "CorrelationSettings",
@@ -37,7 +36,6 @@ __all__ = [
     "load_settings",
 ]
 
-DEFAULT_CONFIG = Path("config.toml")
 SORT_COLUMNS = (
     "etr",
     "upside",
@@ -183,15 +181,24 @@ def _sections(reader: TableReader) -> dict[str, dict[str, Any]]:
     return values
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """Read and validate config.toml; every problem raises ConfigError naming file, line and field."""
-    config_path = path or DEFAULT_CONFIG
-    if path is None and not config_path.exists():
-        raise ConfigError(str(config_path), "file not found: run from the project folder or pass --config PATH")
+def load_settings(path: Path | None = None, data_home: Path | None = None) -> Settings:
+    """Read and validate a config file (default: the bundled one); every problem raises ConfigError naming file,
+    line and field. Paths resolve against the file's folder; a store or history the file does not set goes in
+    ``data_home`` when given (user-level and bundled configs), else beside the file."""
+    from screener.config.locate import bundled_config
+
+    config_path = path or bundled_config()
     doc = load_toml(config_path, ConfigError)
     reader = TableReader(doc, ConfigError)
     v = _sections(reader)
     base = config_path.resolve().parent
+    stated = {section: set(doc.data.get(section, {}) or {}) for section in ("store", "history")}
+    store_dir = base / v["store"]["dir"] if data_home is None or "dir" in stated["store"] else data_home / "cache"
+    history_db = (
+        base / v["history"]["path"]
+        if data_home is None or "path" in stated["history"]
+        else data_home / "history.sqlite"
+    )
 
     files = v["universes"]["files"]
     if not files or not all(isinstance(f, str) and f for f in files):
@@ -217,8 +224,8 @@ def load_settings(path: Path | None = None) -> Settings:
         ev_include_minorities=v["multiples"]["ev_include_minorities"],
         exclude_subject=v["aggregates"]["exclude_subject"],
         default_sort=v["display"]["sort"],
-        cache_dir=base / st["dir"],
-        history_db=base / v["history"]["path"],
+        cache_dir=store_dir,
+        history_db=history_db,
         ttl_hours=st["ttl_hours"],
         history_start=st["history_start"],
         drift=DriftThresholds(d["etr_move"], d["price_move"], d["stale_target_days"]),

@@ -79,7 +79,7 @@ OXIDE_SERIES_SPEC = {
 }
 FX_SERIES_SPEC = {
     "currency": Field("string", REQUIRED),
-    "source": Field("string", REQUIRED),
+    "source": Field("string", ""),
     "value_col": Field("string", "value"),
     "date_col": Field("string", "date"),
     "usd_per": Field("bool", False),
