@@ -3,6 +3,8 @@ family registered. Nothing else lives here (options, errors and output are in ``
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from screener.commands import charts, comps, correlate, drift, oxides, setup, store, universe, value, views
@@ -19,6 +21,24 @@ from screener.commands._app import (
     handle_errors,
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("screener")
+        except PackageNotFoundError:  # run from a source tree that is not installed
+            number = "unknown (not installed)"
+        typer.echo(f"screener {number}")
+        raise typer.Exit()
+
+
+VersionOption = Annotated[
+    bool,
+    typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit."),
+]
+
 COMMAND_MODULES = (charts, comps, correlate, drift, oxides, setup, store, universe, value, views)
 
 
@@ -33,6 +53,7 @@ def main(
     verbose: VerboseOption = False,
     offline: OfflineOption = False,
     refresh: RefreshOption = False,
+    version: VersionOption = False,
 ) -> None:
     """Rare-earth equity screener."""
     apply_global_options(ctx, config, as_of, source, quiet, verbose, offline, refresh)

@@ -188,7 +188,7 @@ OPTION_CASES = [
     option("bvps-inf", "value", "600111.SS", "--bvps", "inf", needles=("--bvps",)),
     option("since-too-early", "value", "600111.SS", "--since", "1800-01-01", needles=("--since",)),
     option("value-bad-ticker", "value", "XX YY", needles=("TICKER",)),
-    option("value-no-ticker", "value", needles=("Missing argument 'ticker'",)),
+    option("value-no-ticker", "value", needles=("Missing argument 'TICKER'",)),
     option("value-format", "value", "600111.SS", "--format", "pdf", needles=("--format",)),
     option(
         "chart-window",

@@ -314,7 +314,11 @@ def test_correlate_exit_codes(tmp_path: Path) -> None:
     _, a, _, _ = synthetic(tmp_path)
     runner.invoke(app, ["prices", "import", str(a), "--ticker", "600111.SS", *cfg])
     result = runner.invoke(app, ["correlate", "--oxide", "tb_none", *cfg])
-    assert result.exit_code == 2 and "--oxide tb_none: not in the store" in result.output
+    assert result.exit_code == 2 and "--oxide tb_none: unknown series" in result.output
+    assert "registered: nd_cn, pr_cn, dy_smm, nd_komis" in result.output  # the valid ids, listed
+    result = runner.invoke(app, ["correlate", "--oxide", "pr_cn", *cfg])  # registered, not imported yet
+    assert result.exit_code == 3 and "not in the store" in result.output
+    assert "`screener oxides import" in result.output and "--series pr_cn`" in result.output
     result = runner.invoke(app, ["correlate", "--start", "2022-01-01", "--end", "2021-01-01", *cfg])
     assert result.exit_code == 2 and "after --end" in result.output
     result = runner.invoke(app, ["correlate", "--start", "01/02/2020", *cfg])

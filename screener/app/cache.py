@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from screener.config import Settings
 from screener.data import housekeeping
 from screener.data.housekeeping import StoreEntry
-from screener.data.store import KINDS
+from screener.data.store import KINDS, Store
 from screener.environment import Environment
-from screener.errors import StoreCorrupt, UsageError
+from screener.errors import DataUnavailable, ScreenerError, StoreCorrupt, UsageError
 
 
 def entries(env: Environment) -> tuple[Path, list[StoreEntry]]:
@@ -116,3 +117,17 @@ def oxide_listing(env: Environment) -> list[OxideListing]:
             )
         )  # fmt: skip
     return out
+
+
+def unstored_oxide(series_id: str, settings: Settings, store: Store) -> ScreenerError:
+    """The error for an ``--oxide`` id with no stored series: an unknown id lists the registered and stored ids
+    (UsageError, exit 2); a registered one says how to import it — with FILE unless the registry names a source
+    (DataUnavailable, exit 3)."""
+    registered = [s.id for s in settings.oxides.series]
+    stored = store.series_keys("oxides")
+    known = f"registered: {', '.join(registered) or 'none'}; stored: {', '.join(stored) or 'none'}"
+    spec = settings.oxides.get(series_id)
+    if spec is None:
+        return UsageError(f"--oxide {series_id}: unknown series ({known})")
+    how = f"screener oxides import {'' if spec.source else 'FILE '}--series {series_id}"
+    return DataUnavailable(f"--oxide {series_id}: not in the store; import it with `{how}` ({known})")

@@ -154,9 +154,9 @@ def oxide(env: Environment, options: OxideChartOptions) -> OxideChart:
     if stored_prices is None:
         raise DataUnavailable(f"{symbol}: no stored price history (run: screener prices import FILE --ticker {symbol})")
     if stored_oxide is None:
-        raise DataUnavailable(
-            f"--oxide {options.oxide}: not in the store (run: screener oxides import --series {options.oxide})"
-        )
+        from screener.app.cache import unstored_oxide
+
+        raise unstored_oxide(options.oxide, settings, store)
     values, unit = oxide_prices(stored_oxide, options.oxide_currency)
     stock = stored_prices.frame["adj_close"]
     first = options.start

@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
+from screener.app.cache import unstored_oxide
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
 
@@ -92,8 +93,8 @@ def build_correlation_report(
                 raise
         if stored is None:
             if oxides:
-                raise UsageError(f"--oxide {sid}: not in the store (run `screener oxides import --series {sid}`)")
-            notes.append(f"oxide series {sid} is not stored: run `screener oxides import --series {sid}`")
+                raise unstored_oxide(sid, settings, store)
+            notes.append(f"oxide series {sid} is not stored: {unstored_oxide(sid, settings, store)}")
             continue
         values, unit = oxide_prices(stored, oxide_currency)
         local_end = stored.frame["local_per_kg"].dropna().index.max()

@@ -23,13 +23,15 @@ class ScreenOptions:
     reverse: bool = False
     top: int | None = None
     scope: Scope = field(default_factory=Scope)
+    tickers: Sequence[str] = ()
+    """Only these companies (any code form: 600111.SS, 600111 CH, MP US ...); empty: all."""
 
 
 def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
     """Load the universes, gather market data through the source chain, compute P/B-band targets where a
     company asks for one, and build the ranked comp table (banners and problem summaries included)."""
     settings = env.settings
-    loaded = uv.selected(env, options.universes)
+    loaded = uv.only_tickers(uv.selected(env, options.universes), options.tickers)
     companies = uv.companies(loaded)
     market = market_data(env, options.scope, {c.ticker: c.currency for c in companies}, uv.currencies(companies))
     day = options.scope.as_of or env.today()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from screener.core.tickers import to_yahoo
@@ -40,6 +42,43 @@ def selected(env: Environment, names: Sequence[str] | None) -> list[Universe]:
 def companies(universes: Sequence[Universe]) -> list[Company]:
     """Every company of the universes, in file order."""
     return [c for u in universes for c in u.companies]
+
+
+def only_tickers(universes: Sequence[Universe], codes: Sequence[str]) -> list[Universe]:
+    """The universes keeping only the companies named by ``codes`` (any code form, matched on the Yahoo symbol or
+    an alias); none named: unchanged. A code that matches no company is a UsageError listing it."""
+    if not codes:
+        return list(universes)
+    wanted: dict[str, str] = {}
+    for code in codes:
+        wanted.setdefault(code.strip().upper(), code)
+        with contextlib.suppress(TickerCodeError):
+            wanted.setdefault(to_yahoo(code).upper(), code)
+    matched: set[str] = set()
+    kept = []
+    for universe in universes:
+        keep = []
+        for company in universe.companies:
+            names = {company.ticker.upper(), *(a.strip().upper() for a in company.aliases)}
+            names |= {_yahoo_or_none(a) for a in company.aliases} - {None}  # type: ignore[arg-type]
+            hits = names & wanted.keys()
+            if hits:
+                keep.append(company)
+                matched |= {wanted[h] for h in hits}
+        kept.append(replace(universe, companies=tuple(keep)))
+    missing = [c for c in codes if c not in matched]
+    if missing:
+        raise UsageError(
+            f"TICKER: {', '.join(missing)} not in the selected universes (see `screener universe show NAME`)"
+        )
+    return [u for u in kept if u.companies]
+
+
+def _yahoo_or_none(code: str) -> str | None:
+    try:
+        return to_yahoo(code).upper()
+    except TickerCodeError:
+        return None
 
 
 def currencies(companies: Sequence[Company]) -> set[str]:

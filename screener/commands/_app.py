@@ -40,14 +40,20 @@ class ScreenerGroup(TyperGroup):
     def main(  # type: ignore[override]
         self, args: Any = None, prog_name: str | None = None, standalone_mode: bool = True, **kwargs: Any
     ) -> Any:
+        from typer._click.core import Context
+
+        from screener.commands._help import label_parameters, plain_epilogs
+
+        label_parameters(self, Context)
+        plain_epilogs(self)
         if not standalone_mode:
             return super().main(args=args, prog_name=prog_name, standalone_mode=False, **kwargs)
         try:
             result = super().main(args=args, prog_name=prog_name, standalone_mode=False, **kwargs)
         except click_exceptions.NoArgsIsHelpError as exc:  # `screener` (or a group) alone: its help, exit 0
-            message = exc.format_message()  # empty when rich printed the help already
+            message = exc.format_message()  # the help text itself
             if message.strip():
-                sys.stderr.write(message + "\n")
+                sys.stdout.write(message + "\n")
             sys.exit(0)
         except click_exceptions.UsageError as exc:
             where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
@@ -64,12 +70,15 @@ class ScreenerGroup(TyperGroup):
 
 app = typer.Typer(
     cls=ScreenerGroup,
-    help="Peer comparison and screening for rare-earth equities: comp tables, ratings, exports.\n\n"
-    "Example: screener screen --source snapshot --sort etr --top 5",
+    help="Peer comparison and screening for rare-earth equities: comp tables, ratings, exports.",
+    epilog="Examples:\n\n  screener screen\n\n  screener screen --source snapshot -g magnets --sort pe_fy1 --top 5\n\n"
+    "  screener export --out comps.xlsx\n\n  screener drift --format csv\n\n"
+    "Every command has --help with examples. Docs: docs/CLI.md and docs/METHODS.md.",
     no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
 
@@ -84,6 +93,63 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+class DriftFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    html = "html"
+
+
+class ScreenFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+    html = "html"
+
+
+FORMAT_OF_EXTENSION = {
+    ".csv": "csv",
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "table",
+}
+
+
+def output_format(
+    fmt: StrEnum | None, out: Path | None, allowed: typing.Iterable[str], has_format_option: bool = True
+) -> str:
+    """The format to write: ``--format`` when given, else the ``--out`` extension (.csv .json .xlsx .html; .txt is
+    the table as text), else the terminal table. An extension that contradicts ``--format``, one this command
+    cannot write, or an unknown one without ``--format`` is a UsageError naming the option."""
+    from screener.errors import UsageError
+
+    allowed = tuple(allowed)
+    if out is not None:
+        from screener.fileio import resolve_target
+
+        resolve_target(out)  # a folder, a device or a missing folder: said before anything else
+    suffix = out.suffix.lower() if out is not None else ""
+    implied = FORMAT_OF_EXTENSION.get(suffix)
+    extensions = ", ".join(e for e, f in FORMAT_OF_EXTENSION.items() if f in allowed and e != ".htm")
+    if fmt is not None:
+        if implied is not None and implied != fmt.value:
+            raise UsageError(f"--out {out}: the extension {suffix} says {implied}, but --format is {fmt.value}")
+        return fmt.value
+    if out is None:
+        return "table"
+    if implied is None:
+        raise UsageError(
+            f"--out {out}: cannot tell the format from {suffix or 'a name without an extension'}; "
+            f"use {extensions}" + (" or --format" if has_format_option else "")
+        )
+    if implied not in allowed:
+        raise UsageError(f"--out {out}: this command cannot write {implied}; use {extensions}")
+    return implied
 
 
 @dataclass

@@ -21,7 +21,11 @@ from screener.errors import UsageError
 from screener.models import Scope
 
 chart_app = typer.Typer(
-    help="Charts analysts read: the P/B band, the stock against an oxide price, P/B against ROE across peers (PNG)."
+    help="Charts analysts read: the P/B band, the stock against an oxide price, P/B against ROE across peers (PNG).",
+    epilog="Examples:\n\n  screener chart peers --out peers.png\n\n"
+    "  screener chart pb-band 600111.SS --out nre_band.png\n\n"
+    "  screener chart oxide 600111.SS --oxide nd_cn --out nre_vs_nd.png",
+    no_args_is_help=True,
 )
 app.add_typer(chart_app, name="chart")
 
@@ -41,7 +45,7 @@ def _wrote(run: RunContext, message: str) -> None:
 
 PB_BAND_EXAMPLES = (
     "Examples:\n\n"
-    "  screener prices import ../shared/data/prices/a_shares/ganlei_raw_1997_2022/600111.SS.csv --ticker 600111.SS"
+    "  screener prices import data/600111.SS.csv --ticker 600111.SS"
     "\n\n  screener chart pb-band 600111.SS --out nre_pb_band.png\n\n"
     "  screener chart pb-band '000831 CH' --since 2013-01-01 -u my_universe.toml --out cre.png\n\n"
     "Needs a stored price history and published book values ([[company.book_values]] in the universe file)."

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from screener.commands._app import (
-    Format,
     GroupOption,
     ReverseOption,
     RunContext,
+    ScreenFormat,
     SortOption,
     TopOption,
     UniverseOption,
@@ -19,6 +19,7 @@ from screener.commands._app import (
     command,
     emit,
     fetch_progress,
+    output_format,
     run_context,
     show,
 )
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 from screener.models import Scope
 
 SCREEN_EXAMPLES = (
-    "Examples:\n\n  screener screen\n\n  screener screen --source snapshot -g Magnets --sort pe_fy1 --top 5"
+    "Examples:\n\n  screener screen\n\n  screener screen 600111.SS '000831 CH' MP\n\n"
+    "  screener screen --source snapshot -g Magnets --sort pe_fy1 --top 5"
     "\n\n  screener screen --format csv --out comps.csv"
 )
 
@@ -41,26 +43,40 @@ def _options(
     sort: str | None,
     reverse: bool,
     top: int | None,
+    tickers: list[str] | None = None,
 ) -> ScreenOptions:
     from screener.app.screen import ScreenOptions
 
-    return ScreenOptions(universe or (), group or (), sort, reverse, top, Scope(run.source, run.as_of))
+    return ScreenOptions(universe or (), group or (), sort, reverse, top, Scope(run.source, run.as_of), tickers or ())
 
 
 @app.command(epilog=SCREEN_EXAMPLES)
 @command
 def screen(
     ctx: typer.Context,
+    tickers: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="TICKER", help="Only these companies, any code form (600111.SS, '600111 CH', MP US)."),
+    ] = None,
     universe: UniverseOption = None,
     group: GroupOption = None,
     sort: SortOption = None,
     reverse: ReverseOption = False,
     top: TopOption = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table (rich), csv (the PM contract) or json.")
-    ] = Format.table,
+        ScreenFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (default), csv (the PM contract), json, xlsx (the workbook) or html; default: from the --out "
+            "extension.",
+        ),
+    ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file (atomically) instead of the terminal.")
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write to this file (atomically); .csv .json .xlsx .html .txt set the format."
+        ),
     ] = None,
 ) -> None:
     """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates."""
@@ -68,16 +84,33 @@ def screen(
     from screener.render import export as ex
 
     run = run_context(ctx)
+    kind = output_format(fmt, out, [f.value for f in ScreenFormat])
     with fetch_progress(run):
-        report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
+        report = build_screen(run.env, _options(run, universe, group, sort, reverse, top, tickers))
     run.notes(report.problems)
-    if fmt is Format.table:
+    if kind == "table":
         from screener.render.tables import screen_view
 
         show(run, screen_view(report), out)
         return
-    emit(run, ex.to_csv(report) if fmt is Format.csv else ex.to_json(report) + "\n", out)
+    if kind in ("xlsx", "html"):
+        assert out is not None or kind == "html"
+        _write_document(run, report, kind, out)
+    else:
+        emit(run, ex.to_csv(report) if kind == "csv" else ex.to_json(report) + "\n", out)
     run.notes(report.banners)
+
+
+def _write_document(run: RunContext, report: object, kind: str, out: Path | None) -> None:
+    """The workbook (.xlsx) or the HTML comp table."""
+    from screener.render.export import export as write_export
+
+    if kind == "xlsx":
+        if out is None:
+            raise UsageError("--format xlsx needs --out FILE.xlsx (a workbook is not printed)")
+        write_export(report, out)  # type: ignore[arg-type]
+        return
+    raise UsageError("--format html: not built yet")
 
 
 @app.command(epilog="Examples:\n\n  screener export --out comps.csv\n\n  screener export --out comps.xlsx -u magnets")
@@ -96,11 +129,10 @@ def export(
     from screener.render.export import export as write_export
 
     run = run_context(ctx)
+    output_format(None, out, ["csv", "xlsx"], has_format_option=False)
     with fetch_progress(run):
         report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
     run.notes(report.problems)
-    if out.parent and not out.parent.exists():
-        raise UsageError(f"--out: folder {out.parent} does not exist")
     write_export(report, out)
     run.notes(report.banners)
     rows = sum(len(b.rows) for b in report.groups)

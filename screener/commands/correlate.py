@@ -14,6 +14,7 @@ from screener.commands._app import (
     app,
     command,
     emit,
+    output_format,
     run_context,
     show,
 )
@@ -64,7 +65,10 @@ def correlate(
         OxideCurrency,
         typer.Option("--oxide-currency", help="usd: oxide prices in USD/kg (default); local: CNY/kg as quoted."),
     ] = OxideCurrency.usd,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", "-f", help="table, csv or json (default: from the --out extension, else table)."),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
 ) -> None:
     """Correlation, OLS beta (HAC t), R², rolling range, best lead/lag and level correlation, ranked by |corr|."""
@@ -73,6 +77,7 @@ def correlate(
     from screener.render import correlation as render
 
     run = run_context(ctx)
+    kind = output_format(fmt, out, ["table", "csv", "json"])
     options = CorrelateOptions(
         universes=universe or (),
         oxides=oxide or (),
@@ -85,10 +90,10 @@ def correlate(
         oxide_currency=oxide_currency.value,
     )
     report = correlation_report(run.env, options)
-    if fmt is Format.table:
+    if kind == "table":
         show(run, render.correlation_table(report), out)
     else:
-        emit(run, render.to_csv(report) if fmt is Format.csv else render.to_json(report) + "\n", out)
+        emit(run, render.to_csv(report) if kind == "csv" else render.to_json(report) + "\n", out)
     run.notes(report.notes, prefix="note: ")
     missing = report.rows[report.rows["status"] != ""]
     if len(missing):

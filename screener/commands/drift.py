@@ -8,24 +8,39 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import (
-    Format,
+    DriftFormat,
+    OutOption,
     UniverseOption,
     app,
     command,
     emit,
     fetch_progress,
+    output_format,
     run_context,
     show,
 )
 from screener.errors import ExitCode
 from screener.models import Scope
 
-history_app = typer.Typer(help="See and back up the rating history recorded by `screener drift`.", no_args_is_help=True)
+history_app = typer.Typer(
+    help="See and back up the rating history recorded by `screener drift`.",
+    epilog="Examples:\n\n  screener history list\n\n  screener history show 2025-10-10\n\n"
+    "  screener history export --out backup.sqlite",
+    no_args_is_help=True,
+)
 app.add_typer(history_app, name="history")
+
+CRON_RECIPE = (
+    "0 7 * * MON screener drift --quiet --out /tmp/drift.html; [ $? -eq 4 ] && "
+    "mail -a 'Content-Type: text/html' -s 'Rating drift' pm-desk@example.com < /tmp/drift.html"
+)
+"""The weekly cron line (the README shows the same): exit 4 means something needs review; the HTML is the body."""
 
 DRIFT_EXAMPLES = (
     "Examples:\n\n  screener drift\n\n  screener drift --no-record --against 2025-10-03\n\n"
-    "  cron: 0 7 * * MON cd /srv/screener && .venv/bin/screener drift --quiet || mail -s drift pm@example.com"
+    "  screener drift --format csv --out drift.csv\n\n"
+    "Every Monday at 07:00, mail the findings when something needs review (crontab line):\n\n"
+    f"  {CRON_RECIPE}"
 )
 
 
@@ -40,7 +55,13 @@ def drift(
         bool, typer.Option("--record/--no-record", help="Record today's run in the history first.")
     ] = True,
     universe: UniverseOption = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
+    fmt: Annotated[
+        DriftFormat | None,
+        typer.Option(
+            "--format", "-f", help="table, csv, json or html (default: from the --out extension, else table)."
+        ),
+    ] = None,
+    out: OutOption = None,
 ) -> None:
     """Weekly rating-drift check: which house ratings left their ETR band, what changed, which targets are stale.
 
@@ -50,6 +71,7 @@ def drift(
     from screener.render.export import drift_csv, drift_json
 
     run = run_context(ctx)
+    kind = output_format(fmt, out, [f.value for f in DriftFormat])
     baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
     options = drift_app.DriftOptions(baseline, record, universe or (), Scope(run.source, run.as_of))
@@ -57,19 +79,23 @@ def drift(
         result = drift_app.drift(run.env, options)
     run.notes(result.report.problems)
     as_of, base = result.as_of.isoformat(), result.baseline.isoformat() if result.baseline else None
-    if fmt is Format.table:
+    if kind == "table":
         from screener.render.tables import drift_table
 
-        for banner in result.report.banners:
-            run.env.err.print(banner, markup=False, highlight=False)
-        show(run, drift_table(as_of, base, result.findings, result.warnings))
+        run.notes(result.report.banners)
+        show(run, drift_table(as_of, base, result.findings, result.warnings), out)
+    elif kind == "html":
+        from screener.render.html import DriftSection, drift_html
+
+        section = DriftSection(as_of, base, result.findings, result.warnings)
+        emit(run, drift_html(section, result.report.banners), out)
     else:
         text = (
             drift_csv(as_of, base, result.findings)
-            if fmt is Format.csv
+            if kind == "csv"
             else drift_json(as_of, base, result.findings, result.warnings)
         )
-        emit(run, text, None)
+        emit(run, text, out)
         run.notes(result.warnings, prefix="warning: ")
     state = "recorded" if result.recorded else "not recorded"
     run.note(f"{result.needs_review} finding(s) need review; run {state} in {result.history_path}")

@@ -12,12 +12,20 @@ from screener.commands._app import RunContext, app, command, run_context, show
 if TYPE_CHECKING:
     from screener.app.imports import SeriesImportResult
 
-oxides_app = typer.Typer(help="Oxide price series: import (unit, VAT, FX to USD) and list.", no_args_is_help=True)
-fx_app = typer.Typer(help="FX histories used to convert oxide prices to USD.", no_args_is_help=True)
+oxides_app = typer.Typer(
+    help="Oxide price series: import (unit, VAT, FX to USD) and list.",
+    epilog="Examples:\n\n  screener oxides import nd.csv --series nd_cn\n\n  screener oxides list",
+    no_args_is_help=True,
+)
+fx_app = typer.Typer(
+    help="FX histories used to convert oxide prices to USD.",
+    epilog="Example:\n\n  screener fx import DEXCHUS.csv --currency CNY",
+    no_args_is_help=True,
+)
 app.add_typer(oxides_app, name="oxides")
 app.add_typer(fx_app, name="fx")
 
-DATA = "../shared/data"
+DATA = "data"  # wherever the downloaded files are
 IMPORT_EXAMPLES = (
     "Examples:\n\n"
     f"  screener fx import {DATA}/fx/DEXCHUS_usdcny_1981_2025.csv --currency CNY\n\n"

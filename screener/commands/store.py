@@ -10,17 +10,21 @@ import typer
 from screener.commands._app import UniverseOption, app, command, run_context, show
 
 prices_app = typer.Typer(
-    help="Load price histories exported from other terminals into the store.", no_args_is_help=True
+    help="Load price histories exported from other terminals into the store.",
+    epilog="Example:\n\n  screener prices import 600111.SS.csv --ticker '600111 CH'",
+    no_args_is_help=True,
 )
 cache_app = typer.Typer(
-    help="What the local store holds, and clearing it (never the rating history).", no_args_is_help=True
+    help="What the local store holds, and clearing it (never the rating history).",
+    epilog="Examples:\n\n  screener cache info\n\n  screener cache clear --yes",
+    no_args_is_help=True,
 )
 app.add_typer(prices_app, name="prices")
 app.add_typer(cache_app, name="cache")
 
 IMPORT_EXAMPLES = (
     "Examples:\n\n"
-    "  screener prices import ../shared/data/prices/a_shares/ganlei_raw_1997_2022/600111.SS.csv"
+    "  screener prices import data/600111.SS.csv"
     " --ticker '600111 CH'\n\n"
     "  screener prices import MP.csv --ticker MP --close-col adj_close\n\n"
     "  screener prices import 4063.T.csv --ticker 4063.T --currency JPY"

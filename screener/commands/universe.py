@@ -9,7 +9,12 @@ import typer
 
 from screener.commands._app import app, command, run_context, show
 
-universe_app = typer.Typer(help="List, show and validate universe files.", no_args_is_help=True)
+universe_app = typer.Typer(
+    help="List, show and validate universe files.",
+    epilog="Examples:\n\n  screener universe list\n\n  screener universe show producers\n\n"
+    "  screener universe validate",
+    no_args_is_help=True,
+)
 app.add_typer(universe_app, name="universe")
 
 

@@ -15,6 +15,7 @@ from screener.commands._app import (
     command,
     emit,
     fetch_progress,
+    output_format,
     render_text,
     run_context,
 )
@@ -53,9 +54,14 @@ def value(
         typer.Option("--bvps", min=0.0, max=1e6, help="Forward BVPS (trading currency) instead of the estimates."),
     ] = None,
     universe: UniverseOption = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv (one row per scenario) or json.")] = (
-        Format.table
-    ),
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, csv (one row per scenario) or json (default: from the --out extension, else table).",
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
 ) -> None:
     """P/B-band valuation (METHODS §5): target P/B = mean + k·sd of the point-in-time P/B history, target price
@@ -65,17 +71,18 @@ def value(
     from screener.render import valuation as rv
 
     run = run_context(ctx)
+    kind = output_format(fmt, out, ["table", "csv", "json"])
     overrides = Overrides(pb_mean, pb_sd, bvps)
     scope = Scope(run.source, run.as_of)
     with fetch_progress(run):
         done = valuation(run.env, ValueOptions(ticker, k, run.date(since, "--since"), overrides, universe or (), scope))
     run.notes(done.banners)
     result = done.result
-    if fmt is Format.table and out is None:
+    if kind == "table" and out is None:
         run.env.out.print(rv.value_view(result))
         return
-    if fmt is Format.table:
+    if kind == "table":
         text = render_text(rv.value_view(result), 160)
     else:
-        text = rv.value_csv(result) if fmt is Format.csv else rv.value_json(result) + "\n"
+        text = rv.value_csv(result) if kind == "csv" else rv.value_json(result) + "\n"
     emit(run, text, out)
