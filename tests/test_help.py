@@ -84,3 +84,18 @@ def test_the_cron_recipe_is_the_same_in_help_and_readme() -> None:
     assert CRON_RECIPE in help_text
     assert CRON_RECIPE in (ROOT / "README.md").read_text()
     assert "|| mail" not in help_text
+
+
+def test_the_docs_the_readme_and_help_cite_exist() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for cited in set(re.findall(r"\(((?:docs/)?[A-Z]+\.md)[)#]", readme)):
+        assert (ROOT / cited).is_file(), f"README cites {cited}, which is not in the repository"
+    cli = (ROOT / "docs" / "CLI.md").read_text()
+    from screener.commands.drift import CRON_RECIPE
+    from screener.render.export import CSV_COLUMNS
+
+    assert CRON_RECIPE in cli
+    assert ",".join(CSV_COLUMNS) in cli.replace("`\n`", "")  # the PM CSV columns as the program writes them
+    for path in PATHS:  # every command is documented
+        if len(path) == 1:
+            assert f"screener {path[0]}" in cli, f"docs/CLI.md does not mention `screener {path[0]}`"
