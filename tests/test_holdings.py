@@ -87,6 +87,27 @@ def test_min_weight_keeps_holdings_at_or_above_it() -> None:
     assert by_weight(parsed.holdings, None) == (list(parsed.holdings), [])
 
 
+def test_the_wide_2021_file_reads_its_latest_date() -> None:
+    path = need(SHARED_DATA / "holdings" / "REMX_top_weights_pct_2021_jmaslek.csv")
+    parsed = parse_holdings(read_rows(path), path.name)
+    assert parsed.as_of == date(2021, 9, 2)  # the last of four rows (US dates)
+    weights = {h.code: h.weight for h in parsed.holdings}
+    assert len(weights) == 20 and weights["603799.SS"] == 9.09 and weights["ILU.AX"] == 4.93
+    assert weights["SLI.V"] == 2.71 and "SUM" not in weights
+    skipped = {h.code: h.asset_class for h in parsed.skipped}
+    assert skipped["GVMXX"] == "cash or money market"  # a money-market fund, 3.22%
+    assert skipped["Standard Lithium Corp"] == "not held on 2021-09-02" and len(skipped) == 7
+    mapped, unmapped = map_holdings(parsed.holdings)
+    assert unmapped == [] and round(sum(m.weight for m in mapped), 2) == 98.22
+
+
+def test_a_bad_weight_in_the_wide_layout_names_the_line_and_the_column() -> None:
+    rows = [(1, ["date", "MP", "LYC.AX"]), (2, ["2021-07-09", "4.9", "6.4"]), (3, ["2021-08-31", "4.8", "x"])]
+    with pytest.raises(InputFileError) as error:
+        parse_holdings(rows, "w.csv")
+    assert (error.value.line, error.value.field) == (3, "LYC.AX")
+
+
 @pytest.mark.parametrize(
     ("text", "weight"), [("8.30%", 8.3), ("8.30", 8.3), (" 8.3 % ", 8.3), ("0%", 0.0), ("--", None), ("", None)]
 )
@@ -275,7 +296,7 @@ def test_unmapped_and_skipped_lines_are_reported_on_stderr_and_in_the_header(tmp
     result = runner.invoke(app, ["universe", "import-holdings", str(source), "--name", "mixed", *config])
     assert result.exit_code == 0, result.output
     assert "unmapped: Nowhere Mining (XYZ ZZ)" in result.stderr
-    assert "skipped, not equity: Cash & Other (Cash, line 5)" in result.stderr
+    assert "skipped: Cash & Other (Cash, line 5)" in result.stderr
     text = (tmp_path / "work" / "universes" / "mixed.toml").read_text()
     assert "#   - 'Nowhere Mining', 'XYZ ZZ' (line 4)" in text and "'Cash & Other' (Cash, 0.09%, line 5)" in text
     assert "holdings date: 2026-01-30" in text

@@ -200,13 +200,13 @@ def header_lines(result: HoldingsImportResult, options: HoldingsImport, today: d
         f"weight threshold: {threshold}; weight = {parsed.weight_column} (percent)",
         f"companies: {len(result.companies)} ({result.weight:.2f}% of net assets) from {len(parsed.holdings)} "
         f"equity holdings; {len(result.below_threshold)} below the threshold, {len(result.unmapped)} unmapped, "
-        f"{len(parsed.skipped)} non-equity lines skipped",
+        f"{len(parsed.skipped)} lines skipped (not equity or not held)",
         f"unmapped (name, code): {'none' if not result.unmapped else ''}",
     ]
     lines += [
         f"  - {u.holding.name!r}, {u.holding.code!r} (line {u.holding.line}): {u.reason}" for u in result.unmapped
     ]
-    lines.append(f"skipped, not equity: {'none' if not parsed.skipped else ''}")
+    lines.append(f"skipped (not equity or not held): {'none' if not parsed.skipped else ''}")
     lines += [f"  - {h.name!r} ({h.asset_class or 'no code'}, {_pct(h.weight)}, line {h.line})" for h in parsed.skipped]
     if result.below_threshold:
         names = ", ".join(f"{h.code} {_pct(h.weight)}" for h in result.below_threshold)

@@ -100,7 +100,7 @@ def universe_import_holdings(
     run.notes((f"{u.holding.name} ({u.holding.code}): {u.reason}" for u in result.unmapped), prefix="unmapped: ")
     run.notes(
         (f"{h.name} ({h.asset_class or 'no code'}, line {h.line})" for h in result.parsed.skipped),
-        prefix="skipped, not equity: ",
+        prefix="skipped: ",
     )
     if result.below_threshold:
         run.note(f"note: {len(result.below_threshold)} holdings below --min-weight {min_weight:g}% left out")

@@ -14,8 +14,10 @@ in ``app/holdings.py`` turns spreadsheet numbers, percent cells and dates into t
   0-100, else :class:`InputFileError` naming the line and the column.
 - **Not equity** (skipped and reported, never dropped silently): a line whose asset class is not an equity class
   (Cash, Currency, Money Market, Futures ...), or without an asset class column a line with no code or whose
-  code or name says cash/currency/money market. Blank lines, ``Total`` lines and footnotes (no code and no
-  weight) are not holdings.
+  code or name says cash/currency/money market, or a US money-market fund symbol (``GVMXX``). Blank lines,
+  ``Total`` lines and footnotes (no code and no weight) are not holdings.
+- **Wide layout** (no such header, but a ``date`` column and one weight column per code, a row per date): the
+  latest date's row; codes at 0% that day are not held (skipped, listed), a ``SUM``/``Total`` column ignored.
 - **Mapping** (:func:`map_holdings`): each code through :func:`~screener.core.tickers.to_yahoo`, the currency
   from the exchange suffix; a code that cannot be mapped is listed with its reason. Two lines of one Yahoo
   symbol (e.g. ``600111 C1`` and ``600111 CH``) become one company, weights added, both codes kept as aliases.
@@ -66,6 +68,9 @@ EQUITY_CLASSES = {
     "reit",
 }
 _NOT_EQUITY_WORDS = re.compile(r"\b(cash|currency|money market|collateral|futures?|swaps?|forwards?)\b", re.I)
+_MONEY_MARKET = re.compile(r"^[A-Z]{3}XX$")
+"""US money-market fund symbols: five letters ending in XX (e.g. GVMXX), cash in a holdings list."""
+_TOTAL_COLUMNS = {"sum", "total"}
 _NO_CODE = {"", "-", "--", "n/a", "na", "none"}
 _MONTHS = {
     m: i
@@ -189,7 +194,7 @@ def _preamble(rows: Sequence[Row]) -> tuple[date | None, str | None]:
 def _is_equity(holding: Holding, has_class_column: bool) -> bool:
     if has_class_column:
         return _key(holding.asset_class) in EQUITY_CLASSES
-    if _key(holding.code) in _NO_CODE:
+    if _key(holding.code) in _NO_CODE or _MONEY_MARKET.match(holding.code.strip().upper()):
         return False
     return not (_NOT_EQUITY_WORDS.search(holding.name) or _NOT_EQUITY_WORDS.search(holding.code))
 
@@ -204,6 +209,9 @@ def parse_holdings(rows: Sequence[Row], path: str) -> HoldingsFile:
             header_at = index
             break
     if header_at is None:
+        wide = _parse_wide(rows, path)
+        if wide is not None:
+            return wide
         first = next((line for line, cells in rows if any(c.strip() for c in cells)), None)
         raise InputFileError(
             path,
@@ -233,23 +241,60 @@ def parse_holdings(rows: Sequence[Row], path: str) -> HoldingsFile:
             continue  # a footnote or disclaimer line under the table
         try:
             weight = parse_weight(raw_weight)
-        except ValueError as exc:
-            weight, problem = None, str(exc)
-        else:
-            problem = ""
+        except ValueError:
+            weight = None
         holding = Holding(line, code, cell(cells, name_at) or code, weight, cell(cells, class_at))
         if not _is_equity(holding, class_at is not None):
             skipped.append(holding)
             continue
-        if problem or weight is None:
-            raise InputFileError(path, problem or "missing (a holding needs a weight)", line=line, field=weight_column)
-        if not 0 <= weight <= 100:
-            raise InputFileError(
-                path, f"must be a percentage between 0 and 100, got {raw_weight!r}", line=line, field=weight_column
-            )
+        weight = _checked_weight(raw_weight, path, line, weight_column)
+        holding = Holding(line, code, holding.name, weight, holding.asset_class)
         holdings.append(holding)
     as_of, fund = _preamble(rows[:header_at])
     return HoldingsFile(tuple(holdings), tuple(skipped), as_of, fund, header_line, weight_column)
+
+
+def _parse_wide(rows: Sequence[Row], path: str) -> HoldingsFile | None:
+    """The wide layout (a ``date`` column, one column of weights per code, a row per date, e.g. scraped top
+    weights): the latest dated row is read; a code weighing 0% that day is not held (skipped, listed); a ``SUM`` or
+    ``Total`` column is ignored. None when the rows are not in that layout."""
+    filled = [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
+    if len(filled) < 2 or _key(filled[0][1][0]) != "date" or len(filled[0][1]) < 2:
+        return None
+    dated = [(parse_date(cells[0]), line, cells) for line, cells in filled[1:]]
+    if any(day is None for day, _, _ in dated):
+        return None
+    header_line, header = filled[0]
+    as_of, line, cells = max(dated, key=lambda item: (item[0], item[1]))  # type: ignore[type-var]
+    holdings: list[Holding] = []
+    skipped: list[Holding] = []
+    for at, code in enumerate(header[1:], start=1):
+        code = code.strip()
+        if _key(code) in _TOTAL_COLUMNS:
+            continue
+        raw = cells[at].strip() if at < len(cells) else ""
+        weight = _checked_weight(raw, path, line, code)
+        holding = Holding(line, code, code, weight)
+        if weight == 0:
+            skipped.append(Holding(line, code, code, weight, f"not held on {as_of}"))
+        elif not _is_equity(holding, False):
+            skipped.append(Holding(line, code, code, weight, "cash or money market"))
+        else:
+            holdings.append(holding)
+    return HoldingsFile(tuple(holdings), tuple(skipped), as_of, None, header_line, "% weight")
+
+
+def _checked_weight(raw: str, path: str, line: int, field: str) -> float:
+    """A holding's weight: a percentage 0-100, else InputFileError naming the line and the column."""
+    try:
+        weight = parse_weight(raw)
+    except ValueError as exc:
+        raise InputFileError(path, str(exc), line=line, field=field) from None
+    if weight is None:
+        raise InputFileError(path, "missing (a holding needs a weight)", line=line, field=field)
+    if not 0 <= weight <= 100:
+        raise InputFileError(path, f"must be a percentage between 0 and 100, got {raw!r}", line=line, field=field)
+    return weight
 
 
 def by_weight(holdings: Sequence[Holding], min_weight: float | None) -> tuple[list[Holding], list[Holding]]:
