@@ -101,6 +101,8 @@ class Company:
     """Published BVPS history for the P/B band (METHODS §5), point in time by ``published``."""
     target_from_band: float | None = None
     """``k`` when the comp table's target price comes from the P/B band (``m + k·s`` × forward BVPS)."""
+    weight: float | None = None
+    """Percent of an ETF's net assets (``universe import-holdings``); informational."""
     source_file: str = ""
     line: int | None = None
 

@@ -41,6 +41,7 @@ COMPANY_SPEC = {
     "consensus": Field("any"),
     "book_values": Field("any"),
     "target_from_band": Field("any"),
+    "weight": Field("number", low=0, high=100),
 }
 """A ``[[company]]`` entry; nested tables (house, model, consensus, book_values, target_from_band) are read by
 the reader's own methods."""
@@ -280,6 +281,7 @@ class _Reader(TableReader):
             consensus=consensus,
             book_values=book_values,
             target_from_band=band_k,
+            weight=v["weight"],
             source_file=self.doc.path,
             line=self.doc.line_of(*path),
         )
@@ -363,19 +365,39 @@ def load_universes(paths: list[Path], today: date | None = None) -> list[Univers
     return universes
 
 
-def resolve_universe_args(names: list[str], configured: tuple[Path, ...]) -> list[Path]:
-    """``-u`` values are universe names (file stems in config) or paths; empty means all configured. A universe
-    named twice (by name or by path) is loaded once."""
+def resolve_universe_args(names: list[str], configured: tuple[Path, ...], folder: Path | None = None) -> list[Path]:
+    """``-u`` values are universe names or paths; empty means all configured. A name is looked up among the
+    configured files' stems first, then as ``<folder>/<name>.toml`` (the ``universes/`` folder beside the config,
+    where ``universe import-holdings`` writes), both case-insensitively; else a ``.toml`` path or an existing
+    file. A universe named twice (by name or by path) is loaded once."""
     if not names:
         return list(dict.fromkeys(configured))
-    by_name = {p.stem: p for p in configured}
+    by_name: dict[str, Path] = {}
+    for p in configured:
+        by_name.setdefault(p.stem.lower(), p)
+    beside = _universes_in(folder)
     paths: dict[Path, Path] = {}
     for name in names:
-        if name in by_name:
-            path = by_name[name]
+        key = name.lower()
+        if key in by_name:
+            path = by_name[key]
+        elif key in beside:
+            path = beside[key]
         elif Path(name).suffix == ".toml" or Path(name).exists():
             path = Path(name)
         else:
-            raise UsageError(f"unknown universe {name!r} (configured: {', '.join(by_name) or 'none'})")
+            known = [p.stem for p in configured] + [p.stem for k, p in beside.items() if k not in by_name]
+            raise UsageError(f"unknown universe {name!r} (known: {', '.join(known) or 'none'})")
         paths.setdefault(path.resolve(), path)
     return list(paths.values())
+
+
+def _universes_in(folder: Path | None) -> dict[str, Path]:
+    """``name -> file`` of the ``*.toml`` files in ``folder`` (lower-cased names; none when it does not exist)."""
+    if folder is None or not folder.is_dir():
+        return {}
+    found: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.toml")):
+        if path.is_file():
+            found.setdefault(path.stem.lower(), path)
+    return found

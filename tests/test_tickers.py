@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from screener.core.tickers import to_yahoo
+from screener.core.tickers import currency_of, to_yahoo
 from screener.errors import TickerCodeError
 
 from .conftest import REFERENCE, SHARED_DATA, need
@@ -38,10 +38,44 @@ from .conftest import REFERENCE, SHARED_DATA, need
         ("AII CN", "AII.TO"),
         ("AMG NA", "AMG.AS"),
         ("ERA FP", "ERA.PA"),
+        ("VOLVB SS", "VOLVB.ST"),
+        ("600111 SS", "600111.SS"),
+        ("BRK/B US", "BRK-B"),
+        ("ABC CV", "ABC.V"),
+        ("ENI IM", "ENI.MI"),
+        ("BHP LN", "BHP.L"),
+        ("SQM UN", "SQM"),
+        ("ENI.MI", "ENI.MI"),
     ],
 )
 def test_known_forms(code: str, symbol: str) -> None:
     assert to_yahoo(code) == symbol
+
+
+@pytest.mark.parametrize(
+    ("symbol", "currency"),
+    [
+        ("MP", "USD"),
+        ("BRK-B", "USD"),
+        ("600111.SS", "CNY"),
+        ("000831.SZ", "CNY"),
+        ("1772.HK", "HKD"),
+        ("LYC.AX", "AUD"),
+        ("4063.T", "JPY"),
+        ("AII.TO", "CAD"),
+        ("ERA.PA", "EUR"),
+        ("AMG.AS", "EUR"),
+        ("BHP.L", "GBX"),
+        ("VOLVB.ST", "SEK"),
+    ],
+)
+def test_trading_currency_from_the_exchange_suffix(symbol: str, currency: str) -> None:
+    assert currency_of(symbol) == currency
+
+
+def test_a_suffix_without_a_known_currency_is_refused() -> None:
+    with pytest.raises(TickerCodeError, match=r"'NPN\.JO'"):
+        currency_of("NPN.JO")
 
 
 @pytest.mark.parametrize("code", ["", "600111 XX", "123456", "12345 HK", "ABCD.ZZ", "6680", "000831.SS", "#$%"])

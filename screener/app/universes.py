@@ -33,10 +33,21 @@ def _configured_files(env: Environment) -> tuple[Path, ...]:
     return settings.universe_files
 
 
+def universe_dir(env: Environment) -> Path:
+    """The ``universes/`` folder beside the config in use; for the bundled defaults (inside the installed
+    package) the one in the user config folder instead. ``-u NAME`` finds ``NAME.toml`` there."""
+    where = env.config_location
+    if where.bundled:
+        return env.user_config_dir() / "universes"
+    return where.path.resolve().parent / "universes"
+
+
 def selected(env: Environment, names: Sequence[str] | None) -> list[Universe]:
-    """The universes named with -u (names from config or .toml paths); all configured ones when none."""
+    """The universes named with -u (configured names, files in :func:`universe_dir`, or .toml paths); all
+    configured ones when none."""
     configured = env.settings.universe_files if names else _configured_files(env)
-    return load_universes(resolve_universe_args(list(names or []), configured), env.today())
+    paths = resolve_universe_args(list(names or []), configured, universe_dir(env) if names else None)
+    return load_universes(paths, env.today())
 
 
 def companies(universes: Sequence[Universe]) -> list[Company]:
@@ -97,10 +108,10 @@ def configured(env: Environment) -> list[Universe]:
 
 
 def one(env: Environment, name: str) -> Universe:
-    """One universe by name (from config) or .toml path."""
+    """One universe by name (from config or :func:`universe_dir`) or .toml path."""
     path = Path(name)
     if not (path.suffix == ".toml" and path.exists()):
-        path = resolve_universe_args([name], env.settings.universe_files)[0]
+        path = resolve_universe_args([name], env.settings.universe_files, universe_dir(env))[0]
     return load_universe(path, env.today())
 
 

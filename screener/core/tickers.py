@@ -3,7 +3,11 @@
 METHODS §8. Mainland China codes: the exchange comes from the code prefix, never from the suffix
 (Bloomberg ``CH``/``C1``/``C2`` are country/connect codes): 6xxxxx and 9xxxxx -> ``.SS`` (Shanghai,
 incl. STAR 688/689), 0xxxxx/2xxxxx/3xxxxx -> ``.SZ`` (Shenzhen). Hong Kong: four digits, zero padded.
+Bloomberg ``SS`` is Stockholm for a code that is not six digits (``VOLVB SS`` -> ``VOLVB.ST``).
 Unknown forms raise :class:`TickerCodeError` naming the input: no guessing.
+
+:func:`currency_of` gives the trading currency Yahoo quotes a symbol in, from its exchange suffix (London in
+pence: ``GBX``); a suffix whose currency is not listed raises :class:`TickerCodeError`.
 """
 
 from __future__ import annotations
@@ -32,6 +36,30 @@ BLOOMBERG_SUFFIX = {
     "GR": ".DE",
     "GY": ".DE",
     "KS": ".KS",
+    "UR": "",
+    "UP": "",
+    "UV": "",
+    "CV": ".V",
+    "IM": ".MI",
+    "SM": ".MC",
+    "SW": ".SW",
+    "SE": ".SW",
+    "NO": ".OL",
+    "DC": ".CO",
+    "FH": ".HE",
+    "BB": ".BR",
+    "AV": ".VI",
+    "ID": ".IR",
+    "PL": ".LS",
+    "SP": ".SI",
+    "TT": ".TW",
+    "KQ": ".KQ",
+    "NZ": ".NZ",
+    "BZ": ".SA",
+    "MM": ".MX",
+    "CI": ".SN",
+    "IN": ".NS",
+    "IB": ".BO",
 }
 # Reuters / Yahoo / Wind style dotted suffixes -> Yahoo suffix.
 DOTTED_SUFFIX = {
@@ -49,10 +77,67 @@ DOTTED_SUFFIX = {
     "L": ".L",
     "DE": ".DE",
     "KS": ".KS",
+    "V": ".V",
+    "MI": ".MI",
+    "MC": ".MC",
+    "SW": ".SW",
+    "ST": ".ST",
+    "OL": ".OL",
+    "CO": ".CO",
+    "HE": ".HE",
+    "BR": ".BR",
+    "VI": ".VI",
+    "IR": ".IR",
+    "LS": ".LS",
+    "SI": ".SI",
+    "TW": ".TW",
+    "KQ": ".KQ",
+    "NZ": ".NZ",
+    "SA": ".SA",
+    "MX": ".MX",
+    "SN": ".SN",
+    "NS": ".NS",
+    "BO": ".BO",
+}
+# Yahoo suffix -> the currency Yahoo quotes it in (London in pence, GBX; see core/fx.py MINOR_UNITS).
+SUFFIX_CURRENCY = {
+    "": "USD",
+    ".SS": "CNY",
+    ".SZ": "CNY",
+    ".HK": "HKD",
+    ".AX": "AUD",
+    ".T": "JPY",
+    ".TO": "CAD",
+    ".V": "CAD",
+    ".AS": "EUR",
+    ".PA": "EUR",
+    ".DE": "EUR",
+    ".MI": "EUR",
+    ".MC": "EUR",
+    ".HE": "EUR",
+    ".BR": "EUR",
+    ".VI": "EUR",
+    ".IR": "EUR",
+    ".LS": "EUR",
+    ".L": "GBX",
+    ".SW": "CHF",
+    ".ST": "SEK",
+    ".OL": "NOK",
+    ".CO": "DKK",
+    ".KS": "KRW",
+    ".KQ": "KRW",
+    ".SI": "SGD",
+    ".TW": "TWD",
+    ".NZ": "NZD",
+    ".SA": "BRL",
+    ".MX": "MXN",
+    ".SN": "CLP",
+    ".NS": "INR",
+    ".BO": "INR",
 }
 MAINLAND_MARKERS = {"CH", "C1", "C2", "SS", "SH", "SZ", "CG", "CS"}
 
-_BLOOMBERG = re.compile(r"^([A-Z0-9]{1,10})\s+([A-Z][A-Z0-9])(?:\s+EQUITY)?$")
+_BLOOMBERG = re.compile(r"^([A-Z0-9][A-Z0-9/-]{0,9})\s+([A-Z][A-Z0-9])(?:\s+EQUITY)?$")
 _DOTTED = re.compile(r"^([A-Z0-9-]{1,10})\.([A-Z]{1,2})(?:\s+EQUITY)?$")
 _US_BARE = re.compile(r"^[A-Z][A-Z-]{0,5}$")
 
@@ -113,6 +198,9 @@ def _to_yahoo(code: str) -> str:
     match = _BLOOMBERG.match(text)
     if match:
         base, market = match.groups()
+        base = base.replace("/", "-")  # share classes: Bloomberg BRK/B -> Yahoo BRK-B
+        if market == "SS" and not re.fullmatch(r"\d{6}", base):
+            return base + ".ST"  # Bloomberg SS: Stockholm (mainland codes are six digits)
         if market in MAINLAND_MARKERS:
             return base + mainland_suffix(base)
         if market not in BLOOMBERG_SUFFIX:
@@ -132,3 +220,20 @@ def _to_yahoo(code: str) -> str:
     if _US_BARE.fullmatch(text):
         return text
     raise TickerCodeError(f"{original!r}: not a recognised ticker code form")
+
+
+def suffix_of(symbol: str) -> str:
+    """The exchange suffix of a Yahoo symbol (``.AX`` of ``LYC.AX``; empty for a US listing like ``MP``)."""
+    head, dot, tail = symbol.rpartition(".")
+    return f".{tail}" if dot and head and tail.isalpha() else ""
+
+
+def currency_of(symbol: str) -> str:
+    """The currency Yahoo quotes ``symbol`` in, from its exchange suffix (``LYC.AX`` -> AUD, ``MP`` -> USD).
+
+    A suffix not in :data:`SUFFIX_CURRENCY` raises TickerCodeError naming the symbol: no guessing.
+    """
+    suffix = suffix_of(symbol)
+    if suffix not in SUFFIX_CURRENCY:
+        raise TickerCodeError(f"{symbol!r}: no trading currency known for exchange suffix {suffix!r}")
+    return SUFFIX_CURRENCY[suffix]
