@@ -91,18 +91,28 @@ def export(
     reverse: ReverseOption = False,
     top: TopOption = None,
 ) -> None:
-    """Write the PM CSV (raw fractions, NA/NM literal, aggregate rows, formula-safe, atomic)."""
-    from screener.app.screen import screen as build_screen
+    """Write the PM CSV (raw fractions, NA/NM literal, aggregate rows, formula-safe, atomic); a path ending in .xlsx
+    writes the formatted workbook: Comps, Sources & FX, Flags, and Drift, Correlation and Charts where their data
+    exists (drift is computed, never recorded)."""
+    from screener.app.bundle import BundleOptions, gather_report
     from screener.render.export import export as write_export
+    from screener.render.workbook import write_workbook
 
     run = run_context(ctx)
+    xlsx = out.suffix.lower() == ".xlsx"  # the workbook's extra sheets are gathered for it only
+    options = BundleOptions(
+        _options(run, universe, group, sort, reverse, top), drift=xlsx, correlation=xlsx, charts=xlsx
+    )
     with fetch_progress(run):
-        report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
+        bundle = gather_report(run.env, options)
+    report = bundle.report
     run.notes(report.problems)
     if out.parent and not out.parent.exists():
         raise UsageError(f"--out: folder {out.parent} does not exist")
-    write_export(report, out)
-    run.notes(report.banners)
+    write_workbook(bundle, out) if xlsx else write_export(report, out)
+    run.notes([*report.banners, *bundle.notes])
+    if bundle.charts.notes:
+        run.note(f"{len(bundle.charts.notes)} chart(s) skipped: why on the Charts sheet")
     rows = sum(len(b.rows) for b in report.groups)
     aggregates = sum(len(b.aggregates) for b in report.groups)
     run.note(f"wrote {rows} companies and {aggregates} aggregate rows to {out}")
