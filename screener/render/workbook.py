@@ -74,6 +74,7 @@ class Styles:
         self.band = add({"bold": True, "font_color": "#FFFFFF", "bg_color": BAND_FILL})
         self.plain = add({})
         self.missing = add({"font_color": GREY, "align": "right"})
+        self.missing_text = add({"font_color": GREY})
         self.missing_aggregate = add({"font_color": GREY, "align": "right", "italic": True, "bg_color": AGGREGATE_FILL})
         self.out_of_band = add({"bold": True, "font_color": OUT_OF_BAND_FONT, "bg_color": OUT_OF_BAND_FILL})
         self.date = add({"num_format": DATE_FORMAT, "align": "left"})
@@ -197,7 +198,8 @@ def _company(sheet: Worksheet, r: int, row: CompanyRow, as_of: date, styles: Sty
                 sheet.write_boolean(r, c, value, styles.out_of_band if value is False else styles.plain)
         elif col.num_format is None:
             out = col.header == "House rating" and row.in_band is False
-            sheet.write_string(r, c, text(str(value)), styles.out_of_band if out else styles.plain)
+            style = styles.missing_text if value in ("NA", "NM") else styles.plain
+            sheet.write_string(r, c, text(str(value)), styles.out_of_band if out else style)
         else:
             num_format = _price_format(row) if col.num_format == "price" else col.num_format
             suspect = col.header in YIELD_COLUMNS and row.yield_suspect(YIELD_COLUMNS[col.header])
