@@ -211,40 +211,48 @@ def _company(sheet: Worksheet, r: int, row: CompanyRow, as_of: date, styles: Sty
                 sheet.write_comment(r, c, f"NM: {label} {row.raw_input(col.aggregate):,.2f}")
 
 
-def _aggregate(sheet: Worksheet, r: int, block: GroupBlock, aggregate: AggregateRow, as_of: date, st: Styles) -> None:
+def _statistic_row(
+    sheet: Worksheet, r: int, block: GroupBlock, kind: str, label: str, as_of: date, st: Styles,
+    value: Callable[[int, Col], None],
+) -> None:  # fmt: skip
+    """A shaded row of group statistics: its label and kind, and ``value(c, col)`` in each aggregated column."""
     shade = st.number("General", aggregate=True)
     for c, col in enumerate(COLUMNS):
         if col.header == "Name":
-            sheet.write_string(r, c, text(f"{block.name} {STAT_LABEL[aggregate.statistic]}"), shade)
+            sheet.write_string(r, c, text(f"{block.name} {label}"), shade)
         elif col.header == "Group":
             sheet.write_string(r, c, text(block.name), shade)
         elif col.header == "As of":
             sheet.write_datetime(r, c, as_of, st.number(DATE_FORMAT, aggregate=True))
         elif col.header == "Row type":
-            sheet.write_string(r, c, aggregate.statistic, shade)
+            sheet.write_string(r, c, kind, shade)
         elif col.aggregate and col.num_format:
-            value = aggregate.values[col.aggregate].value
-            write_number(sheet, r, c, value, st.number(col.num_format, aggregate=True), st.missing_aggregate)
+            value(c, col)
         else:
             sheet.write_blank(r, c, None, shade)
 
 
-def _counts(sheet: Worksheet, r: int, block: GroupBlock, aggregates: list[AggregateRow], st: Styles) -> None:
-    """The n of each aggregated column (members used; the others were NA or NM)."""
-    counting = block.total - block.not_counted
-    shade = st.number("0", aggregate=True)
-    first = aggregates[0].values
-    for c, col in enumerate(COLUMNS):
-        if col.header == "Name":
-            sheet.write_string(r, c, text(f"{block.name} n (of {counting} counted)"), shade)
-        elif col.header == "Group":
-            sheet.write_string(r, c, text(block.name), shade)
-        elif col.header == "Row type":
-            sheet.write_string(r, c, "n", shade)
-        elif col.aggregate and col.num_format:
-            sheet.write_number(r, c, first[col.aggregate].n, shade)
-        else:
-            sheet.write_blank(r, c, None, shade)
+def _aggregate(sheet: Worksheet, r: int, block: GroupBlock, aggregate: AggregateRow, as_of: date, st: Styles) -> None:
+    """A mean, median or harmonic-mean row (blank where the statistic is not computed for a column)."""
+
+    def value(c: int, col: Col) -> None:
+        assert col.aggregate and col.num_format
+        number = aggregate.values[col.aggregate].value
+        write_number(sheet, r, c, number, st.number(col.num_format, aggregate=True), st.missing_aggregate)
+
+    label = STAT_LABEL[aggregate.statistic]
+    _statistic_row(sheet, r, block, aggregate.statistic, label, as_of, st, value)
+
+
+def _counts(sheet: Worksheet, r: int, block: GroupBlock, aggregate: AggregateRow, as_of: date, st: Styles) -> None:
+    """The n of each aggregated column (members used; the others were NA or NM; the same for every statistic)."""
+
+    def value(c: int, col: Col) -> None:
+        assert col.aggregate
+        sheet.write_number(r, c, aggregate.values[col.aggregate].n, st.number("0", aggregate=True))
+
+    label = f"n (of {block.total - block.not_counted} counted)"
+    _statistic_row(sheet, r, block, "n", label, as_of, st, value)
 
 
 def comps_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
@@ -288,7 +296,7 @@ def comps_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
             _aggregate(sheet, r, block, aggregate, report.as_of, styles)
             r += 1
         if block.aggregates:
-            _counts(sheet, r, block, block.aggregates, styles)
+            _counts(sheet, r, block, block.aggregates[0], report.as_of, styles)
             r += 1
     sheet.freeze_panes(header + 1, 1)
     sheet.autofilter(header, 0, max(r - 1, header), last)
