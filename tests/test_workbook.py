@@ -9,6 +9,8 @@ import csv
 import io
 import json
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -306,3 +308,24 @@ def test_snapshot_charts_sheet_has_the_peers_scatter(snapshot_book: Any) -> None
     assert len(charts._charts) == 1
     notes = [c.value for c in charts["A"] if isinstance(c.value, str)]
     assert sum("P/B band of" in n and "skipped" in n for n in notes) == 7  # every rated name: no book values
+
+
+def test_xlsxwriter_only_for_a_workbook(config: Path, tmp_path: Path) -> None:
+    """The CSV export imports neither xlsxwriter nor pandas (the snapshot path); the workbook imports xlsxwriter."""
+    code = (
+        "import sys, json\n"
+        "from typer.testing import CliRunner\n"
+        "from screener.cli import app\n"
+        "args = ['export', '--config', sys.argv[2], '--source', 'snapshot', '--out', sys.argv[1]]\n"
+        "r = CliRunner().invoke(app, args)\n"
+        "print(json.dumps({'exit': r.exit_code, 'xlsxwriter': 'xlsxwriter' in sys.modules,"
+        " 'pandas': 'pandas' in sys.modules}))\n"
+    )
+    for name, loaded in (("c.csv", False), ("c.xlsx", True)):
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / name), str(config)], capture_output=True, text=True, check=True
+        )
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        assert result["exit"] == 0 and result["xlsxwriter"] is loaded, (name, result)
+        if not loaded:
+            assert result["pandas"] is False
