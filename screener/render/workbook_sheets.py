@@ -236,7 +236,7 @@ def _pb_band(book: Workbook, sheet: Worksheet, band: PbBandChart, col: int, at: 
             }
         )
     chart.set_title({"name": text(band.title)})
-    chart.set_x_axis({"num_format": "yyyy", "date_axis": True})
+    chart.set_x_axis({"num_format": "yyyy"})  # Excel dates on a value axis, shown as years
     chart.set_y_axis({"name": "P/B", "num_format": '0.0"x"', "min": 0})
     chart.set_legend({"position": "bottom"})
     sheet.insert_chart(at, 0, chart, CHART_SIZE)
