@@ -40,7 +40,7 @@ class PageLoad:
     requests: list[str] = field(default_factory=list)
 
 
-def load(path: Path, script: str, timeout: float = 60.0, width: int = 1280) -> PageLoad:
+def load(path: Path, script: str, timeout: float = 60.0, width: int = 1280, media: str = "screen") -> PageLoad:
     """Open ``path`` in headless Chromium at ``width`` CSS pixels, wait for the load event, evaluate ``script`` (a
     JavaScript expression returning JSON-serialisable data) and return it with the console errors, uncaught
     exceptions and requested URLs."""
@@ -67,7 +67,7 @@ def load(path: Path, script: str, timeout: float = 60.0, width: int = 1280) -> P
             pages = [t for t in json.load(response) if t["type"] == "page"]
         socket = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True)
         try:
-            return _drive(socket, path, script, deadline)
+            return _drive(socket, path, script, deadline, width, media)
         finally:
             socket.close()
     finally:
@@ -76,7 +76,7 @@ def load(path: Path, script: str, timeout: float = 60.0, width: int = 1280) -> P
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def _drive(socket: Any, path: Path, script: str, deadline: float) -> PageLoad:
+def _drive(socket: Any, path: Path, script: str, deadline: float, width: int, media: str) -> PageLoad:
     counter = iter(range(1, 1_000_000))
     seen = PageLoad(None)
 
@@ -108,6 +108,11 @@ def _drive(socket: Any, path: Path, script: str, deadline: float) -> PageLoad:
 
     for domain in ("Page", "Runtime", "Network", "Log"):
         reply_to(send(f"{domain}.enable"))
+    # a real viewport of ``width`` CSS pixels (a headless window cannot be narrower than ~500 px); phones are mobile
+    reply_to(
+        send("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600)
+    )
+    reply_to(send("Emulation.setEmulatedMedia", media=media))  # "print": the page as it prints
     send("Page.navigate", url=path.resolve().as_uri())
     pump(lambda m: m if m.get("method") == "Page.loadEventFired" else None)
     reply = reply_to(send("Runtime.evaluate", expression=script, returnByValue=True, awaitPromise=True))

@@ -32,6 +32,7 @@ FORBIDDEN = {
     "click",
     "matplotlib",
     "openpyxl",
+    "xlsxwriter",
     "pyarrow",
     "logging",
     "json",

@@ -158,12 +158,22 @@ def test_export_csv_contract(runner: CliRunner, tmp_path: Path) -> None:
 def test_export_xlsx(runner: CliRunner, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
+    from screener.render.workbook import COLUMNS, CSV_FIELDS, TITLE_ROWS
+
     out = tmp_path / "comps.xlsx"
     assert runner.invoke(app, ["export", *BASE, "--out", str(out)]).exit_code == 0
-    sheet = load_workbook(out).active
-    header = [c.value for c in next(sheet.iter_rows(max_row=1))]  # type: ignore[union-attr]
-    assert header == CSV_COLUMNS
-    assert isinstance(sheet.cell(row=2, column=CSV_COLUMNS.index("price") + 1).value, float)  # type: ignore[union-attr]
+    book = load_workbook(out)
+    try:
+        sheet = book["Comps"]
+        header = [c.value for c in sheet[TITLE_ROWS + 1]]
+        assert header == [c.header for c in COLUMNS]
+        assert sorted(CSV_FIELDS[h] for h in header) == sorted(CSV_COLUMNS)  # every CSV column has its column
+        first = next(
+            r for r in sheet.iter_rows(min_row=TITLE_ROWS + 2) if r[header.index("Row type")].value == "company"
+        )
+        assert isinstance(first[header.index("Price")].value, float)
+    finally:
+        book.close()
 
 
 def test_export_into_missing_folder_exits_2(runner: CliRunner, tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ def test_screen_unknown_ticker_is_exit_2_naming_it(config: Path) -> None:
         ("c.csv", lambda b: b.startswith(b"row_type,group,ticker")),
         ("c.json", lambda b: json.loads(b)["as_of"] == "2025-10-10"),
         ("c.xlsx", lambda b: b[:2] == b"PK"),
+        ("c.html", lambda b: b.startswith(b"<!doctype html>") and b"600111.SS" in b),
         ("c.txt", lambda b: b"China Northern Rare Earth" in b and b"Targets and ratings" in b),
     ],
 )

@@ -17,7 +17,10 @@ from screener.models import Scope
 if TYPE_CHECKING:
     import pandas as pd
 
+    from screener.app.report import ScreenReport
     from screener.core.valuation import BandStats
+    from screener.data.store import Store
+    from screener.models import Company
 
 
 @dataclass
@@ -36,27 +39,37 @@ def pb_band(
     env: Environment, ticker: str, since: date | None, universes: Sequence[str], as_of: date | None
 ) -> PbBandChart:
     """P/B history from the stored prices and the universe's published book values."""
+    symbol = uv.symbol(ticker, "TICKER")
+    company = uv.find_company(env, universes, symbol)
+    if company is None:
+        raise DataUnavailable(f"{symbol} is in no universe: the P/B history needs published book values")
+    return pb_band_of(company, env.store, since or env.settings.valuation.since, as_of)
+
+
+def pb_band_of(company: Company, store: Store, since: date, as_of: date | None) -> PbBandChart:
+    """One company's P/B band: stored prices up to ``as_of`` ÷ the book values published by each day, the band
+    statistics from ``since``. DataUnavailable (with the reason) when the company has no book values, no stored
+    prices, or no day with both."""
     from screener.app.value import book_values_in, price_series
     from screener.core import valuation as val
 
-    symbol = uv.symbol(ticker, "TICKER")
-    company = uv.find_company(env, universes, symbol)
-    if company is None or not company.book_values:
-        where = "is in no universe" if company is None else "has no [[company.book_values]] in its universe file"
-        raise DataUnavailable(f"{symbol} {where}: the P/B history needs published book values")
-    prices, history_source = price_series(env.store, symbol, as_of)
+    symbol = company.ticker
+    if not company.book_values:
+        raise DataUnavailable(
+            f"{symbol} has no [[company.book_values]] in its universe file: the P/B history needs published book values"
+        )
+    prices, history_source = price_series(store, symbol, as_of)
     if prices is None:
         raise DataUnavailable(f"{symbol}: {history_source} (run: screener prices import FILE --ticker {symbol})")
     books, _ = book_values_in(company, {})
     pb = val.pb_history(prices, books)
     if pb.empty:
         raise DataUnavailable(f"{symbol}: no day with both a price and a book value published by then")
-    start = since or env.settings.valuation.since
     return PbBandChart(
         pb,
-        val.band_stats(pb, start),
+        val.band_stats(pb, since),
         title=f"{company.name} ({symbol}) — P/B band, {company.currency}",
-        since=start,
+        since=since,
         source=f"prices: {history_source}; book values: {Path(company.source_file).name} ({len(books)} reports)",
         as_of=pb.index[-1].date(),
     )
@@ -81,6 +94,13 @@ def short_name(name: str, width: int = 24) -> str:
 def peers(env: Environment, universes: Sequence[str], groups: Sequence[str], scope: Scope) -> PeersChart:
     """The comp table's P/B FY1 and ROE FY1 for every company with both."""
     report = screen(env, ScreenOptions(universes=universes, groups=groups, scope=scope))
+    names = ", ".join(universes or [p.stem for p in env.settings.universe_files])
+    return peers_of(report, names)
+
+
+def peers_of(report: ScreenReport, names: str) -> PeersChart:
+    """P/B FY1 against ROE FY1 of the report's companies (``names``: the universes, for the title); DataUnavailable
+    when no company has both."""
     points, left_out = [], []
     for row in (r for block in report.groups for r in block.rows):
         pb, roe = row.metric("pb_fy1"), row.metric("roe_fy1")
@@ -91,7 +111,6 @@ def peers(env: Environment, universes: Sequence[str], groups: Sequence[str], sco
                             f"ROE {roe if not isinstance(roe, float) else 'ok'})")  # fmt: skip
     if not points:
         raise DataUnavailable("no company has both a P/B FY1 and an ROE FY1")
-    names = ", ".join(universes or [p.stem for p in env.settings.universe_files])
     return PeersChart(
         points,
         left_out,

@@ -46,17 +46,25 @@ class DriftResult:
 
 def drift(env: Environment, options: DriftOptions) -> DriftResult:
     """Today's comp table, recorded in the history (one transaction), compared with the baseline run."""
-    settings = env.settings
     report = screen(env, ScreenOptions(universes=options.universes, scope=options.scope))
+    return compare_report(env, report, options.against, record=options.record)
+
+
+def compare_report(
+    env: Environment, report: ScreenReport, against: str | date, *, record: bool, create: bool = True
+) -> DriftResult:
+    """``report``'s ratings compared with the baseline run (``last`` or a recorded date), recorded in the history
+    first only when ``record``; ``create=False``: a missing history is an error, never created."""
+    settings = env.settings
     records = rating_records(report)
-    with env.history() as history:
-        if options.record:
+    with env.history(create=create) as history:
+        if record:
             history.record(report.as_of, records)
-        if options.against == "last":
+        if against == "last":
             baseline = history.baseline(report.as_of, settings.drift_min_days)
         else:
-            assert isinstance(options.against, date)
-            baseline = options.against
+            assert isinstance(against, date)
+            baseline = against
             if history.load(baseline) is None:
                 raise UsageError(f"--against: no recorded run of {baseline} (see `screener history list`)")
         previous = history.load(baseline) if baseline else None
@@ -83,7 +91,7 @@ def drift(env: Environment, options: DriftOptions) -> DriftResult:
         findings += [Finding(t, now_names[t], "added", f"not in the run of {baseline}", False) for t in added]
         findings += [Finding(t, previous[t].name, "removed", f"in the run of {baseline}, not now", False)
                      for t in removed]  # fmt: skip
-    return DriftResult(report.as_of, baseline, findings, report, options.record, settings.history_db, warnings)
+    return DriftResult(report.as_of, baseline, findings, report, record, settings.history_db, warnings)
 
 
 def runs(env: Environment) -> list[RunSummary]:

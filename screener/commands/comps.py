@@ -85,32 +85,44 @@ def screen(
 
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in ScreenFormat])
+    options = _options(run, universe, group, sort, reverse, top, tickers)
+    if kind in ("xlsx", "html"):
+        _write_document(run, options, kind, out)
+        return
     with fetch_progress(run):
-        report = build_screen(run.env, _options(run, universe, group, sort, reverse, top, tickers))
+        report = build_screen(run.env, options)
     run.notes(report.problems)
     if kind == "table":
         from screener.render.tables import screen_view
 
         show(run, screen_view(report), out)
         return
-    if kind in ("xlsx", "html"):
-        assert out is not None or kind == "html"
-        _write_document(run, report, kind, out)
-    else:
-        emit(run, ex.to_csv(report) if kind == "csv" else ex.to_json(report) + "\n", out)
+    emit(run, ex.to_csv(report) if kind == "csv" else ex.to_json(report) + "\n", out)
     run.notes(report.banners)
 
 
-def _write_document(run: RunContext, report: object, kind: str, out: Path | None) -> None:
-    """The workbook (.xlsx) or the HTML comp table."""
-    from screener.render.export import export as write_export
+def _write_document(run: RunContext, options: ScreenOptions, kind: str, out: Path | None) -> None:
+    """The full workbook (.xlsx) or the HTML report: the comp table, and drift, correlation and charts where their
+    data exists."""
+    from screener.app.bundle import BundleOptions, gather_report
 
+    if kind == "xlsx" and out is None:
+        raise UsageError("--format xlsx needs --out FILE.xlsx (a workbook is not printed)")
+    with fetch_progress(run):
+        bundle = gather_report(run.env, BundleOptions(options))
+    run.notes(bundle.report.problems)
     if kind == "xlsx":
-        if out is None:
-            raise UsageError("--format xlsx needs --out FILE.xlsx (a workbook is not printed)")
-        write_export(report, out)  # type: ignore[arg-type]
-        return
-    raise UsageError("--format html: not built yet")
+        from screener.render.workbook import write_workbook
+
+        assert out is not None
+        write_workbook(bundle, out)
+    else:
+        from screener.render.report_html import report_html
+
+        emit(run, report_html(bundle), out)
+    run.notes([*bundle.report.banners, *bundle.notes])
+    if out is not None:
+        run.note(f"wrote {out}")
 
 
 @app.command(epilog="Examples:\n\n  screener export --out comps.csv\n\n  screener export --out comps.xlsx -u magnets")
@@ -124,17 +136,52 @@ def export(
     reverse: ReverseOption = False,
     top: TopOption = None,
 ) -> None:
-    """Write the PM CSV (raw fractions, NA/NM literal, aggregate rows, formula-safe, atomic)."""
-    from screener.app.screen import screen as build_screen
+    """Write the PM CSV (raw fractions, NA/NM literal, aggregate rows, formula-safe, atomic); a path ending in .xlsx
+    writes the formatted workbook: Comps, Sources & FX, Flags, and Drift, Correlation and Charts where their data
+    exists (drift is computed, never recorded)."""
+    from screener.app.bundle import BundleOptions, gather_report
     from screener.render.export import export as write_export
+    from screener.render.workbook import write_workbook
 
     run = run_context(ctx)
-    output_format(None, out, ["csv", "xlsx"], has_format_option=False)
+    kind = output_format(None, out, ["csv", "xlsx"], has_format_option=False)
+    xlsx = kind == "xlsx"  # the workbook's extra sheets are gathered for it only
+    options = BundleOptions(
+        _options(run, universe, group, sort, reverse, top), drift=xlsx, correlation=xlsx, charts=xlsx
+    )
     with fetch_progress(run):
-        report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
+        bundle = gather_report(run.env, options)
+    report = bundle.report
     run.notes(report.problems)
-    write_export(report, out)
-    run.notes(report.banners)
+    write_workbook(bundle, out) if xlsx else write_export(report, out)
+    run.notes([*report.banners, *bundle.notes])
+    if bundle.charts.notes:
+        run.note(f"{len(bundle.charts.notes)} chart(s) skipped: why on the Charts sheet")
     rows = sum(len(b.rows) for b in report.groups)
     aggregates = sum(len(b.aggregates) for b in report.groups)
     run.note(f"wrote {rows} companies and {aggregates} aggregate rows to {out}")
+
+
+REPORT_EXAMPLES = (
+    "Examples:\n\n  screener report --out report.html\n\n  screener report -u producers --out producers.html\n\n"
+    "One self-contained HTML file (no external requests): the comp table with ratings and bands, the drift findings"
+    " (when a rating history exists), the oxide correlation table (when oxide series are stored), the charts,"
+    " sources and FX, the flags explained. Readable on a phone, prints on A4."
+)
+
+
+@app.command("report", epilog=REPORT_EXAMPLES)
+@command
+def report(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write (atomically).")],
+    universe: UniverseOption = None,
+    group: GroupOption = None,
+    sort: SortOption = None,
+    reverse: ReverseOption = False,
+    top: TopOption = None,
+) -> None:
+    """The HTML report a PM opens: comp table, drift, correlation and charts in one page."""
+    run = run_context(ctx)
+    output_format(None, out, ["html"], has_format_option=False)
+    _write_document(run, _options(run, universe, group, sort, reverse, top), "html", out)

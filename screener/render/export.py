@@ -1,4 +1,4 @@
-"""The PM CSV contract (CLI.md), JSON and XLSX renderings, written atomically.
+"""The PM CSV contract (CLI.md) and JSON renderings, written atomically (the workbook: :mod:`screener.render.workbook`).
 
 CSV: UTF-8, one header row, one row per company, then each group's aggregate rows. Numbers raw
 (fractions for upside, ETR, ROE, yields); ``NA``/``NM`` literal; a text cell starting with ``= + - @``,
@@ -21,7 +21,6 @@ from screener.app.report import ScreenReport
 from screener.core.drift import Finding, RatingRecord
 from screener.core.values import NM, Missing, Value
 from screener.fileio import write_atomic
-from screener.render.formatting import printable
 
 CSV_COLUMNS = [
     "row_type",
@@ -188,36 +187,14 @@ def to_json(report: ScreenReport) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def to_xlsx_bytes(report: ScreenReport) -> bytes:
-    """The same rows as the CSV in one worksheet (numbers as numbers, NA/NM as text)."""
-    from openpyxl import Workbook  # imported only for .xlsx exports
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "comp table"
-    sheet.append(CSV_COLUMNS)
-    for record in records(report):
-        cells: list[Any] = []
-        for column in CSV_COLUMNS:
-            value = record.get(column, "")
-            if isinstance(value, Missing):
-                cells.append(value.value)
-            elif isinstance(value, float | int) and not isinstance(value, bool):
-                cells.append(value if math.isfinite(value) else "NA")
-            else:
-                text = printable(str(value))
-                cells.append(safe_text(text) if column in TEXT_COLUMNS else text)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def export(report: ScreenReport, path: Path) -> None:
-    """Write the PM CSV, or an XLSX when the path ends in ``.xlsx``, atomically."""
+    """Write the PM CSV, or the workbook of the comp table alone when the path ends in ``.xlsx`` (the full
+    workbook: :func:`screener.render.workbook.write_workbook` of a gathered bundle), atomically."""
     if path.suffix.lower() == ".xlsx":
-        write_atomic(path, to_xlsx_bytes(report))
+        from screener.app.bundle import ReportBundle
+        from screener.render.workbook import write_workbook
+
+        write_workbook(ReportBundle(report), path)
     else:
         write_atomic(path, to_csv(report).encode("utf-8"))
 

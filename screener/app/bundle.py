@@ -1,0 +1,111 @@
+"""Everything a full report shows, gathered once: the comp table, the latest drift findings (when a rating history
+exists; never recorded), the oxide correlation table (when oxide series are stored) and the inputs of the charts.
+The workbook export renders it (:mod:`screener.render.workbook`); an HTML report can render the same bundle.
+No printing, no rendering: an extra part that cannot be built is left out with a note saying why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from screener.app.charts import PbBandChart, PeersChart, pb_band_of, peers_of
+from screener.app.drift import DriftResult, compare_report
+from screener.app.report import ScreenReport
+from screener.app.screen import ScreenOptions, screen
+from screener.environment import Environment
+from screener.errors import DataUnavailable, StoreCorrupt, UsageError
+from screener.history import HistoryError
+
+if TYPE_CHECKING:
+    from screener.app.correlate import CorrelationReport
+
+
+@dataclass
+class ChartInputs:
+    """The data of each chart: a P/B band per rated name that has one, the P/B-vs-ROE peers; ``notes`` say which
+    chart was skipped and why."""
+
+    pb_bands: list[PbBandChart] = field(default_factory=list)
+    peers: PeersChart | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportBundle:
+    """The comp table and the optional parts; ``notes`` say why a part is missing."""
+
+    report: ScreenReport
+    drift: DriftResult | None = None
+    correlation: CorrelationReport | None = None
+    charts: ChartInputs = field(default_factory=ChartInputs)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BundleOptions:
+    """The comp table's selection, and which optional parts to gather."""
+
+    screen: ScreenOptions = field(default_factory=ScreenOptions)
+    drift: bool = True
+    correlation: bool = True
+    charts: bool = True
+
+
+def gather_report(env: Environment, options: BundleOptions) -> ReportBundle:
+    """The comp table of ``options.screen`` and, where their data exists, drift, correlation and chart inputs."""
+    report = screen(env, options.screen)
+    bundle = ReportBundle(report)
+    if options.drift:
+        bundle.drift = _drift(env, options.screen, report, bundle.notes)
+    if options.correlation:
+        bundle.correlation = _correlation(env, options.screen, bundle.notes)
+    if options.charts:
+        bundle.charts = chart_inputs(env, options.screen, report)
+    return bundle
+
+
+def _drift(env: Environment, options: ScreenOptions, report: ScreenReport, notes: list[str]) -> DriftResult | None:
+    """The latest findings against the last recorded run, as ``drift --no-record`` computes them: nothing is
+    recorded and no history is created. A cut selection (groups, top N) is re-screened whole, as drift sees it."""
+    if not env.settings.history_db.exists():
+        notes.append("drift: no rating history yet (run `screener drift` to record one)")
+        return None
+    if options.groups or options.top:
+        report = screen(env, ScreenOptions(universes=options.universes, scope=options.scope))
+    try:
+        return compare_report(env, report, "last", record=False, create=False)
+    except HistoryError as exc:  # a damaged or locked history: the export goes on without the drift sheet
+        notes.append(f"drift: {exc}")
+        return None
+
+
+def _correlation(env: Environment, options: ScreenOptions, notes: list[str]) -> CorrelationReport | None:
+    """``screener correlate`` with the config's defaults, when any oxide series is stored."""
+    if not env.store.series_keys("oxides"):
+        return None
+    from screener.app.correlate import CorrelateOptions, correlate
+
+    try:
+        result = correlate(env, CorrelateOptions(universes=options.universes, as_of=options.scope.as_of))
+    except (DataUnavailable, UsageError, StoreCorrupt) as exc:
+        notes.append(f"correlation: {exc}")
+        return None
+    notes.extend(f"correlation: {note}" for note in result.notes)
+    return result
+
+
+def chart_inputs(env: Environment, options: ScreenOptions, report: ScreenReport) -> ChartInputs:
+    """The P/B band of every rated name of the report (house view in force) and the P/B-vs-ROE peers."""
+    charts = ChartInputs()
+    since = env.settings.valuation.since
+    for row in (r for block in report.groups for r in block.rows if r.view is not None):
+        try:
+            charts.pb_bands.append(pb_band_of(row.company, env.store, since, report.as_of))
+        except DataUnavailable as exc:
+            charts.notes.append(f"P/B band of {row.company.name}: skipped, {exc}")
+    names = ", ".join(options.universes or [p.stem for p in env.settings.universe_files])
+    try:
+        charts.peers = peers_of(report, names)
+    except DataUnavailable as exc:
+        charts.notes.append(f"P/B against ROE: skipped, {exc}")
+    return charts
