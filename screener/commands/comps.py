@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from screener.commands._app import (
+    ColumnsOption,
     Format,
     GroupOption,
     ReverseOption,
@@ -15,6 +16,7 @@ from screener.commands._app import (
     SortOption,
     TopOption,
     UniverseOption,
+    WideOption,
     app,
     command,
     emit,
@@ -62,19 +64,25 @@ def screen(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to this file (atomically) instead of the terminal.")
     ] = None,
+    columns: ColumnsOption = None,
+    wide: WideOption = False,
 ) -> None:
-    """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates."""
+    """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates.
+    Columns that do not fit the terminal are dropped, least important first, and named under the table."""
     from screener.app.screen import screen as build_screen
     from screener.render import export as ex
+    from screener.render.fit import View
+    from screener.render.tables import SCREEN_KEYS
 
     run = run_context(ctx)
+    view = View.parse(columns, wide, SCREEN_KEYS)
     with fetch_progress(run):
         report = build_screen(run.env, _options(run, universe, group, sort, reverse, top))
     run.notes(report.problems)
     if fmt is Format.table:
         from screener.render.tables import screen_view
 
-        show(run, screen_view(report), out)
+        show(run, screen_view(report, view), out)
         return
     emit(run, ex.to_csv(report) if fmt is Format.csv else ex.to_json(report) + "\n", out)
     run.notes(report.banners)

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import (
+    ColumnsOption,
     Format,
     UniverseOption,
+    WideOption,
     app,
     command,
     emit,
@@ -66,13 +68,17 @@ def correlate(
     ] = OxideCurrency.usd,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
+    columns: ColumnsOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Correlation, OLS beta (HAC t), R², rolling range, best lead/lag and level correlation, ranked by |corr|."""
     from screener.app.correlate import CorrelateOptions
     from screener.app.correlate import correlate as correlation_report
     from screener.render import correlation as render
+    from screener.render.fit import View
 
     run = run_context(ctx)
+    view = View.parse(columns, wide, render.TABLE_KEYS)
     options = CorrelateOptions(
         universes=universe or (),
         oxides=oxide or (),
@@ -86,7 +92,7 @@ def correlate(
     )
     report = correlation_report(run.env, options)
     if fmt is Format.table:
-        show(run, render.correlation_table(report), out)
+        show(run, render.correlation_table(report, view), out)
     else:
         emit(run, render.to_csv(report) if fmt is Format.csv else render.to_json(report) + "\n", out)
     run.notes(report.notes, prefix="note: ")
