@@ -22,15 +22,15 @@ TABLE_COLUMNS = (
     Spec("start", "From", 8),
     Spec("end", "To", 9),
     Spec("corr", "Corr", 2, "right"),
-    Spec("beta", "Beta", 3, "right"),
-    Spec("beta_t_hac", "t (HAC)", 4, "right"),
+    Spec("beta", "Beta", 4, "right"),
+    Spec("beta_t_hac", "t (HAC)", 5, "right"),
     Spec("r2", "R²", 7, "right"),
     Spec("rolling_corr_last", "Rolling last", 10, "right"),
     Spec("rolling_corr_min", "Rolling min–max", 11, "right"),
     Spec("best_lag", "Best lag", 12, "right"),
     Spec("best_lag_corr", "Lag corr", 13, "right"),
     Spec("level_corr", "Level corr (levels!)", 14, "right"),
-    Spec("status", "Status", 5, wrap=True),
+    Spec("status", "Status", 3),
 )
 """The table's columns by key (CSV names; ``rolling_corr_min`` is the min–max range), priority: 1 most important."""
 TABLE_KEYS = (*(s.key for s in TABLE_COLUMNS), "rolling_corr_max")

@@ -163,10 +163,15 @@ class FittedTable:
             hidden.append(dropped)
         widths = {i: self.least[i] for i in shown}
         slack = width - self.total(widths.values())
-        for i in shown:  # names and prose get the room left, up to their natural width
-            extra = max(0, min(slack, self.natural[i] - widths[i]))
-            widths[i] += extra
-            slack -= extra
+        growing = [i for i in shown if widths[i] < self.natural[i]]
+        while slack > 0 and growing:  # names and prose share the room left, a cell at a time, up to natural
+            for i in list(growing):
+                if slack == 0:
+                    break
+                widths[i] += 1
+                slack -= 1
+                if widths[i] == self.natural[i]:
+                    growing.remove(i)
         return Plan(shown, widths, sorted(hidden), width)
 
     def table(self, plan: Plan) -> Table:
