@@ -185,7 +185,7 @@ def _table(report: ScreenReport, title: str, columns: tuple[Column, ...], view: 
         rows.append(Row(counts, end_section=True))
     name_min = max([NAME_MIN] + [label.cell_len for label in labels])
     specs = [column.spec(name_min if column.key == "name" else None) for column in columns]
-    return FittedTable(specs, rows, view, title=title, pad_edge=False)
+    return FittedTable(specs, rows, view, title=title)
 
 
 def screen_tables(report: ScreenReport, view: View | None = None) -> list[FittedTable]:
