@@ -392,13 +392,28 @@ TopOption = Annotated[
 ]
 TickerArgument = Annotated[str, typer.Argument(help="Any code form: 600111.SS, 600111 CH, 000831.SZ ...")]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        metavar="KEYS",
+        help="Only these columns, comma-separated CSV names (e.g. etr,pe_fy1,flags); ticker and name always. "
+        "Columns that do not fit the terminal are still dropped and named below the table.",
+    ),
+]
+WideOption = Annotated[
+    bool,
+    typer.Option(
+        "--wide", help="Show every column whole even when the table is wider than the terminal (e.g. pipe to less -S)."
+    ),
+]
 
 
 # --- output --------------------------------------------------------------------------------------------------
 def render_text(renderable: RenderableType, width: int) -> str:
     """A rich renderable as plain text at a fixed width (for --out files)."""
     console = Console(record=True, width=width, file=io.StringIO())
-    console.print(renderable)
+    console.print(renderable, crop=False)
     return console.export_text()
 
 
@@ -412,8 +427,9 @@ def emit(run: RunContext, text: str, out: Path | None) -> None:
 
 
 def show(run: RunContext, renderable: RenderableType, out: Path | None = None, width: int = 240) -> None:
-    """A rich renderable to the terminal, or as plain text to ``out``."""
+    """A rich renderable to the terminal, or as plain text to ``out``. Never cropped: tables fit the width
+    themselves (:mod:`screener.render.fit`), except with --wide, which must not be cut at the terminal's edge."""
     if out is not None:
         write_atomic(out, render_text(renderable, width).encode("utf-8"))
     else:
-        run.env.out.print(renderable)
+        run.env.out.print(renderable, crop=False)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from screener.commands._app import (
+    ColumnsOption,
     GroupOption,
     ReverseOption,
     RunContext,
@@ -15,6 +16,7 @@ from screener.commands._app import (
     SortOption,
     TopOption,
     UniverseOption,
+    WideOption,
     app,
     command,
     emit,
@@ -78,13 +80,19 @@ def screen(
             "--out", "-o", help="Write to this file (atomically); .csv .json .xlsx .html .txt set the format."
         ),
     ] = None,
+    columns: ColumnsOption = None,
+    wide: WideOption = False,
 ) -> None:
-    """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates."""
+    """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates.
+    Columns that do not fit the terminal are dropped, least important first, and named under the table."""
     from screener.app.screen import screen as build_screen
     from screener.render import export as ex
+    from screener.render.fit import View
+    from screener.render.tables import SCREEN_KEYS
 
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in ScreenFormat])
+    view = View.parse(columns, wide, SCREEN_KEYS)  # an unknown --columns key is an error whatever the format
     options = _options(run, universe, group, sort, reverse, top, tickers)
     if kind in ("xlsx", "html"):
         _write_document(run, options, kind, out)
@@ -95,7 +103,7 @@ def screen(
     if kind == "table":
         from screener.render.tables import screen_view
 
-        show(run, screen_view(report), out)
+        show(run, screen_view(report, view), out)
         return
     emit(run, ex.to_csv(report) if kind == "csv" else ex.to_json(report) + "\n", out)
     run.notes(report.banners)

@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import (
+    ColumnsOption,
     Format,
     UniverseOption,
+    WideOption,
     app,
     command,
     emit,
@@ -70,14 +72,18 @@ def correlate(
         typer.Option("--format", "-f", help="table, csv or json (default: from the --out extension, else table)."),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
+    columns: ColumnsOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Correlation, OLS beta (HAC t), R², rolling range, best lead/lag and level correlation, ranked by |corr|."""
     from screener.app.correlate import CorrelateOptions
     from screener.app.correlate import correlate as correlation_report
     from screener.render import correlation as render
+    from screener.render.fit import View
 
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "csv", "json"])
+    view = View.parse(columns, wide, render.TABLE_KEYS)
     options = CorrelateOptions(
         universes=universe or (),
         oxides=oxide or (),
@@ -91,7 +97,7 @@ def correlate(
     )
     report = correlation_report(run.env, options)
     if kind == "table":
-        show(run, render.correlation_table(report), out)
+        show(run, render.correlation_table(report, view), out)
     else:
         emit(run, render.to_csv(report) if kind == "csv" else render.to_json(report) + "\n", out)
     run.notes(report.notes, prefix="note: ")

@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import (
+    ColumnsOption,
     DriftFormat,
     OutOption,
     UniverseOption,
+    WideOption,
     app,
     command,
     emit,
@@ -62,6 +64,8 @@ def drift(
         ),
     ] = None,
     out: OutOption = None,
+    columns: ColumnsOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Weekly rating-drift check: which house ratings left their ETR band, what changed, which targets are stale.
 
@@ -69,9 +73,12 @@ def drift(
     """
     from screener.app import drift as drift_app
     from screener.render.export import drift_csv, drift_json
+    from screener.render.fit import View
+    from screener.render.tables import DRIFT_COLUMNS, keys
 
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in DriftFormat])
+    view = View.parse(columns, wide, keys(DRIFT_COLUMNS))
     baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
     options = drift_app.DriftOptions(baseline, record, universe or (), Scope(run.source, run.as_of))
@@ -83,7 +90,7 @@ def drift(
         from screener.render.tables import drift_table
 
         run.notes(result.report.banners)
-        show(run, drift_table(as_of, base, result.findings, result.warnings), out)
+        show(run, drift_table(as_of, base, result.findings, result.warnings, view), out)
     elif kind == "html":
         from screener.render.html import DriftSection, drift_html
 
@@ -105,13 +112,15 @@ def drift(
 
 @history_app.command("list", epilog="Example:\n\n  screener history list")
 @command
-def history_list(ctx: typer.Context) -> None:
+def history_list(ctx: typer.Context, columns: ColumnsOption = None, wide: WideOption = False) -> None:
     """Recorded runs, newest first."""
     from screener.app import drift as drift_app
-    from screener.render.tables import history_runs_table
+    from screener.render.fit import View
+    from screener.render.tables import HISTORY_RUNS_COLUMNS, history_runs_table, keys
 
     run = run_context(ctx)
-    show(run, history_runs_table(drift_app.runs(run.env)))
+    view = View.parse(columns, wide, keys(HISTORY_RUNS_COLUMNS))
+    show(run, history_runs_table(drift_app.runs(run.env), view))
 
 
 @history_app.command("show", epilog="Example:\n\n  screener history show 2025-10-10")
@@ -119,15 +128,19 @@ def history_list(ctx: typer.Context) -> None:
 def history_show(
     ctx: typer.Context,
     day: Annotated[str, typer.Argument(help="As-of date of a recorded run.")],
+    columns: ColumnsOption = None,
+    wide: WideOption = False,
 ) -> None:
     """One recorded run: price, target, ETR, house and rule rating, band, flags."""
     from screener.app import drift as drift_app
-    from screener.render.tables import history_run_table
+    from screener.render.fit import View
+    from screener.render.tables import HISTORY_RUN_COLUMNS, history_run_table, keys
 
     run = run_context(ctx)
+    view = View.parse(columns, wide, keys(HISTORY_RUN_COLUMNS))
     wanted = run.date(day, "DATE")
     assert wanted is not None
-    show(run, history_run_table(day, drift_app.run(run.env, wanted)))
+    show(run, history_run_table(day, drift_app.run(run.env, wanted), view))
 
 
 @history_app.command(

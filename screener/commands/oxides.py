@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from screener.commands._app import RunContext, app, command, run_context, show
+from screener.commands._app import ColumnsOption, RunContext, WideOption, app, command, run_context, show
 
 if TYPE_CHECKING:
     from screener.app.imports import SeriesImportResult
@@ -89,14 +89,16 @@ def oxides_import(
 
 @oxides_app.command("list", epilog="Example:\n\n  screener oxides list")
 @command
-def oxides_list(ctx: typer.Context) -> None:
+def oxides_list(ctx: typer.Context, columns: ColumnsOption = None, wide: WideOption = False) -> None:
     """The series registered in config.toml and what the store holds (rows, range, unit, currency, fetched)."""
     from screener.app.cache import oxide_listing
-    from screener.render.listings import oxides_table
+    from screener.render.fit import View
+    from screener.render.listings import OXIDE_KEYS, oxides_table
 
     run = run_context(ctx)
+    view = View.parse(columns, wide, OXIDE_KEYS)
     rows = oxide_listing(run.env)
-    show(run, oxides_table(rows))
+    show(run, oxides_table(rows, view))
     for row in rows:
         if row.problem:
             run.env.err.print(f"warning: {row.problem}", markup=False, highlight=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from screener.commands._app import UniverseOption, app, command, run_context, show
+from screener.commands._app import ColumnsOption, UniverseOption, WideOption, app, command, run_context, show
 
 prices_app = typer.Typer(
     help="Load price histories exported from other terminals into the store.",
@@ -69,14 +69,16 @@ def prices_import(
 
 @cache_app.command("info", epilog="Example:\n\n  screener cache info")
 @command
-def cache_info(ctx: typer.Context) -> None:
+def cache_info(ctx: typer.Context, columns: ColumnsOption = None, wide: WideOption = False) -> None:
     """Stored price histories, quotes, FX and HTTP caches: rows, date range, when fetched, source, size."""
     from screener.app import cache
-    from screener.render.listings import store_table
+    from screener.render.fit import View
+    from screener.render.listings import STORE_KEYS, store_table
 
     run = run_context(ctx)
+    view = View.parse(columns, wide, STORE_KEYS)
     root, entries = cache.entries(run.env)
-    show(run, store_table(root, entries))
+    show(run, store_table(root, entries, view))
     for entry in entries:
         if entry.problem:
             run.env.err.print(f"warning: {entry.problem}; ignored", markup=False, highlight=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from screener.commands._app import app, command, run_context, show
+from screener.commands._app import ColumnsOption, WideOption, app, command, run_context, show
 
 universe_app = typer.Typer(
     help="List, show and validate universe files; build one from ETF holdings.",
@@ -20,13 +20,15 @@ app.add_typer(universe_app, name="universe")
 
 @universe_app.command("list", epilog="Example:\n\n  screener universe list")
 @command
-def universe_list(ctx: typer.Context) -> None:
+def universe_list(ctx: typer.Context, columns: ColumnsOption = None, wide: WideOption = False) -> None:
     """The universes named in config.toml."""
     from screener.app import universes
-    from screener.render.tables import universe_list_table
+    from screener.render.fit import View
+    from screener.render.tables import UNIVERSE_LIST_COLUMNS, keys, universe_list_table
 
     run = run_context(ctx)
-    show(run, universe_list_table(universes.configured(run.env)))
+    view = View.parse(columns, wide, keys(UNIVERSE_LIST_COLUMNS))
+    show(run, universe_list_table(universes.configured(run.env), view))
 
 
 @universe_app.command("show", epilog="Example:\n\n  screener universe show producers")
@@ -34,13 +36,17 @@ def universe_list(ctx: typer.Context) -> None:
 def universe_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Universe name or .toml path.")],
+    columns: ColumnsOption = None,
+    wide: WideOption = False,
 ) -> None:
     """The companies of one universe: codes, currencies, fiscal year, house view, estimate source."""
     from screener.app import universes
-    from screener.render.tables import universe_show_table
+    from screener.render.fit import View
+    from screener.render.tables import UNIVERSE_SHOW_COLUMNS, keys, universe_show_table
 
     run = run_context(ctx)
-    show(run, universe_show_table(universes.one(run.env, name)))
+    view = View.parse(columns, wide, keys(UNIVERSE_SHOW_COLUMNS))
+    show(run, universe_show_table(universes.one(run.env, name), view))
 
 
 @universe_app.command(

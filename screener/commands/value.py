@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import (
+    ColumnsOption,
     Format,
     TickerArgument,
     UniverseOption,
+    WideOption,
     app,
     command,
     emit,
@@ -63,15 +65,19 @@ def value(
         ),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
+    columns: ColumnsOption = None,
+    wide: WideOption = False,
 ) -> None:
     """P/B-band valuation (METHODS §5): target P/B = mean + k·sd of the point-in-time P/B history, target price
     = that multiple × forward (FY2) BVPS, upside; current P/B with its z-score and percentile."""
     from screener.app.value import Overrides, ValueOptions
     from screener.app.value import value as valuation
     from screener.render import valuation as rv
+    from screener.render.fit import View
 
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "csv", "json"])
+    view = View.parse(columns, wide, rv.TABLE_KEYS)
     overrides = Overrides(pb_mean, pb_sd, bvps)
     scope = Scope(run.source, run.as_of)
     with fetch_progress(run):
@@ -79,10 +85,10 @@ def value(
     run.notes(done.banners)
     result = done.result
     if kind == "table" and out is None:
-        run.env.out.print(rv.value_view(result))
+        run.env.out.print(rv.value_view(result, view), crop=False)
         return
     if kind == "table":
-        text = render_text(rv.value_view(result), 160)
+        text = render_text(rv.value_view(result, view), 160)
     else:
         text = rv.value_csv(result) if kind == "csv" else rv.value_json(result) + "\n"
     emit(run, text, out)

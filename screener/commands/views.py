@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from screener.commands._app import TickerArgument, UniverseOption, app, command, run_context, show
+from screener.commands._app import (
+    ColumnsOption,
+    TickerArgument,
+    UniverseOption,
+    WideOption,
+    app,
+    command,
+    run_context,
+    show,
+)
 
 view_app = typer.Typer(
     help="House views over time: set a new rating/target (appended to the universe file), list the history.",
@@ -53,10 +62,18 @@ def view_set(
 
 @view_app.command("history", epilog="Examples:\n\n  screener view history 600111.SS\n\n  screener view history 'MP US'")
 @command
-def view_history(ctx: typer.Context, ticker: TickerArgument, universe: UniverseOption = None) -> None:
+def view_history(
+    ctx: typer.Context,
+    ticker: TickerArgument,
+    universe: UniverseOption = None,
+    columns: ColumnsOption = None,
+    wide: WideOption = False,
+) -> None:
     """A company's house views, oldest first, and the one in force today."""
     from screener.app.views import history
-    from screener.render.tables import view_history_table
+    from screener.render.fit import View
+    from screener.render.tables import VIEW_HISTORY_COLUMNS, keys, view_history_table
 
     run = run_context(ctx)
-    show(run, view_history_table(history(run.env, ticker, universe or ())))
+    view = View.parse(columns, wide, keys(VIEW_HISTORY_COLUMNS))
+    show(run, view_history_table(history(run.env, ticker, universe or ()), view))

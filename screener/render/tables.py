@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from screener.app.comptable import ALL_GROUP, CompanyRow
@@ -18,6 +17,7 @@ from screener.core.ratings import Rating
 from screener.core.values import NA, NM, Value
 from screener.models import Universe
 from screener.render import formatting as f
+from screener.render.fit import NAME_MIN, FittedTable, Row, Spec, View
 
 RATING_STYLE = {Rating.BUY: "bold green", Rating.NEUTRAL: "yellow", Rating.SELL: "bold red"}
 STAT_LABEL = {"mean": "mean", "median": "median", "harmonic_mean": "harmonic mean"}
@@ -54,14 +54,20 @@ def _cell(text: str) -> Text:
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: header, how to render a company row, and the aggregate key it shows (if any)."""
+    """A table column: its key (the CSV name ``--columns`` takes), header, priority (0 = identity, always shown;
+    1 = most important, the highest dropped first on a narrow terminal), how to render a company row, and the
+    aggregate key it shows (if any)."""
 
+    key: str
     header: str
+    priority: int
     cell: Callable[[CompanyRow], Text]
     aggregate: str | None = None
     fmt: Callable[[Value], str] = f.multiple
     justify: Literal["left", "right"] = "right"
-    max_width: int | None = None
+
+    def spec(self, shrink: int | None = None) -> Spec:
+        return Spec(self.key, self.header, self.priority, self.justify, shrink=shrink, wrap=self.key == "flags")
 
 
 def _price_decimals(row: CompanyRow) -> int:
@@ -98,95 +104,111 @@ def _metric(key: str, fmt: Callable[[Value], str]) -> Callable[[CompanyRow], Tex
 
 _EST = {"house": "house", "consensus": "cons", "none": "—"}
 IDENTITY = (
-    Column("Ticker", lambda r: Text(r.ticker), justify="left"),
-    Column("Name", lambda r: Text(r.company.name), justify="left", max_width=30),
+    Column("ticker", "Ticker", 0, lambda r: Text(r.ticker), justify="left"),
+    Column("name", "Name", 0, lambda r: Text(r.company.name), justify="left"),
 )
 RATING_COLUMNS = (
     *IDENTITY,
-    Column("Ccy", lambda r: Text(r.company.currency), justify="left"),
-    Column("Price", lambda r: _cell(f.money(r.price, _price_decimals(r)))),
-    Column("YTD", lambda r: _cell(f.percent(r.changes.ytd))),
-    Column("Mcap US$m", lambda r: _cell(f.money(r.market_cap_usd_m, 0))),
-    Column("TP", lambda r: _cell(f.money(r.target_price, _price_decimals(r)))),
-    Column("Upside", lambda r: _cell(f.percent(r.upside)), "upside", f.percent),
-    Column("DY FY1", lambda r: _yield(r, "dividend_yield"), "dividend_yield", f.percent),
-    Column("ETR", lambda r: _cell(f.percent(r.etr)), "etr", f.percent),
-    Column("House", lambda r: _rating(r.view.rating if r.view else None, "NR"), justify="left"),
-    Column("Rule", lambda r: _rating(r.rule_rating, "NA"), justify="left"),
-    Column("Band", lambda r: _band(r.in_band), justify="left"),
-    Column("Flags", lambda r: Text(" ".join(r.flags), style="magenta"), justify="left", max_width=30),
-    Column("Src", lambda r: Text(r.source), justify="left"),
+    Column("currency", "Ccy", 9, lambda r: Text(r.company.currency), justify="left"),
+    Column("price", "Price", 5, lambda r: _cell(f.money(r.price, _price_decimals(r)))),
+    Column("ytd_change", "YTD", 12, lambda r: _cell(f.percent(r.changes.ytd))),
+    Column("market_cap_usd_m", "Mcap US$m", 8, lambda r: _cell(f.money(r.market_cap_usd_m, 0))),
+    Column("target_price", "TP", 6, lambda r: _cell(f.money(r.target_price, _price_decimals(r)))),
+    Column("upside", "Upside", 4, lambda r: _cell(f.percent(r.upside)), "upside", f.percent),
+    Column("dividend_yield", "DY FY1", 10, lambda r: _yield(r, "dividend_yield"), "dividend_yield", f.percent),
+    Column("etr", "ETR", 1, lambda r: _cell(f.percent(r.etr)), "etr", f.percent),
+    Column("house_rating", "House", 3, lambda r: _rating(r.view.rating if r.view else None, "NR"), justify="left"),
+    Column("rule_rating", "Rule", 2, lambda r: _rating(r.rule_rating, "NA"), justify="left"),
+    Column("in_band", "Band", 7, lambda r: _band(r.in_band), justify="left"),
+    Column("flags", "Flags", 11, lambda r: Text(" ".join(r.flags), style="magenta"), justify="left"),
+    Column("source", "Src", 13, lambda r: Text(r.source), justify="left"),
 )
+METRIC_PRIORITY = {
+    "pe_fy1": 1,
+    "ev_ebitda_fy1": 3,
+    "pb_fy1": 4,
+    "pe_fy2": 5,
+    "ev_ebitda_fy2": 6,
+    "pb_fy2": 7,
+    "roe_fy1": 8,
+    "dy_fy1": 9,
+    "roe_fy2": 10,
+    "dy_fy2": 11,
+}
 VALUATION_COLUMNS = (
     *IDENTITY,
-    Column("FY1", lambda r: Text(str(r.fy1))),
-    *(Column(h, _metric(k, fmt), k, fmt) for h, k, fmt in METRIC_COLUMNS),
+    Column("fy1", "FY1", 2, lambda r: Text(str(r.fy1))),
+    *(Column(k, h, METRIC_PRIORITY[k], _metric(k, fmt), k, fmt) for h, k, fmt in METRIC_COLUMNS),
     Column(
+        "estimate_source",
         "Est",
+        12,
         lambda r: Text(_EST[r.estimate_source], style="cyan" if r.estimate_source == "consensus" else ""),
         justify="left",
     ),
 )
+SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_COLUMNS)))
+"""What ``screen --columns`` takes (the CSV column names)."""
 
 
-def _table(report: ScreenReport, title: str, columns: tuple[Column, ...]) -> Table:
-    """Build the rows first, then size the columns: only Name and Flags give way on a narrow terminal."""
-    rows: list[tuple[list[Text], str | None, bool]] = []  # cells, row style, ends a section
+def _table(report: ScreenReport, title: str, columns: tuple[Column, ...], view: View) -> FittedTable:
+    """Build the rows, then let the table fit the terminal: names cut with … (never below the group and
+    aggregate labels), flags wrapped between codes, lower-priority columns dropped and named."""
+    rows: list[Row] = []
     blank = [Text("")] * (len(columns) - 2)
+    labels: list[Text] = []
     for block in report.groups:
         if block.name != ALL_GROUP:
             shown = f" (top {len(block.rows)} of {block.total})" if len(block.rows) < block.total else ""
-            rows.append(([Text(""), Text(f"{block.name}{shown}", style="bold underline"), *blank], None, False))
-            rows += [([column.cell(row) for column in columns], None, False) for row in block.rows]
+            labels.append(Text(f"{block.name}{shown}", style="bold underline"))
+            rows.append(Row([Text(""), labels[-1], *blank]))
+            rows += [Row([column.cell(row) for column in columns]) for row in block.rows]
         else:
-            rows.append(([Text(""), Text("All groups", style="bold underline"), *blank], None, False))
+            labels.append(Text("All groups", style="bold underline"))
+            rows.append(Row([Text(""), labels[-1], *blank]))
         for aggregate in block.aggregates:
-            cells = [Text(""), Text(f"{block.name} {STAT_LABEL[aggregate.statistic]}")]
+            labels.append(Text(f"{block.name} {STAT_LABEL[aggregate.statistic]}"))
+            cells = [Text(""), labels[-1]]
             for column in columns[2:]:
                 value = aggregate.values[column.aggregate].value if column.aggregate else None
                 cells.append(_cell(column.fmt(value)) if column.aggregate and value is not None else Text(""))
-            rows.append((cells, "italic", False))
+            rows.append(Row(cells, "italic"))
         first = block.aggregates[0].values
         label = f"{block.name} n (excl.)"
         if block.not_counted:
             label += f" +{block.not_counted} dual"
-        counts = [Text(""), Text(label, style="dim")]
+        labels.append(Text(label, style="dim"))
+        counts = [Text(""), labels[-1]]
         for column in columns[2:]:
             stat = first[column.aggregate] if column.aggregate else None
             counts.append(Text(f"{stat.n} ({stat.excluded})", style="dim") if stat else Text(""))
-        rows.append((counts, None, True))
-    table = Table(title=title, header_style="bold", pad_edge=False)
-    for index, column in enumerate(columns):
-        flexible = column.max_width is not None
-        natural = max([len(column.header)] + [cells[index].cell_len for cells, _, _ in rows])
-        if column.header == "Flags":  # wrap between codes, never inside one
-            natural = max([5] + [len(word) for cells, _, _ in rows for word in cells[index].plain.split()])
-            flexible = False
-        table.add_column(
-            column.header,
-            justify=column.justify,
-            no_wrap=column.header != "Flags",
-            max_width=column.max_width,
-            min_width=None if flexible else natural,
-            overflow="ellipsis" if column.header == "Name" else "fold",
-        )
-    for cells, style, end_section in rows:
-        table.add_row(*cells, style=style, end_section=end_section)
-    return table
+        rows.append(Row(counts, end_section=True))
+    name_min = max([NAME_MIN] + [label.cell_len for label in labels])
+    specs = [column.spec(name_min if column.key == "name" else None) for column in columns]
+    return FittedTable(specs, rows, view, title=title)
 
 
-def screen_tables(report: ScreenReport) -> tuple[Table, Table]:
-    """Two tables that fit a terminal: targets and ratings; then FY1/FY2 valuation multiples.
+def screen_tables(report: ScreenReport, view: View | None = None) -> list[FittedTable]:
+    """Two tables that fit a terminal: targets and ratings; then FY1/FY2 valuation multiples. With --columns, a
+    table none of whose picked columns is among its own is left out.
 
     The Src column is shown only when rows come from different sources (the footer names them anyway).
     """
+    view = view or View()
     when = f"{report.as_of_text()}, ranked by {report.sort}"
     sources = {row.source for block in report.groups for row in block.rows}
-    rating_columns = RATING_COLUMNS if len(sources) > 1 else RATING_COLUMNS[:-1]
-    return (
-        _table(report, f"Targets and ratings — {when}", rating_columns),
-        _table(report, f"Valuation (FY1 = first unreported fiscal year) — {when}", VALUATION_COLUMNS),
+    rating_columns = (
+        RATING_COLUMNS if len(sources) > 1 or (view.columns and "source" in view.columns) else RATING_COLUMNS[:-1]
     )
+    tables = (
+        (f"Targets and ratings — {when}", rating_columns),
+        (f"Valuation (FY1 = first unreported fiscal year) — {when}", VALUATION_COLUMNS),
+    )
+    return [
+        _table(report, title, columns, view)
+        for title, columns in tables
+        if view.columns is None or any(c.priority and c.key in view.columns for c in columns)
+    ]
 
 
 def footer(report: ScreenReport) -> Text:
@@ -215,42 +237,87 @@ def footer(report: ScreenReport) -> Text:
     return Text("\n".join(lines), style="dim")
 
 
-def screen_view(report: ScreenReport) -> Group:
-    """Banners, table and footer."""
-    parts: list[Text | Table] = [Text(b, style="bold yellow") for b in report.banners]
-    parts += [*screen_tables(report), footer(report)]
+def screen_view(report: ScreenReport, view: View | None = None) -> Group:
+    """Banners, tables and footer."""
+    parts: list[Text | FittedTable] = [Text(b, style="bold yellow") for b in report.banners]
+    parts += [*screen_tables(report, view), footer(report)]
     return Group(*parts)
 
 
-def universe_list_table(universes: list[Universe]) -> Table:
+UNIVERSE_LIST_COLUMNS = (
+    Spec("name", "Name"),
+    Spec("file", "File", 3),
+    Spec("companies", "Companies", 1, "right"),
+    Spec("groups", "Groups", 2, wrap=True),
+    Spec("rated", "Rated", 4, "right"),
+    Spec("description", "Description", 5, wrap=True),
+)
+UNIVERSE_SHOW_COLUMNS = (
+    Spec("ticker", "Ticker"),
+    Spec("aliases", "Aliases", 7, wrap=True),
+    Spec("name", "Name", shrink=NAME_MIN),
+    Spec("group", "Group", 1),
+    Spec("currency", "Ccy", 2),
+    Spec("reporting_currency", "Rep", 6),
+    Spec("fiscal_year_end_month", "FYE", 8),
+    Spec("high_risk", "Risk", 5),
+    Spec("house_view", "House view", 3),
+    Spec("estimates", "Estimates", 4),
+    Spec("oxide_exposure", "Oxide", 9),
+)
+DRIFT_COLUMNS = (
+    Spec("needs_review", "Review"),
+    Spec("ticker", "Ticker"),
+    Spec("name", "Name", shrink=NAME_MIN),
+    Spec("kind", "Finding", 1),
+    Spec("detail", "Detail", 2, wrap=True),
+)
+HISTORY_RUNS_COLUMNS = (
+    Spec("as_of", "As of"),
+    Spec("recorded_at", "Recorded at (UTC)", 3),
+    Spec("names", "Names", 1, "right"),
+    Spec("out_of_band", "Out of band", 2, "right"),
+)
+HISTORY_RUN_COLUMNS = (
+    Spec("ticker", "Ticker"),
+    Spec("name", "Name", shrink=NAME_MIN),
+    Spec("price", "Price", 4, "right"),
+    Spec("target_price", "TP", 5, "right"),
+    Spec("etr", "ETR", 1, "right"),
+    Spec("house_rating", "House", 3),
+    Spec("rule_rating", "Rule", 2),
+    Spec("in_band", "Band", 6),
+    Spec("flags", "Flags", 7, wrap=True),
+    Spec("source", "Src", 8),
+)
+VIEW_HISTORY_COLUMNS = (
+    Spec("set_on", "Set on"),
+    Spec("rating", "Rating", 1),
+    Spec("target_price", "Target", 2, "right"),
+    Spec("change", "Change", 3, "right"),
+    Spec("note", "Note", 5, wrap=True),
+    Spec("in_force", "In force", 4),
+)
+
+
+def keys(columns: Sequence[Spec]) -> tuple[str, ...]:
+    """What ``--columns`` takes for a table of these columns."""
+    return tuple(c.key for c in columns)
+
+
+def universe_list_table(universes: list[Universe], view: View | None = None) -> FittedTable:
     """Configured universes: name, file, how many companies, groups."""
-    table = Table(title="Universes", header_style="bold")
-    for header in ("Name", "File", "Companies", "Groups", "Rated", "Description"):
-        table.add_column(header)
+    rows = []
     for u in universes:
         groups = ", ".join(dict.fromkeys(c.group for c in u.companies))
         rated = sum(1 for c in u.companies if c.views)
-        table.add_row(u.name, u.path, str(len(u.companies)), groups, str(rated), u.description)
-    return table
+        rows.append(Row([u.name, u.path, str(len(u.companies)), groups, str(rated), u.description]))
+    return FittedTable(UNIVERSE_LIST_COLUMNS, rows, view or View(), title="Universes")
 
 
-def universe_show_table(universe: Universe) -> Table:
+def universe_show_table(universe: Universe, view: View | None = None) -> FittedTable:
     """One universe's companies with their settings and where their estimates come from."""
-    table = Table(title=f"Universe {universe.name} ({universe.path})", header_style="bold")
-    for header in (
-        "Ticker",
-        "Aliases",
-        "Name",
-        "Group",
-        "Ccy",
-        "Rep",
-        "FYE",
-        "Risk",
-        "House view",
-        "Estimates",
-        "Oxide",
-    ):
-        table.add_column(header)
+    rows = []
     for c in universe.companies:
         latest = c.latest_view
         house = f"{latest.rating.value} TP {latest.target_price:g} ({latest.set_on.isoformat()})" if latest else "NR"
@@ -263,81 +330,101 @@ def universe_show_table(universe: Universe) -> Table:
         else:
             est = "none"
         note = "" if c.counts_in_aggregates else " (not in aggregates)"
-        table.add_row(
-            c.ticker,
-            ", ".join(c.aliases),
-            c.name + note,
-            c.group,
-            c.currency,
-            c.reporting_currency,
-            f"{c.fiscal_year_end_month:02d}",
-            "high" if c.high_risk else "",
-            house,
-            est,
-            c.oxide_exposure or "",
+        rows.append(
+            Row(
+                [
+                    c.ticker,
+                    ", ".join(c.aliases),
+                    c.name + note,
+                    c.group,
+                    c.currency,
+                    c.reporting_currency,
+                    f"{c.fiscal_year_end_month:02d}",
+                    "high" if c.high_risk else "",
+                    house,
+                    est,
+                    c.oxide_exposure or "",
+                ]
+            )
         )
-    return table
+    title = f"Universe {universe.name} ({universe.path})"
+    return FittedTable(UNIVERSE_SHOW_COLUMNS, rows, view or View(), title=title)
 
 
-def drift_table(as_of: str, baseline: str | None, findings: list[Finding], warnings: Sequence[str] = ()) -> Table:
+def drift_table(
+    as_of: str,
+    baseline: str | None,
+    findings: list[Finding],
+    warnings: Sequence[str] = (),
+    view: View | None = None,
+) -> FittedTable:
     """The weekly drift findings, those needing review first; warnings about the baseline as the caption."""
     against = f"against {baseline}" if baseline else "no earlier run: current state only"
     caption = "\n".join(f"warning: {w}" for w in warnings) or None
-    table = Table(title=f"Rating drift — {as_of} ({against})", header_style="bold", caption=caption)
-    for header in ("Review", "Ticker", "Name", "Finding", "Detail"):
-        table.add_column(header, no_wrap=header != "Detail")
+    rows = []
     for item in sorted(findings, key=lambda x: (not x.needs_review, x.kind, x.ticker)):
         mark = Text("yes", style="bold red") if item.needs_review else Text("no", style="green")
-        table.add_row(mark, item.ticker, item.name, item.kind, item.detail)
+        rows.append(Row([mark, item.ticker, item.name, item.kind, item.detail]))
     if not findings:
-        table.add_row("", "", "", "nothing to report", "")
-    return table
+        rows.append(Row(["", "", "", "nothing to report", ""]))
+    title = f"Rating drift — {as_of} ({against})"
+    return FittedTable(DRIFT_COLUMNS, rows, view or View(), title=title, caption=caption)
 
 
-def history_runs_table(runs: list[RunSummary]) -> Table:
+def history_runs_table(runs: list[RunSummary], view: View | None = None) -> FittedTable:
     """Recorded runs, newest first."""
-    table = Table(title="Rating history", header_style="bold")
-    for header in ("As of", "Recorded at (UTC)", "Names", "Out of band"):
-        table.add_column(header)
-    for run in runs:
-        table.add_row(run.as_of.isoformat(), run.recorded_at, str(run.names), str(run.out_of_band))
-    return table
+    rows = [Row([run.as_of.isoformat(), run.recorded_at, str(run.names), str(run.out_of_band)]) for run in runs]
+    return FittedTable(HISTORY_RUNS_COLUMNS, rows, view or View(), title="Rating history")
 
 
-def history_run_table(as_of: str, records: list[RatingRecord]) -> Table:
+def history_run_table(as_of: str, records: list[RatingRecord], view: View | None = None) -> FittedTable:
     """One recorded run."""
-    table = Table(title=f"Recorded run of {as_of}", header_style="bold")
-    for header in ("Ticker", "Name", "Price", "TP", "ETR", "House", "Rule", "Band", "Flags", "Src"):
-        table.add_column(header, justify="right" if header in ("Price", "TP", "ETR") else "left")
+    rows = []
     for r in sorted(records, key=lambda x: x.ticker):
         band = "" if r.in_band is None else ("in" if r.in_band else "OUT")
         price = f.money(NA if r.price is None else r.price)
         target = f.money(NA if r.target_price is None else r.target_price)
         etr = f.percent(NA if r.etr is None else r.etr)
-        table.add_row(
-            r.ticker, r.name, price, target, etr, r.house_rating or "NR", r.rule_rating or "NA", band, r.flags, r.source
+        rows.append(
+            Row(
+                [
+                    r.ticker,
+                    r.name,
+                    price,
+                    target,
+                    etr,
+                    r.house_rating or "NR",
+                    r.rule_rating or "NA",
+                    band,
+                    r.flags,
+                    r.source,
+                ]
+            )
         )
-    return table
+    return FittedTable(HISTORY_RUN_COLUMNS, rows, view or View(), title=f"Recorded run of {as_of}")
 
 
-def view_history_table(history: ViewHistory) -> Table | Text:
+def view_history_table(history: ViewHistory, view: View | None = None) -> FittedTable | Text:
     """House views of one company, oldest first; the one in force today marked."""
     c = history.company
     if not history.views:
         return Text(f"{c.ticker} {c.name}: no house view (not rated) in {history.path}")
-    table = Table(title=f"House views — {c.name} ({c.ticker}), {c.currency}; {history.path}", header_style="bold")
-    for header in ("Set on", "Rating", "Target", "Change", "Note", "In force"):
-        table.add_column(header, justify="right" if header in ("Target", "Change") else "left")
+    rows = []
     previous = None
-    for view in history.views:
-        change = "" if previous is None else f.percent(view.target_price / previous.target_price - 1)
-        table.add_row(
-            view.set_on.isoformat(),
-            _rating(view.rating, ""),
-            f"{view.target_price:,.2f}",
-            change,
-            view.note,
-            "today" if view is history.in_force else "",
+    for item in history.views:
+        change = "" if previous is None else f.percent(item.target_price / previous.target_price - 1)
+        rows.append(
+            Row(
+                [
+                    item.set_on.isoformat(),
+                    _rating(item.rating, ""),
+                    f"{item.target_price:,.2f}",
+                    change,
+                    item.note,
+                    "today" if item is history.in_force else "",
+                ]
+            )
         )
-        previous = view
-    return table
+        previous = item
+    title = f"House views — {c.name} ({c.ticker}), {c.currency}; {history.path}"
+    return FittedTable(VIEW_HISTORY_COLUMNS, rows, view or View(), title=title)

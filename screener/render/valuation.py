@@ -9,31 +9,38 @@ import json
 from typing import Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from screener.app.value import ValuationResult
 from screener.core.values import Missing, Value
 from screener.render import formatting as f
 from screener.render.export import raw_number, safe_text
+from screener.render.fit import FittedTable, Row, Spec, View
 
 CSV_COLUMNS = ["ticker", "scenario", "k", "pb_mean", "pb_sd", "pb_multiple", "bvps", "target_price", "price", "upside"]
+TABLE_COLUMNS = (
+    Spec("scenario", "Scenario"),
+    Spec("k", "k", 6, "right"),
+    Spec("pb_mean", "P/B mean", 7, "right"),
+    Spec("pb_sd", "P/B sd", 8, "right"),
+    Spec("pb_multiple", "Target P/B", 3, "right"),
+    Spec("bvps", "Fwd BVPS", 4, "right"),
+    Spec("target_price", "Target price", 1, "right"),
+    Spec("price", "Price", 5, "right"),
+    Spec("upside", "Upside", 2, "right"),
+)
+TABLE_KEYS = tuple(s.key for s in TABLE_COLUMNS)
 
 
 def _mark(text: str, overridden: bool) -> Text:
     return Text(text + (" *" if overridden else ""), style="bold magenta" if overridden else "")
 
 
-def value_view(r: ValuationResult) -> Group:
+def value_view(r: ValuationResult, view: View | None = None) -> Group:
     """Scenario table, then the band and where every input came from (overridden inputs marked *)."""
     over = set(r.overridden)
-    table = Table(
-        title=f"{r.name} ({r.ticker}) — P/B-band valuation, {r.currency}", header_style="bold", title_justify="left"
-    )
-    for header in ("Scenario", "k", "P/B mean", "P/B sd", "Target P/B", "Fwd BVPS", "Target price", "Price", "Upside"):
-        table.add_column(header, justify="left" if header == "Scenario" else "right")
-    for s in r.scenarios:
-        table.add_row(
+    rows = [
+        Row([
             s.name,
             f"{s.k:+.2f}",
             _mark(f.multiple(r.pb_mean), "pb_mean" in over),
@@ -43,7 +50,11 @@ def value_view(r: ValuationResult) -> Group:
             Text(f.money(s.target_price), style="bold"),
             f.money(r.price),
             Text(f.percent(s.upside), style="green" if _positive(s.upside) else "red"),
-        )
+        ])
+        for s in r.scenarios
+    ]  # fmt: skip
+    title = f"{r.name} ({r.ticker}) — P/B-band valuation, {r.currency}"
+    table = FittedTable(TABLE_COLUMNS, rows, view or View(), title=title, title_justify="left")
     b = r.band
     window = f"{b.start} to {b.end}, {b.n} days" if b.n else "no history"
     lines = [
