@@ -1,7 +1,7 @@
 """``screener universe import-holdings``: an ETF holdings export (CSV or XLSX) -> ``universes/NAME.toml``.
 
-The file's rows are read here (CSV as UTF-8, else Windows-1252; XLSX's first sheet with openpyxl, percent cells
-and dates turned into text); parsing and ticker mapping are pure (:mod:`screener.core.holdings`). The universe
+The file's rows are read here (CSV as UTF-8, else Windows-1252; XLSX's first sheet via :mod:`screener.data.sheets`,
+percent cells and dates turned into text); parsing and ticker mapping are pure (:mod:`screener.core.holdings`). The universe
 file is built with tomlkit (strings escaped), checked with the universe reader as a whole, then written
 atomically into the ``universes/`` folder beside the config (``--dir`` overrides; the bundled defaults' folder
 is never written: the user config folder's ``universes/`` instead). An existing file is kept unless ``replace``.
@@ -12,9 +12,8 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 from screener.app import universes as uv
 from screener.core.holdings import (
@@ -27,6 +26,7 @@ from screener.core.holdings import (
     map_holdings,
     parse_holdings,
 )
+from screener.data.sheets import xlsx_rows
 from screener.environment import Environment
 from screener.errors import InputFileError, UsageError
 
@@ -71,7 +71,7 @@ def read_rows(path: Path) -> list[Row]:
         raise InputFileError(str(path), "file not found" if not path.exists() else "not a regular file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path)
+        return xlsx_rows(path)
     if suffix == ".xls":
         raise InputFileError(str(path), "old Excel .xls is not read: save it as .xlsx or CSV", field="format")
     raw = path.read_bytes()
@@ -84,43 +84,6 @@ def read_rows(path: Path) -> list[Row]:
             raise InputFileError(str(path), f"neither UTF-8 nor Windows-1252 text ({exc.reason})") from None
     reader = csv.reader(text.splitlines())
     return [(reader.line_num, cells) for cells in reader]
-
-
-def _xlsx_rows(path: Path) -> list[Row]:
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InputFileError(str(path), f"not a readable .xlsx workbook ({exc})", field="format") from None
-    try:
-        sheet = book.worksheets[0]
-        rows: list[Row] = []
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            rows.append((number, [_cell_text(c.value, getattr(c, "number_format", "")) for c in cells]))
-        return rows
-    finally:
-        book.close()
-
-
-def _cell_text(value: Any, number_format: str | None) -> str:
-    """A spreadsheet cell as the CSV export would write it (percent-formatted numbers as ``8.3%``)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float):
-        if "%" in (number_format or ""):
-            return f"{round(value * 100, 10)!r}%"
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 # --- the use case ------------------------------------------------------------------------------------------
