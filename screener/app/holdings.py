@@ -1,8 +1,8 @@
 """``screener universe import-holdings``: an ETF holdings export (CSV or XLSX) -> ``universes/NAME.toml``.
 
 The file's rows are read here (CSV as UTF-8, else Windows-1252; XLSX's first sheet via :mod:`screener.data.sheets`,
-percent cells and dates turned into text); parsing and ticker mapping are pure (:mod:`screener.core.holdings`). The universe
-file is built with tomlkit (strings escaped), checked with the universe reader as a whole, then written
+percent cells and dates turned into text); parsing and ticker mapping are pure (:mod:`screener.core.holdings`).
+The universe file is built with tomlkit (strings escaped), checked with the universe reader as a whole, then written
 atomically into the ``universes/`` folder beside the config (``--dir`` overrides; the bundled defaults' folder
 is never written: the user config folder's ``universes/`` instead). An existing file is kept unless ``replace``.
 """
@@ -71,7 +71,7 @@ def read_rows(path: Path) -> list[Row]:
         raise InputFileError(str(path), "file not found" if not path.exists() else "not a regular file")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return xlsx_rows(path)
+        return list(xlsx_rows(path))
     if suffix == ".xls":
         raise InputFileError(str(path), "old Excel .xls is not read: save it as .xlsx or CSV", field="format")
     raw = path.read_bytes()

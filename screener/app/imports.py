@@ -12,19 +12,24 @@ from screener.environment import Environment
 from screener.errors import UsageError
 
 if TYPE_CHECKING:
+    from screener.data.price_files import ParsedPrices
     from screener.data.store import StoredPrices, StoredSeries
 
 
 # --- prices ---------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PriceImport:
+    """``prices import`` options: ``ticker`` for one history (:func:`import_prices`), else ``layout`` (long, wide
+    or None: detected) for a file of many tickers (:func:`import_price_table`)."""
+
     file: Path
-    ticker: str
+    ticker: str | None
     date_col: str = "date"
     close_col: str | None = None
     prev_close_col: str | None = None
     currency: str | None = None
     replace: bool = False
+    layout: str | None = None
 
 
 @dataclass
@@ -34,15 +39,18 @@ class PriceImportResult:
     mode: str
     stored: StoredPrices
     notes: list[str] = field(default_factory=list)
+    action: str = "merged"
+    """``new`` (nothing was stored), ``merged`` or ``replaced``."""
 
 
 def import_prices(env: Environment, options: PriceImport) -> PriceImportResult:
     """Parse the file, compare overlapping days with the stored history (a note when they differ by more than
     0.5%: another adjustment basis?) and merge it in (new rows win), or replace the history."""
     from screener.data.price_files import read_price_file
-    from screener.errors import StoreCorrupt
 
-    symbol = uv.symbol(options.ticker, "--ticker")
+    if options.layout is not None:
+        raise UsageError("--layout is for files of many tickers: drop --ticker, or drop --layout")
+    symbol = uv.symbol(options.ticker or "", "--ticker")
     parsed = read_price_file(
         options.file,
         date_col=options.date_col,
@@ -50,16 +58,35 @@ def import_prices(env: Environment, options: PriceImport) -> PriceImportResult:
         prev_close_col=options.prev_close_col,
         today=env.today(),
     )
-    store = env.store
+    planned = _plan(env, symbol, parsed, options.replace)
+    return _write(env, planned, currency=options.currency, origin=str(options.file), replace=options.replace)
+
+
+@dataclass
+class _Planned:
+    """One ticker's validated history, before anything is written."""
+
+    symbol: str
+    parsed: ParsedPrices
+    had_history: bool
+    notes: list[str]
+
+
+def _plan(env: Environment, symbol: str, parsed: ParsedPrices, replace: bool) -> _Planned:
+    """Read the stored history (an unreadable one is refused unless ``replace``) and compare the overlap."""
+    from screener.errors import StoreCorrupt
+
     notes: list[str] = []
     try:
-        previous = None if options.replace else store.read_prices(symbol)
+        previous = env.store.read_prices(symbol)
     except StoreCorrupt as exc:
+        if replace:
+            return _Planned(symbol, parsed, True, notes)
         raise UsageError(
             f"{exc}: it was left untouched; import with --replace to keep it aside (renamed *.corrupt-<time>) and "
             "store this file's history alone"
         ) from None
-    if previous is not None:
+    if previous is not None and not replace:
         overlap = previous.frame["adj_close"].reindex(parsed.frame.index).dropna()
         if len(overlap):
             ratio = (parsed.frame["adj_close"].reindex(overlap.index) / overlap - 1).abs()
@@ -69,18 +96,111 @@ def import_prices(env: Environment, options: PriceImport) -> PriceImportResult:
                     f"{ratio.max():.1%} (another adjustment basis?); the new file's values replace them — "
                     "use --replace to start clean"
                 )
-    stored = store.write_prices(
-        symbol,
+    return _Planned(symbol, parsed, previous is not None, notes)
+
+
+def _write(
+    env: Environment, planned: _Planned, *, currency: str | None, origin: str, replace: bool
+) -> PriceImportResult:
+    parsed = planned.parsed
+    stored = env.store.write_prices(
+        planned.symbol,
         parsed.frame,
         source="import",
         adjusted=parsed.adjusted,
-        currency=options.currency,
-        origin=str(options.file),
-        merge=not options.replace,
+        currency=currency,
+        origin=origin,
+        merge=not replace,
     )
+    notes = list(planned.notes)
     if stored.set_aside is not None:
         notes.append(f"the unreadable stored history was kept aside as {stored.set_aside}")
-    return PriceImportResult(symbol, len(parsed.frame), parsed.mode, stored, notes + parsed.notes)
+    action = "new" if not planned.had_history else ("replaced" if replace else "merged")
+    return PriceImportResult(planned.symbol, len(parsed.frame), parsed.mode, stored, notes + parsed.notes, action)
+
+
+@dataclass
+class TickerImported:
+    """One ticker of a bulk import: the file's code(s) for it, its currency and where that came from."""
+
+    codes: tuple[str, ...]
+    currency: str
+    currency_from: str
+    result: PriceImportResult
+
+
+@dataclass
+class BulkPriceResult:
+    file: Path
+    layout: str
+    tickers: list[TickerImported]
+    notes: list[str] = field(default_factory=list)
+
+
+def import_price_table(env: Environment, options: PriceImport) -> BulkPriceResult:
+    """Import every ticker of a long or wide export (:mod:`screener.data.price_layouts`), each exactly as
+    :func:`import_prices` imports one file (same checks, merge/replace rules and notes).
+
+    Guarantee: the whole file is read, mapped and validated, every ticker's currency resolved and every stored
+    history it touches read before anything is written, so a malformed file (a bad cell, an unmappable code, an
+    unknown currency, an unreadable stored history without ``--replace``) writes nothing. Each ticker is then
+    written atomically; only a failure of the disk itself while writing can leave the tickers before it written.
+
+    Currency per ticker: the universe entry's (configured universes), else the exchange suffix's
+    (:func:`screener.core.tickers.currency_of`), else ``--currency``; none of them is an error naming the tickers.
+    ``--currency`` never overrides the other two: when it differs, a note says so.
+    """
+    from screener.core.tickers import currency_of
+    from screener.data.csv_columns import read_sheet
+    from screener.data.price_files import parse_price_table
+    from screener.data.price_layouts import split_prices
+    from screener.errors import TickerCodeError
+
+    split = split_prices(
+        read_sheet(options.file),
+        layout=options.layout,
+        date_col=options.date_col,
+        close_col=options.close_col,
+        prev_close_col=options.prev_close_col,
+    )
+    universe = {c.ticker: c.currency for c in uv.companies(uv.selected(env, None))}
+    given = options.currency.strip().upper() if options.currency else None
+    replace = options.replace
+    planned: list[tuple[tuple[str, ...], str, str, _Planned]] = []
+    unknown: list[str] = []
+    notes: list[str] = []
+    for rows in split.tickers:
+        parsed = parse_price_table(
+            rows.table,
+            date_col=split.date_col,
+            close_col=rows.close_col,
+            prev_close_col=rows.prev_close_col,
+            adjusted_close=rows.adjusted_close,
+            today=env.today(),
+        )
+        currency, origin = universe.get(rows.symbol), "universe"
+        if currency is None:
+            try:
+                currency, origin = currency_of(rows.symbol), "exchange"
+            except TickerCodeError:
+                currency, origin = given, "--currency"
+        if currency is None:
+            unknown.append(rows.symbol)
+            continue
+        if given and currency != given:
+            notes.append(f"{rows.symbol}: stored in {currency} (from the {origin}), not --currency {given}")
+        planned.append((rows.codes, currency, origin, _plan(env, rows.symbol, parsed, replace)))
+    if unknown:
+        raise UsageError(
+            f"{options.file}: no currency known for {', '.join(unknown)} (not in a universe, exchange unknown): "
+            "give --currency CCY"
+        )
+    origin = str(options.file)
+    done = [
+        TickerImported(codes, currency, source, _write(env, plan, currency=currency, origin=origin, replace=replace))
+        for codes, currency, source, plan in planned
+    ]
+    return BulkPriceResult(options.file, split.layout, done, notes)
 
 
 # --- http(s) or file sources --------------------------------------------------------------------------------

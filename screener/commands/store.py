@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from screener.commands._app import ColumnsOption, UniverseOption, WideOption, app, command, run_context, show
 
+if TYPE_CHECKING:
+    from screener.app.imports import PriceImportResult
+
 prices_app = typer.Typer(
     help="Load price histories exported from other terminals into the store.",
-    epilog="Example:\n\n  screener prices import 600111.SS.csv --ticker '600111 CH'",
+    epilog="Examples:\n\n  screener prices import 600111.SS.csv --ticker '600111 CH'\n\n"
+    "  screener prices import closes.csv      # many tickers, long or wide",
     no_args_is_help=True,
 )
 cache_app = typer.Typer(
@@ -27,7 +32,9 @@ IMPORT_EXAMPLES = (
     "  screener prices import data/600111.SS.csv"
     " --ticker '600111 CH'\n\n"
     "  screener prices import MP.csv --ticker MP --close-col adj_close\n\n"
-    "  screener prices import 4063.T.csv --ticker 4063.T --currency JPY"
+    "  screener prices import 4063.T.csv --ticker 4063.T --currency JPY\n\n"
+    "  screener prices import bloomberg_closes.xlsx            # wide: date x '600111 CH Equity' ...\n\n"
+    "  screener prices import wind_long.csv --layout long      # date, ticker, close [, prev_close]"
 )
 
 
@@ -35,8 +42,23 @@ IMPORT_EXAMPLES = (
 @command
 def prices_import(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV with a date column and a close column.")],
-    ticker: Annotated[str, typer.Option("--ticker", "-t", help="Any code form (600111 CH, 600111.SH, LYC AU ...).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or XLSX: one history (with --ticker), or many tickers in long (date, ticker, close "
+            "[, prev_close]) or wide (date x one close column per ticker) layout."
+        ),
+    ],
+    ticker: Annotated[
+        str | None,
+        typer.Option(
+            "--ticker", "-t", help="The file is one history of this ticker; any code form (600111 CH, LYC AU ...)."
+        ),
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option("--layout", help="Without --ticker: long or wide (default: detected from the columns)."),
+    ] = None,
     date_col: Annotated[str, typer.Option("--date-col", help="Date column.")] = "date",
     close_col: Annotated[
         str | None, typer.Option("--close-col", help="Close column (default adj_close, else close).")
@@ -47,24 +69,43 @@ def prices_import(
             "--prev-close-col", help="Previous-close column of raw histories (default prev_close if present)."
         ),
     ] = None,
-    currency: Annotated[str | None, typer.Option("--currency", help="Trading currency, e.g. CNY.")] = None,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="Trading currency, e.g. CNY; for many tickers only those in no universe and of no known exchange.",
+        ),
+    ] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace the stored history instead of merging.")] = False,
 ) -> None:
-    """Load a price history into the store; later `screen` uses it for that name (source: store)."""
-    from screener.app.imports import PriceImport, import_prices
+    """Load price histories into the store; later `screen` uses them (source: store). Without --ticker the file
+    holds many tickers (long or wide); it is validated whole before anything is stored."""
+    from screener.app.imports import PriceImport, import_price_table, import_prices
 
     run = run_context(ctx)
-    options = PriceImport(file, ticker, date_col, close_col, prev_close_col, currency, replace)
-    result = import_prices(run.env, options)
-    frame = result.stored.frame
-    run.env.out.print(
-        f"stored {result.symbol}: {result.rows_read} rows from {file.name} ({result.mode}); "
-        f"history now {frame.index[0].date()} to {frame.index[-1].date()}, {len(frame)} rows",
-        markup=False,
-        highlight=False,
-    )
-    for note in result.notes:
+    say = partial(run.env.out.print, markup=False, highlight=False)
+    options = PriceImport(file, ticker, date_col, close_col, prev_close_col, currency, replace, layout)
+    if ticker is None:
+        bulk = import_price_table(run.env, options)
+        say(f"{file.name}: {bulk.layout} layout, {len(bulk.tickers)} ticker(s) stored")
+        for item in bulk.tickers:
+            origin = f"{', '.join(item.codes)}; {item.currency} from {item.currency_from}"
+            say(_stored_line(item.result, origin, f"{item.result.action}: "))
+        notes = bulk.notes + [f"{t.result.symbol}: {note}" for t in bulk.tickers for note in t.result.notes]
+    else:
+        result = import_prices(run.env, options)
+        say(_stored_line(result, file.name))
+        notes = result.notes
+    for note in notes:
         run.env.err.print(f"note: {note}", markup=False, highlight=False)
+
+
+def _stored_line(result: PriceImportResult, origin: str, action: str = "") -> str:
+    frame = result.stored.frame
+    return (
+        f"stored {result.symbol}: {result.rows_read} rows from {origin} ({result.mode}); {action}"
+        f"history now {frame.index[0].date()} to {frame.index[-1].date()}, {len(frame)} rows"
+    )
 
 
 @cache_app.command("info", epilog="Example:\n\n  screener cache info")

@@ -3,7 +3,9 @@ user's editor counts it, and the column.
 
 :func:`read_csv` parses with the standard ``csv`` module and keeps each record's line number (blank lines and
 multi-line quoted cells do not shift them). A UTF-8 byte-order mark is accepted; other encodings, a folder, an
-empty file, a record with more or fewer fields than the header, a duplicate header name are errors. Checked
+empty file, a record with more or fewer fields than the header, a duplicate header name are errors.
+:func:`read_sheet` reads a CSV the same way, or an XLSX workbook's first sheet (row numbers as the spreadsheet
+shows them). Checked
 columns: :func:`checked_dates` (ISO dates; unparseable, duplicate or future dates are errors) and
 :func:`checked_numbers` (finite positive numbers; blank cells and missing-value markers such as ``.``, ``NA`` or
 ``#N/A`` are missing values, left for the caller to skip and count; text, infinities and values <= 0 are errors).
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -80,30 +83,67 @@ def _text(label: str, data: Path | bytes) -> str:
 
 def read_csv(label: str, data: Path | bytes) -> CsvTable:
     """Parse a CSV file (a path or the bytes of a download) into text cells with their line numbers."""
-    import pandas as pd
-
     text = _text(label, data)
     reader = csv.reader(io.StringIO(text, newline=""))
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for record in reader:
+                yield reader.line_num, record
+        except csv.Error as exc:
+            raise InputFileError(label, f"not a readable CSV file ({exc})", line=reader.line_num) from None
+
+    return _table(label, records())
+
+
+def read_sheet(path: Path) -> CsvTable:
+    """A CSV file, or the first sheet of an ``.xlsx``/``.xlsm`` workbook (rows numbered as the spreadsheet shows
+    them; empty rows and blank cells beyond the header ignored), as :func:`read_csv` reads it."""
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise InputFileError(str(path), "old Excel .xls is not read: save it as .xlsx or CSV", field="format")
+    if suffix not in (".xlsx", ".xlsm"):
+        return read_csv(str(path), path)
+    if not path.is_file():
+        raise InputFileError(str(path), "file not found" if not path.exists() else "not a regular file")
+    from screener.data.sheets import xlsx_rows
+
+    rows = xlsx_rows(path)
+    header = next((cells for _, cells in rows if any(c.strip() for c in cells)), [])
+    while header and not header[-1].strip():
+        header = header[:-1]
+    width = len(header)
+
+    def trimmed(cells: list[str]) -> list[str]:
+        extra = cells[width:]
+        if any(c.strip() for c in extra):
+            return cells  # left as it is: the table reports the field count
+        return cells[:width] + [""] * (width - len(cells))
+
+    return _table(str(path), ((line, trimmed(cells)) for line, cells in rows if any(c.strip() for c in cells)))
+
+
+def _table(label: str, records: Iterable[tuple[int, list[str]]]) -> CsvTable:
+    """The header and data records (blank ones skipped) as a :class:`CsvTable`; bad headers and ragged records
+    are errors naming the line."""
+    import pandas as pd
+
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
-    try:
-        for record in reader:
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # a blank line
-            if header is None:
-                header = [name.strip() for name in record]
-                repeated = sorted({name for name in header if header.count(name) > 1})
-                if repeated:
-                    raise InputFileError(label, f"duplicate column {repeated[0]!r} in the header", line=reader.line_num)
-                continue
-            if len(record) != len(header):
-                message = f"{len(record)} fields, the header has {len(header)}"
-                raise InputFileError(label, message, line=reader.line_num)
-            rows.append(record)
-            lines.append(reader.line_num)
-    except csv.Error as exc:
-        raise InputFileError(label, f"not a readable CSV file ({exc})", line=reader.line_num) from None
+    for line, record in records:
+        if not record or (len(record) == 1 and not record[0].strip()):
+            continue  # a blank line
+        if header is None:
+            header = [name.strip() for name in record]
+            repeated = sorted({name for name in header if header.count(name) > 1})
+            if repeated:
+                raise InputFileError(label, f"duplicate column {repeated[0]!r} in the header", line=line)
+            continue
+        if len(record) != len(header):
+            raise InputFileError(label, f"{len(record)} fields, the header has {len(header)}", line=line)
+        rows.append(record)
+        lines.append(line)
     if header is None:
         raise InputFileError(label, "empty file: no header row")
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)

@@ -1,4 +1,4 @@
-"""Read price histories exported from other terminals (CSV) into the store's frame shape.
+"""Read price histories exported from other terminals (CSV or XLSX) into the store's frame shape.
 
 Modes, by the columns present:
 - raw close + previous close (``--prev-close-col``, or a ``prev_close`` column): the adjusted series is
@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from screener.data.csv_columns import checked_dates, checked_numbers, read_csv
+from screener.data.csv_columns import CsvTable, checked_dates, checked_numbers, read_sheet
 from screener.errors import InputFileError
 
 if TYPE_CHECKING:
@@ -41,13 +41,28 @@ def read_price_file(
     prev_close_col: str | None = None,
     today: date,
 ) -> ParsedPrices:
-    """Parse and validate one CSV price history. Rows whose close is blank (or a missing marker) are skipped and
-    counted in a note; a file with no valid row is an error (nothing would be stored)."""
+    """Parse and validate one price history (CSV, or an XLSX workbook's first sheet): :func:`parse_price_table`."""
+    return parse_price_table(
+        read_sheet(Path(path)), date_col=date_col, close_col=close_col, prev_close_col=prev_close_col, today=today
+    )
+
+
+def parse_price_table(
+    table: CsvTable,
+    *,
+    date_col: str = "date",
+    close_col: str | None = None,
+    prev_close_col: str | None = None,
+    adjusted_close: bool | None = None,
+    today: date,
+) -> ParsedPrices:
+    """Validate one ticker's rows (errors name the table's file, line and column). Rows whose close is blank (or a
+    missing marker) are skipped and counted in a note; no valid row is an error (nothing would be stored).
+    ``adjusted_close`` says whether the close column is adjusted (None: when its name starts with ``adj``)."""
     import pandas as pd
 
     from screener.core.returns import adjusted_index_from_prev_close
 
-    table = read_csv(str(path), Path(path))
     columns = table.columns
     table.need(date_col, "--date-col")
     if prev_close_col is None and "prev_close" in columns and close_col in (None, "close"):
@@ -67,7 +82,7 @@ def read_price_file(
     blank = int(close.isna().sum())
     if close.notna().sum() == 0:
         why = f"all {blank} close cells are blank" if blank else "no data rows"
-        raise InputFileError(str(path), f"no valid price row ({why}): nothing was stored", field=close_col)
+        raise InputFileError(table.label, f"no valid price row ({why}): nothing was stored", field=close_col)
     notes = [f"{blank} row(s) with a blank {close_col} skipped (stored prices on those days are kept)"] if blank else []
     if prev_close_col:
         prev = numbers(prev_close_col)
@@ -83,7 +98,7 @@ def read_price_file(
         )
         frame = pd.DataFrame({"adj_close": adj, "close": close})
         return ParsedPrices(_valid(frame), True, "raw close + previous close", notes)
-    if close_col.startswith("adj"):
+    if adjusted_close if adjusted_close is not None else close_col.startswith("adj"):
         raw_close = numbers("close") if "close" in columns else close * float("nan")
         frame = pd.DataFrame({"adj_close": close, "close": raw_close})
         return ParsedPrices(_valid(frame), True, f"adjusted close ({close_col})", notes)
