@@ -89,6 +89,13 @@ def find_column(table: CsvTable, name: str) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _why(code: str, exc: TickerCodeError) -> str:
+    """``'FOO XX Equity' (unknown exchange code 'XX')``: the code as the file writes it, and why it fails."""
+    reason = str(exc)
+    stripped = f"{_EQUITY.sub('', code)!r}: "
+    return f"{code!r} ({reason.removeprefix(stripped)})"
+
+
 def split_prices(
     table: CsvTable,
     *,
@@ -120,7 +127,9 @@ def _long(table: CsvTable, date: str, ticker: str, close_col: str | None, prev_c
         try:
             symbols[code] = ticker_code(code)
         except TickerCodeError as exc:
-            unmapped[code] = f"line {table.line(position)}: {exc}" if code else f"line {table.line(position)}: blank"
+            unmapped[code] = (
+                f"line {table.line(position)}: {_why(code, exc)}" if code else f"line {table.line(position)}: blank"
+            )
     if unmapped:
         listed = "; ".join(unmapped.values())
         raise InputFileError(table.label, f"{len(unmapped)} ticker code(s) could not be mapped: {listed}", field=ticker)
@@ -152,7 +161,7 @@ def _wide(table: CsvTable, date: str, *, forced: bool) -> SplitPrices:
         try:
             symbols[column] = ticker_code(column)
         except TickerCodeError as exc:
-            unmapped.append(str(exc))
+            unmapped.append(_why(column, exc))
     if unmapped:
         hint = "" if forced else "; for one history give --ticker T"
         raise InputFileError(
