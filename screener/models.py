@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from screener.core.ratings import Rating
@@ -166,9 +166,28 @@ class FxRate:
 
 
 @dataclass(frozen=True)
+class EstimateYear:
+    """One fiscal year of a dated consensus set (per-share figures in the set's currency; EBITDA and net debt in
+    millions of it); None where the source gives nothing."""
+
+    eps: float | None = None
+    dps: float | None = None
+    bvps: float | None = None
+    ebitda: float | None = None
+    net_debt: float | None = None
+    eps_min: float | None = None
+    eps_max: float | None = None
+    n_analysts: int | None = None
+
+
+@dataclass(frozen=True)
 class ConsensusEstimate:
-    """Market consensus fetched from a data source: FY1/FY2 EPS (in ``eps_currency``) and the mean target
-    price (trading currency), with the number of analysts and when it was fetched."""
+    """Market consensus from a data source: FY1/FY2 EPS (in ``eps_currency``) and the mean target price (trading
+    currency), with the number of analysts and when it was fetched.
+
+    Sources that label fiscal years (AKShare's THS forecasts, ``estimates import``) fill ``years`` by fiscal year
+    instead of ``eps_fy1``/``eps_fy2`` (which are relative to the fetch date, as Yahoo gives them); ``as_of`` is
+    the date the estimate is known from (else the fetch date counts)."""
 
     eps_fy1: float | None
     eps_fy2: float | None
@@ -177,6 +196,15 @@ class ConsensusEstimate:
     analysts: int | None
     source: str
     fetched_at: datetime | None = None
+    years: dict[int, EstimateYear] = field(default_factory=dict)
+    as_of: date | None = None
+
+    @property
+    def known_on(self) -> date | None:
+        """The date this estimate counts from: its own date, else the fetch date (None: unknown)."""
+        if self.as_of is not None:
+            return self.as_of
+        return self.fetched_at.date() if self.fetched_at is not None else None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from screener.config import SORT_COLUMNS, Settings
 from screener.core import fx
 from screener.core import multiples as mx
-from screener.core.estimates import YearMultiples, from_consensus, from_model
+from screener.core.estimates import YearMultiples, consensus_label, from_consensus, from_estimate_year, from_model
 from screener.core.fiscal import fy1_label
 from screener.core.flags import RowInputs, YearInputs, implausible_dividend, row_flags
 from screener.core.ratings import (
@@ -70,10 +70,21 @@ class CompanyRow:
     changes: PriceChanges = field(default_factory=PriceChanges)
     implausible_years: frozenset[int] = frozenset()
     """Fiscal years whose dividend yield fails the payout check: shown marked, kept out of ETR and aggregates."""
+    estimate_label: str = ""
+    """Where the estimates come from, as shown: ``house``, ``consensus (n=7, 2026-11-20)`` (forecasters of FY1
+    and the estimate's date), ``—`` (none)."""
+    estimate_provider: str = ""
+    """The consensus source behind the row (``Yahoo consensus``, ``akshare-ths``, ``import:FILE``, the universe
+    file), empty without consensus."""
 
     @property
     def ticker(self) -> str:
         return self.company.ticker
+
+    @property
+    def estimate_text(self) -> str:
+        """The estimate label as shown: ``house``, ``consensus (n=7, 2026-11-20)``, ``—`` without estimates."""
+        return self.estimate_label or ("house" if self.estimate_source == "house" else "—")
 
     @property
     def source(self) -> str:
@@ -120,13 +131,15 @@ def company_row(
     """Compute one company's line at ``as_of``: price, market cap, TP, ETR, ratings, FY1/FY2 multiples, flags.
 
     Point in time: the house view is the one in force at ``as_of``; the house model, the universe's consensus
-    (``reference_date``) and fetched consensus (fetch date) are used only when known by ``as_of`` (else NA and
-    flag ``estimate_after_as_of``); an FX rate dated after ``as_of`` or more than ``[fx] max_staleness_days``
-    before it is used but flagged ``fx_stale``.
+    (``reference_date``) and fetched or imported consensus (its own date, else the fetch date) are used only when
+    known by ``as_of`` (else NA and flag ``estimate_after_as_of``); an FX rate dated after ``as_of`` or more than
+    ``[fx] max_staleness_days`` before it is used but flagged ``fx_stale``.
     ``band_target``: the P/B-band target of a company with ``target_from_band`` (it replaces the house
     target price; flag ``tp_from_band``, or ``band_target_na`` when the band could not be computed).
-    ``consensus`` (fetched market consensus) gives a not-rated name its target (flag ``consensus_target``)
-    and replaces the stored consensus P/E with price / fetched EPS (flag ``consensus_eps``).
+    ``consensus`` (fetched or imported market consensus) gives a not-rated name its target (flag
+    ``consensus_target``) and replaces the stored consensus P/E with price / its EPS (flag ``consensus_eps``); a
+    consensus dated per fiscal year also gives P/B, DY and EV/EBITDA where it has BVPS, DPS, EBITDA and net debt.
+    ``estimate_label`` says ``consensus (n=FY1 forecasters, estimate date)``.
     ``price_after_as_of``: the quote is None because the only price is later than ``as_of``.
     Per-share figures are converted into the trading currency with :mod:`screener.core.fx` (NA + ``fx_missing``
     without a rate); market cap in USD millions at the rate of the trading currency. A dividend yield whose
@@ -157,6 +170,7 @@ def company_row(
     trading_fx = fx.per_usd(company.currency, rates)
     years: dict[int, YearMultiples] = {label: YearMultiples() for label in labels}
     estimate_source = "none"
+    estimate_label = provider = ""
     fx_missing = estimate_late = False
     if company.model is not None and company.model_known_on(as_of):
         estimate_source = "house"
@@ -172,20 +186,37 @@ def company_row(
         estimate_late = True
     elif company.consensus is not None and company.consensus.reference_date <= as_of:
         estimate_source = "consensus"
+        estimate_label = consensus_label(None, company.consensus.reference_date)
+        provider = company.consensus.source
         years = {label: from_consensus(company.consensus, label, price) for label in labels}
     elif company.consensus is not None:
         estimate_late = True
-    if consensus is not None and consensus.fetched_at is not None and consensus.fetched_at.date() > as_of:
+    known_on = consensus.known_on if consensus is not None else None
+    if consensus is not None and known_on is not None and known_on > as_of:
         consensus, estimate_late = None, True
     consensus_eps = False
     if consensus is not None and company.model is None:
         eps_to_trading = fx.factor(consensus.eps_currency or company.currency, company.currency, rates)
-        for label, eps in zip(labels, (consensus.eps_fy1, consensus.eps_fy2), strict=True):
-            if eps is not None and eps_to_trading is not None and trading_fx is not None:
-                converted = fx.scale(float(eps), eps_to_trading)
-                years[label] = replace(years[label], pe=mx.price_to_earnings(price, converted))
-                estimate_source = "consensus"
-                consensus_eps = True
+        if eps_to_trading is None or trading_fx is None:
+            pass  # no rate to convert the estimate: the multiples stay NA
+        elif consensus.years:  # dated per fiscal year (AKShare, estimates import): every figure it gives
+            for label in labels:
+                year = consensus.years.get(label)
+                updates = from_estimate_year(year, price, eps_to_trading, quote.market_cap) if year else {}
+                if updates:
+                    years[label] = replace(years[label], **updates)  # type: ignore[arg-type]
+                    consensus_eps = True
+        else:
+            for label, eps in zip(labels, (consensus.eps_fy1, consensus.eps_fy2), strict=True):
+                if eps is not None:
+                    converted = fx.scale(float(eps), eps_to_trading)
+                    years[label] = replace(years[label], pe=mx.price_to_earnings(price, converted))
+                    consensus_eps = True
+        if consensus_eps:
+            fy1_year = consensus.years.get(fy1)
+            analysts = fy1_year.n_analysts if fy1_year is not None else consensus.analysts
+            estimate_source, provider = "consensus", consensus.source
+            estimate_label = consensus_label(analysts, known_on)
     consensus_target = bool(
         view is None and company.target_from_band is None and consensus is not None and consensus.target_mean
     )
@@ -253,6 +284,8 @@ def company_row(
         view,
         changes,
         suspect,
+        estimate_label,
+        provider,
     )
 
 

@@ -35,7 +35,8 @@ class FetchPlan:
     steps: int = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "steps", 2 * len(self.tickers) + len(self.not_rated) + 1)
+        a_shares = sum(1 for t in self.not_rated if t.upper().endswith((".SS", ".SZ")))  # + AKShare consensus
+        object.__setattr__(self, "steps", 2 * len(self.tickers) + len(self.not_rated) + a_shares + 1)
 
 
 def plan(env: Environment, options: FetchOptions) -> FetchPlan:

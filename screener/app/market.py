@@ -66,7 +66,22 @@ def market_data(
     market = gather(chain, list(currencies_by_ticker), fx_currencies, env.today(), scope.as_of)
     if scope.source != "snapshot":
         _fx_from_histories(env, market, scope.as_of or env.today())
+    _dated_consensus(env, market, list(currencies_by_ticker), scope.as_of or env.today())
     return market
+
+
+def _dated_consensus(env: Environment, market: MarketData, tickers: list[str], day: date) -> None:
+    """Add the stored dated consensus (AKShare, ``estimates import``) whatever ``--source``: they are estimates,
+    like the universe file's consensus, not prices. Per name the newest known on ``day`` wins
+    (:func:`screener.data.estimates.pick`)."""
+    from screener.data import estimates
+
+    if not any("=" in key for key in env.store.record_keys("consensus")):
+        return  # nothing imported or fetched from AKShare: the warm path reads no more
+    stored, problems = estimates.stored_estimates(env.store, tickers)
+    market.consensus = estimates.merge(market.consensus, stored, day)
+    for ticker, why in problems.items():
+        market.problems.setdefault(ticker, why)
 
 
 def _fx_from_histories(env: Environment, market: MarketData, day: date) -> None:

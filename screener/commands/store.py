@@ -193,6 +193,8 @@ def fetch(
         markup=False,
         highlight=False,
     )
+    for note in report.notes:
+        run.env.err.print(f"note: {note}", markup=False, highlight=False)
     if report.problems:
         run.env.err.print(
             f"{len(report.problems)} of {len(work.tickers)} names had problems: "

@@ -9,16 +9,20 @@ with ``model_to_trading`` = trading per USD ÷ model per USD):
 Consensus (multiples quoted at a reference price, re-priced to the current price):
   P/E, P/B and EV/EBITDA scale with price/ref; DY scales with ref/price; ROE is unchanged.
   EV/EBITDA re-pricing treats EV as moving one-for-one with the market cap (net debt is not known).
+Dated consensus per fiscal year (AKShare THS forecasts, ``estimates import``; per-share figures converted to the
+trading currency with ``to_trading``): P/E = price / EPS, P/B = price / BVPS, DY = DPS / price,
+EV/EBITDA = (market cap + net debt) / EBITDA (millions; NA without a market cap); only the figures given.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from screener.core import fx
 from screener.core import multiples as mx
 from screener.core.values import NA, NM, Value, add, subtract
-from screener.models import Consensus, HouseModel, ModelYear
+from screener.models import Consensus, EstimateYear, HouseModel, ModelYear
 
 METRICS = ("pe", "pb", "ev_ebitda", "roe", "dy")
 
@@ -101,3 +105,39 @@ def _positive_or_nm(value: Value) -> Value:
     if isinstance(value, float | int) and value <= 0:
         return NM
     return value
+
+
+def from_estimate_year(
+    year: EstimateYear, price: float, to_trading: float, market_cap: float | None
+) -> dict[str, Value | dict[str, float]]:
+    """The multiples a dated consensus year gives at ``price`` (only those whose input it has), as field updates
+    of :class:`YearMultiples` (``raw`` keeps a negative EPS or BVPS for display). ``market_cap`` in millions of the
+    trading currency; EBITDA and net debt in millions of the estimate currency."""
+    out: dict[str, Value | dict[str, float]] = {}
+    raw: dict[str, float] = {}
+    if year.eps is not None:
+        eps = fx.scale(float(year.eps), to_trading)
+        out["pe"] = mx.price_to_earnings(price, eps)
+        raw["pe"] = eps
+    if year.bvps is not None:
+        bvps = fx.scale(float(year.bvps), to_trading)
+        out["pb"] = mx.price_to_book(price, bvps)
+        raw["pb"] = bvps
+    if year.dps is not None:
+        out["dy"] = mx.dividend_yield(fx.scale(float(year.dps), to_trading), price)
+    if year.ebitda is not None and year.net_debt is not None and market_cap is not None:
+        ev = mx.enterprise_value(market_cap, fx.scale(float(year.net_debt), to_trading), 0.0)
+        ebitda = fx.scale(float(year.ebitda), to_trading)
+        out["ev_ebitda"] = mx.ev_to_ebitda(ev, ebitda)
+        raw["ev_ebitda"] = ebitda
+    if out:
+        out["raw"] = raw
+    return out
+
+
+def consensus_label(analysts: int | None, when: date | None) -> str:
+    """The estimate label of a consensus row: ``consensus (n=7, 2026-11-20)``; parts unknown are left out."""
+    parts = [f"n={analysts}"] if analysts is not None else []
+    if when is not None:
+        parts.append(when.isoformat())
+    return f"consensus ({', '.join(parts)})" if parts else "consensus"

@@ -20,8 +20,9 @@ FLAGS: dict[str, str] = {
     "fx_missing": "no FX rate to convert the house model into the trading currency: multiples NA",
     "fx_stale": "an FX rate used is dated after the as-of date or more than [fx] max_staleness_days before it",
     "estimate_after_as_of": "the estimates (house model or consensus) are dated after the as-of date: not used",
-    "consensus_eps": "P/E from fetched consensus EPS (Yahoo) instead of the stored consensus multiples",
-    "consensus_target": "a not-rated name's target is the consensus mean target (Yahoo)",
+    "consensus_eps": "multiples from fetched or imported consensus (Yahoo, AKShare, estimates import) instead of "
+    "the stored consensus multiples",
+    "consensus_target": "a not-rated name's target is the consensus mean target (Yahoo, AKShare, estimates import)",
     "mcap_from_snapshot_shares": "market cap = price × the share count implied by the bundled snapshot",
     "etr_excludes_dividend": "no usable FY1 dividend yield: ETR = upside only",
     "dy_implausible": "a dividend yield × the same year's P/E implies a payout above the limit: that yield is shown "

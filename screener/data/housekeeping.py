@@ -93,7 +93,9 @@ def refetchable(store: Store, path: Path) -> bool:
     kind = path.parent.name
     if path.match("*.corrupt-*"):
         return False  # an unreadable file set aside: only --all removes it
-    if kind in ("quotes", "consensus", "http", "yfinance", "network", "index"):
+    if kind == "consensus":  # Yahoo and AKShare can be fetched again; `estimates import` sets cannot
+        return not path.stem.endswith("=import")
+    if kind in ("quotes", "http", "yfinance", "network", "index"):
         return True
     if kind == "fx":
         return path.suffix == ".json"  # the Yahoo spot table; FX histories (.parquet) were imported

@@ -191,9 +191,10 @@ class LiveSource(SourceBase):
         return {t: out[t] for t in tickers if t in out}
 
     def fetch_many(self, jobs: Sequence[tuple[str, str]]) -> PoolReport:
-        """Fetch ``(kind, ticker)`` jobs — kind ``quote`` or ``consensus`` — with the worker pool; each result is
-        written to the store as it arrives (an interrupted run keeps what finished). DataUnavailable when Yahoo
-        cannot be reached at all or keeps rate-limiting after the retries."""
+        """Fetch ``(kind, ticker)`` jobs — kind ``quote``, ``consensus`` (Yahoo) or ``consensus_cn`` (A-shares
+        through AKShare: its failures are that name's problem, never a Yahoo outage) — with the worker pool; each
+        result is written to the store as it arrives (an interrupted run keeps what finished). DataUnavailable when
+        Yahoo cannot be reached at all or keeps rate-limiting after the retries."""
         from screener.data import yahoo
 
         session = self.session()
@@ -204,6 +205,10 @@ class LiveSource(SourceBase):
 
         def call(job: tuple[str, str]) -> Any:
             kind, ticker = job
+            if kind == "consensus_cn":  # A-share consensus through AKShare (#14), not Yahoo
+                from screener.data.providers import akshare_consensus
+
+                return akshare_consensus.fetch(ticker, self.today)
             if kind == "quote":
                 return yahoo.fetch_info(ticker, session, policy=policy)
             return yahoo.fetch_consensus(ticker, session, policy=policy)
@@ -212,7 +217,12 @@ class LiveSource(SourceBase):
             nonlocal succeeded
             kind, ticker = outcome.key
             error = outcome.error
-            if error is None:
+            if kind == "consensus_cn":  # AKShare: per-name problems only, never a Yahoo outage
+                if error is None:
+                    self._keep(kind, ticker, outcome.value, report)
+                else:
+                    report.problems.setdefault(ticker, f"A-share consensus (AKShare): {_short(error)}")
+            elif error is None:
                 succeeded += 1
                 self._keep(kind, ticker, outcome.value, report)
             elif isinstance(error, yahoo.YahooUnavailable):
@@ -243,6 +253,12 @@ class LiveSource(SourceBase):
 
         if kind == "consensus":
             self.store.write_record("consensus", ticker, value, source="live")
+            report.consensus += 1
+            return
+        if kind == "consensus_cn":
+            from screener.data.estimates import write_sets
+
+            write_sets(self.store, ticker, "akshare-ths", [value])
             report.consensus += 1
             return
         quote = yahoo.normalise_quote(value, {})
@@ -306,6 +322,7 @@ class RefreshReport:
     consensus: int = 0
     up_to_date: list[str] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def refresh(
@@ -389,6 +406,9 @@ def refresh(
             progress(f"consensus {ticker} (fresh)", 1)
             continue
         jobs.append(("consensus", ticker))
+    from screener.data.providers import akshare_consensus  # A-shares: THS/Sina consensus too (#14)
+
+    jobs += akshare_consensus.jobs(list(consensus_for), store, source.ttl_hours, full or source.refresh, report.notes)
     pooled = source.fetch_many(jobs)
     report.quotes = len(fresh_quotes) + len(pooled.quotes)
     report.consensus = pooled.consensus

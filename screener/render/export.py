@@ -164,6 +164,8 @@ def to_json(report: ScreenReport) -> str:
         for a in block.aggregates
     }
     estimates = {r.ticker: r.estimate_source for block in report.groups for r in block.rows}
+    labels = {r.ticker: r.estimate_text for block in report.groups for r in block.rows}
+    providers = {r.ticker: r.estimate_provider for block in report.groups for r in block.rows if r.estimate_provider}
     nm_inputs = {
         r.ticker: {c: r.raw_input(c) for c in MULTIPLE_COLUMNS if r.metric(c) is NM and r.raw_input(c) is not None}
         for block in report.groups
@@ -180,6 +182,8 @@ def to_json(report: ScreenReport) -> str:
         },
         "missing": report.missing,
         "estimate_source": estimates,
+        "estimate_label": labels,
+        "estimate_provider": providers,
         "nm_inputs": {t: v for t, v in nm_inputs.items() if v},
         "aggregate_counts": counts,
         "rows": rows,

@@ -26,10 +26,12 @@ COMP_COLUMNS = (
     ("etr", "ETR"), ("house_rating", "House"), ("rule_rating", "Rule"), ("in_band", "Band"), ("fy1", "FY1"),
     ("pe_fy1", "P/E FY1"), ("pe_fy2", "P/E FY2"), ("pb_fy1", "P/B FY1"), ("pb_fy2", "P/B FY2"),
     ("ev_ebitda_fy1", "EV/EBITDA FY1"), ("ev_ebitda_fy2", "EV/EBITDA FY2"), ("roe_fy1", "ROE FY1"),
-    ("roe_fy2", "ROE FY2"), ("dy_fy1", "DY FY1"), ("dy_fy2", "DY FY2"), ("ytd_change", "YTD"), ("flags", "Flags"),
-    ("source", "Src"),
+    ("roe_fy2", "ROE FY2"), ("dy_fy1", "DY FY1"), ("dy_fy2", "DY FY2"), ("ytd_change", "YTD"), ("estimate", "Est"),
+    ("flags", "Flags"), ("source", "Src"),
 )  # fmt: skip
-TEXT = {"ticker", "name", "currency", "price_date", "house_rating", "rule_rating", "in_band", "flags", "source"}
+TEXT = {
+    "ticker", "name", "currency", "price_date", "house_rating", "rule_rating", "in_band", "estimate", "flags", "source"
+}  # fmt: skip
 CORRELATION_COLUMNS = (
     ("ticker", "Ticker", ""), ("name", "Name", ""), ("series", "Series", ""), ("n", "n", "int"),
     ("corr", "Corr", "2f"), ("beta", "Beta", "2f"), ("t_hac", "t (HAC)", "1f"), ("r2", "R²", "2f"),
@@ -106,7 +108,10 @@ def comp_rows(bundle: ReportBundle) -> list[dict[str, Any]]:
         if n_row is not None:
             rows.append(n_row)
 
+    estimates = {row.ticker: row.estimate_text for block in bundle.report.groups for row in block.rows}
     for record in records(bundle.report):
+        if record["row_type"] == "company":
+            record = {**record, "estimate": estimates.get(str(record["ticker"]), "")}
         if record["group"] != group:
             close(group)
             group = record["group"]

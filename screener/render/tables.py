@@ -102,7 +102,6 @@ def _metric(key: str, fmt: Callable[[Value], str]) -> Callable[[CompanyRow], Tex
     return cell
 
 
-_EST = {"house": "house", "consensus": "cons", "none": "—"}
 IDENTITY = (
     Column("ticker", "Ticker", 0, lambda r: Text(r.ticker), justify="left"),
     Column("name", "Name", 0, lambda r: Text(r.company.name), justify="left"),
@@ -143,7 +142,7 @@ VALUATION_COLUMNS = (
         "estimate_source",
         "Est",
         12,
-        lambda r: Text(_EST[r.estimate_source], style="cyan" if r.estimate_source == "consensus" else ""),
+        lambda r: Text(r.estimate_text, style="cyan" if r.estimate_source == "consensus" else ""),
         justify="left",
     ),
 )
@@ -228,7 +227,7 @@ def footer(report: ScreenReport) -> Text:
     lines.append(
         f"Upside = TP/price − 1; ETR = upside + FY1 dividend yield; Rule = Buy ≥{r.buy * 100:g}% "
         f"(≥{r.buy_high_risk * 100:g}% high risk), Sell <{r.sell * 100:g}%. Band: house rating vs rule{tolerance}. "
-        "Est: house = house model, cons = consensus multiples re-priced to this price. "
+        "Est: house = house model; consensus (n = FY1 forecasters, the estimate's date), its multiples at this price. "
         "Aggregates: one line per issuer (a second listing shows as '+1 dual', not counted), "
         "n used (NA/NM and flagged yields excluded); harmonic mean for price multiples only. "
         "NA = not available, NM = not meaningful (negative or zero denominator), NR = not rated. "

@@ -307,7 +307,7 @@ def sources_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
     """Every company's price source and date, every FX rate with its date and source, banners and problems."""
     report = bundle.report
     sheet = book.add_worksheet(SOURCES)
-    for c, width in enumerate((14, 34, 8, 12, 12, 12, 14)):
+    for c, width in enumerate((14, 34, 8, 12, 12, 12, 40)):
         sheet.set_column(c, c, width)
     sheet.write_string(0, 0, text(f"Sources and FX — {report.as_of_text()}"), styles.title)
     r = 2
@@ -326,7 +326,8 @@ def sources_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
         else:
             sheet.write_string(r, 4, "NA", styles.missing)
         sheet.write_string(r, 5, text(row.source))
-        sheet.write_string(r, 6, text(row.estimate_source))
+        provider = f" — {row.estimate_provider}" if row.estimate_provider else ""
+        sheet.write_string(r, 6, text(row.estimate_text + provider))
         r += 1
     r += 1
     sheet.write_string(r, 0, "FX rates (units per USD)", styles.section)

@@ -1,0 +1,198 @@
+"""``screener estimates import FILE``: consensus estimates exported from a terminal (Bloomberg, Wind ...) into the
+store, where the comp table takes them for not-rated names with the point-in-time rules of METHODS §9.
+
+Long format, one row per ticker × fiscal year × date (CSV as UTF-8, else Windows-1252, or the first sheet of an
+XLSX): ``ticker`` (any code form: ``600111 CH``, ``600111.SH``, ``LYC AU`` ...), ``fiscal_year`` (the calendar
+year the fiscal year ends in), ``as_of`` (the date the estimate is known from, ISO) are required; ``eps``,
+``dps``, ``bvps`` (per share, in the trading currency), ``ebitda``, ``net_debt`` (millions of the trading
+currency), ``target_price`` (12-month target, trading currency; the first fiscal year's row that gives one
+counts for the set) and ``n_analysts`` are optional: a missing column or an empty cell (or ``NA``, ``#N/A``, ``-``)
+is NA. Any other column is refused. Every problem names the file, the line and the field (exit 2).
+
+The rows of one ticker and one ``as_of`` make one set, stored with source ``import:<file name>``
+(:mod:`screener.data.estimates`); importing again replaces the sets of the same date and file, others stay.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from screener.app import universes as uv
+from screener.core.tickers import to_yahoo
+from screener.data.csv_columns import MISSING
+from screener.environment import Environment
+from screener.errors import InputFileError, TickerCodeError
+
+REQUIRED = ("ticker", "fiscal_year", "as_of")
+NUMBERS = ("eps", "dps", "bvps", "ebitda", "net_debt", "target_price")
+COLUMNS = (*REQUIRED, *NUMBERS, "n_analysts")
+"""The columns ``estimates import`` takes, in the README's order."""
+
+
+@dataclass
+class TickerSummary:
+    """What one ticker got from the file."""
+
+    ticker: str
+    years: list[int]
+    dates: list[str]
+    in_universe: bool
+    eps: dict[int, float | None] = field(default_factory=dict)
+    analysts: int | None = None
+
+    def line(self) -> str:
+        years = f"FY{self.years[0]}" if len(self.years) == 1 else f"FY{self.years[0]}–FY{self.years[-1]}"
+        latest = self.dates[-1]
+        eps = ", ".join(f"{y} {v:g}" if v is not None else f"{y} NA" for y, v in sorted(self.eps.items()))
+        n = f", n={self.analysts}" if self.analysts is not None else ""
+        dates = f"{len(self.dates)} dates to {latest}" if len(self.dates) > 1 else f"as of {latest}"
+        where = "" if self.in_universe else " (not in the selected universes: stored, not screened)"
+        return f"{self.ticker}: {years}, {dates}; EPS {eps or 'NA'}{n}{where}"
+
+
+@dataclass
+class EstimatesImportResult:
+    file: Path
+    source: str
+    rows: int
+    tickers: list[TickerSummary]
+
+
+def _cell(cells: Sequence[str], index: int | None) -> str:
+    if index is None or index >= len(cells):
+        return ""
+    return str(cells[index]).strip()
+
+
+def parse_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]], today: date) -> dict[str, dict[str, Any]]:
+    """The file's rows -> sets by ``(ticker, as_of)``: ``{"TICKER|DATE": set}`` (set as stored, see
+    :mod:`screener.data.estimates`). InputFileError naming the line and field for anything wrong."""
+    body = [(n, list(cells)) for n, cells in rows if any(str(c).strip() for c in cells)]
+    if not body:
+        raise InputFileError(label, "empty file: no header row")
+    header_line, header_cells = body[0]
+    header = [str(c).strip().lower() for c in header_cells]
+    while header and not header[-1]:
+        header.pop()
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        message = f"unknown column {unknown[0]!r}; the columns are {', '.join(COLUMNS)}"
+        raise InputFileError(label, message, line=header_line, field=unknown[0] or "(blank)")
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise InputFileError(label, f"duplicate column {repeated[0]!r}", line=header_line, field=repeated[0])
+    for name in REQUIRED:
+        if name not in header:
+            raise InputFileError(label, f"no column {name!r} (required: {', '.join(REQUIRED)})", line=header_line)
+    position = {name: header.index(name) if name in header else None for name in COLUMNS}
+    sets: dict[str, dict[str, Any]] = {}
+    seen: dict[tuple[str, int, str], int] = {}
+    if len(body) == 1:
+        raise InputFileError(label, "no rows below the header", line=header_line)
+    for line, cells in body[1:]:
+
+        def fail(name: str, message: str, line: int = line) -> InputFileError:
+            return InputFileError(label, message, line=line, field=name)
+
+        values = {name: _cell(cells, position[name]) for name in COLUMNS}
+        for name in REQUIRED:
+            if values[name] in MISSING:
+                raise fail(name, f"missing {name}")
+        try:
+            ticker = to_yahoo(values["ticker"])
+        except TickerCodeError as exc:
+            raise fail("ticker", str(exc)) from None
+        try:
+            year = int(values["fiscal_year"].removesuffix(".0"))
+        except ValueError:
+            raise fail("fiscal_year", f"not a year: {values['fiscal_year']!r}") from None
+        if not 1990 <= year <= 2100:
+            raise fail("fiscal_year", f"year {year} out of range 1990-2100")
+        try:
+            as_of = date.fromisoformat(values["as_of"][:10])
+        except ValueError:
+            raise fail("as_of", f"not an ISO date (YYYY-MM-DD): {values['as_of']!r}") from None
+        if as_of > today:
+            raise fail("as_of", f"{as_of} is in the future (after {today})")
+        numbers: dict[str, float | int | None] = {}
+        for name in NUMBERS:
+            text = values[name]
+            if text in MISSING:
+                numbers[name] = None
+                continue
+            try:
+                number = float(text.replace(",", ""))
+            except ValueError:
+                raise fail(name, f"not a number: {text!r}") from None
+            if not math.isfinite(number):
+                raise fail(name, f"must be finite, got {text!r}")
+            if name == "target_price" and number <= 0:
+                raise fail(name, f"must be positive, got {number:g}")
+            numbers[name] = number
+        text = values["n_analysts"]
+        if text in MISSING:
+            numbers["n_analysts"] = None
+        else:
+            try:
+                count = float(text)
+            except ValueError:
+                raise fail("n_analysts", f"not a number: {text!r}") from None
+            if not (math.isfinite(count) and count >= 0 and count == int(count)):
+                raise fail("n_analysts", f"must be a whole number of analysts, got {text!r}")
+            numbers["n_analysts"] = int(count)
+        duplicate = seen.get((ticker, year, as_of.isoformat()))
+        if duplicate is not None:
+            raise fail("fiscal_year", f"{ticker} FY{year} as of {as_of} is already on line {duplicate}")
+        seen[(ticker, year, as_of.isoformat())] = line
+        one = sets.setdefault(
+            f"{ticker}|{as_of.isoformat()}",
+            {"ticker": ticker, "as_of": as_of.isoformat(), "years": {}, "target_price": None, "_target_year": None},
+        )
+        target = numbers.pop("target_price")
+        if target is not None and (one["_target_year"] is None or year < one["_target_year"]):
+            one["target_price"], one["_target_year"] = target, year
+        one["years"][str(year)] = {k: v for k, v in numbers.items() if v is not None}
+    return sets
+
+
+def import_estimates(env: Environment, file: Path) -> EstimatesImportResult:
+    """Read, check and store the file's consensus sets (source ``import:<file name>``); a summary per ticker."""
+    from screener.app.holdings import read_rows
+    from screener.data import estimates
+
+    rows = read_rows(file)
+    sets = parse_rows(str(file), rows, env.today())
+    source = f"import:{file.name}"
+    by_ticker: dict[str, list[dict[str, Any]]] = {}
+    for one in sets.values():
+        stored = {k: v for k, v in one.items() if k not in ("ticker", "_target_year")}
+        stored.update(source=source, currency=None)
+        by_ticker.setdefault(one["ticker"], []).append(stored)
+    try:
+        known = {c.ticker for c in uv.companies(uv.selected(env, ()))}
+    except Exception:  # the universes are not needed to import: a broken one only loses the "in universe" note
+        known = set()
+    summaries = []
+    for ticker, ticker_sets in by_ticker.items():
+        estimates.write_sets(env.store, ticker, "import", ticker_sets)
+        ticker_sets.sort(key=lambda s: s["as_of"])
+        latest = ticker_sets[-1]["years"]
+        years = sorted({int(y) for s in ticker_sets for y in s["years"]})
+        first = latest.get(str(min(int(y) for y in latest)), {})
+        summaries.append(
+            TickerSummary(
+                ticker,
+                years,
+                [s["as_of"] for s in ticker_sets],
+                ticker in known,
+                {int(y): v.get("eps") for y, v in latest.items()},
+                first.get("n_analysts"),
+            )
+        )
+    data_rows = sum(len(s["years"]) for s in sets.values())
+    return EstimatesImportResult(file, source, data_rows, summaries)

@@ -1,0 +1,1 @@
+"""Optional market-data providers (the ``screener[cn]`` extra: AKShare, baostock), each imported lazily."""
