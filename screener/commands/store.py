@@ -119,7 +119,10 @@ def cache_clear(
     run.env.out.print(f"removed {removed} file(s) from {plan.root}{kept}; rating history untouched", markup=False)
 
 
-FETCH_EXAMPLES = "Examples:\n\n  screener fetch\n\n  screener fetch -u magnets --full"
+FETCH_EXAMPLES = (
+    "Examples:\n\n  screener fetch\n\n  screener fetch -u magnets --full\n\n"
+    "  screener fetch --valuation      # also P/E, P/B history (baostock, A-shares) and book values (Yahoo)"
+)
 
 
 @app.command(epilog=FETCH_EXAMPLES)
@@ -128,9 +131,18 @@ def fetch(
     ctx: typer.Context,
     universe: UniverseOption = None,
     full: Annotated[bool, typer.Option("--full", help="Refetch whole histories instead of only new dates.")] = False,
+    valuation: Annotated[
+        bool,
+        typer.Option(
+            "--valuation",
+            help="Also the valuation history: daily P/E and P/B of A-shares from baostock (needs screener[cn]) and "
+            "book values per share of every name from Yahoo balance sheets.",
+        ),
+    ] = False,
 ) -> None:
     """Refresh price histories (only dates not yet stored), quotes, consensus for not-rated names and FX from
-    Yahoo into the local store. Exit 3 when Yahoo cannot be reached."""
+    Yahoo into the local store. Exit 3 when Yahoo cannot be reached; a valuation provider that fails or is not
+    installed is one warning line (exit 0)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from screener.app.fetch import FetchOptions
@@ -138,20 +150,24 @@ def fetch(
     from screener.app.fetch import plan as fetch_plan
 
     run = run_context(ctx)
-    work = fetch_plan(run.env, FetchOptions(universe or (), full, run.as_of))
+    work = fetch_plan(run.env, FetchOptions(universe or (), full, run.as_of, valuation))
     columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=run.env.err, disable=run.quiet, transient=True) as bar:
         task = bar.add_task("fetching from Yahoo", total=work.steps)
-        report = run_fetch(
+        result = run_fetch(
             run.env, work, progress=lambda label, steps: bar.update(task, advance=steps, description=label[:28])
         )
+    report = result.report
     updated = sum(1 for n in report.histories_updated.values() if n)
-    run.env.out.print(
+    out = run.env.out
+    out.print(
         f"fetched: {updated} histories updated, {len(report.up_to_date)} already up to date, {report.quotes} quotes, "
         f"{report.consensus} consensus sets, FX; store {run.env.settings.cache_dir}",
         markup=False,
         highlight=False,
     )
+    for provider in result.providers:
+        out.print(provider.summary(), markup=False, highlight=False)
     if report.problems:
         run.env.err.print(
             f"{len(report.problems)} of {len(work.tickers)} names had problems: "
@@ -159,3 +175,13 @@ def fetch(
             markup=False,
             highlight=False,
         )
+    for provider in result.providers:
+        if provider.banner:
+            run.env.err.print(f"warning: {provider.banner}", markup=False, highlight=False)
+        if provider.problems:
+            run.env.err.print(
+                f"{provider.provider}: {len(provider.problems)} of {provider.asked} {provider.what} had problems: "
+                + "; ".join(f"{t}: {why}" for t, why in sorted(provider.problems.items())),
+                markup=False,
+                highlight=False,
+            )
