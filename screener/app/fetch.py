@@ -76,7 +76,7 @@ def fetch(env: Environment, work: FetchPlan, progress: Progress = lambda label, 
 
     With ``valuation``, baostock runs first (serially, on its own connection; its failures are its report's banner,
     with their own outage memo), so A-share multiples are stored even when Yahoo is then unreachable; the Yahoo
-    balance sheets run in the Yahoo pool after the quotes. ``--offline`` asks neither."""
+    balance sheets run in the Yahoo pool last, after FX. ``--offline`` asks neither."""
     source = live_source(env)
     if source.offline:
         source.check_network()  # NetworkOff: no provider is asked

@@ -168,20 +168,17 @@ def fetch(
     )
     for provider in result.providers:
         out.print(provider.summary(), markup=False, highlight=False)
-    if report.problems:
-        run.env.err.print(
-            f"{len(report.problems)} of {len(work.tickers)} names had problems: "
-            + "; ".join(f"{t}: {why}" for t, why in sorted(report.problems.items())),
-            markup=False,
-            highlight=False,
-        )
+    lines = [_problems("", report.problems, len(work.tickers), "names")]
     for provider in result.providers:
-        if provider.banner:
-            run.env.err.print(f"warning: {provider.banner}", markup=False, highlight=False)
-        if provider.problems:
-            run.env.err.print(
-                f"{provider.provider}: {len(provider.problems)} of {provider.asked} {provider.what} had problems: "
-                + "; ".join(f"{t}: {why}" for t, why in sorted(provider.problems.items())),
-                markup=False,
-                highlight=False,
-            )
+        lines.append(f"warning: {provider.banner}" if provider.banner else "")
+        lines.append(_problems(f"{provider.provider}: ", provider.problems, provider.asked, provider.what))
+    for line in filter(None, lines):
+        run.env.err.print(line, markup=False, highlight=False)
+
+
+def _problems(prefix: str, problems: dict[str, str], total: int, what: str) -> str:
+    """``3 of 12 names had problems: MP: ...; ...`` ("" without problems)."""
+    if not problems:
+        return ""
+    details = "; ".join(f"{t}: {why}" for t, why in sorted(problems.items()))
+    return f"{prefix}{len(problems)} of {total} {what} had problems: {details}"

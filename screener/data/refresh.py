@@ -1,5 +1,5 @@
 """``screener fetch`` over the live Yahoo source: incremental price histories, quotes and consensus through the
-worker pool, book values from Yahoo balance sheets (``--valuation``), then FX.
+worker pool, FX, then book values from Yahoo balance sheets (``--valuation``).
 
 The balance-sheet pass (:func:`refresh_statements`) is a provider of its own (#14): its jobs go through the same
 pool, retry policy and offline rules as the quotes, but when Yahoo cannot be reached for it the fetch goes on
@@ -45,7 +45,7 @@ def refresh(
     progress: Progress = _no_progress,
 ) -> RefreshReport:
     """``screener fetch``: incremental histories (one batched download per start date), then quotes and consensus
-    through the worker pool, then (``valuation``) book values from balance sheets, then FX (one batched download).
+    through the worker pool, then FX (one batched download), then (``valuation``) book values from balance sheets.
 
     A history whose last stored date is today (or later) is not requested; otherwise only the dates after the
     last stored one are. Quotes and consensus sets are fetched when older than the TTL (always with ``full`` or
@@ -119,11 +119,11 @@ def refresh(
     report.consensus = pooled.consensus
     for ticker, why in pooled.problems.items():
         report.problems.setdefault(ticker, why)
-    if valuation:
-        report.statements = refresh_statements(tickers, source, full=full, progress=progress)
     source.refresh = source.refresh or full
     source.fx_rates(currencies)
     progress("fx", 1)
+    if valuation:  # last: what a plain fetch stores is done whatever happens to this pass
+        report.statements = refresh_statements(tickers, source, full=full, progress=progress)
     return report
 
 
