@@ -206,3 +206,21 @@ def test_missing_package_says_how_to_install(tmp_path: Path, monkeypatch: pytest
         provider.import_baostock()
     report = provider.refresh(_store(tmp_path), ["600111.SS"], today=date(2024, 1, 10), start=date(2024, 1, 1))
     assert "pip install 'screener[cn]'" in report.banner and report.updated == {}
+
+
+def test_a_refused_login_is_a_banner_not_an_error(server: FakeBaostockServer, tmp_path: Path) -> None:
+    server.password = "not-the-anonymous-one"  # the server answers 10001002 to baostock's anonymous login
+    report = provider.refresh(_store(tmp_path), ["600111.SS"], today=date(2024, 1, 10), start=date(2024, 1, 1))
+    assert "10001002" in report.banner and report.summary() == "baostock: 1 A-shares, skipped"
+    assert not server.kdata_requests()
+
+
+def test_an_unexpected_client_failure_is_that_names_problem(
+    server: FakeBaostockServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("record")
+
+    monkeypatch.setattr(provider.Client, "multiples", broken)
+    report = provider.refresh(_store(tmp_path), ["600111.SS"], today=date(2024, 1, 10), start=date(2024, 1, 1))
+    assert report.problems == {"600111.SS": "unexpected answer (KeyError: 'record')"} and not report.banner

@@ -79,7 +79,10 @@ def fetch(env: Environment, work: FetchPlan, progress: Progress = lambda label, 
     balance sheets run in the Yahoo pool last, after FX. ``--offline`` asks neither."""
     source = live_source(env)
     if source.offline:
-        source.check_network()  # NetworkOff: no provider is asked
+        try:
+            source.check_network()  # NetworkOff: no provider is asked
+        except DataUnavailable as exc:
+            raise DataUnavailable(f"{exc}. {OFFLINE_HINT}") from None
     providers: list[ProviderReport] = []
     if work.valuation:
         from screener.data.providers import baostock

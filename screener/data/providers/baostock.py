@@ -320,8 +320,8 @@ def refresh(
                     raise outcome.error  # nothing got through: the server is down, not this name
                 elif isinstance(outcome.error, ProviderError):
                     report.problems[ticker] = str(outcome.error).removeprefix("baostock ")
-                else:
-                    raise outcome.error
+                else:  # the client met something it does not handle (a changed protocol): this name's problem
+                    report.problems[ticker] = f"unexpected answer ({type(outcome.error).__name__}: {outcome.error})"
                 done.add(ticker)
                 progress(f"baostock {ticker}", 1)
 
@@ -333,6 +333,8 @@ def refresh(
             f"baostock unreachable: {exc}; A-share P/E and P/B history not updated",
             [t for t, _ in jobs if t not in done],
         )
+    except ProviderError as exc:  # the login itself was refused
+        return skip(f"{exc}; A-share P/E and P/B history not updated", [t for t, _ in jobs if t not in done])
     if succeeded and memo is not None:
         memo.forget()
     return report
