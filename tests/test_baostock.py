@@ -224,3 +224,15 @@ def test_an_unexpected_client_failure_is_that_names_problem(
     monkeypatch.setattr(provider.Client, "multiples", broken)
     report = provider.refresh(_store(tmp_path), ["600111.SS"], today=date(2024, 1, 10), start=date(2024, 1, 1))
     assert report.problems == {"600111.SS": "unexpected answer (KeyError: 'record')"} and not report.banner
+
+
+def test_empty_and_negative_values_through_the_client(server: FakeBaostockServer) -> None:
+    server.data["sz.000831"] = [
+        _row("2024-01-02", "sz.000831", "", "2.5"),  # no TTM earnings yet
+        _row("2024-01-03", "sz.000831", "-35.2", "2.6"),  # a loss: no meaningful P/E
+        _row("2024-01-04", "sz.000831", "40.1", ""),
+    ]
+    with provider.connect() as client:
+        frame = client.multiples("sz.000831", date(2024, 1, 1), date(2024, 1, 10))
+    assert frame["pe"].isna().tolist() == [True, True, False] and frame["pe"].iloc[2] == 40.1
+    assert frame["pb"].isna().tolist() == [False, False, True] and frame["pb"].iloc[0] == 2.5
