@@ -83,7 +83,7 @@ def screener_fetch(fake: FakeYahooProcess, config: Path, clock: Clock, cache: Pa
         isolate_yfinance(cache)
     fake.ask("reset_log")
     start = time.perf_counter()
-    report = fetch(env, plan(env, FetchOptions()))
+    report = fetch(env, plan(env, FetchOptions())).report
     return time.perf_counter() - start, fake.ask("requests"), report
 
 

@@ -96,3 +96,24 @@ class YahooRateLimited(YahooError):
 
 class YahooBadTicker(YahooError):
     """Yahoo does not know the symbol (HTTP 404 / no timezone / empty quote)."""
+
+
+class ProviderMissing(ScreenerError):
+    """An optional data provider's package is not installed; the message says how to install it."""
+
+    exit_code = ExitCode.DATA_UNAVAILABLE
+
+    def __init__(self, package: str, extra: str, what: str) -> None:
+        self.package = package
+        self.install = f"pip install 'screener[{extra}]'"
+        super().__init__(f"{package} is not installed ({what}): install it with {self.install}")
+
+
+class ProviderError(ScreenerError):
+    """An optional data provider answered with an error for one request (bad code, server-side failure)."""
+
+    exit_code = ExitCode.DATA_UNAVAILABLE
+
+
+class ProviderUnavailable(ProviderError):
+    """An optional data provider could not be reached (connection refused, timeout, dropped connection)."""

@@ -18,9 +18,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from yahoo_fake import FakeSymbol, FakeYahoo, business_days, make_bars, make_session, serving, trend_row
 
 from screener.cli import app
-from screener.data.live import LiveSource, refresh
+from screener.data.live import LiveSource
 from screener.data.offline import OfflineMemo
 from screener.data.pool import Outcome, run_pool
+from screener.data.refresh import refresh
 from screener.data.store import Store
 from screener.data.yahoo import RetryPolicy
 from screener.errors import DataUnavailable

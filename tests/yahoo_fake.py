@@ -17,8 +17,10 @@ route (``counts``)    URL                                                       
 ``chart``             ``GET /v8/finance/chart/{symbol}``                           chart JSON
 ``quoteSummary``      ``GET /v10/finance/quoteSummary/{symbol}?modules=...``       only the modules asked for
 ``quote``             ``GET /v7/finance/quote?symbols=...``                        quoteResponse JSON
-``timeseries``        ``GET /ws/fundamentals-timeseries/v1/finance/timeseries/..`` empty result (``.info``
-                                                                                   asks for trailingPegRatio)
+``timeseries``        ``GET /ws/fundamentals-timeseries/v1/finance/timeseries/..`` per type: the values of
+                                                                                   ``FakeSymbol.timeseries``
+                                                                                   (balance sheets), else
+                                                                                   metadata only
 ``unknown``           anything else                                                404 (tests assert none)
 ====================  ===========================================================  ==========
 
@@ -103,6 +105,8 @@ class FakeSymbol:
     adj_factor: float = 1.0  # adjclose = close * adj_factor (a crude dividend adjustment)
     info: dict[str, Any] = field(default_factory=dict)  # flat Yahoo field -> value
     earnings_trend: list[dict[str, Any]] = field(default_factory=list)  # earningsTrend.trend
+    timeseries: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Fundamentals timeseries by Yahoo type (``annualStockholdersEquity``) -> {asOfDate: value}."""
 
 
 @dataclass
@@ -406,16 +410,36 @@ class FakeYahoo:
         if route == "quote":
             result = [] if missing else [self._quote(sym)]  # type: ignore[arg-type]
             return _json_response(200, {"quoteResponse": {"result": result, "error": None}})
-        # timeseries: Yahoo answers 200 with metadata only when it has no values.
-        return _json_response(
-            200,
-            {
-                "timeseries": {
-                    "result": [{"meta": {"symbol": [symbol], "type": [params.get("type", "")]}}],
-                    "error": None,
-                }
-            },
-        )
+        # timeseries: one result per requested type; metadata only when Yahoo has no values for it.
+        return _json_response(200, self._timeseries(symbol, sym, params))
+
+    @staticmethod
+    def _timeseries(symbol: str, sym: FakeSymbol | None, params: Mapping[str, str]) -> dict[str, Any]:
+        """The fundamentals-timeseries answer, in the shape Yahoo sends (recorded): per type its ``meta``, and when
+        it has values a ``timestamp`` list and the items (``asOfDate``, ``periodType``, ``currencyCode``,
+        ``reportedValue`` raw/fmt)."""
+        p1 = int(params.get("period1") or 0)
+        p2 = int(params.get("period2") or 2**40)
+        currency = (sym.info.get("financialCurrency") or sym.currency) if sym is not None else "USD"
+        results: list[dict[str, Any]] = []
+        for kind in [t for t in params.get("type", "").split(",") if t]:
+            entry: dict[str, Any] = {"meta": {"symbol": [symbol], "type": [kind]}}
+            values = sym.timeseries.get(kind, {}) if sym is not None else {}
+            days = []
+            for day in sorted(values):
+                stamp = int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp())
+                if p1 <= stamp <= p2:
+                    days.append((stamp, day))
+            if days:
+                period = "3M" if kind.startswith("quarterly") else "12M"
+                entry["timestamp"] = [stamp for stamp, _ in days]
+                entry[kind] = [
+                    {"dataId": 20000 + i, "asOfDate": day, "periodType": period, "currencyCode": currency,
+                     "reportedValue": {"raw": values[day], "fmt": f"{values[day]:.2f}"}}
+                    for i, (_, day) in enumerate(days)
+                ]  # fmt: skip
+            results.append(entry)
+        return {"timeseries": {"result": results, "error": None}}
 
     @staticmethod
     def _consent() -> Answer:

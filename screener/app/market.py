@@ -37,6 +37,7 @@ def live_source(env: Environment, as_of: date | None = None, progress: Progress 
         memo=OfflineMemo(env.store, settings.offline_retry_minutes),
         local=env.local,
         progress=progress or env.progress,
+        report_lag_days=settings.report_lag_days,
     )
 
 

@@ -160,7 +160,10 @@ def cache_clear(
     run.env.out.print(f"removed {removed} file(s) from {plan.root}{kept}; rating history untouched", markup=False)
 
 
-FETCH_EXAMPLES = "Examples:\n\n  screener fetch\n\n  screener fetch -u magnets --full"
+FETCH_EXAMPLES = (
+    "Examples:\n\n  screener fetch\n\n  screener fetch -u magnets --full\n\n"
+    "  screener fetch --valuation      # also P/E, P/B history (baostock, A-shares) and book values (Yahoo)"
+)
 
 
 @app.command(epilog=FETCH_EXAMPLES)
@@ -169,9 +172,18 @@ def fetch(
     ctx: typer.Context,
     universe: UniverseOption = None,
     full: Annotated[bool, typer.Option("--full", help="Refetch whole histories instead of only new dates.")] = False,
+    valuation: Annotated[
+        bool,
+        typer.Option(
+            "--valuation",
+            help="Also the valuation history: daily P/E and P/B of A-shares from baostock (needs screener[cn]) and "
+            "book values per share of every name from Yahoo balance sheets.",
+        ),
+    ] = False,
 ) -> None:
     """Refresh price histories (only dates not yet stored), quotes, consensus for not-rated names and FX from
-    Yahoo into the local store. Exit 3 when Yahoo cannot be reached."""
+    Yahoo into the local store. Exit 3 when Yahoo cannot be reached; a valuation provider that fails or is not
+    installed is one warning line (exit 0)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from screener.app.fetch import FetchOptions
@@ -179,15 +191,17 @@ def fetch(
     from screener.app.fetch import plan as fetch_plan
 
     run = run_context(ctx)
-    work = fetch_plan(run.env, FetchOptions(universe or (), full, run.as_of))
+    work = fetch_plan(run.env, FetchOptions(universe or (), full, run.as_of, valuation))
     columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=run.env.err, disable=run.quiet, transient=True) as bar:
         task = bar.add_task("fetching from Yahoo", total=work.steps)
-        report = run_fetch(
+        result = run_fetch(
             run.env, work, progress=lambda label, steps: bar.update(task, advance=steps, description=label[:28])
         )
+    report = result.report
     updated = sum(1 for n in report.histories_updated.values() if n)
-    run.env.out.print(
+    out = run.env.out
+    out.print(
         f"fetched: {updated} histories updated, {len(report.up_to_date)} already up to date, {report.quotes} quotes, "
         f"{report.consensus} consensus sets, FX; store {run.env.settings.cache_dir}",
         markup=False,
@@ -195,10 +209,19 @@ def fetch(
     )
     for note in report.notes:
         run.env.err.print(f"note: {note}", markup=False, highlight=False)
-    if report.problems:
-        run.env.err.print(
-            f"{len(report.problems)} of {len(work.tickers)} names had problems: "
-            + "; ".join(f"{t}: {why}" for t, why in sorted(report.problems.items())),
-            markup=False,
-            highlight=False,
-        )
+    for provider in result.providers:
+        out.print(provider.summary(), markup=False, highlight=False)
+    lines = [_problems("", report.problems, len(work.tickers), "names")]
+    for provider in result.providers:
+        lines.append(f"warning: {provider.banner}" if provider.banner else "")
+        lines.append(_problems(f"{provider.provider}: ", provider.problems, provider.asked, provider.what))
+    for line in filter(None, lines):
+        run.env.err.print(line, markup=False, highlight=False)
+
+
+def _problems(prefix: str, problems: dict[str, str], total: int, what: str) -> str:
+    """``3 of 12 names had problems: MP: ...; ...`` ("" without problems)."""
+    if not problems:
+        return ""
+    details = "; ".join(f"{t}: {why}" for t, why in sorted(problems.items()))
+    return f"{prefix}{len(problems)} of {total} {what} had problems: {details}"

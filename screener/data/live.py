@@ -10,15 +10,15 @@ hence the pool for quotes and consensus.
 Failures: when every request of a run fails at the transport level, Yahoo is unreachable —
 :class:`DataUnavailable` (the chain falls back to the store, then the snapshot) and the outage is remembered
 (:mod:`screener.data.offline`) so the next commands do not probe again. Once a request has succeeded, a
-transport failure marks that name only, as do a bad ticker and an empty quote. :func:`refresh` is
-``screener fetch``: incremental price histories (only dates not yet stored), quotes, consensus and FX.
+transport failure marks that name only, as do a bad ticker and an empty quote. ``screener fetch`` is
+:func:`screener.data.refresh.refresh`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from screener.data.base import SourceBase
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from screener.data.yahoo import RetryPolicy
 
 Progress = Callable[[str, int], None]
+STATEMENTS_LABEL = "Yahoo balance sheets"
 
 
 def _no_progress(label: str, steps: int) -> None:
@@ -74,6 +75,8 @@ class PoolReport:
 
     quotes: dict[str, Quote] = field(default_factory=dict)
     consensus: int = 0
+    books: dict[str, int] = field(default_factory=dict)
+    """Per name: how many book values (reports) were new."""
     problems: dict[str, str] = field(default_factory=dict)
 
 
@@ -101,6 +104,8 @@ class LiveSource(SourceBase):
     memo: OfflineMemo | None = None
     local: Callable[[datetime], datetime] = datetime.astimezone
     progress: Progress = _no_progress
+    report_lag_days: int = 90
+    """A balance sheet counts as published this many days after its period end (``[fiscal] report_lag_days``)."""
     name: str = "live"
     _notes: list[str] = field(default_factory=list)
     _problems: dict[str, str] = field(default_factory=dict)
@@ -191,10 +196,11 @@ class LiveSource(SourceBase):
         return {t: out[t] for t in tickers if t in out}
 
     def fetch_many(self, jobs: Sequence[tuple[str, str]]) -> PoolReport:
-        """Fetch ``(kind, ticker)`` jobs — kind ``quote``, ``consensus`` (Yahoo) or ``consensus_cn`` (A-shares
-        through AKShare: its failures are that name's problem, never a Yahoo outage) — with the worker pool; each
-        result is written to the store as it arrives (an interrupted run keeps what finished). DataUnavailable when
-        Yahoo cannot be reached at all or keeps rate-limiting after the retries."""
+        """Fetch ``(kind, ticker)`` jobs — kind ``quote``, ``consensus`` (Yahoo), ``bvps`` (Yahoo balance sheets ->
+        book values per share, :meth:`_keep`) or ``consensus_cn`` (A-shares through AKShare: its failures are that
+        name's problem, never a Yahoo outage) — with the worker pool; each result is written to the store as it
+        arrives (an interrupted run keeps what finished). DataUnavailable when Yahoo cannot be reached at all or
+        keeps rate-limiting after the retries."""
         from screener.data import yahoo
 
         session = self.session()
@@ -211,6 +217,10 @@ class LiveSource(SourceBase):
                 return akshare_consensus.fetch(ticker, self.today)
             if kind == "quote":
                 return yahoo.fetch_info(ticker, session, policy=policy)
+            if kind == "bvps":
+                from screener.data.yahoo.statements import fetch_balance_sheets
+
+                return fetch_balance_sheets(ticker, session, policy=policy)
             return yahoo.fetch_consensus(ticker, session, policy=policy)
 
         def handle(outcome: Outcome[tuple[str, str], Any]) -> None:
@@ -261,6 +271,9 @@ class LiveSource(SourceBase):
             write_sets(self.store, ticker, "akshare-ths", [value])
             report.consensus += 1
             return
+        if kind == "bvps":
+            report.books[ticker] = self._keep_book_values(ticker, value)
+            return
         quote = yahoo.normalise_quote(value, {})
         if quote.price is None or not quote.price > 0:
             report.problems[ticker] = "Yahoo returned no price"
@@ -269,6 +282,17 @@ class LiveSource(SourceBase):
         fresh = self.store.read_quote(ticker, self.name)
         assert fresh is not None
         report.quotes[ticker] = fresh
+
+    def _keep_book_values(self, ticker: str, sheets: Any) -> int:
+        """Balance sheets -> book values per share (published ``report_lag_days`` after the period end, in the
+        statement currency of the stored quote), merged into the stored ones; how many reports were new."""
+        from screener.data.valuation import merge_book_values
+        from screener.data.yahoo.normalise import book_values
+
+        quote = self._stored("quotes", ticker)
+        currency = quote.payload.get("financial_currency") if quote is not None else None
+        found = book_values(sheets, self.report_lag_days, currency or None)
+        return merge_book_values(self.store, ticker, "yahoo", found, STATEMENTS_LABEL)[1]
 
     # --- FX ----------------------------------------------------------------------------------------------
     def fx_rates(self, currencies: Iterable[str]) -> dict[str, FxRate]:
@@ -309,112 +333,4 @@ class LiveSource(SourceBase):
 
 
 def _label(kind: str) -> str:
-    return "consensus: " if kind == "consensus" else ""
-
-
-@dataclass
-class RefreshReport:
-    """What ``screener fetch`` did."""
-
-    histories_updated: dict[str, int] = field(default_factory=dict)
-    requested_ranges: dict[str, tuple[str, str]] = field(default_factory=dict)
-    quotes: int = 0
-    consensus: int = 0
-    up_to_date: list[str] = field(default_factory=list)
-    problems: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
-def refresh(
-    tickers: Sequence[str],
-    currencies: Iterable[str],
-    source: LiveSource,
-    *,
-    today: date,
-    history_start: date,
-    consensus_for: Iterable[str] = (),
-    full: bool = False,
-    progress: Progress = _no_progress,
-) -> RefreshReport:
-    """``screener fetch``: incremental histories (one batched download per start date), then quotes and consensus
-    through the worker pool, then FX (one batched download).
-
-    A history whose last stored date is today (or later) is not requested; otherwise only the dates after the
-    last stored one are. Quotes and consensus sets are fetched when older than the TTL (always with ``full`` or
-    the source's ``refresh``); so is the FX table.
-    ``progress(label, steps_done)`` is called as each item completes; everything finished is in the store even
-    when the run is interrupted.
-    """
-    from screener.data import yahoo
-
-    store = source.store
-    source.as_of = today
-    source.progress = progress
-    source.check_network()
-    report = RefreshReport()
-    session = source.session()
-    by_start: dict[date, list[str]] = {}
-    for ticker in tickers:
-        try:
-            stored = None if full else store.read_prices(ticker)
-        except StoreCorrupt:
-            stored = None  # refetched whole
-        start = history_start if stored is None else stored.last_date + timedelta(days=1)
-        if start > today:
-            report.up_to_date.append(ticker)
-            progress(f"{ticker} up to date", 1)
-            continue
-        by_start.setdefault(start, []).append(ticker)
-    end = today + timedelta(days=1)  # yfinance's end is exclusive
-    for start, group in sorted(by_start.items()):
-        try:
-            closes, failures = yahoo.download_closes(
-                group,
-                start,
-                end,
-                session,
-                threads=source.workers if source.workers > 1 else False,
-                policy=source.policy,
-            )
-        except yahoo.YahooUnavailable as exc:
-            raise source.unreachable(_short(exc)) from None
-        except yahoo.YahooRateLimited as exc:
-            raise DataUnavailable(f"Yahoo rate limit persisted after retries: {_short(exc)}") from None
-        import pandas as pd
-
-        source.reached()
-        for ticker in group:
-            report.requested_ranges[ticker] = (start.isoformat(), today.isoformat())
-            if ticker in failures:
-                report.problems[ticker] = f"{failures[ticker].kind}: {failures[ticker].message}"
-            elif ticker in closes.columns:
-                column = closes[ticker].dropna()
-                if len(column):
-                    frame = pd.DataFrame({"adj_close": column, "close": float("nan")})
-                    store.write_prices(
-                        ticker, frame, source="live", adjusted=True, origin="yahoo", merge=not full, corrupt="set_aside"
-                    )
-                report.histories_updated[ticker] = len(column)
-            progress(f"history {ticker}", 1)
-    fresh_quotes = {} if full else {t: q for t in tickers if (q := source.held_quote(t)) is not None}
-    for ticker in fresh_quotes:
-        progress(f"quote {ticker} (fresh)", 1)
-    jobs = [("quote", t) for t in tickers if t not in fresh_quotes]
-    for ticker in consensus_for:
-        held = source._stored("consensus", ticker)
-        if held is not None and store.is_fresh(held.fetched_at, source.ttl_hours) and not (full or source.refresh):
-            progress(f"consensus {ticker} (fresh)", 1)
-            continue
-        jobs.append(("consensus", ticker))
-    from screener.data.providers import akshare_consensus  # A-shares: THS/Sina consensus too (#14)
-
-    jobs += akshare_consensus.jobs(list(consensus_for), store, source.ttl_hours, full or source.refresh, report.notes)
-    pooled = source.fetch_many(jobs)
-    report.quotes = len(fresh_quotes) + len(pooled.quotes)
-    report.consensus = pooled.consensus
-    for ticker, why in pooled.problems.items():
-        report.problems.setdefault(ticker, why)
-    source.refresh = source.refresh or full
-    source.fx_rates(currencies)
-    progress("fx", 1)
-    return report
+    return {"consensus": "consensus: ", "bvps": "statements: "}.get(kind, "")

@@ -69,6 +69,36 @@ def write_book_values(
     return store.write_series(VALUATION_KIND, key(ticker, provider, book=True), frame, meta)
 
 
+def merge_book_values(store: Store, ticker: str, provider: str, fresh: list[BookValue], label: str) -> tuple[int, int]:
+    """Add ``fresh`` book values to what ``provider`` had stored for ``ticker`` and store the union: one value per
+    balance-sheet date (per publication date when the period is unknown), the fresh one winning; reports the
+    provider no longer serves are kept (Yahoo shows only the last 4 years). Returns (reports stored, reports new).
+    An unreadable stored file is replaced by the fresh values."""
+    import pandas as pd
+
+    from screener.errors import StoreCorrupt
+
+    held: dict[object, BookValue] = {}
+    try:
+        stored = store.read_series(VALUATION_KIND, key(ticker, provider, book=True))
+    except StoreCorrupt:
+        stored = None
+    if stored is not None:
+        currency = stored.meta.get("currency") or None
+        for day, row in stored.frame.iterrows():
+            period = None if pd.isna(row["period_end"]) else date.fromordinal(int(row["period_end"]))
+            held[period or day.date()] = BookValue(day.date(), float(row["bvps"]), period, currency)
+    new = 0
+    for value in fresh:
+        slot = value.period_end or value.published
+        new += slot not in held
+        held[slot] = value
+    merged = sorted(held.values(), key=lambda bv: (bv.published, bv.period_end or date.min))
+    if merged:
+        write_book_values(store, ticker, provider, merged, label)
+    return len(merged), new
+
+
 @dataclass
 class ValuationHistory:
     """Everything stored for one ticker, merged: daily ``pb``/``pe`` with the provider of each value

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from screener.core import fx
-from screener.models import FxRate
+from screener.models import BookValue, FxRate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -228,3 +228,39 @@ def spot_fx(rates: pd.DataFrame, as_of: dt.date | None = None) -> dict[str, FxRa
         source = "identity" if col == "USD" else f"Yahoo {fx_symbol(str(col))}"
         out[str(col)] = FxRate(str(col), float(series.iloc[-1]), when, source)
     return out
+
+
+def book_values(sheets: Mapping[str, Any], report_lag_days: int, currency: str | None = None) -> list[BookValue]:
+    """Book values per share from raw balance sheets (:func:`screener.data.yahoo.statements.fetch_balance_sheets`),
+    one per report period (annual and quarterly; a period in both counts once), oldest first.
+
+    BVPS = common equity ÷ ordinary shares: ``CommonStockEquity`` (else ``StockholdersEquity``, the equity of the
+    parent's shareholders) over ``OrdinarySharesNumber`` (shares outstanding, else ``ShareIssued``); a number at or
+    below zero counts as missing (no meaningful P/B on negative book), so a period without a positive equity and a
+    positive share count gives no value.
+
+    Point in time: Yahoo gives the balance-sheet date but not when the report was published, so each value counts
+    as **published** ``report_lag_days`` after its period end (``[fiscal] report_lag_days``, 90) — conservative:
+    most reports come out earlier, and a value is never used before it could have been known. ``currency``: the
+    statement currency (Yahoo's ``financialCurrency``) when known, else None.
+    """
+    found: dict[dt.date, BookValue] = {}
+    for frequency in ("annual", "quarterly"):
+        for period, items in (sheets.get(frequency) or {}).items():
+            end = dt.date.fromisoformat(str(period)[:10])
+            equity = _first(items, "CommonStockEquity", "StockholdersEquity")
+            shares = _first(items, "OrdinarySharesNumber", "ShareIssued")
+            if end in found or equity is None or shares is None:
+                continue
+            published = end + dt.timedelta(days=report_lag_days)
+            found[end] = BookValue(published, equity / shares, end, currency)
+    return [found[end] for end in sorted(found)]
+
+
+def _first(items: Mapping[str, Any], *names: str) -> float | None:
+    """The first of ``names`` with a finite number above zero."""
+    for name in names:
+        value = _num(items.get(name))
+        if value is not None and value > 0:
+            return value
+    return None
