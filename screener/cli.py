@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from screener.commands import charts, comps, correlate, drift, oxides, setup, store, universe, value, views
+from screener.commands import charts, comps, correlate, drift, oxides, setup, store, universe, valuation, value, views
 from screener.commands._app import (
     AsOfOption,
     ConfigOption,
@@ -39,7 +39,7 @@ VersionOption = Annotated[
     typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit."),
 ]
 
-COMMAND_MODULES = (charts, comps, correlate, drift, oxides, setup, store, universe, value, views)
+COMMAND_MODULES = (charts, comps, correlate, drift, oxides, setup, store, universe, valuation, value, views)
 
 
 @app.callback()
