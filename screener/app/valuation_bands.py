@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from screener.core import fx
 from screener.core.values import NA, Value, is_num
 from screener.errors import DataUnavailable, StoreCorrupt
-from screener.models import BookValue, Company, FxRate
+from screener.models import BookValue, Company, FxRate, Quote
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
 LABELS = {"pb": "P/B", "pe": "P/E"}
 DENOMINATORS = {"pb": "BVPS", "pe": "trailing EPS"}
-PERCENTILE_COLUMNS = {"pb_pctile": ("pb", "percentile"), "pe_pctile": ("pe", "percentile"), "pb_z": ("pb", "z")}
-"""Comp-table column -> (multiple, statistic)."""
 
 
 def price_series(store: Store, ticker: str, as_of: date | None) -> tuple[pd.Series | None, str]:
@@ -196,3 +194,43 @@ def _from_stored(
         text = f"no stored close on {last_day.date()} to imply the {what} behind the stored {label}"
         notes.append(f"{text} ({history_source}): today's {label} is NA (screener prices import FILE --ticker T)")
     return BandHistory(multiple, series.rename(multiple), denominator, text, "stored history", source, 0, notes)
+
+
+def history_positions(
+    store: Store,
+    companies: Iterable[Company],
+    quotes: Mapping[str, Quote],
+    rates: Mapping[str, FxRate],
+    since: date,
+    as_of: date,
+) -> dict[str, dict[str, Value]]:
+    """The comp table's ``pb_pctile``, ``pe_pctile`` and ``pb_z`` by ticker: today's P/B and P/E (the quote's price
+    on the history's own basis) in the history from ``since`` to ``as_of``
+    (:func:`screener.core.valuation_history.position`). Only companies with universe book values or a file in the
+    store's valuation folder (listed once) are read; the others get nothing (NA), without importing pandas."""
+    holders = {key.split("=", 1)[0] for key in store.series_keys("valuation")}
+    wanted = [c for c in companies if c.ticker in quotes and (c.ticker in holders or c.book_values)]
+    if not wanted:
+        return {}
+    from screener.core.valuation_history import position
+
+    out: dict[str, dict[str, Value]] = {}
+    for company in wanted:
+        quote = quotes[company.ticker]
+        prices, source = price_series(store, company.ticker, as_of)
+        found: dict[str, Value] = {}
+        for multiple in ("pb", "pe"):
+            try:
+                history = band_history(
+                    store, company.ticker, company, multiple, prices, source, rates, as_of, quote.price_date
+                )
+            except DataUnavailable:
+                continue
+            if history.series.empty:
+                continue
+            place = position(history.series, history.current(quote.price), since, as_of)
+            found[f"{multiple}_pctile"] = place.percentile
+            if multiple == "pb":
+                found["pb_z"] = place.z_score
+        out[company.ticker] = found
+    return out
