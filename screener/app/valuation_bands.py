@@ -148,7 +148,8 @@ def band_history(
         "[[company.book_values]] in the universe, or screener valuation import FILE --ticker T --pb-col C")  # fmt: skip
     note = f"no {label} history: no stored {label} series" + (
         " and no book values in the universe or the store" if multiple == "pb" else "") + f" ({how})"  # fmt: skip
-    return BandHistory(multiple, empty, NA, "none", "none", f"{label}: none", 0, [note])
+    notes = [note] if prices is not None else [note, f"prices: {history_source}"]  # e.g. an unreadable history
+    return BandHistory(multiple, empty, NA, "none", "none", f"{label}: none", 0, notes)
 
 
 def _from_books(
