@@ -17,6 +17,7 @@ from screener.commands import (
     setup,
     store,
     universe,
+    valuation,
     value,
     views,
 )
@@ -51,7 +52,7 @@ VersionOption = Annotated[
     typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit."),
 ]
 
-COMMAND_MODULES = (charts, comps, correlate, drift, estimates, oxides, setup, store, universe, value, views)
+COMMAND_MODULES = (charts, comps, correlate, drift, estimates, oxides, setup, store, universe, valuation, value, views)
 
 
 @app.callback()

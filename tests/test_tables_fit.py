@@ -23,6 +23,7 @@ from screener.render import correlation as rc
 from screener.render import formatting as f
 from screener.render import listings, tables
 from screener.render.fit import HINT, FittedTable, Row, Spec, View
+from screener.render.tables import HISTORY_COLUMNS
 
 from .conftest import CONFIG, SHARED_DATA, EnvRunner, make_config, make_env, need
 from .test_charts import synthetic_universe
@@ -94,6 +95,7 @@ def width_of(text: str) -> int:
 
 # --------------------------------------------------------------------------------------------- checks
 NAMES = {"Name"}  # the only cells that may be shortened (with …)
+OPT_IN = {c.header for c in HISTORY_COLUMNS}  # shown with --wide or --columns only, never dropped-and-named
 
 
 def assert_fits(text: str, wide_text: str, width: int) -> list[Parsed]:
@@ -107,8 +109,9 @@ def assert_fits(text: str, wide_text: str, width: int) -> list[Parsed]:
         hidden = got.hidden or []
         assert got.hidden is None or got.hidden_at == width
         assert set(got.headers).isdisjoint(hidden)
-        assert sorted(got.headers + hidden) == sorted(full.headers), (got.headers, hidden, full.headers)
-        assert [h for h in full.headers if h in hidden] == hidden  # in display order
+        every = [h for h in full.headers if h not in OPT_IN or h in got.headers]  # opt-in: only --wide/--columns
+        assert sorted(got.headers + hidden) == sorted(every), (got.headers, hidden, full.headers)
+        assert [h for h in every if h in hidden] == hidden  # in display order
         assert len(got.rows) == len(full.rows)
         for row, whole in zip(got.rows, full.rows, strict=True):
             for header, cell in zip(got.headers, row, strict=True):
@@ -168,13 +171,18 @@ def test_screen_cells_whole_at_every_width() -> None:
 def test_screen_wide_shows_every_column_and_columns_picks() -> None:
     wide = parse(run(["screen", *SNAPSHOT, "--wide"], width=80))
     rating_headers = [c.header for c in tables.RATING_COLUMNS[:-1]]  # Src: only when sources differ
-    assert [t.headers for t in wide] == [rating_headers, [c.header for c in tables.VALUATION_COLUMNS]]
+    history = [c.header for c in tables.HISTORY_COLUMNS]  # the percentile columns: with --wide, not by default
+    assert [t.headers for t in wide] == [rating_headers, [c.header for c in tables.VALUATION_COLUMNS] + history]
+    default = parse(run(["screen", *SNAPSHOT], width=400))
+    assert not set(history) & {h for t in default for h in t.headers + (t.hidden or [])}
     assert width_of(run(["screen", *SNAPSHOT, "--wide"], width=80)) > 80
 
     (picked,) = parse(run(["screen", *SNAPSHOT, "--columns", "etr,flags"], width=120))
     assert picked.headers == ["Ticker", "Name", "ETR", "Flags"] and picked.hidden is None
     both = parse(run(["screen", *SNAPSHOT, "--columns", "pe_fy1,rule_rating"], width=80))
     assert [t.headers for t in both] == [["Ticker", "Name", "Rule"], ["Ticker", "Name", "P/E FY1"]]
+    (pct,) = parse(run(["screen", *SNAPSHOT, "--columns", "pb_pctile,pb_z"], width=120))
+    assert pct.headers == ["Ticker", "Name", "P/B pctile", "P/B z"]
 
 
 @pytest.mark.parametrize("args", [["screen", *SNAPSHOT], ["universe", "list", "--config", str(CONFIG)]])

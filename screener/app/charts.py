@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class PbBandChart:
-    """Daily point-in-time P/B and its band statistics, with titles and provenance."""
+    """Daily P/B (or P/E) and its band statistics, with titles and provenance."""
 
     pb: pd.Series
     band: BandStats
@@ -33,45 +33,56 @@ class PbBandChart:
     since: date
     source: str
     as_of: date
+    multiple: str = "pb"
 
 
 def pb_band(
-    env: Environment, ticker: str, since: date | None, universes: Sequence[str], as_of: date | None
+    env: Environment,
+    ticker: str,
+    since: date | None,
+    universes: Sequence[str],
+    as_of: date | None,
+    multiple: str = "pb",
 ) -> PbBandChart:
-    """P/B history from the stored prices and the universe's published book values."""
+    """The P/B (or P/E) history: the universe's published book values, else the stored valuation history."""
     symbol = uv.symbol(ticker, "TICKER")
     company = uv.find_company(env, universes, symbol)
-    if company is None:
-        raise DataUnavailable(f"{symbol} is in no universe: the P/B history needs published book values")
-    return pb_band_of(company, env.store, since or env.settings.valuation.since, as_of)
+    if multiple not in ("pb", "pe"):
+        raise UsageError(f"--multiple must be pb or pe, got {multiple!r}")
+    return pb_band_of(company, env.store, since or env.settings.valuation.since, as_of, symbol, multiple)
 
 
-def pb_band_of(company: Company, store: Store, since: date, as_of: date | None) -> PbBandChart:
-    """One company's P/B band: stored prices up to ``as_of`` ÷ the book values published by each day, the band
-    statistics from ``since``. DataUnavailable (with the reason) when the company has no book values, no stored
-    prices, or no day with both."""
-    from screener.app.value import book_values_in, price_series
+def pb_band_of(
+    company: Company | None,
+    store: Store,
+    since: date,
+    as_of: date | None,
+    symbol: str | None = None,
+    multiple: str = "pb",
+) -> PbBandChart:
+    """One stock's band (:func:`screener.app.valuation_bands.band_history`: universe book values, else the stored
+    history), statistics from ``since``, the current point = the history's last day. DataUnavailable (with the
+    reason) when there is no history."""
+    from screener.app.valuation_bands import LABELS, band_history, price_series
     from screener.core import valuation as val
 
-    symbol = company.ticker
-    if not company.book_values:
-        raise DataUnavailable(
-            f"{symbol} has no [[company.book_values]] in its universe file: the P/B history needs published book values"
-        )
+    symbol = symbol or (company.ticker if company else "")
     prices, history_source = price_series(store, symbol, as_of)
-    if prices is None:
-        raise DataUnavailable(f"{symbol}: {history_source} (run: screener prices import FILE --ticker {symbol})")
-    books, _ = book_values_in(company, {})
-    pb = val.pb_history(prices, books)
-    if pb.empty:
-        raise DataUnavailable(f"{symbol}: no day with both a price and a book value published by then")
+    last = prices.index[-1].date() if prices is not None else (as_of or date.max)
+    history = band_history(store, symbol, company, multiple, prices, history_source, {}, as_of or date.max, last)
+    series = history.series
+    if series.empty:
+        raise DataUnavailable(f"{symbol}: " + "; ".join(history.notes or [f"no {LABELS[multiple]} history"]))
+    name = company.name if company else symbol
+    currency = f", {company.currency}" if company else ""
     return PbBandChart(
-        pb,
-        val.band_stats(pb, since),
-        title=f"{company.name} ({symbol}) — P/B band, {company.currency}",
+        series,
+        val.band_stats(series, since),
+        title=f"{name} ({symbol}) — {LABELS[multiple]} band{currency}",
         since=since,
-        source=f"prices: {history_source}; book values: {Path(company.source_file).name} ({len(books)} reports)",
-        as_of=pb.index[-1].date(),
+        source=history.source,
+        as_of=series.index[-1].date(),
+        multiple=multiple,
     )
 
 
@@ -226,7 +237,7 @@ def rating_history(
     env: Environment, ticker: str, universes: Sequence[str], as_of: date | None, since: date | None = None
 ) -> RatingHistoryChart:
     """The stored price history (raw closes where known) and every house view set on or before the as-of date."""
-    from screener.app.value import price_series
+    from screener.app.valuation_bands import price_series
 
     symbol = uv.symbol(ticker, "TICKER")
     company = uv.find_company(env, universes, symbol)

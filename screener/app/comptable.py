@@ -31,6 +31,8 @@ HARMONIC_COLUMNS = tuple(c for c in MULTIPLE_COLUMNS if c.startswith(("pe_", "pb
 YIELD_COLUMNS = ("dividend_yield", "dy_fy1", "dy_fy2")
 ALL_GROUP = "All"
 CHANGE_COLUMNS = {"ytd_change": "ytd", "chg_1m": "m1", "chg_3m": "m3", "chg_12m": "m12"}
+PERCENTILE_COLUMNS = ("pb_pctile", "pe_pctile", "pb_z")
+"""Where today's P/B and P/E sit in the stock's own daily history (METHODS §5.1; screener.app.valuation_bands)."""
 # Natural sort direction: True = highest first.
 DESCENDING = {"etr", "upside", "dividend_yield", "market_cap", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2"}
 
@@ -76,6 +78,8 @@ class CompanyRow:
     estimate_provider: str = ""
     """The consensus source behind the row (``Yahoo consensus``, ``akshare-ths``, ``import:FILE``, the universe
     file), empty without consensus."""
+    positions: dict[str, Value] = field(default_factory=dict)
+    """``pb_pctile``, ``pe_pctile``, ``pb_z`` (absent: NA, no history)."""
 
     @property
     def ticker(self) -> str:
@@ -107,6 +111,8 @@ class CompanyRow:
         if column in CHANGE_COLUMNS:
             change: Value = getattr(self.changes, CHANGE_COLUMNS[column])
             return change
+        if column in PERCENTILE_COLUMNS:
+            return self.positions.get(column, NA)
         value: Value = getattr(self, column)
         return value
 

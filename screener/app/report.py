@@ -143,12 +143,14 @@ def build_report(
     top: int | None = None,
     band_targets: Mapping[str, Value] | None = None,
     changes: Mapping[str, PriceChanges] | None = None,
+    positions: Mapping[str, dict[str, Value]] | None = None,
 ) -> ScreenReport:
     """The comp table at the as-of date D (``as_of``, else ``today``): rows per peer group, sorted, with
     aggregates per group and overall. Only prices dated on or before D are used (a later one is a look-ahead:
     flag ``price_after_as_of``); views, estimates and FX are taken as known at D (:func:`company_row`).
     ``band_targets``: P/B-band target prices of the companies with ``target_from_band`` (by ticker);
-    ``changes``: YTD/1M/3M/12M price changes by ticker."""
+    ``changes``: YTD/1M/3M/12M price changes by ticker; ``positions``: the percentile columns by ticker
+    (:func:`screener.app.valuation_bands.history_positions`)."""
     sort = sort or settings.default_sort
     if sort not in SORT_COLUMNS:
         raise UsageError(f"--sort: unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})")
@@ -185,6 +187,8 @@ def build_report(
         )
         for c in companies
     ]
+    for row in rows:
+        row.positions = dict((positions or {}).get(row.ticker, {}))
     blocks: list[GroupBlock] = []
     by_group: dict[str, list[CompanyRow]] = {}
     for row in rows:

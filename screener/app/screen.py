@@ -29,7 +29,8 @@ class ScreenOptions:
 
 def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
     """Load the universes, gather market data through the source chain, compute P/B-band targets where a
-    company asks for one, and build the ranked comp table (banners and problem summaries included)."""
+    company asks for one, the percentile columns where a valuation history exists (not with ``--source
+    snapshot``, like the price changes), and build the ranked comp table (banners and problem summaries)."""
     settings = env.settings
     loaded = uv.only_tickers(uv.selected(env, options.universes), options.tickers)
     companies = uv.companies(loaded)
@@ -42,6 +43,12 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
         bands = band_targets(companies, env.store, market.fx, settings, day)
     store = None if options.scope.source == "snapshot" else env.store
     changes = price_changes(store, market.quotes)
+    positions = None
+    if store is not None:
+        from screener.app.valuation_bands import history_positions
+
+        usable = {t: q for t, q in market.quotes.items() if q.price_date <= day}
+        positions = history_positions(store, companies, usable, market.fx, settings.valuation.since, day)
     report = build_report(
         loaded,
         market,
@@ -54,6 +61,7 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
         top=options.top,
         band_targets=bands,
         changes=changes,
+        positions=positions,
     )
     report.problems = problems_summary(market, len(companies))
     return report

@@ -1,5 +1,6 @@
-"""``screener value``: the P/B-band valuation (METHODS §5) of one stock: its stored price history, its published
-book values, a current price and FX -> a :class:`ValuationResult`. No printing.
+"""``screener value``: the P/B-band (or P/E-band) valuation (METHODS §5) of one stock: its daily multiple history
+(:mod:`screener.app.valuation_bands`: the universe's book values, else the stored valuation history), a current
+price and FX -> a :class:`ValuationResult`. No printing.
 
 Rules (also in README "Valuation and charts"):
 - The P/B history uses the raw traded close (``close``; ``adj_close`` where no raw close is stored): a
@@ -13,6 +14,9 @@ Rules (also in README "Valuation and charts"):
 - ``current P/B`` = price ÷ the latest BVPS published before the price date (trailing, point in
   time): its z-score uses the band mean/sd in use (overridden or not), its percentile the own history.
   ``forward P/B`` = price ÷ forward BVPS (the "7.0x FY2026E P/B" of the worked example).
+- ``--multiple pe``: the same on the stored daily P/E history; target = band multiple × forward (FY2) EPS
+  (:func:`forward_eps`); without a forward EPS the band statistics still show and the target is NA (said why).
+  The current P/E = price ÷ the trailing EPS the stored series implies on its last day.
 """
 
 from __future__ import annotations
@@ -24,18 +28,17 @@ from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
 from screener.app.market import market_data
+from screener.app.valuation_bands import LABELS, BandHistory, band_history, price_series
 from screener.config import Settings
 from screener.core import fx
 from screener.core import valuation as val
 from screener.core.fiscal import fy1_label
 from screener.core.values import NA, Value, is_num
 from screener.environment import Environment
-from screener.errors import DataUnavailable, StoreCorrupt, UsageError
-from screener.models import BookValue, Company, FxRate, Quote, Scope
+from screener.errors import DataUnavailable, UsageError
+from screener.models import Company, ConsensusEstimate, FxRate, Quote, Scope
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from screener.data.store import Store
 
 
@@ -78,43 +81,13 @@ class ValuationResult:
     history_source: str
     book_values: int
     notes: list[str] = field(default_factory=list)
-
-
-def price_series(store: Store, ticker: str, as_of: date | None) -> tuple[pd.Series | None, str]:
-    """The stored raw close (adj_close where the raw close is unknown) up to ``as_of``, and a description."""
-    import pandas as pd
-
-    try:
-        stored = store.read_prices(ticker)
-    except StoreCorrupt as exc:
-        return None, f"{exc}; ignored"  # an unreadable file, said as such (not "no history")
-    if stored is None or stored.frame.empty:
-        return None, "no stored price history"
-    frame = stored.frame
-    series = frame["close"].where(frame["close"].notna(), frame["adj_close"]).dropna()
-    if as_of is not None:
-        series = series[series.index <= pd.Timestamp(as_of)]
-    if series.empty:
-        return None, "no stored prices on or before the as-of date"
-    origin = f" from {stored.origin.rsplit('/', 1)[-1]}" if stored.origin else ""
-    return series, f"store ({stored.source}{origin}), {series.index[0].date()} to {series.index[-1].date()}"
-
-
-def book_values_in(company: Company, rates: dict[str, FxRate]) -> tuple[list[BookValue], list[str]]:
-    """The company's published book values in its trading currency (spot-converted), and notes."""
-    out, notes = [], []
-    for bv in company.book_values:
-        if bv.currency is None or bv.currency == company.currency:
-            out.append(bv)
-            continue
-        factor = fx.factor(bv.currency, company.currency, rates)
-        if factor is None:
-            raise DataUnavailable(f"{company.ticker}: no {bv.currency}/{company.currency} rate to convert book values")
-        out.append(replace(bv, bvps=bv.bvps * factor, currency=company.currency))
-        note = f"book values in {bv.currency} converted to {company.currency} at the as-of spot rate"
-        if note not in notes:
-            notes.append(note)
-    return out, notes
+    multiple: str = "pb"
+    """The band's multiple, "pb" or "pe": with "pe" the ``pb_*`` fields hold the P/E band's mean, sd, current and
+    forward P/E and ``bvps`` the forward EPS (the renderers name them so)."""
+    basis: str = "universe book values"
+    """Where the history came from: "universe book values", "stored history" or "none"."""
+    current_basis: str = ""
+    """The denominator of the current multiple (e.g. "BVPS implied by the stored P/B: close ... on ...")."""
 
 
 def forward_bvps(
@@ -138,12 +111,44 @@ def forward_bvps(
     return NA, f"none for FY{year} (pass --bvps)", year
 
 
+def forward_eps(
+    company: Company | None,
+    as_of: date,
+    settings: Settings,
+    rates: dict[str, FxRate],
+    fetched: ConsensusEstimate | None = None,
+) -> tuple[Value, str, int | None]:
+    """Forward (FY2, the year :func:`forward_bvps` uses) EPS in the trading currency and where it came from: the
+    house model's net income / shares; else the EPS implied by the universe consensus FY2 P/E at its reference
+    price; else the fetched consensus FY2 EPS (known by ``as_of``); else NA."""
+    if company is None:
+        return NA, "none (not in a universe)", None
+    fy1 = fy1_label(as_of, company.fiscal_year_end_month, settings.report_lag_days)
+    year = val.forward_year(fy1)
+    if company.model is not None:
+        factor = fx.factor(company.model.currency, company.currency, rates)
+        if factor is None:
+            return NA, f"house model FY{year}E (no {company.model.currency}/{company.currency} rate)", year
+        eps = val.model_eps(company.model, year, factor)
+        if eps is not NA:
+            return eps, f"house model FY{year}E", year
+    if company.consensus is not None and company.consensus.reference_date <= as_of:
+        eps = val.consensus_eps(company.consensus, year)
+        if eps is not NA:
+            return eps, f"consensus FY{year}E P/E at {company.consensus.reference_price:g}", year
+    known = fetched is not None and (fetched.fetched_at is None or fetched.fetched_at.date() <= as_of)
+    if known and fetched is not None and fetched.eps_fy2 is not None:
+        factor = fx.factor(fetched.eps_currency or company.currency, company.currency, rates)
+        if factor is not None:
+            return float(fetched.eps_fy2) * factor, f"fetched consensus FY{year}E EPS ({fetched.source})", year
+    return NA, f"none for FY{year} (no house model or consensus EPS)", year
+
+
 def value_company(
     ticker: str,
     company: Company | None,
     quote: Quote,
-    prices: pd.Series | None,
-    history_source: str,
+    history: BandHistory,
     rates: dict[str, FxRate],
     settings: Settings,
     *,
@@ -151,35 +156,29 @@ def value_company(
     since: date,
     ks: Sequence[tuple[str, float]],
     overrides: Overrides = Overrides(),
+    fetched: ConsensusEstimate | None = None,
 ) -> ValuationResult:
-    """Band statistics, current and forward P/B and the scenarios for one stock."""
-    import pandas as pd
-
-    notes: list[str] = []
-    books: list[BookValue] = []
-    if company is not None:
-        books, notes = book_values_in(company, rates)
-    history = val.pb_history(prices, books) if prices is not None and books else pd.Series(dtype="float64")
-    current: Value = NA
-    if books:
-        bvps_now = val.point_in_time_bvps([quote.price_date], books).iloc[0]
-        if bvps_now == bvps_now:  # not NaN: a BVPS was published by the price date
-            current = quote.price / bvps_now if bvps_now > 0 else val.NM
-    band = val.band_stats(history, since, float(current) if is_num(current) else None)  # type: ignore[arg-type]
+    """Band statistics, current and forward multiple and the scenarios for one stock, on ``history`` (a P/B or
+    P/E history: :func:`screener.app.valuation_bands.band_history`)."""
+    multiple = history.multiple
+    notes = list(history.notes)
+    current = history.current(quote.price)
+    band = val.band_stats(history.series, since, float(current) if is_num(current) else None)  # type: ignore[arg-type]
     if not is_num(current):
         band = replace(band, current=current, z_score=NA, percentile=NA)
-    if not books:
-        notes.append("no published book values in the universe: no P/B history (add [[company.book_values]])")
-    elif history.empty:
-        notes.append(f"no P/B history: {history_source}")
     m: Value = overrides.pb_mean if overrides.pb_mean is not None else band.mean
     s: Value = overrides.pb_sd if overrides.pb_sd is not None else band.sd
-    bvps, bvps_source, year = forward_bvps(company, as_of, settings, rates)
+    if multiple == "pe":
+        forward, forward_source, year = forward_eps(company, as_of, settings, rates, fetched)
+    else:
+        forward, forward_source, year = forward_bvps(company, as_of, settings, rates)
     if overrides.bvps is not None:
-        bvps, bvps_source = overrides.bvps, "--bvps"
-    pb_forward: Value = NA
-    if is_num(bvps):
-        pb_forward = quote.price / float(bvps) if float(bvps) > 0 else val.NM  # type: ignore[arg-type]
+        forward, forward_source = overrides.bvps, "--bvps"
+    if not is_num(forward) and multiple == "pe":
+        notes.append(f"no forward EPS ({forward_source}): the P/E band has no target price")
+    multiple_forward: Value = NA
+    if is_num(forward):
+        multiple_forward = quote.price / float(forward) if float(forward) > 0 else val.NM  # type: ignore[arg-type]
     return ValuationResult(
         ticker=ticker,
         name=company.name if company else ticker,
@@ -192,18 +191,21 @@ def value_company(
         band=band,
         pb_mean=m,
         pb_sd=s,
-        bvps=bvps,
-        bvps_source=bvps_source,
+        bvps=forward,
+        bvps_source=forward_source,
         forward_year=year,
         pb_current=current,
-        pb_forward=pb_forward,
+        pb_forward=multiple_forward,
         z_score=val.z_score(current, m, s),
         percentile=band.percentile,
-        scenarios=val.scenarios(m, s, ks, bvps, quote.price),
+        scenarios=val.scenarios(m, s, ks, forward, quote.price),
         overridden=overrides.names(),
-        history_source=history_source,
-        book_values=len(books),
+        history_source=history.source,
+        book_values=history.book_values,
         notes=notes,
+        multiple=multiple,
+        basis=history.basis,
+        current_basis=history.denominator_text,
     )
 
 
@@ -211,20 +213,19 @@ def band_targets(
     companies: Sequence[Company], store: Store, rates: dict[str, FxRate], settings: Settings, as_of: date
 ) -> dict[str, Value]:
     """Target prices from the P/B band for companies with ``target_from_band``: (m + k·s) × forward BVPS,
-    band from ``settings.valuation.since`` to ``as_of``; NA when the band or the forward BVPS is missing."""
+    band from ``settings.valuation.since`` to ``as_of`` (the universe's book values, else the stored history);
+    NA when the band or the forward BVPS is missing."""
     out: dict[str, Value] = {}
     for company in companies:
         if company.target_from_band is None:
             continue
-        prices, _ = price_series(store, company.ticker, as_of)
+        prices, source = price_series(store, company.ticker, as_of)
         try:
-            books, _ = book_values_in(company, rates)
+            history = band_history(store, company.ticker, company, "pb", prices, source, rates, as_of, as_of)
         except DataUnavailable:
-            books = []
-        if prices is None or not books:
             out[company.ticker] = NA
             continue
-        band = val.band_stats(val.pb_history(prices, books), settings.valuation.since)
+        band = val.band_stats(history.series, settings.valuation.since)
         bvps, _, _ = forward_bvps(company, as_of, settings, rates)
         (scenario,) = val.scenarios(band.mean, band.sd, [("band", company.target_from_band)], bvps, NA)
         out[company.ticker] = scenario.target_price
@@ -242,6 +243,8 @@ class ValueOptions:
     overrides: Overrides = field(default_factory=Overrides)
     universes: Sequence[str] = ()
     scope: Scope = field(default_factory=Scope)
+    multiple: str = "pb"
+    """The band's multiple: "pb" (default) or "pe"."""
 
 
 @dataclass
@@ -263,6 +266,10 @@ def value(env: Environment, options: ValueOptions) -> Valuation:
             raise UsageError(f"--k must be a finite number, got {k}")
     if overrides.pb_mean == 0:
         raise UsageError("--pb-mean must be > 0")
+    if options.multiple not in LABELS:
+        raise UsageError(f"--multiple must be pb or pe, got {options.multiple!r}")
+    if options.multiple == "pe" and overrides.names():
+        raise UsageError("--pb-mean, --pb-sd and --bvps apply to the P/B band, not to --multiple pe")
     settings = env.settings
     as_of = options.scope.as_of
     symbol = uv.symbol(options.ticker, "TICKER")
@@ -283,17 +290,22 @@ def value(env: Environment, options: ValueOptions) -> Valuation:
     v = settings.valuation
     ks = options.ks
     named = [("bear", v.bear_k), ("base", v.base_k), ("bull", v.bull_k)] if not ks else [(f"k={x:g}", x) for x in ks]
+    day = as_of or quote.price_date
+    history = band_history(
+        env.store, symbol, company, options.multiple, prices, history_source, market.fx, as_of or env.today(),
+        quote.price_date,
+    )  # fmt: skip
     result = value_company(
         symbol,
         company,
         quote,
-        prices,
-        history_source,
+        history,
         market.fx,
         settings,
-        as_of=as_of or quote.price_date,
+        as_of=day,
         since=options.since or v.since,
         ks=named,
         overrides=overrides,
+        fetched=market.consensus.get(symbol),
     )
     return Valuation(result, list(market.banners))

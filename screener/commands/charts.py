@@ -48,7 +48,9 @@ PB_BAND_EXAMPLES = (
     "  screener prices import data/600111.SS.csv --ticker 600111.SS"
     "\n\n  screener chart pb-band 600111.SS --out nre_pb_band.png\n\n"
     "  screener chart pb-band '000831 CH' --since 2013-01-01 -u my_universe.toml --out cre.png\n\n"
-    "Needs a stored price history and published book values ([[company.book_values]] in the universe file)."
+    "  screener chart pb-band 600111.SS --multiple pe --out nre_pe_band.png\n\n"
+    "The history: the universe's [[company.book_values]] with the stored prices when given, else the stored valuation"
+    " history (screener valuation import FILE --ticker T --pb-col C; the P/E band needs a stored P/E series)."
 )
 
 
@@ -62,19 +64,27 @@ def pb_band(
         str | None, typer.Option("--since", help="Start of the band window YYYY-MM-DD (default [valuation] since).")
     ] = None,
     universe: UniverseOption = None,
+    multiple: Annotated[str, typer.Option("--multiple", "-m", help="pb (default) or pe: which band.")] = "pb",
 ) -> None:
-    """The P/B band chart: daily point-in-time P/B, mean and ±1/2/3 sd lines, the current point labelled."""
+    """The P/B (or P/E) band chart: daily point-in-time multiple, mean and ±1/2/3 sd lines, the current point
+    labelled; the footer names the history's source."""
     from screener.app import charts as chart_data
     from screener.render import charts
 
     run = run_context(ctx)
     _check_out(out)
-    data = chart_data.pb_band(run.env, ticker, run.date(since, "--since"), universe or (), run.as_of)
+    data = chart_data.pb_band(run.env, ticker, run.date(since, "--since"), universe or (), run.as_of, multiple)
     fig = charts.pb_band_figure(
-        data.pb, data.band, title=data.title, since=data.since, source=data.source, as_of=data.as_of
+        data.pb,
+        data.band,
+        title=data.title,
+        since=data.since,
+        source=data.source,
+        as_of=data.as_of,
+        multiple=data.multiple,
     )
     charts.save_png(fig, out)
-    _wrote(run, f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px)")
+    _wrote(run, f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px); {data.source}")
 
 
 PEERS_EXAMPLES = (

@@ -27,8 +27,10 @@ VALUE_EXAMPLES = (
     "Examples:\n\n  screener value 600111.SS\n\n  screener value '600111 CH' --k 0 --k 0.5 --k 1.5 --since 2013-01-01"
     "\n\n  screener value 600111.SS --pb-mean 9.5 --pb-sd 0 --source snapshot   (band from another terminal)"
     "\n\n  screener value 000831.SZ --bvps 5.13 --format csv --out cre_value.csv"
-    "\n\nThe P/B history needs a stored price history (screener prices import ...) and published book values"
-    " ([[company.book_values]] in the universe file)."
+    "\n\n  screener value 600111.SS --multiple pe   (P/E band: target = band P/E × forward EPS)"
+    "\n\nThe history: the universe's [[company.book_values]] with the stored prices (screener prices import ...)"
+    " when given, else the stored valuation history (screener valuation import FILE --ticker T --pb-col C); the"
+    " output says which."
 )
 
 
@@ -56,6 +58,9 @@ def value(
         typer.Option("--bvps", min=0.0, max=1e6, help="Forward BVPS (trading currency) instead of the estimates."),
     ] = None,
     universe: UniverseOption = None,
+    multiple: Annotated[
+        str, typer.Option("--multiple", "-m", help="pb (default) or pe: the band of which multiple.")
+    ] = "pb",
     fmt: Annotated[
         Format | None,
         typer.Option(
@@ -69,7 +74,8 @@ def value(
     wide: WideOption = False,
 ) -> None:
     """P/B-band valuation (METHODS §5): target P/B = mean + k·sd of the point-in-time P/B history, target price
-    = that multiple × forward (FY2) BVPS, upside; current P/B with its z-score and percentile."""
+    = that multiple × forward (FY2) BVPS, upside; current P/B with its z-score and percentile. --multiple pe: the
+    same on the stored P/E history with the forward EPS."""
     from screener.app.value import Overrides, ValueOptions
     from screener.app.value import value as valuation
     from screener.render import valuation as rv
@@ -81,7 +87,8 @@ def value(
     overrides = Overrides(pb_mean, pb_sd, bvps)
     scope = Scope(run.source, run.as_of)
     with fetch_progress(run):
-        done = valuation(run.env, ValueOptions(ticker, k, run.date(since, "--since"), overrides, universe or (), scope))
+        options = ValueOptions(ticker, k, run.date(since, "--since"), overrides, universe or (), scope, multiple)
+        done = valuation(run.env, options)
     run.notes(done.banners)
     result = done.result
     if kind == "table" and out is None:

@@ -194,3 +194,20 @@ def consensus_bvps(consensus: Consensus, label: int) -> Value:
     if year is None:
         return NA
     return mx.implied_from_multiple(consensus.reference_price, year.pb)
+
+
+def model_eps(model: HouseModel, label: int, model_to_trading: float) -> Value:
+    """House-model EPS of fiscal year ``label`` in the trading currency: ``net income / shares ×
+    model_to_trading`` (the P/E band's forward denominator, as :func:`model_bvps` is the P/B band's)."""
+    year = model.years.get(label)
+    if year is None:
+        return NA
+    return fx.scale(mx.per_share(year.net_income, year.shares), model_to_trading)
+
+
+def consensus_eps(consensus: Consensus, label: int) -> Value:
+    """EPS implied by a consensus P/E quoted at the reference price: ``reference price / P/E``."""
+    year = consensus.years.get(label)
+    if year is None:
+        return NA
+    return mx.implied_from_multiple(consensus.reference_price, year.pe)

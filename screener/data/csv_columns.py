@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -147,6 +147,36 @@ def _table(label: str, records: Iterable[tuple[int, list[str]]]) -> CsvTable:
     if header is None:
         raise InputFileError(label, "empty file: no header row")
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
+    return CsvTable(label, frame, lines)
+
+
+def table_from_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]]) -> CsvTable:
+    """A :class:`CsvTable` from already-split rows with their line numbers (a spreadsheet's first sheet: row
+    numbers as Excel shows them). Blank rows are skipped; trailing blank cells are ignored, a non-blank cell beyond
+    the header is an error naming its line."""
+    import pandas as pd
+
+    header: list[str] | None = None
+    cells: list[list[str]] = []
+    lines: list[int] = []
+    for line, record in rows:
+        if not any(str(cell).strip() for cell in record):
+            continue
+        if header is None:
+            header = [str(name).strip() for name in record]
+            while header and not header[-1]:
+                header.pop()
+            repeated = sorted({name for name in header if header.count(name) > 1})
+            if repeated:
+                raise InputFileError(label, f"duplicate column {repeated[0]!r} in the header", line=line)
+            continue
+        if any(str(cell).strip() for cell in record[len(header) :]):
+            raise InputFileError(label, f"a value beyond the header's {len(header)} columns", line=line)
+        cells.append([str(cell) for cell in record[: len(header)]] + [""] * (len(header) - len(record)))
+        lines.append(line)
+    if header is None:
+        raise InputFileError(label, "empty file: no header row")
+    frame = pd.DataFrame(cells, columns=header, dtype=str) if cells else pd.DataFrame(columns=header, dtype=str)
     return CsvTable(label, frame, lines)
 
 

@@ -60,12 +60,16 @@ def pb_band_figure(
     since: date,
     source: str,
     as_of: date,
+    multiple: str = "pb",
 ) -> Figure:
-    """The P/B band: daily point-in-time P/B, the window mean and ±1/2/3 sd lines (labelled at the right
-    edge with their multiples), the window start, and the current point labelled with z-score and percentile."""
+    """The P/B (or P/E, ``multiple="pe"``) band: daily point-in-time P/B, the window mean and ±1/2/3 sd lines
+    (labelled at the right edge with their multiples), the window start, and the current point labelled with
+    z-score and percentile."""
     fig = _figure()
     ax = fig.add_subplot(1, 1, 1)
-    ax.plot(pb.index, pb.to_numpy(), color=LINE, linewidth=1.1, label="P/B (close ÷ BVPS published by that day)")
+    label = "P/E" if multiple == "pe" else "P/B"
+    line = "P/E (stored daily series)" if multiple == "pe" else "P/B (close ÷ BVPS published by that day)"
+    ax.plot(pb.index, pb.to_numpy(), color=LINE, linewidth=1.1, label=line)
     mean, sd = band.mean, band.sd
     if not isinstance(mean, Missing):
         levels = [(f"mean {_fmt(mean)}", mean, "-", "black")]
@@ -110,14 +114,15 @@ def pb_band_figure(
             arrowprops={"arrowstyle": "-", "color": "#c62828"},
         )
     ax.set_title(title, fontsize=13, loc="left")
-    ax.set_ylabel("P/B (x, price ÷ book value per share)")
+    per_share = "trailing earnings" if multiple == "pe" else "book value"
+    ax.set_ylabel(f"{label} (x, price ÷ {per_share} per share)")
     ax.set_xlabel("Date (trading days)")
     ax.grid(True, alpha=0.25)
     ax.legend(loc="upper left", fontsize=9, frameon=False, bbox_to_anchor=(0.0, 0.95))
     n = f"{band.n:,} trading days" if band.n else "no points"
     _footer(
         fig,
-        f"Source: {source}. Band: mean ± k·sd (sample sd) of daily P/B from {since} ({n}); "
+        f"Source: {source}. Band: mean ± k·sd (sample sd) of daily {label} from {since} ({n}); "
         f"book values point in time (used from their report date). As of {as_of}.",
     )
     return fig

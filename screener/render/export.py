@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from screener.app.comptable import AGGREGATE_COLUMNS, CHANGE_COLUMNS, MULTIPLE_COLUMNS, CompanyRow
+from screener.app.comptable import AGGREGATE_COLUMNS, CHANGE_COLUMNS, MULTIPLE_COLUMNS, PERCENTILE_COLUMNS, CompanyRow
 from screener.app.report import ScreenReport
 from screener.core.drift import Finding, RatingRecord
 from screener.core.values import NM, Missing, Value
@@ -56,6 +56,9 @@ CSV_COLUMNS = [
     "chg_1m",
     "chg_3m",
     "chg_12m",
+    "pb_pctile",
+    "pe_pctile",
+    "pb_z",
 ]
 """The PM CSV contract (CLI.md), then columns appended by later versions (never reordered)."""
 TEXT_COLUMNS = {"row_type", "group", "ticker", "name", "currency", "house_rating", "rule_rating", "flags", "source"}
@@ -99,7 +102,7 @@ def _company_record(row: CompanyRow, as_of: str) -> dict[str, Any]:
         "source": row.source,
         "as_of": as_of,
     }
-    for column in CHANGE_COLUMNS:
+    for column in (*CHANGE_COLUMNS, *PERCENTILE_COLUMNS):
         record[column] = row.metric(column)
     for column in MULTIPLE_COLUMNS:
         record[column] = row.metric(column)

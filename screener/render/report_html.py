@@ -18,7 +18,8 @@ from screener.render.html import DriftSection, png_data_uri, render
 if TYPE_CHECKING:
     from screener.app.bundle import ReportBundle
 
-PERCENT = {"upside", "dividend_yield", "etr", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2", "ytd_change"}
+PERCENT = {"upside", "dividend_yield", "etr", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2", "ytd_change", "pb_pctile",
+           "pe_pctile"}  # fmt: skip
 MULTIPLE = {"pe_fy1", "pe_fy2", "pb_fy1", "pb_fy2", "ev_ebitda_fy1", "ev_ebitda_fy2"}
 COMP_COLUMNS = (
     ("ticker", "Ticker"), ("name", "Name"), ("currency", "Ccy"), ("price", "Price"), ("price_date", "Price date"),
@@ -26,7 +27,8 @@ COMP_COLUMNS = (
     ("etr", "ETR"), ("house_rating", "House"), ("rule_rating", "Rule"), ("in_band", "Band"), ("fy1", "FY1"),
     ("pe_fy1", "P/E FY1"), ("pe_fy2", "P/E FY2"), ("pb_fy1", "P/B FY1"), ("pb_fy2", "P/B FY2"),
     ("ev_ebitda_fy1", "EV/EBITDA FY1"), ("ev_ebitda_fy2", "EV/EBITDA FY2"), ("roe_fy1", "ROE FY1"),
-    ("roe_fy2", "ROE FY2"), ("dy_fy1", "DY FY1"), ("dy_fy2", "DY FY2"), ("ytd_change", "YTD"), ("estimate", "Est"),
+    ("roe_fy2", "ROE FY2"), ("dy_fy1", "DY FY1"), ("dy_fy2", "DY FY2"), ("ytd_change", "YTD"),
+    ("pb_pctile", "P/B pctile"), ("pe_pctile", "P/E pctile"), ("pb_z", "P/B z"), ("estimate", "Est"),
     ("flags", "Flags"), ("source", "Src"),
 )  # fmt: skip
 TEXT = {

@@ -14,7 +14,7 @@ from screener.app.report import ScreenReport
 from screener.app.views import ViewHistory
 from screener.core.drift import Finding, RatingRecord, RunSummary
 from screener.core.ratings import Rating
-from screener.core.values import NA, NM, Value
+from screener.core.values import NA, NM, Missing, Value
 from screener.models import Universe
 from screener.render import formatting as f
 from screener.render.fit import NAME_MIN, FittedTable, Row, Spec, View
@@ -68,6 +68,10 @@ class Column:
 
     def spec(self, shrink: int | None = None) -> Spec:
         return Spec(self.key, self.header, self.priority, self.justify, shrink=shrink, wrap=self.key == "flags")
+
+
+def _z(value: Value) -> str:
+    return value.value if isinstance(value, Missing) else f"{float(value):+.2f}"
 
 
 def _price_decimals(row: CompanyRow) -> int:
@@ -146,7 +150,13 @@ VALUATION_COLUMNS = (
         justify="left",
     ),
 )
-SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_COLUMNS)))
+HISTORY_COLUMNS = (
+    Column("pb_pctile", "P/B pctile", 13, lambda r: _cell(f.percent(r.metric("pb_pctile"))), fmt=f.percent),
+    Column("pe_pctile", "P/E pctile", 14, lambda r: _cell(f.percent(r.metric("pe_pctile"))), fmt=f.percent),
+    Column("pb_z", "P/B z", 15, lambda r: _cell(_z(r.metric("pb_z")))),
+)
+"""Where today's multiple sits in the own history (METHODS §5.1): shown only with --wide or --columns."""
+SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_COLUMNS, *HISTORY_COLUMNS)))
 """What ``screen --columns`` takes (the CSV column names)."""
 
 
@@ -199,9 +209,13 @@ def screen_tables(report: ScreenReport, view: View | None = None) -> list[Fitted
     rating_columns = (
         RATING_COLUMNS if len(sources) > 1 or (view.columns and "source" in view.columns) else RATING_COLUMNS[:-1]
     )
+    history = view.wide or bool(view.columns and any(c.key in view.columns for c in HISTORY_COLUMNS))
     tables = (
         (f"Targets and ratings — {when}", rating_columns),
-        (f"Valuation (FY1 = first unreported fiscal year) — {when}", VALUATION_COLUMNS),
+        (
+            f"Valuation (FY1 = first unreported fiscal year) — {when}",
+            (*VALUATION_COLUMNS, *HISTORY_COLUMNS) if history else VALUATION_COLUMNS,
+        ),
     )
     return [
         _table(report, title, columns, view)

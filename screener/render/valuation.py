@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from typing import Any
 
 from rich.console import Group
@@ -30,6 +31,20 @@ TABLE_COLUMNS = (
     Spec("upside", "Upside", 2, "right"),
 )
 TABLE_KEYS = tuple(s.key for s in TABLE_COLUMNS)
+PE_NAMES = {"pb_mean": "pe_mean", "pb_sd": "pe_sd", "pb_multiple": "pe_multiple", "bvps": "eps",
+            "pb_current": "pe_current", "pb_forward": "pe_forward", "bvps_source": "eps_source"}  # fmt: skip
+"""With ``--multiple pe`` the CSV and JSON name the P/E band's numbers so (the table's headers likewise)."""
+
+
+def _name(r: ValuationResult, key: str) -> str:
+    return PE_NAMES.get(key, key) if r.multiple == "pe" else key
+
+
+def _columns(r: ValuationResult) -> tuple[Spec, ...]:
+    if r.multiple != "pe":
+        return TABLE_COLUMNS
+    headers = {"pb_mean": "P/E mean", "pb_sd": "P/E sd", "pb_multiple": "Target P/E", "bvps": "Fwd EPS"}
+    return tuple(replace(c, header=headers.get(c.key, c.header)) for c in TABLE_COLUMNS)
 
 
 def _mark(text: str, overridden: bool) -> Text:
@@ -53,17 +68,20 @@ def value_view(r: ValuationResult, view: View | None = None) -> Group:
         ])
         for s in r.scenarios
     ]  # fmt: skip
-    title = f"{r.name} ({r.ticker}) — P/B-band valuation, {r.currency}"
-    table = FittedTable(TABLE_COLUMNS, rows, view or View(), title=title, title_justify="left")
+    label, per_share = ("P/E", "EPS") if r.multiple == "pe" else ("P/B", "BVPS")
+    title = f"{r.name} ({r.ticker}) — {label}-band valuation, {r.currency}"
+    table = FittedTable(_columns(r), rows, view or View(), title=title, title_justify="left")
     b = r.band
     window = f"{b.start} to {b.end}, {b.n} days" if b.n else "no history"
+    books = f"; {r.book_values} published book values" if r.multiple == "pb" and r.book_values else ""
     lines = [
         f"Price {f.money(r.price)} {r.currency} on {r.price_date} (source: {r.price_source}); as of {r.as_of}",
-        f"P/B history since {r.since}: {window}; {r.book_values} published book values; {r.history_source}",
+        f"{r.history_source}",
+        f"{label} history since {r.since}: {window}{books}",
         f"Band (own history): mean {f.multiple(b.mean)}, sd {f.multiple(b.sd)} (sample sd)",
-        f"Current P/B (price / latest published BVPS) {f.multiple(r.pb_current)}: z-score {_z(r.z_score)}, "
-        f"percentile {f.percent(r.percentile)} of the history",
-        f"Forward BVPS {f.money(r.bvps, 3)} ({r.bvps_source}); forward P/B {f.multiple(r.pb_forward)}",
+        f"Current {label} (price / {r.current_basis or 'latest published ' + per_share}) {f.multiple(r.pb_current)}: "
+        f"z-score {_z(r.z_score)}, percentile {f.percent(r.percentile)} of the history",
+        f"Forward {per_share} {f.money(r.bvps, 3)} ({r.bvps_source}); forward {label} {f.multiple(r.pb_forward)}",
     ]
     if over:
         lines.append(f"* overridden on the command line: {', '.join('--' + o.replace('_', '-') for o in r.overridden)}")
@@ -83,7 +101,7 @@ def value_csv(r: ValuationResult) -> str:
     """One row per scenario, columns exactly :data:`CSV_COLUMNS`; raw numbers, NA/NM literal."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([_name(r, c) for c in CSV_COLUMNS])
     for s in r.scenarios:
         writer.writerow(
             [
@@ -110,6 +128,7 @@ def value_json(r: ValuationResult) -> str:
     """Everything, with provenance: inputs (and which were overridden), band, scenarios."""
     b = r.band
     body = {
+        "multiple": r.multiple,
         "ticker": r.ticker,
         "name": r.name,
         "currency": r.currency,
@@ -137,6 +156,8 @@ def value_json(r: ValuationResult) -> str:
             "sd_ddof": 1,
             "book_values": r.book_values,
             "history_source": r.history_source,
+            "basis": r.basis,
+            "current_basis": r.current_basis,
         },
         "scenarios": [
             {
@@ -150,4 +171,7 @@ def value_json(r: ValuationResult) -> str:
         ],
         "notes": r.notes,
     }
+    if r.multiple == "pe":
+        body = {_name(r, k): v for k, v in body.items()}
+        body["scenarios"] = [{_name(r, k): v for k, v in row.items()} for row in body["scenarios"]]
     return json.dumps(body, indent=2)

@@ -147,6 +147,9 @@ COLUMNS: tuple[Col, ...] = (
     Col("1M", 8, PERCENT_FORMAT, _metric("chg_1m")),
     Col("3M", 8, PERCENT_FORMAT, _metric("chg_3m")),
     Col("12M", 8, PERCENT_FORMAT, _metric("chg_12m")),
+    Col("P/B pctile", 9, PERCENT_FORMAT, _metric("pb_pctile")),
+    Col("P/E pctile", 9, PERCENT_FORMAT, _metric("pe_pctile")),
+    Col("P/B z", 7, "0.00", _metric("pb_z")),
     Col("Flags", 28, value=lambda r: ";".join(r.flags)),
     Col("Source", 9, value=lambda r: r.source),
     Col("As of", 11, DATE_FORMAT),
@@ -159,7 +162,9 @@ CSV_FIELDS = {
     "Rule rating": "rule_rating", "In band": "in_band", "Mkt cap US$m": "market_cap_usd_m", "Ccy": "currency",
     "Price": "price", "Price date": "price_date", "YTD": "ytd_change", "Target price": "target_price",
     "Upside": "upside", "Div. yield": "dividend_yield", "ETR": "etr", "FY1": "fy1", "1M": "chg_1m", "3M": "chg_3m",
-    "12M": "chg_12m", "Flags": "flags", "Source": "source", "As of": "as_of", "Row type": "row_type",
+    "12M": "chg_12m",
+    "P/B pctile": "pb_pctile", "P/E pctile": "pe_pctile", "P/B z": "pb_z", "Flags": "flags", "Source": "source",
+    "As of": "as_of", "Row type": "row_type",
     **{c.header: c.aggregate for c in COLUMNS if c.aggregate and c.aggregate.endswith(("_fy1", "_fy2"))},
 }  # fmt: skip
 """The PM CSV column each Comps column shows (every CSV column has one)."""
