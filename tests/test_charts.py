@@ -246,3 +246,23 @@ def test_oxide_chart_errors(runner: CliRunner, nre_store: Path, tmp_path: Path) 
     assert no_prices.exit_code == 3 and "prices import" in no_prices.output
     bad = runner.invoke(app, ["chart", "oxide", "600111.SS", "--oxide", "nd_cn", "--freq", "D", "--out", "x.png", *cfg])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize(("multiple", "label"), [("pb", "P/B"), ("pe", "P/E")])
+def test_band_figure_axis_and_footer_name_the_multiple(multiple: str, label: str) -> None:
+    import pandas as pd
+
+    from screener.core.valuation import band_stats
+    from screener.render import charts
+
+    series = pd.Series([2.0, 3.0, 4.0, 5.0], index=pd.date_range("2020-01-01", periods=4, freq="D"))
+    band = band_stats(series, date(2020, 1, 1))
+    fig = charts.pb_band_figure(
+        series, band, title="t", since=date(2020, 1, 1), source="s", as_of=date(2020, 1, 4), multiple=multiple
+    )
+    axis = fig.axes[0]
+    assert axis.get_ylabel().startswith(f"{label} (x, price ÷ ")  # not a band line's label
+    footer = " ".join(t.get_text() for t in fig.texts)
+    assert f"of daily {label} from 2020-01-01" in footer
+    lines = [t.get_text() for t in axis.texts]
+    assert "mean 3.5x" in lines and any(t.startswith("+1 sd") for t in lines)

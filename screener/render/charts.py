@@ -78,12 +78,12 @@ def pb_band_figure(
                 levels.append((f"+{k} sd {_fmt(mean + k * sd)}", mean + k * sd, style, colour))
                 levels.append((f"−{k} sd {_fmt(mean - k * sd)}", mean - k * sd, style, colour))
         low, high = float(np.nanmin(pb.to_numpy())), float(np.nanmax(pb.to_numpy()))
-        for label, level, style, colour in levels:
+        for text, level, style, colour in levels:
             if level < 0:
                 continue
             ax.axhline(level, linestyle=style, color=colour, linewidth=1.0)
             ax.annotate(
-                label, xy=(1.005, level), xycoords=("axes fraction", "data"), va="center", fontsize=9, color=colour
+                text, xy=(1.005, level), xycoords=("axes fraction", "data"), va="center", fontsize=9, color=colour
             )
         ax.set_ylim(max(0.0, min(low, *(lv for _, lv, _, _ in levels if lv >= 0)) * 0.95), max(high, mean) * 1.05)
     if band.start is not None:
