@@ -23,6 +23,7 @@ STORE_FILES: dict[str, tuple[str, ...]] = {
     "network": ("*.json", *_KEPT),
     "index": ("*.json", *_KEPT),
     "valuation": ("*.parquet", *_KEPT),
+    "statements": ("*.parquet", *_KEPT),
 }
 """What the store itself writes in each kind's folder: anything else there is not ours to delete."""
 
@@ -67,7 +68,7 @@ def entries(store: Store) -> list[StoreEntry]:
 
     for path in sorted((store.root / "prices").glob("*.parquet")):
         dated("prices", path, partial(store.read_prices, path.stem))
-    for kind in ("oxides", "fx", "valuation"):
+    for kind in ("oxides", "fx", "valuation", "statements"):
         for path in sorted((store.root / kind).glob("*.parquet")):
             dated(kind, path, partial(store.read_series, kind, path.stem))
     for kind in ("quotes", "consensus", "fx", "network", "index"):
@@ -99,7 +100,7 @@ def refetchable(store: Store, path: Path) -> bool:
         return True
     if kind == "fx":
         return path.suffix == ".json"  # the Yahoo spot table; FX histories (.parquet) were imported
-    if kind == "valuation":  # baostock and Yahoo histories can be fetched again; a terminal import cannot
+    if kind in ("valuation", "statements"):  # baostock/Yahoo data can be fetched again; a terminal import cannot
         return "=terminal" not in path.stem and not path.match("*.corrupt-*")
     if kind == "prices" and path.suffix == ".parquet":
         try:

@@ -29,7 +29,19 @@ if TYPE_CHECKING:
 
     from screener.data.housekeeping import StoreEntry
 
-KINDS = ("prices", "quotes", "consensus", "fx", "oxides", "http", "yfinance", "network", "index", "valuation")
+KINDS = (
+    "prices",
+    "quotes",
+    "consensus",
+    "fx",
+    "oxides",
+    "http",
+    "yfinance",
+    "network",
+    "index",
+    "valuation",
+    "statements",
+)
 
 _KEY = re.compile(r"^[A-Za-z0-9^=][A-Za-z0-9._=^-]*$")
 """A stored file is named by its key (ticker, series id, currency): no character is ever replaced, so two keys

@@ -1,0 +1,115 @@
+"""The statements store kind (#15): per ticker and provider, one row per fiscal year (reported or estimated) of
+the figures the peer financial metrics need, each value with its provider.
+
+Layout: ``statements/<TICKER>=<provider>.parquet``, indexed by the fiscal year's **end date** (a fiscal year is
+labelled by the calendar year it ends in, as everywhere else); columns: ``fiscal_year``, ``is_estimate`` (0/1)
+and any of ``FIELDS`` (totals in millions of the reporting currency, ``shares`` in millions; the currency in the
+file's metadata). Providers (``PROVIDERS``, highest priority first): ``terminal`` (``screener financials import``
+of a Wind/Bloomberg export) and ``yahoo`` (annual statements, the last 4 years). The house model of a covered
+name lives in its universe file and ranks above both (the app layer merges it). No clock, no network here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from screener.data.store import Store, StoredSeries
+
+STATEMENTS_KIND = "statements"
+PROVIDERS = ("terminal", "yahoo")
+FIELDS = (
+    "revenue",
+    "gross_profit",
+    "ebit",
+    "d_and_a",
+    "net_income",
+    "operating_cash_flow",
+    "capex",
+    "fcf",
+    "cash",
+    "borrowings",
+    "net_debt",
+    "total_equity",
+    "minority_interests",
+    "shares",
+)
+"""Totals in millions of the reporting currency (``shares``: millions). ``capex`` as reported (negative = spent);
+``net_debt`` when a source gives it directly, else borrowings − cash is used by the metrics."""
+
+
+def key(ticker: str, provider: str) -> str:
+    if provider not in PROVIDERS:
+        raise ValueError(f"unknown statements provider {provider!r} (one of {', '.join(PROVIDERS)})")
+    return f"{ticker}={provider}"
+
+
+@dataclass
+class FiscalYear:
+    """One fiscal year of one company: figures by field, the provider of each, and whether it is an estimate."""
+
+    fiscal_year: int
+    period_end: date
+    is_estimate: bool = False
+    values: dict[str, float] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    currency: str | None = None
+
+
+def write_statements(
+    store: Store, ticker: str, provider: str, years: list[FiscalYear], label: str, currency: str | None
+) -> StoredSeries:
+    """Store ``provider``'s fiscal years of ``ticker`` (replacing what that provider had stored); ``label`` says
+    where they came from (a file name, "Yahoo annual statements"). Unknown fields are refused."""
+    import pandas as pd
+
+    for year in years:
+        extra = set(year.values) - set(FIELDS)
+        if extra:
+            raise ValueError(f"unknown statement fields {sorted(extra)} (one of {', '.join(FIELDS)})")
+    index = pd.DatetimeIndex([pd.Timestamp(y.period_end) for y in years], name="date")
+    columns: dict[str, list[float]] = {
+        "fiscal_year": [float(y.fiscal_year) for y in years],
+        "is_estimate": [1.0 if y.is_estimate else 0.0 for y in years],
+    }
+    for name in FIELDS:
+        if any(name in y.values for y in years):
+            columns[name] = [float(y.values.get(name, float("nan"))) for y in years]
+    frame = pd.DataFrame(columns, index=index)
+    meta = {"provider": provider, "label": label, "currency": currency or ""}
+    return store.write_series(STATEMENTS_KIND, key(ticker, provider), frame, meta)
+
+
+def read_statements(store: Store, ticker: str) -> dict[int, FiscalYear]:
+    """``ticker``'s stored fiscal years from every provider, merged field by field in ``PROVIDERS`` order (the
+    first provider with a value for a year and field supplies it, named in ``sources``); empty when nothing is
+    stored. StoreCorrupt when a file cannot be read."""
+    import math
+
+    out: dict[int, FiscalYear] = {}
+    for provider in PROVIDERS:
+        stored = store.read_series(STATEMENTS_KIND, key(ticker, provider))
+        if stored is None or stored.frame.empty:
+            continue
+        label = stored.meta.get("label", "")
+        currency = stored.meta.get("currency") or None
+        for day, row in stored.frame.iterrows():
+            year = int(row["fiscal_year"])
+            entry = out.setdefault(year, FiscalYear(year, day.date(), bool(row["is_estimate"]), currency=currency))
+            for name in FIELDS:
+                if name in row.index and not math.isnan(row[name]) and name not in entry.values:
+                    entry.values[name] = float(row[name])
+                    entry.sources[name] = f"{provider} ({label})"
+    return dict(sorted(out.items()))
+
+
+def frame_of(years: dict[int, FiscalYear]) -> pd.DataFrame:
+    """The fiscal years as a frame (index fiscal_year; FIELDS columns; NaN where unknown) for display or tests."""
+    import pandas as pd
+
+    rows = {y: {name: fy.values.get(name, float("nan")) for name in FIELDS} for y, fy in years.items()}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(FIELDS))
