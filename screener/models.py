@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from screener.core.ratings import Rating
-from screener.core.values import Value
+from screener.core.values import NA, Value
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,9 @@ class HouseView:
 
 @dataclass(frozen=True)
 class ModelYear:
-    """One fiscal year of a house model: totals in millions of the model currency, DPS per share."""
+    """One fiscal year of a house model: totals in millions of the model currency, DPS per share. ``revenue``,
+    ``fcf``, ``gross_profit``, ``operating_cash_flow`` and ``capex`` (as reported: negative = spent) feed the peer
+    financial metrics (METHODS §11); NA where the model does not give them."""
 
     net_income: Value
     total_equity: Value
@@ -33,6 +35,11 @@ class ModelYear:
     cash: Value
     borrowings: Value
     dps: Value
+    revenue: Value = NA
+    fcf: Value = NA
+    gross_profit: Value = NA
+    operating_cash_flow: Value = NA
+    capex: Value = NA
 
 
 @dataclass(frozen=True)

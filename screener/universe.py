@@ -59,6 +59,11 @@ MODEL_YEAR_KEYS = {
     "short_term_borrowings",
     "long_term_borrowings",
     "dps",
+    "revenue",
+    "fcf",
+    "gross_profit",
+    "operating_cash_flow",
+    "capex",
 }
 CONSENSUS_KEYS = {"source", "reference_price", "reference_date", "years"}
 CONSENSUS_YEAR_KEYS = {"pe", "pb", "ev_ebitda", "roe", "dy"}
@@ -143,6 +148,11 @@ class _Reader(TableReader):
                 cash=v["cash"],
                 borrowings=borrowings,
                 dps=v["dps"],
+                revenue=v["revenue"],
+                fcf=v["fcf"],
+                gross_profit=v["gross_profit"],
+                operating_cash_flow=v["operating_cash_flow"],
+                capex=v["capex"],
             )
             shares = v["shares"]
             if isinstance(shares, float) and shares <= 0:

@@ -1,0 +1,129 @@
+"""Peer financial metrics (#15): the house model as statements, the metric formulas worked by hand from the house
+model's figures (reference/house_models_nre_cre.csv), `screener financials`, its import, and the comp-table
+columns rev_growth_fy1, eps_growth_fy1, peg_fy1, net_debt_to_ebitda_fy1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from screener.core import financials as fin
+from screener.core.values import NA, NM
+from screener.errors import UniverseError
+from screener.universe import load_universe, parse_universe
+
+from .conftest import UNIVERSES
+
+PRODUCERS = UNIVERSES / "producers.toml"
+
+
+@dataclass
+class Year:
+    fiscal_year: int
+    values: dict[str, float] = field(default_factory=dict)
+    is_estimate: bool = False
+
+
+# --- A. the house model as statements --------------------------------------------------------------------------
+def test_house_models_carry_revenue_and_fcf_2022_to_2027() -> None:
+    models = {c.ticker: c.model for c in load_universe(PRODUCERS).companies if c.model}
+    nre, cre = models["600111.SS"], models["000831.SZ"]
+    assert nre is not None and cre is not None
+    assert sorted(nre.years) == sorted(cre.years) == [2022, 2023, 2024, 2025, 2026, 2027]
+    assert [nre.years[y].revenue for y in (2022, 2023, 2024)] == [37004, 33352, 32827]
+    assert nre.years[2024].fcf == -663 and nre.years[2023].borrowings == 2012 + 3255
+    assert cre.years[2025].fcf == -176 and cre.years[2027].revenue == 9468
+    assert nre.years[2024].gross_profit is NA  # optional: not in the model
+
+
+def test_model_year_keys_are_validated_like_the_others() -> None:
+    text = PRODUCERS.read_text()
+    with pytest.raises(UniverseError, match="capex") as bad:
+        parse_universe(Path("p.toml"), text.replace("revenue = 32827", 'revenue = 32827\ncapex = "lots"', 1))
+    assert "not a number" in str(bad.value)
+    with pytest.raises(UniverseError, match="unknown key") as unknown:
+        parse_universe(Path("p.toml"), text.replace("revenue = 32827", "revenue = 32827\nsales = 1", 1))
+    assert "sales" in str(unknown.value)
+    ok = parse_universe(Path("p.toml"), text.replace("revenue = 32827", "revenue = 32827\ncapex = -2500", 1))
+    nre = next(c for c in ok.companies if c.ticker == "600111.SS")
+    assert nre.model is not None and nre.model.years[2024].capex == -2500
+
+
+# --- C. the formulas, by hand -----------------------------------------------------------------------------------
+NRE = {
+    2022: {"revenue": 37004, "ebit": 7708, "d_and_a": 448, "net_income": 5984, "shares": 3615},
+    2023: {"revenue": 33352, "ebit": 3283, "d_and_a": 520, "net_income": 2371, "shares": 3615,
+           "total_equity": 26901, "minority_interests": 5282},
+    2024: {"revenue": 32827, "ebit": 1984, "d_and_a": 713, "net_income": 1004, "shares": 3615, "fcf": -663,
+           "cash": 5644, "borrowings": 2179 + 5157, "total_equity": 28155, "minority_interests": 5724},
+    2025: {"revenue": 42135, "net_income": 2172, "shares": 3615},
+    2026: {"revenue": 51586, "net_income": 3496, "shares": 3615},
+}  # fmt: skip
+CRE = {
+    2023: {"revenue": 3872, "ebit": 531, "d_and_a": 60, "net_income": 418, "shares": 1061},
+    2024: {"revenue": 2816, "ebit": -269, "d_and_a": 73, "net_income": -287, "shares": 1061, "cash": 910,
+           "borrowings": 223},
+    2025: {"revenue": 4796, "ebit": 414, "d_and_a": 74, "net_income": 336, "shares": 1061},
+}  # fmt: skip
+
+
+def _years(table: dict[int, dict[str, int]]) -> dict[int, Year]:
+    return {y: Year(y, {k: float(v) for k, v in figures.items()}, y >= 2025) for y, figures in table.items()}
+
+
+def test_nre_metrics_by_hand() -> None:
+    m = fin.company_metrics(_years(NRE))
+    assert m[2022].revenue_growth is NA  # no 2021
+    assert m[2023].revenue_growth == pytest.approx(-0.098692, abs=1e-6)  # 33,352 / 37,004 − 1 = −9.87%
+    assert m[2024].ebit_margin == pytest.approx(0.060438, abs=1e-6)  # 1,984 / 32,827
+    assert m[2024].ebitda_margin == pytest.approx(0.082158, abs=1e-6)  # (1,984 + 713) / 32,827
+    assert m[2024].net_debt_to_ebitda == pytest.approx(0.627364, abs=1e-6)  # (2,179 + 5,157 − 5,644) / 2,697
+    assert m[2024].fcf_margin == pytest.approx(-0.020197, abs=1e-6)  # −663 / 32,827: negative, meaningful
+    assert m[2024].net_margin == pytest.approx(0.030585, abs=1e-6)  # 1,004 / 32,827
+    # ROE = 1,004 / average(26,901 − 5,282, 28,155 − 5,724) = 1,004 / 22,025 (the comp table's formula)
+    assert m[2024].roe == pytest.approx(0.045585, abs=1e-6)
+    assert m[2024].gross_margin is NA  # no gross profit in the model
+    assert m[2025].eps_growth == pytest.approx(1.163347, abs=1e-6)  # 2,172 / 1,004 − 1 (shares unchanged)
+    assert m[2025].is_estimate and not m[2024].is_estimate
+
+
+def test_cre_loss_year_nm_and_negative_handling() -> None:
+    m = fin.company_metrics(_years(CRE))
+    # 2024: EBITDA = −269 + 73 = −196 <= 0 -> net debt / EBITDA NM; EBIT and net margins stay negative numbers
+    assert m[2024].ebitda == -196.0
+    assert m[2024].net_debt_to_ebitda is NM
+    assert m[2024].ebit_margin == pytest.approx(-0.095526, abs=1e-6)  # −269 / 2,816
+    # into a loss: EPS −287/1061 against 418/1061 -> −287/418 − 1 = −1.686603 (meaningful)
+    assert m[2024].eps_growth == pytest.approx(-1.686603, abs=1e-6)
+    # out of a loss: the prior EPS is <= 0 -> NM
+    assert m[2025].eps_growth is NM
+    assert m[2024].revenue_growth == pytest.approx(-0.272727, abs=1e-6)  # 2,816 / 3,872 − 1
+
+
+def test_peg_by_hand_and_its_nm_rules() -> None:
+    # NRE at 52.48 CNY: P/E 2025 = 52.48 / (2,172 / 3,615) = 87.346; growth 2025→2026 = 3,496 / 2,172 − 1 = 60.958%
+    m = fin.company_metrics(_years(NRE), price=52.48, to_price_currency=1.0)
+    assert m[2025].pe == pytest.approx(87.3459, abs=1e-3)
+    assert m[2025].peg == pytest.approx(87.3459 / 60.9576, abs=1e-4)  # 1.4329
+    assert m[2026].peg is NA  # no 2027 growth
+    cre = fin.company_metrics(_years(CRE), price=54.67)
+    assert cre[2024].pe is NM and cre[2024].peg is NM  # a loss year's P/E is NM
+    assert cre[2023].peg is NM  # the next year's growth is negative
+    assert fin.peg(20.0, NM) is NM and fin.peg(20.0, 0.0) is NM and fin.peg(NA, 0.2) is NA
+    assert fin.peg(20.0, 0.25) == pytest.approx(0.8)  # 20x over 25%
+    assert fin.company_metrics(_years(NRE))[2025].peg is NA  # no price: no P/E
+
+
+def test_formula_edges() -> None:
+    assert fin.growth(10.0, 0.0) is NM and fin.growth(10.0, -5.0) is NM and fin.growth(NA, 5.0) is NA
+    assert fin.margin(5.0, 0.0) is NM and fin.margin(5.0, -1.0) is NM
+    assert fin.free_cash_flow(NA, 900.0, -250.0) == 650.0  # OCF + capex (negative = spent)
+    assert fin.free_cash_flow(100.0, 900.0, -250.0) == 100.0  # reported first
+    assert fin.net_debt(NA, 300.0, 1000.0) == -700.0 and fin.net_debt(50.0, 300.0, 1000.0) == 50.0
+    assert fin.net_debt_to_ebitda(-700.0, 350.0) == -2.0  # net cash: negative, meaningful
+    assert fin.shareholders_equity(100.0, NA) == 100.0 and fin.shareholders_equity(100.0, 30.0) == 70.0
+    # P/E converts the reporting currency into the trading currency (EPS 1 USD × 7.1 = 7.1 CNY; 71 / 7.1 = 10x)
+    assert fin.price_to_earnings(71.0, 1.0, 7.1) == pytest.approx(10.0)
+    assert fin.price_to_earnings(71.0, 1.0, None) is NA
