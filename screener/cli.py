@@ -13,6 +13,7 @@ from screener.commands import (
     correlate,
     drift,
     estimates,
+    financials,
     oxides,
     setup,
     store,
@@ -52,7 +53,21 @@ VersionOption = Annotated[
     typer.Option("--version", is_eager=True, callback=_print_version, help="Print the version and exit."),
 ]
 
-COMMAND_MODULES = (charts, comps, correlate, drift, estimates, oxides, setup, store, universe, valuation, value, views)
+COMMAND_MODULES = (
+    charts,
+    comps,
+    correlate,
+    drift,
+    estimates,
+    financials,
+    oxides,
+    setup,
+    store,
+    universe,
+    valuation,
+    value,
+    views,
+)
 
 
 @app.callback()

@@ -4,17 +4,20 @@ columns rev_growth_fy1, eps_growth_fy1, peg_fy1, net_debt_to_ebitda_fy1."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from screener.cli import app
 from screener.core import financials as fin
 from screener.core.values import NA, NM
 from screener.errors import UniverseError
 from screener.universe import load_universe, parse_universe
 
-from .conftest import UNIVERSES
+from .conftest import UNIVERSES, EnvRunner, make_config, make_env
 
 PRODUCERS = UNIVERSES / "producers.toml"
 
@@ -127,3 +130,115 @@ def test_formula_edges() -> None:
     # P/E converts the reporting currency into the trading currency (EPS 1 USD × 7.1 = 7.1 CNY; 71 / 7.1 = 10x)
     assert fin.price_to_earnings(71.0, 1.0, 7.1) == pytest.approx(10.0)
     assert fin.price_to_earnings(71.0, 1.0, None) is NA
+
+
+# --- D. `screener financials` -----------------------------------------------------------------------------------
+AS_OF = ["--source", "snapshot", "--as-of", "2025-10-10"]
+HEADER = (
+    "ticker,name,group,fiscal_year,is_estimate,currency,revenue,revenue_growth,gross_margin,ebitda_margin,"
+    "ebit_margin,net_margin,fcf,fcf_margin,net_debt_to_ebitda,roe,eps_growth,peg,source"
+)
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> Path:
+    return make_config(tmp_path / "work")
+
+
+def _run(cfg: Path, *args: str, width: int = 200):  # type: ignore[no-untyped-def]
+    return EnvRunner(lambda: make_env(width=width)).invoke(app, ["--config", str(cfg), *args])
+
+
+def _csv(cfg: Path, *args: str) -> list[dict[str, str]]:
+    result = _run(cfg, "financials", *AS_OF, "--format", "csv", *args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == HEADER
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_financials_csv_gives_the_house_models_2022_to_2027(cfg: Path) -> None:
+    result = _run(cfg, "financials", "-u", "producers", *AS_OF, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == HEADER
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    got = [(r["ticker"], r["fiscal_year"], r["is_estimate"]) for r in rows]
+    expected = [(t, str(y), "true" if y >= 2025 else "false") for t in ("600111.SS", "000831.SZ")
+                for y in range(2022, 2028)]  # fmt: skip
+    assert got == expected
+    nre = {r["fiscal_year"]: r for r in rows if r["ticker"] == "600111.SS"}
+    assert float(nre["2023"]["revenue_growth"]) == pytest.approx(-0.098692, abs=1e-6)  # 33,352 / 37,004 − 1
+    assert float(nre["2024"]["ebit_margin"]) == pytest.approx(0.060438, abs=1e-6)  # 1,984 / 32,827
+    assert float(nre["2024"]["net_debt_to_ebitda"]) == pytest.approx(0.627364, abs=1e-6)  # 1,692 / 2,697
+    assert nre["2024"]["revenue"] == "32827" and nre["2024"]["fcf"] == "-663" and nre["2024"]["currency"] == "CNY"
+    assert nre["2022"]["revenue_growth"] == "NA" and nre["2024"]["gross_margin"] == "NA"
+    assert {r["source"] for r in rows} == {"house model"}
+    cre = {r["fiscal_year"]: r for r in rows if r["ticker"] == "000831.SZ"}
+    assert cre["2024"]["net_debt_to_ebitda"] == "NM" and cre["2025"]["eps_growth"] == "NM"
+    # PEG 2025 at the snapshot's 53.13: P/E = 53.13 / (2,172 / 3,615) = 88.429; ÷ 60.958 (2026 EPS growth in %)
+    assert float(nre["2025"]["peg"]) == pytest.approx(1.45064, abs=1e-4)
+    assert "no figures for 600259.SS" in result.stderr  # the others: a note, no rows
+
+
+def test_financials_years_groups_and_tickers(cfg: Path) -> None:
+    rows = _csv(cfg, "600111 CH", "--years", "2")
+    assert [(r["ticker"], r["fiscal_year"]) for r in rows] == [("600111.SS", "2026"), ("600111.SS", "2027")]
+    assert _run(cfg, "financials", *AS_OF, "-g", "nosuchgroup").exit_code == 2
+
+
+def test_financials_table_marks_estimates_and_names_hidden_columns(cfg: Path) -> None:
+    result = _run(cfg, "financials", "-u", "producers", *AS_OF, width=80)
+    assert result.exit_code == 0, result.output
+    assert "2025e" in result.stdout and "2024e" not in result.stdout
+    assert "hidden at 80 columns:" in result.stdout and "PEG" in result.stdout.split("hidden at 80 columns:")[1]
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    picked = _run(cfg, "financials", "600111.SS", *AS_OF, "--columns", "peg", width=80)
+    assert "PEG" in picked.stdout and "Revenue m" not in picked.stdout
+    assert _run(cfg, "financials", *AS_OF, "--columns", "nope").exit_code == 2
+
+
+# --- B. `screener financials import` ----------------------------------------------------------------------------
+def test_import_fills_a_peer_and_names_its_source(cfg: Path, tmp_path: Path) -> None:
+    file = tmp_path / "lynas.csv"
+    file.write_text(
+        "item,unit,2024,2025,2026e\n"
+        'revenue,AUD m,463.3,556.5,"1,100"\n'
+        "gross_profit,AUD m,120,150,NA\n"
+        "ebit,AUD m,40,20,300\n"
+        "d_and_a,AUD m,60,90,100\n"
+        "net_income,AUD m,85,8,250\n"
+        "shares,m,934,1000,1000\n"
+        "short_term_borrowings,AUD m,10,10,10\n"
+        "long_term_borrowings,AUD m,,90,190\n"
+        "cash,AUD m,500,300,200\n"
+    )
+    result = _run(cfg, "financials", "import", str(file), "--ticker", "LYC AU")
+    assert result.exit_code == 0, result.output
+    assert "stored 3 fiscal year(s) (2024–2026, 1 estimate(s)) of LYC.AX from lynas.csv" in result.stdout
+    assert "(AUD)" in result.stdout
+    rows = {r["fiscal_year"]: r for r in _csv(cfg, "LYC.AX")}
+    assert list(rows) == ["2024", "2025", "2026"]  # Lynas FY1 = 2026 (June year end): up to 2028
+    assert rows["2026"]["is_estimate"] == "true" and rows["2025"]["is_estimate"] == "false"
+    assert rows["2025"]["source"] == "terminal (lynas.csv)" and rows["2025"]["currency"] == "AUD"
+    assert float(rows["2025"]["revenue_growth"]) == pytest.approx(556.5 / 463.3 - 1)
+    assert float(rows["2025"]["gross_margin"]) == pytest.approx(150 / 556.5)
+    assert float(rows["2026"]["revenue"]) == 1100  # thousands separator read
+    # 2026 net debt = 10 + 190 − 200 = 0; 2025 = 10 + 90 − 300 = −200 over EBITDA 20 + 90 = 110
+    assert float(rows["2025"]["net_debt_to_ebitda"]) == pytest.approx(-200 / 110)
+    assert float(rows["2024"]["net_debt_to_ebitda"]) == pytest.approx((10 - 500) / 100)  # missing long-term: none
+
+
+def test_import_bad_cell_exits_2_naming_file_line_and_field(cfg: Path, tmp_path: Path) -> None:
+    file = tmp_path / "bad.csv"
+    file.write_text("item,2023,2024\nrevenue,100,110\nebit,12,twelve\n")
+    result = _run(cfg, "financials", "import", str(file), "--ticker", "MP")
+    assert result.exit_code == 2
+    assert f"{file}:3: ebit 2024: not a number: 'twelve'" in result.stderr
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("item,2023\nsales,100\n")
+    result = _run(cfg, "financials", "import", str(unknown), "--ticker", "MP")
+    assert result.exit_code == 2 and f"{unknown}:2: sales: unknown item" in result.stderr
+    year = tmp_path / "year.csv"
+    year.write_text("item,2023,next\nrevenue,100,110\n")
+    result = _run(cfg, "financials", "import", str(year), "--ticker", "MP")
+    assert result.exit_code == 2 and f"{year}:1: next: not a fiscal year" in result.stderr
+    assert _csv(cfg, "MP") == []  # nothing stored

@@ -1,0 +1,130 @@
+"""`screener financials [TICKER]...` (peer financial metrics by year) and `screener financials import FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from screener.commands._app import (
+    ColumnsOption,
+    Format,
+    GroupOption,
+    OutOption,
+    UniverseOption,
+    WideOption,
+    app,
+    command,
+    emit,
+    fetch_progress,
+    output_format,
+    run_context,
+    show,
+)
+from screener.models import Scope
+
+
+class _DefaultShow(TyperGroup):
+    """`screener financials ...` runs `financials show ...` unless the first word is a subcommand (`import`)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+SHOW_EXAMPLES = (
+    "Examples:\n\n  screener financials -u producers\n\n  screener financials 600111.SS '000831 CH' --years 4\n\n"
+    "  screener financials -u producers --format csv --out financials.csv\n\n"
+    "  screener financials --columns revenue_growth,ebit_margin,peg --as-of 2025-10-10"
+)
+IMPORT_EXAMPLES = (
+    "Examples:\n\n  screener financials import nre_wind.csv --ticker '600111 CH'\n\n"
+    "  screener financials import lynas.xlsx --ticker LYC.AX --currency AUD\n\n"
+    "Layout (rows = items, columns = fiscal years; 2025e = an estimate; an optional unit column):\n\n"
+    "  item,unit,2023,2024,2025e\n\n  revenue,CNY m,33352,32827,42135\n\n  ebit,CNY m,3283,1984,3521\n\n"
+    "Items: revenue (net_revenue), gross_profit, ebit, d_and_a, net_income, operating_cash_flow, capex, fcf, cash, "
+    "borrowings (or short_term_borrowings + long_term_borrowings), net_debt, total_equity, minority_interests, "
+    "shares; millions of the reporting currency."
+)
+
+financials_app = typer.Typer(
+    cls=_DefaultShow,
+    help="Peer financial metrics by company and fiscal year: revenue, growth, margins, FCF, net debt / EBITDA, ROE, "
+    "EPS growth, PEG (METHODS §11). Sources: house model > terminal import > Yahoo annual statements.",
+    epilog=SHOW_EXAMPLES + "\n\n  screener financials import nre_wind.csv --ticker '600111 CH'",
+)
+app.add_typer(financials_app, name="financials")
+
+
+@financials_app.command("show", epilog=SHOW_EXAMPLES)
+@command
+def financials_show(
+    ctx: typer.Context,
+    tickers: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="TICKER", help="Only these companies, any code form (600111.SS, '600111 CH', MP US)."),
+    ] = None,
+    universe: UniverseOption = None,
+    group: GroupOption = None,
+    years: Annotated[
+        int,
+        typer.Option(
+            "--years",
+            min=1,
+            max=50,
+            help="The last N fiscal years up to FY3 = FY1 + 2 (default 6: 2022-2027 on 10 Oct 2025).",
+        ),
+    ] = 6,
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", "-f", help="table (default), csv or json; default: from the --out extension."),
+    ] = None,
+    out: OutOption = None,
+    columns: ColumnsOption = None,
+    wide: WideOption = False,
+) -> None:
+    """Per company and fiscal year (the default of `screener financials`): revenue, growth, margins, FCF, net debt /
+    EBITDA, ROE, EPS growth and PEG, with the currency and the source of the figures. Companies without figures
+    are named in a note."""
+    from screener.app.financials import FinancialsOptions, financials, no_figures_note
+    from screener.render import financials as render
+    from screener.render.fit import View
+
+    run = run_context(ctx)
+    kind = output_format(fmt, out, [f.value for f in Format])
+    view = View.parse(columns, wide, render.TABLE_KEYS)
+    options = FinancialsOptions(universe or (), group or (), tickers or (), years, Scope(run.source, run.as_of))
+    with fetch_progress(run):
+        report = financials(run.env, options)
+    run.notes(report.notes)
+    if kind == "table":
+        show(run, render.financials_view(report, view), out)
+        return
+    emit(run, render.to_csv(report) if kind == "csv" else render.to_json(report), out)
+    run.notes(report.banners)
+    note = no_figures_note(report)
+    if note:
+        run.note(note)
+
+
+@financials_app.command("import", epilog=IMPORT_EXAMPLES)
+@command
+def financials_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX: rows = items, columns = fiscal years (2025e: estimate).")],
+    ticker: Annotated[str, typer.Option("--ticker", "-t", help="The company, any code form (600111 CH, LYC AU).")],
+    currency: Annotated[
+        str | None,
+        typer.Option("--currency", help="Reporting currency of the figures (default: the universe's)."),
+    ] = None,
+) -> None:
+    """Store one company's statements from a terminal export (provider terminal: below the house model, above
+    Yahoo); importing again replaces them. Exit 2 naming file, line and field when a cell is wrong."""
+    from screener.app.financials_import import import_statements
+
+    run = run_context(ctx)
+    result = import_statements(run.env, file, ticker, currency)
+    run.env.out.print(result.summary(), markup=False, highlight=False)
