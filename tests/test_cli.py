@@ -35,7 +35,9 @@ def _all_commands() -> list[list[str]]:
 
 
 COMMANDS = _all_commands()
-GROUPS = {"universe", "history", "prices", "cache", "chart", "oxides", "fx", "view", "estimates", "valuation"}
+GROUPS = {
+    "universe", "history", "prices", "cache", "chart", "oxides", "fx", "view", "estimates", "valuation", "financials"
+}  # fmt: skip
 
 
 def test_the_command_list_is_complete() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -242,3 +243,41 @@ def test_import_bad_cell_exits_2_naming_file_line_and_field(cfg: Path, tmp_path:
     result = _run(cfg, "financials", "import", str(year), "--ticker", "MP")
     assert result.exit_code == 2 and f"{year}:1: next: not a fiscal year" in result.stderr
     assert _csv(cfg, "MP") == []  # nothing stored
+
+
+# --- E. the comp table's FY1 columns ------------------------------------------------------------------------------
+NEW_COLUMNS = ["rev_growth_fy1", "eps_growth_fy1", "peg_fy1", "net_debt_to_ebitda_fy1"]
+
+
+def test_comp_csv_ends_with_the_four_columns_worked_by_hand(cfg: Path) -> None:
+    result = _run(cfg, "screen", *AS_OF, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].split(",")[-5:] == ["pb_z", *NEW_COLUMNS]
+    rows = {r["ticker"]: r for r in csv.DictReader(io.StringIO(result.stdout)) if r["row_type"] == "company"}
+    nre, cre = rows["600111.SS"], rows["000831.SZ"]
+    assert float(nre["rev_growth_fy1"]) == pytest.approx(0.283547, abs=1e-6)  # 42,135 / 32,827 − 1
+    assert float(nre["eps_growth_fy1"]) == pytest.approx(1.163347, abs=1e-6)  # 2,172 / 1,004 − 1
+    # P/E FY1 at 53.13 = 53.13 / (2,172 / 3,615) = 88.4277; FY1→FY2 growth 3,496 / 2,172 − 1 = 60.9576%
+    assert float(nre["peg_fy1"]) == pytest.approx(88.4277 / 60.9576, abs=1e-4)
+    assert float(nre["pe_fy1"]) == pytest.approx(88.4277, abs=1e-3)  # the same P/E as the comp table's
+    assert float(nre["net_debt_to_ebitda_fy1"]) == pytest.approx(0.382989, abs=1e-6)  # (2,179 + 8,157 − 8,670) / 4,350
+    assert cre["eps_growth_fy1"] == "NM"  # from a 2024 loss
+    assert float(cre["net_debt_to_ebitda_fy1"]) == pytest.approx(-0.907787, abs=1e-6)  # (223 + 449 − 1,115) / 488
+    assert {rows[t][c] for t in ("600259.SS", "MP") for c in NEW_COLUMNS} == {"NA"}  # no figures
+    payload = json.loads(_run(cfg, "screen", *AS_OF, "--format", "json").stdout)
+    record = next(r for r in payload["rows"] if r.get("ticker") == "600111.SS")
+    assert record["eps_growth_fy1"] == pytest.approx(1.163347, abs=1e-6)
+
+
+def test_comp_columns_from_stored_statements_and_only_on_request_in_the_table(cfg: Path, tmp_path: Path) -> None:
+    file = tmp_path / "mp.csv"
+    file.write_text("item,2024,2025e,2026e\nrevenue,204,250,400\nnet_income,-65,10,50\nshares,163,163,163\n")
+    assert _run(cfg, "financials", "import", str(file), "--ticker", "MP US").exit_code == 0
+    result = _run(cfg, "screen", *AS_OF, "--format", "csv")
+    mp = next(r for r in csv.DictReader(io.StringIO(result.stdout)) if r["ticker"] == "MP")
+    assert float(mp["rev_growth_fy1"]) == pytest.approx(250 / 204 - 1)
+    assert mp["eps_growth_fy1"] == "NM" and mp["net_debt_to_ebitda_fy1"] == "NA"  # from a loss; no EBITDA
+    table = _run(cfg, "screen", *AS_OF, width=200).stdout
+    assert "PEG FY1" not in table and "Rev gr. FY1" not in table
+    picked = _run(cfg, "screen", *AS_OF, "--columns", "rev_growth_fy1,peg_fy1", width=120).stdout
+    assert "Rev gr. FY1" in picked and "PEG FY1" in picked and "22.5%" in picked  # MP: 250 / 204 − 1

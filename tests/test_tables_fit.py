@@ -23,7 +23,7 @@ from screener.render import correlation as rc
 from screener.render import formatting as f
 from screener.render import listings, tables
 from screener.render.fit import HINT, FittedTable, Row, Spec, View
-from screener.render.tables import HISTORY_COLUMNS
+from screener.render.tables import EXTRA_COLUMNS
 
 from .conftest import CONFIG, SHARED_DATA, EnvRunner, make_config, make_env, need
 from .test_charts import synthetic_universe
@@ -95,7 +95,7 @@ def width_of(text: str) -> int:
 
 # --------------------------------------------------------------------------------------------- checks
 NAMES = {"Name"}  # the only cells that may be shortened (with …)
-OPT_IN = {c.header for c in HISTORY_COLUMNS}  # shown with --wide or --columns only, never dropped-and-named
+OPT_IN = {c.header for c in EXTRA_COLUMNS}  # shown with --wide or --columns only, never dropped-and-named
 
 
 def assert_fits(text: str, wide_text: str, width: int) -> list[Parsed]:
@@ -171,7 +171,7 @@ def test_screen_cells_whole_at_every_width() -> None:
 def test_screen_wide_shows_every_column_and_columns_picks() -> None:
     wide = parse(run(["screen", *SNAPSHOT, "--wide"], width=80))
     rating_headers = [c.header for c in tables.RATING_COLUMNS[:-1]]  # Src: only when sources differ
-    history = [c.header for c in tables.HISTORY_COLUMNS]  # the percentile columns: with --wide, not by default
+    history = [c.header for c in tables.EXTRA_COLUMNS]  # percentile and growth columns: with --wide, not by default
     assert [t.headers for t in wide] == [rating_headers, [c.header for c in tables.VALUATION_COLUMNS] + history]
     default = parse(run(["screen", *SNAPSHOT], width=400))
     assert not set(history) & {h for t in default for h in t.headers + (t.hidden or [])}
@@ -209,6 +209,8 @@ def test_snapshot_tables_fit(tmp_path: Path) -> None:
     universe = check_command(["universe", "show", "producers", *cfg])
     assert universe[80][0].hidden  # eleven columns do not fit 80
     check_command(["view", "history", "600111.SS", *cfg])
+    financials = check_command(["financials", "-u", "producers", *SNAPSHOT, *cfg])
+    assert financials[80][0].hidden and financials[80][0].headers[:3] == ["Ticker", "Name", "Year"]
 
 
 @pytest.fixture(scope="module")

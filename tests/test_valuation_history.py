@@ -318,14 +318,15 @@ def test_percentile_columns_at_the_end_of_the_csv_and_correct_for_an_imported_hi
 ) -> None:
     from screener.render.export import CSV_COLUMNS
 
-    assert CSV_COLUMNS[-3:] == ["pb_pctile", "pe_pctile", "pb_z"]
+    start = CSV_COLUMNS.index("chg_12m") + 1  # appended after the price changes (later versions append after them)
+    assert CSV_COLUMNS[start : start + 3] == ["pb_pctile", "pe_pctile", "pb_z"]
     path, pb = pb_export(tmp_path)
     args = ["valuation", "import", str(path), "-t", "600111.SS", "--date-col", "Date", "--pb-col", "PB_LF"]
     assert run(runner, store_config, *args).exit_code == 0  # type: ignore[attr-defined]
     result = run(runner, store_config, "screen", "--source", "store", "--format", "csv")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     rows = list(csv.DictReader(io.StringIO(result.stdout)))  # type: ignore[attr-defined]
-    assert list(rows[0])[-3:] == ["pb_pctile", "pe_pctile", "pb_z"]
+    assert list(rows[0])[start : start + 3] == ["pb_pctile", "pe_pctile", "pb_z"]
     nre = next(r for r in rows if r["ticker"] == "600111.SS")
     window = pb[pb.index >= "2018-01-01"].to_numpy()  # [valuation] since = 2018-01-01
     today = pb.iloc[-1]  # the store's quote is the close of the history's last day: today's point = its P/B

@@ -33,6 +33,8 @@ ALL_GROUP = "All"
 CHANGE_COLUMNS = {"ytd_change": "ytd", "chg_1m": "m1", "chg_3m": "m3", "chg_12m": "m12"}
 PERCENTILE_COLUMNS = ("pb_pctile", "pe_pctile", "pb_z")
 """Where today's P/B and P/E sit in the stock's own daily history (METHODS §5.1; screener.app.valuation_bands)."""
+STATEMENT_COLUMNS = ("rev_growth_fy1", "eps_growth_fy1", "peg_fy1", "net_debt_to_ebitda_fy1")
+"""FY1 growth and leverage from the merged statements (METHODS §11; screener.app.financials.comp_columns)."""
 # Natural sort direction: True = highest first.
 DESCENDING = {"etr", "upside", "dividend_yield", "market_cap", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2"}
 
@@ -80,6 +82,8 @@ class CompanyRow:
     file), empty without consensus."""
     positions: dict[str, Value] = field(default_factory=dict)
     """``pb_pctile``, ``pe_pctile``, ``pb_z`` (absent: NA, no history)."""
+    statements: dict[str, Value] = field(default_factory=dict)
+    """``rev_growth_fy1``, ``eps_growth_fy1``, ``peg_fy1``, ``net_debt_to_ebitda_fy1`` (absent: NA, no figures)."""
 
     @property
     def ticker(self) -> str:
@@ -113,6 +117,8 @@ class CompanyRow:
             return change
         if column in PERCENTILE_COLUMNS:
             return self.positions.get(column, NA)
+        if column in STATEMENT_COLUMNS:
+            return self.statements.get(column, NA)
         value: Value = getattr(self, column)
         return value
 

@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 HOUSE_MODEL = "house model"
 MODEL_FIELDS = tuple(name for name in FIELDS if name != "net_debt")
 """The statement fields a house model year gives (``borrowings`` = short + long term)."""
-COMP_COLUMNS = ("rev_growth_fy1", "eps_growth_fy1", "peg_fy1", "net_debt_to_ebitda_fy1")
-"""The comp table's columns from the statements (METHODS §11), after ``pb_z`` in the PM CSV."""
 LAST_YEAR_AFTER_FY1 = 2
 """``financials`` shows fiscal years up to FY3 = FY1 + 2 (the house models' horizon: 2027 on 10 Oct 2025)."""
 _COMP_METRICS = {

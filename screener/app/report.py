@@ -144,13 +144,15 @@ def build_report(
     band_targets: Mapping[str, Value] | None = None,
     changes: Mapping[str, PriceChanges] | None = None,
     positions: Mapping[str, dict[str, Value]] | None = None,
+    statements: Mapping[str, dict[str, Value]] | None = None,
 ) -> ScreenReport:
     """The comp table at the as-of date D (``as_of``, else ``today``): rows per peer group, sorted, with
     aggregates per group and overall. Only prices dated on or before D are used (a later one is a look-ahead:
     flag ``price_after_as_of``); views, estimates and FX are taken as known at D (:func:`company_row`).
     ``band_targets``: P/B-band target prices of the companies with ``target_from_band`` (by ticker);
     ``changes``: YTD/1M/3M/12M price changes by ticker; ``positions``: the percentile columns by ticker
-    (:func:`screener.app.valuation_bands.history_positions`)."""
+    (:func:`screener.app.valuation_bands.history_positions`); ``statements``: the FY1 growth and leverage columns
+    by ticker (:func:`screener.app.financials.comp_columns`)."""
     sort = sort or settings.default_sort
     if sort not in SORT_COLUMNS:
         raise UsageError(f"--sort: unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})")
@@ -189,6 +191,7 @@ def build_report(
     ]
     for row in rows:
         row.positions = dict((positions or {}).get(row.ticker, {}))
+        row.statements = dict((statements or {}).get(row.ticker, {}))
     blocks: list[GroupBlock] = []
     by_group: dict[str, list[CompanyRow]] = {}
     for row in rows:

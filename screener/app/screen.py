@@ -49,6 +49,12 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
 
         usable = {t: q for t, q in market.quotes.items() if q.price_date <= day}
         positions = history_positions(store, companies, usable, market.fx, settings.valuation.since, day)
+    # the statements are figures, not prices: read whatever --source (like dated consensus); the store's folder is
+    # listed once and nothing heavy is imported when it holds none
+    from screener.app.financials import comp_columns
+
+    usable_quotes = {t: q for t, q in market.quotes.items() if q.price_date <= day}
+    statements = comp_columns(env.store, companies, usable_quotes, market.fx, day, settings.report_lag_days)
     report = build_report(
         loaded,
         market,
@@ -62,6 +68,7 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
         band_targets=bands,
         changes=changes,
         positions=positions,
+        statements=statements,
     )
     report.problems = problems_summary(market, len(companies))
     return report

@@ -16,7 +16,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from screener.app.comptable import AGGREGATE_COLUMNS, CHANGE_COLUMNS, MULTIPLE_COLUMNS, PERCENTILE_COLUMNS, CompanyRow
+from screener.app.comptable import (
+    AGGREGATE_COLUMNS,
+    CHANGE_COLUMNS,
+    MULTIPLE_COLUMNS,
+    PERCENTILE_COLUMNS,
+    STATEMENT_COLUMNS,
+    CompanyRow,
+)
 from screener.app.report import ScreenReport
 from screener.core.drift import Finding, RatingRecord
 from screener.core.values import NM, Missing, Value
@@ -59,6 +66,10 @@ CSV_COLUMNS = [
     "pb_pctile",
     "pe_pctile",
     "pb_z",
+    "rev_growth_fy1",
+    "eps_growth_fy1",
+    "peg_fy1",
+    "net_debt_to_ebitda_fy1",
 ]
 """The PM CSV contract (CLI.md), then columns appended by later versions (never reordered)."""
 TEXT_COLUMNS = {"row_type", "group", "ticker", "name", "currency", "house_rating", "rule_rating", "flags", "source"}
@@ -102,7 +113,7 @@ def _company_record(row: CompanyRow, as_of: str) -> dict[str, Any]:
         "source": row.source,
         "as_of": as_of,
     }
-    for column in (*CHANGE_COLUMNS, *PERCENTILE_COLUMNS):
+    for column in (*CHANGE_COLUMNS, *PERCENTILE_COLUMNS, *STATEMENT_COLUMNS):
         record[column] = row.metric(column)
     for column in MULTIPLE_COLUMNS:
         record[column] = row.metric(column)

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from screener.app.bundle import ReportBundle
 
 PERCENT = {"upside", "dividend_yield", "etr", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2", "ytd_change", "pb_pctile",
-           "pe_pctile"}  # fmt: skip
-MULTIPLE = {"pe_fy1", "pe_fy2", "pb_fy1", "pb_fy2", "ev_ebitda_fy1", "ev_ebitda_fy2"}
+           "pe_pctile", "rev_growth_fy1", "eps_growth_fy1"}  # fmt: skip
+MULTIPLE = {"pe_fy1", "pe_fy2", "pb_fy1", "pb_fy2", "ev_ebitda_fy1", "ev_ebitda_fy2", "net_debt_to_ebitda_fy1"}
 COMP_COLUMNS = (
     ("ticker", "Ticker"), ("name", "Name"), ("currency", "Ccy"), ("price", "Price"), ("price_date", "Price date"),
     ("market_cap_usd_m", "Mcap US$m"), ("target_price", "TP"), ("upside", "Upside"), ("dividend_yield", "DY"),
@@ -28,7 +28,9 @@ COMP_COLUMNS = (
     ("pe_fy1", "P/E FY1"), ("pe_fy2", "P/E FY2"), ("pb_fy1", "P/B FY1"), ("pb_fy2", "P/B FY2"),
     ("ev_ebitda_fy1", "EV/EBITDA FY1"), ("ev_ebitda_fy2", "EV/EBITDA FY2"), ("roe_fy1", "ROE FY1"),
     ("roe_fy2", "ROE FY2"), ("dy_fy1", "DY FY1"), ("dy_fy2", "DY FY2"), ("ytd_change", "YTD"),
-    ("pb_pctile", "P/B pctile"), ("pe_pctile", "P/E pctile"), ("pb_z", "P/B z"), ("estimate", "Est"),
+    ("pb_pctile", "P/B pctile"), ("pe_pctile", "P/E pctile"), ("pb_z", "P/B z"), ("rev_growth_fy1", "Rev gr. FY1"),
+    ("eps_growth_fy1", "EPS gr. FY1"), ("peg_fy1", "PEG FY1"), ("net_debt_to_ebitda_fy1", "ND/EBITDA FY1"),
+    ("estimate", "Est"),
     ("flags", "Flags"), ("source", "Src"),
 )  # fmt: skip
 TEXT = {

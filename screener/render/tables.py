@@ -74,6 +74,10 @@ def _z(value: Value) -> str:
     return value.value if isinstance(value, Missing) else f"{float(value):+.2f}"
 
 
+def _plain(value: Value) -> str:
+    return value.value if isinstance(value, Missing) else f"{float(value):.2f}"
+
+
 def _price_decimals(row: CompanyRow) -> int:
     return 0 if row.company.currency == "JPY" else 2
 
@@ -156,7 +160,17 @@ HISTORY_COLUMNS = (
     Column("pb_z", "P/B z", 15, lambda r: _cell(_z(r.metric("pb_z")))),
 )
 """Where today's multiple sits in the own history (METHODS §5.1): shown only with --wide or --columns."""
-SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_COLUMNS, *HISTORY_COLUMNS)))
+GROWTH_COLUMNS = (
+    Column("rev_growth_fy1", "Rev gr. FY1", 16, lambda r: _cell(f.percent(r.metric("rev_growth_fy1"))), fmt=f.percent),
+    Column("eps_growth_fy1", "EPS gr. FY1", 17, lambda r: _cell(f.percent(r.metric("eps_growth_fy1"))), fmt=f.percent),
+    Column("peg_fy1", "PEG FY1", 18, lambda r: _cell(_plain(r.metric("peg_fy1")))),
+    Column(
+        "net_debt_to_ebitda_fy1", "ND/EBITDA FY1", 19, lambda r: _cell(f.multiple(r.metric("net_debt_to_ebitda_fy1")))
+    ),
+)
+"""FY1 growth, PEG and leverage from the statements (METHODS §11): shown only with --wide or --columns."""
+EXTRA_COLUMNS = (*HISTORY_COLUMNS, *GROWTH_COLUMNS)
+SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_COLUMNS, *EXTRA_COLUMNS)))
 """What ``screen --columns`` takes (the CSV column names)."""
 
 
@@ -209,12 +223,12 @@ def screen_tables(report: ScreenReport, view: View | None = None) -> list[Fitted
     rating_columns = (
         RATING_COLUMNS if len(sources) > 1 or (view.columns and "source" in view.columns) else RATING_COLUMNS[:-1]
     )
-    history = view.wide or bool(view.columns and any(c.key in view.columns for c in HISTORY_COLUMNS))
+    history = view.wide or bool(view.columns and any(c.key in view.columns for c in EXTRA_COLUMNS))
     tables = (
         (f"Targets and ratings — {when}", rating_columns),
         (
             f"Valuation (FY1 = first unreported fiscal year) — {when}",
-            (*VALUATION_COLUMNS, *HISTORY_COLUMNS) if history else VALUATION_COLUMNS,
+            (*VALUATION_COLUMNS, *EXTRA_COLUMNS) if history else VALUATION_COLUMNS,
         ),
     )
     return [
