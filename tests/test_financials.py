@@ -281,3 +281,25 @@ def test_comp_columns_from_stored_statements_and_only_on_request_in_the_table(cf
     assert "PEG FY1" not in table and "Rev gr. FY1" not in table
     picked = _run(cfg, "screen", *AS_OF, "--columns", "rev_growth_fy1,peg_fy1", width=120).stdout
     assert "Rev gr. FY1" in picked and "PEG FY1" in picked and "22.5%" in picked  # MP: 250 / 204 − 1
+
+
+def test_sources_merge_field_by_field_house_model_first(cfg: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    from screener.config import load_settings
+    from screener.data.statements import FiscalYear, write_statements
+    from screener.data.store import Store
+
+    store = Store(load_settings(cfg).cache_dir, lambda: datetime(2025, 10, 10, tzinfo=UTC))
+    yahoo = [FiscalYear(2024, date(2024, 12, 31), values={"revenue": 30000.0, "gross_profit": 2900.0})]
+    write_statements(store, "600111.SS", "yahoo", yahoo, "Yahoo annual statements", "CNY")
+    terminal = [FiscalYear(2024, date(2024, 12, 31), values={"gross_profit": 3100.0}),
+                FiscalYear(2021, date(2021, 12, 31), values={"revenue": 31000.0})]  # fmt: skip
+    write_statements(store, "600111.SS", "terminal", terminal, "wind.csv", "CNY")
+    rows = {r["fiscal_year"]: r for r in _csv(cfg, "600111.SS", "--years", "7")}
+    assert rows["2024"]["revenue"] == "32827"  # the house model wins over Yahoo's 30,000
+    assert float(rows["2024"]["gross_margin"]) == pytest.approx(3100 / 32827)  # terminal over Yahoo
+    assert rows["2024"]["source"] == "mixed: house model, terminal (wind.csv)"
+    assert rows["2021"]["source"] == "terminal (wind.csv)" and rows["2021"]["is_estimate"] == "false"
+    assert float(rows["2022"]["revenue_growth"]) == pytest.approx(37004 / 31000 - 1)  # the prior year from the file
+    assert rows["2023"]["source"] == "house model"

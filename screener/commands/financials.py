@@ -52,6 +52,7 @@ IMPORT_EXAMPLES = (
 
 financials_app = typer.Typer(
     cls=_DefaultShow,
+    subcommand_metavar="[TICKER]... | import FILE --ticker T",
     help="Peer financial metrics by company and fiscal year: revenue, growth, margins, FCF, net debt / EBITDA, ROE, "
     "EPS growth, PEG (METHODS §11). Sources: house model > terminal import > Yahoo annual statements.",
     epilog=SHOW_EXAMPLES + "\n\n  screener financials import nre_wind.csv --ticker '600111 CH'",
