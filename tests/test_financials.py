@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,15 @@ def test_sources_merge_field_by_field_house_model_first(cfg: Path) -> None:
     assert rows["2021"]["source"] == "terminal (wind.csv)" and rows["2021"]["is_estimate"] == "false"
     assert float(rows["2022"]["revenue_growth"]) == pytest.approx(37004 / 31000 - 1)  # the prior year from the file
     assert rows["2023"]["source"] == "house model"
+
+
+def test_statement_metrics_for_charts_without_prices() -> None:
+    from screener.app.financials import statement_metrics
+
+    companies = load_universe(PRODUCERS).companies
+    found = statement_metrics(None, companies, date(2025, 10, 10), 90)
+    assert sorted(found) == ["000831.SZ", "600111.SS"]  # the others have no figures
+    nre = found["600111.SS"]
+    assert nre[2023].revenue_growth == pytest.approx(-0.098692, abs=1e-6) and nre[2027].is_estimate
+    assert nre[2025].peg is NA  # no price given
+    assert statement_metrics(None, companies, date(2025, 10, 9), 90) == {}  # the models are dated 2025-10-10

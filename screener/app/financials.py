@@ -2,9 +2,9 @@
 (universe file), the terminal import and Yahoo's annual statements (the store), merged field by field in that
 order of priority, and their metrics (:mod:`screener.core.financials`, METHODS §11).
 
-Reuse: :func:`company_years` gives one company's merged years (each value's source named) and
-:func:`company_metrics_at` their metrics at a price; :func:`statement_holders` lists the store's statements folder
-once (no pandas when it is empty).
+Reuse: :func:`statement_metrics` gives every company's metrics by fiscal year (charts); :func:`company_years` one
+company's merged years (each value's source named) and :func:`company_metrics_at` their metrics at a price;
+:func:`statement_holders` lists the store's statements folder once (no pandas when it is empty).
 """
 
 from __future__ import annotations
@@ -160,6 +160,27 @@ def comp_columns(
         metrics = company_metrics_at(company, years, quotes.get(company.ticker), rates).get(fy1)
         if metrics is not None:
             out[company.ticker] = {col: metrics.get(name) for col, name in _COMP_METRICS.items()}
+    return out
+
+
+def statement_metrics(
+    store: Store | None,
+    companies: Iterable[Company],
+    as_of: date,
+    report_lag_days: int,
+    quotes: Mapping[str, Quote] | None = None,
+    rates: Mapping[str, FxRate] | None = None,
+) -> dict[str, dict[int, YearMetrics]]:
+    """Every company's metrics by fiscal year (e.g. for a chart of one metric across peers: ``revenue``,
+    ``revenue_growth``, ``gross_margin``, ``fcf``, ``net_margin`` … :data:`screener.core.financials.METRICS`);
+    companies without figures are left out. Without ``quotes`` P/E and PEG are NA."""
+    holders = statement_holders(store) if store is not None else set()
+    out: dict[str, dict[int, YearMetrics]] = {}
+    for company in companies:
+        years, _ = company_years(company, store, holders, as_of, report_lag_days)
+        if years:
+            quote = (quotes or {}).get(company.ticker)
+            out[company.ticker] = company_metrics_at(company, years, quote, rates or {})
     return out
 
 
