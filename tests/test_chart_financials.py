@@ -174,3 +174,66 @@ def test_chart_financials_command_on_the_bundled_universe(tmp_path: Path) -> Non
 def test_help_has_examples() -> None:
     result = EnvRunner().invoke(app, ["chart", "financials", "--help"])
     assert result.exit_code == 0 and "Example" in result.output and "--metric" in result.output
+
+
+# --- the workbook's Charts sheet and the HTML report ----------------------------------------------------------
+def _report_store(tmp_path: Path) -> Path:
+    """The bundled config with Yahoo statements stored for MP and Lynas, and a terminal estimate for MP FY2025."""
+    config = make_config(tmp_path / "work")
+    store = _store(tmp_path / "work" / "cache")
+    _yahoo_years(store, "MP", "USD", {2022: 527.5, 2023: 253.4, 2024: 203.9})
+    _yahoo_years(store, "LYC.AX", "AUD", {2022: 920.0, 2023: 736.0, 2024: 463.0})
+    estimate = FiscalYear(2025, dt.date(2025, 12, 31), True, {"revenue": 300.0})
+    write_statements(store, "MP", "terminal", [estimate], "mp_estimates.xlsx", "USD")
+    return config
+
+
+SNAPSHOT = ["--source", "snapshot", "--as-of", "2025-10-10"]
+
+
+def test_workbook_charts_sheet_has_the_financials_columns(tmp_path: Path) -> None:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    config, out = _report_store(tmp_path), tmp_path / "comps.xlsx"
+    result = EnvRunner().invoke(
+        app, ["export", "--out", str(out), "-u", "producers", *SNAPSHOT, "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    sheet = book["Charts"]
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert any(v.startswith("Revenue by year, US$ m") and v.endswith("(chart data)") for v in cells)
+    assert any(v.startswith("Revenue growth by year, %") for v in cells)
+    book.close()
+    with zipfile.ZipFile(out) as archive:
+        charts = [archive.read(n) for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    columns = [c for c in charts if b'<c:barDir val="col"/>' in c]
+    assert len(columns) == 2  # revenue and revenue growth, native clustered columns
+    assert all(b"<a:pattFill" in c for c in columns)  # MP FY2025 (a terminal estimate) hatched
+    assert all(b"<c:v>FY2025</c:v>" in c for c in columns)  # one series per fiscal year
+
+
+def test_without_statements_the_workbook_notes_the_skipped_chart(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    config, out = make_config(tmp_path / "work"), tmp_path / "comps.xlsx"
+    result = EnvRunner().invoke(app, ["export", "--out", str(out), "-u", "magnets", *SNAPSHOT, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    notes = [str(c.value) for c in book["Charts"]["A"] if c.value]
+    assert "Revenue by year: skipped, no company has revenue (house model or stored statements)" in notes
+    book.close()
+
+
+def test_html_report_includes_the_revenue_figures(tmp_path: Path) -> None:
+    config, out = _report_store(tmp_path), tmp_path / "r.html"
+    result = EnvRunner().invoke(
+        app, ["report", "--out", str(out), "-u", "producers", *SNAPSHOT, "--config", str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert 'alt="Revenue by year, US$ m — producers"' in page
+    assert 'alt="Revenue growth by year, % — producers"' in page
+    assert "converted to USD at" in page  # the caption says the amounts were converted
