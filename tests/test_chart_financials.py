@@ -19,6 +19,7 @@ from screener.core.chart_metrics import year_metrics
 from screener.core.values import NA, NM
 from screener.data.statements import FiscalYear, write_statements
 from screener.data.store import Store
+from screener.errors import DataUnavailable
 from screener.models import Company, FxRate
 from screener.render.charts_financials import financials_figure
 from screener.universe import load_universe
@@ -104,7 +105,7 @@ def test_chart_data_from_the_house_models(producers: dict[str, Company]) -> None
 
 def test_before_the_model_existed_it_is_not_used(producers: dict[str, Company]) -> None:
     nre = with_revenue(producers["600111.SS"])
-    with pytest.raises(Exception, match="no company has revenue"):
+    with pytest.raises(DataUnavailable, match="no company has revenue"):
         financials_of([nre], "revenue", store=None, fx={}, day=dt.date(2025, 6, 30), report_lag_days=90)
 
 
@@ -132,6 +133,11 @@ def test_stored_statements_fill_in_and_mixed_currencies_go_to_usd(
         "stored statements: yahoo (Yahoo annual statements)"
     ]
     assert data.notes == ["amounts in several currencies converted to USD at CNY 7.2 per USD (2025-10-10, test)"]
+    cre = producers["000831.SZ"]
+    assert cre.model is not None
+    no_revenue = dataclasses.replace(cre, model=dataclasses.replace(cre.model, years={2024: SimpleNamespace()}))
+    only_usd = chart([no_revenue, producers["MP"]], "revenue", store=store)  # a CNY year, but no revenue in it
+    assert only_usd.unit == "USD m" and not only_usd.notes and only_usd.left_out == [cre.name]
     no_fx = chart([nre, producers["MP"]], "revenue", store=store, fx={})
     assert [b.ticker for b in no_fx.companies] == ["MP"] and "no FX rate for CNY" in no_fx.left_out[0]
     growth = chart([nre, producers["MP"]], "revenue_growth", store=store)  # fractions: never converted

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from screener.app import universes as uv
 from screener.core.chart_metrics import CHART_METRICS, PERCENT_METRICS, year_metrics
 from screener.core.fiscal import fy1_label
-from screener.core.values import NA, Missing, Value, as_value
+from screener.core.values import NA, Value, as_value
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
 
@@ -148,7 +148,8 @@ def financials_of(
     shown = sorted({y for by_year in computed.values() for y, (v, _) in by_year.items() if isinstance(v, float)})
     shown = shown[-years:]
     notes: list[str] = []
-    currencies = {fy.currency for t in computed for y, (v, fy) in computed[t].items() if y in shown}
+    currencies = {fy.currency for by_year in computed.values() for y, (v, fy) in by_year.items()
+                  if y in shown and isinstance(v, float)}  # fmt: skip
     convert = metric not in PERCENT_METRICS and len(currencies) > 1
     left_out: list[str] = []
     bars: list[CompanyBars] = []
@@ -232,8 +233,3 @@ def financials(
         years=years,
         names=names,
     )
-
-
-def missing_text(value: Value) -> str:
-    """The marker of an absent bar: ``NA`` or ``NM``."""
-    return str(value) if isinstance(value, Missing) else ""
