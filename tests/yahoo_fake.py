@@ -19,8 +19,10 @@ route (``counts``)    URL                                                       
 ``quote``             ``GET /v7/finance/quote?symbols=...``                        quoteResponse JSON
 ``timeseries``        ``GET /ws/fundamentals-timeseries/v1/finance/timeseries/..`` per type: the values of
                                                                                    ``FakeSymbol.timeseries``
-                                                                                   (balance sheets), else
-                                                                                   metadata only
+                                                                                   (balance sheets, income
+                                                                                   statements, cash flows:
+                                                                                   ``annualTotalRevenue``...),
+                                                                                   else metadata only
 ``unknown``           anything else                                                404 (tests assert none)
 ====================  ===========================================================  ==========
 
@@ -106,7 +108,8 @@ class FakeSymbol:
     info: dict[str, Any] = field(default_factory=dict)  # flat Yahoo field -> value
     earnings_trend: list[dict[str, Any]] = field(default_factory=list)  # earningsTrend.trend
     timeseries: dict[str, dict[str, float]] = field(default_factory=dict)
-    """Fundamentals timeseries by Yahoo type (``annualStockholdersEquity``) -> {asOfDate: value}."""
+    """Fundamentals timeseries by Yahoo type (``annualStockholdersEquity``, ``annualTotalRevenue``,
+    ``annualFreeCashFlow``) -> {asOfDate: value}; one request per statement asks for all of its types."""
 
 
 @dataclass

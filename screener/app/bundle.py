@@ -18,15 +18,20 @@ from screener.history import HistoryError
 
 if TYPE_CHECKING:
     from screener.app.correlate import CorrelationReport
+    from screener.app.financials_chart import FinancialsChart
+
+FINANCIALS_CHARTS = ("revenue", "revenue_growth")
+"""The peer financials charts of a report (#15): revenue and revenue growth by year."""
 
 
 @dataclass
 class ChartInputs:
-    """The data of each chart: a P/B band per rated name that has one, the P/B-vs-ROE peers; ``notes`` say which
-    chart was skipped and why."""
+    """The data of each chart: a P/B band per rated name that has one, the P/B-vs-ROE peers, revenue and revenue
+    growth by year across the peers; ``notes`` say which chart was skipped and why."""
 
     pb_bands: list[PbBandChart] = field(default_factory=list)
     peers: PeersChart | None = None
+    financials: list[FinancialsChart] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -95,7 +100,9 @@ def _correlation(env: Environment, options: ScreenOptions, notes: list[str]) -> 
 
 
 def chart_inputs(env: Environment, options: ScreenOptions, report: ScreenReport) -> ChartInputs:
-    """The P/B band of every rated name of the report (house view in force) and the P/B-vs-ROE peers."""
+    """The P/B band of every rated name of the report (house view in force), the P/B-vs-ROE peers, and revenue
+    and revenue growth by year (house models and stored statements; amounts in USD with the report's FX when
+    the companies report in several currencies)."""
     charts = ChartInputs()
     since = env.settings.valuation.since
     for row in (r for block in report.groups for r in block.rows if r.view is not None):
@@ -108,4 +115,22 @@ def chart_inputs(env: Environment, options: ScreenOptions, report: ScreenReport)
         charts.peers = peers_of(report, names)
     except DataUnavailable as exc:
         charts.notes.append(f"P/B against ROE: skipped, {exc}")
+    from screener.app.financials_chart import TITLES, financials_of
+
+    companies = [row.company for block in report.groups for row in block.rows]
+    for metric in FINANCIALS_CHARTS:
+        try:
+            chart = financials_of(
+                companies,
+                metric,
+                store=env.store,
+                fx=report.fx,
+                day=report.as_of,
+                report_lag_days=env.settings.report_lag_days,
+                names=names,
+            )
+        except (DataUnavailable, StoreCorrupt) as exc:
+            charts.notes.append(f"{TITLES[metric]} by year: skipped, {exc}")
+            continue
+        charts.financials.append(chart)  # its notes (USD conversion) go with the chart, not with the skipped ones
     return charts

@@ -1,6 +1,7 @@
 """``screener fetch``: refresh price histories (only dates not yet stored), quotes, consensus for not-rated names
 and FX from Yahoo into the store; with ``--valuation`` also the valuation history (#14): daily P/E and P/B of the
-A-shares from baostock, book values per share of every name from Yahoo balance sheets."""
+A-shares from baostock, book values per share of every name from Yahoo balance sheets; with ``--statements`` the
+annual statements of every name from Yahoo (#15)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class FetchOptions:
     full: bool = False
     as_of: date | None = None
     valuation: bool = False
+    statements: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,16 @@ class FetchPlan:
     valuation: bool = False
     a_shares: list[str] = field(default_factory=list)
     """The names baostock is asked about (``--valuation``: Shanghai and Shenzhen listings)."""
+    statements: bool = False
+    """Also Yahoo annual statements of every name (``--statements``, #15)."""
     steps: int = field(init=False)
 
     def __post_init__(self) -> None:
         a_shares = sum(1 for t in self.not_rated if t.upper().endswith((".SS", ".SZ")))  # + AKShare consensus
         valuation = len(self.a_shares) + len(self.tickers) if self.valuation else 0
-        object.__setattr__(self, "steps", 2 * len(self.tickers) + len(self.not_rated) + a_shares + 1 + valuation)
+        statements = len(self.tickers) if self.statements else 0
+        steps = 2 * len(self.tickers) + len(self.not_rated) + a_shares + 1 + valuation + statements
+        object.__setattr__(self, "steps", steps)
 
 
 @dataclass
@@ -68,6 +74,7 @@ def plan(env: Environment, options: FetchOptions) -> FetchPlan:
         until=options.as_of or env.today(),
         valuation=options.valuation,
         a_shares=[t for t in tickers if code_for(t) is not None] if options.valuation else [],
+        statements=options.statements,
     )
 
 
@@ -112,13 +119,13 @@ def fetch(env: Environment, work: FetchPlan, progress: Progress = lambda label, 
             consensus_for=work.not_rated,
             full=work.full,
             valuation=work.valuation,
+            statements=work.statements,
             progress=progress,
         )
     except DataUnavailable as exc:
         done = "".join(f" ({p.summary()}, stored)" for p in providers if p.updated)
         raise DataUnavailable(f"{exc}{done}. {OFFLINE_HINT}") from None
-    if report.statements is not None:
-        providers.append(report.statements)
+    providers.extend(p for p in (report.statements, report.annual) if p is not None)
     return FetchResult(report, providers)
 
 

@@ -1,4 +1,5 @@
-"""`screener chart pb-band|oxide|peers`: PNG charts (matplotlib, Agg, imported only by these commands)."""
+"""`screener chart pb-band|oxide|peers|rating-history|financials`: PNG charts (matplotlib, Agg, imported only by
+these commands)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from screener.errors import UsageError
 from screener.models import Scope
 
 chart_app = typer.Typer(
-    help="Charts analysts read: the P/B band, the stock against an oxide price, P/B against ROE across peers (PNG).",
+    help="Charts analysts read: the P/B band, the stock against an oxide price, P/B against ROE across peers, "
+    "revenue, growth, margins and FCF by year across peers (PNG).",
     epilog="Examples:\n\n  screener chart peers --out peers.png\n\n"
     "  screener chart pb-band 600111.SS --out nre_band.png\n\n"
     "  screener chart oxide 600111.SS --oxide nd_cn --out nre_vs_nd.png",
@@ -202,3 +204,37 @@ def rating_history(
     )
     charts.save_png(fig, out)
     _wrote(run, f"wrote {out}: {len(data.views)} view(s)" + ("" if data.prices is not None else ", no price history"))
+
+
+FINANCIALS_EXAMPLES = (
+    "Examples:\n\n  screener chart financials --metric revenue -u producers --out revenue.png\n\n"
+    "  screener chart financials --metric revenue_growth -g Magnets --years 4 --out growth.png\n\n"
+    "The figures: the house model in the universe file (NRE, CRE), then stored statements "
+    "(screener fetch --statements: Yahoo, last 4 years)."
+)
+
+
+@chart_app.command("financials", epilog=FINANCIALS_EXAMPLES)
+@command
+def financials(
+    ctx: typer.Context,
+    out: OutOption,
+    metric: Annotated[
+        str, typer.Option("--metric", "-m", help="revenue, revenue_growth, gross_margin, fcf or net_margin.")
+    ] = "revenue",
+    universe: UniverseOption = None,
+    group: GroupOption = None,
+    years: Annotated[int, typer.Option("--years", min=1, max=20, help="The latest N fiscal years (6).")] = 6,
+) -> None:
+    """Revenue, growth, margins or FCF per company by fiscal year (grouped bars, estimates hatched); amounts in
+    several currencies converted to USD with the stored or snapshot FX."""
+    from screener.app.financials_chart import financials as financials_data
+    from screener.render import charts
+    from screener.render.charts_financials import financials_figure
+
+    run = run_context(ctx)
+    _check_out(out)
+    data = financials_data(run.env, metric, universe or (), group or (), years, run.as_of)
+    charts.save_png(financials_figure(data), out)
+    run.notes(data.notes)
+    _wrote(run, f"wrote {out}: {len(data.companies)} companies, {len(data.left_out)} left out (no data)")

@@ -162,7 +162,8 @@ def cache_clear(
 
 FETCH_EXAMPLES = (
     "Examples:\n\n  screener fetch\n\n  screener fetch -u magnets --full\n\n"
-    "  screener fetch --valuation      # also P/E, P/B history (baostock, A-shares) and book values (Yahoo)"
+    "  screener fetch --valuation      # also P/E, P/B history (baostock, A-shares) and book values (Yahoo)\n\n"
+    "  screener fetch --statements     # also annual statements (Yahoo, last 4 years) for `chart financials`"
 )
 
 
@@ -180,10 +181,18 @@ def fetch(
             "book values per share of every name from Yahoo balance sheets.",
         ),
     ] = False,
+    statements: Annotated[
+        bool,
+        typer.Option(
+            "--statements",
+            help="Also the annual income statement, cash flow and balance sheet of every name from Yahoo (last 4 "
+            "fiscal years) into the statements store.",
+        ),
+    ] = False,
 ) -> None:
     """Refresh price histories (only dates not yet stored), quotes, consensus for not-rated names and FX from
-    Yahoo into the local store. Exit 3 when Yahoo cannot be reached; a valuation provider that fails or is not
-    installed is one warning line (exit 0)."""
+    Yahoo into the local store. Exit 3 when Yahoo cannot be reached; a valuation or statements provider that fails
+    or is not installed is one warning line (exit 0)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from screener.app.fetch import FetchOptions
@@ -191,7 +200,7 @@ def fetch(
     from screener.app.fetch import plan as fetch_plan
 
     run = run_context(ctx)
-    work = fetch_plan(run.env, FetchOptions(universe or (), full, run.as_of, valuation))
+    work = fetch_plan(run.env, FetchOptions(universe or (), full, run.as_of, valuation, statements))
     columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=run.env.err, disable=run.quiet, transient=True) as bar:
         task = bar.add_task("fetching from Yahoo", total=work.steps)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int], None]
 STATEMENTS_LABEL = "Yahoo balance sheets"
+ANNUAL_LABEL = "Yahoo annual statements"
 
 
 def _no_progress(label: str, steps: int) -> None:
@@ -77,6 +78,8 @@ class PoolReport:
     consensus: int = 0
     books: dict[str, int] = field(default_factory=dict)
     """Per name: how many book values (reports) were new."""
+    years: dict[str, int] = field(default_factory=dict)
+    """Per name: how many annual statements (fiscal years) were stored (``statements`` jobs)."""
     problems: dict[str, str] = field(default_factory=dict)
 
 
@@ -197,10 +200,10 @@ class LiveSource(SourceBase):
 
     def fetch_many(self, jobs: Sequence[tuple[str, str]]) -> PoolReport:
         """Fetch ``(kind, ticker)`` jobs — kind ``quote``, ``consensus`` (Yahoo), ``bvps`` (Yahoo balance sheets ->
-        book values per share, :meth:`_keep`) or ``consensus_cn`` (A-shares through AKShare: its failures are that
-        name's problem, never a Yahoo outage) — with the worker pool; each result is written to the store as it
-        arrives (an interrupted run keeps what finished). DataUnavailable when Yahoo cannot be reached at all or
-        keeps rate-limiting after the retries."""
+        book values per share, :meth:`_keep`), ``statements`` (Yahoo annual statements -> the statements store)
+        or ``consensus_cn`` (A-shares through AKShare: its failures are that name's problem, never a Yahoo outage)
+        — with the worker pool; each result is written to the store as it arrives (an interrupted run keeps what
+        finished). DataUnavailable when Yahoo cannot be reached at all or keeps rate-limiting after the retries."""
         from screener.data import yahoo
 
         session = self.session()
@@ -221,6 +224,10 @@ class LiveSource(SourceBase):
                 from screener.data.yahoo.statements import fetch_balance_sheets
 
                 return fetch_balance_sheets(ticker, session, policy=policy)
+            if kind == "statements":
+                from screener.data.yahoo.statements import fetch_annual_statements
+
+                return fetch_annual_statements(ticker, session, policy=policy)
             return yahoo.fetch_consensus(ticker, session, policy=policy)
 
         def handle(outcome: Outcome[tuple[str, str], Any]) -> None:
@@ -274,6 +281,9 @@ class LiveSource(SourceBase):
         if kind == "bvps":
             report.books[ticker] = self._keep_book_values(ticker, value)
             return
+        if kind == "statements":
+            report.years[ticker] = self._keep_statements(ticker, value)
+            return
         quote = yahoo.normalise_quote(value, {})
         if quote.price is None or not quote.price > 0:
             report.problems[ticker] = "Yahoo returned no price"
@@ -293,6 +303,19 @@ class LiveSource(SourceBase):
         currency = quote.payload.get("financial_currency") if quote is not None else None
         found = book_values(sheets, self.report_lag_days, currency or None)
         return merge_book_values(self.store, ticker, "yahoo", found, STATEMENTS_LABEL)[1]
+
+    def _keep_statements(self, ticker: str, raw: Any) -> int:
+        """Annual statements -> fiscal years (millions, in the statement currency of the stored quote) written as
+        the ``yahoo`` provider of the statements store (replacing its previous years); how many years."""
+        from screener.data.statements import write_statements
+        from screener.data.yahoo.statements import annual_years
+
+        quote = self._stored("quotes", ticker)
+        currency = (quote.payload.get("financial_currency") if quote is not None else None) or None
+        years = annual_years(raw, currency)
+        if years:
+            write_statements(self.store, ticker, "yahoo", years, ANNUAL_LABEL, currency)
+        return len(years)
 
     # --- FX ----------------------------------------------------------------------------------------------
     def fx_rates(self, currencies: Iterable[str]) -> dict[str, FxRate]:
@@ -333,4 +356,4 @@ class LiveSource(SourceBase):
 
 
 def _label(kind: str) -> str:
-    return {"consensus": "consensus: ", "bvps": "statements: "}.get(kind, "")
+    return {"consensus": "consensus: ", "bvps": "statements: ", "statements": "annual statements: "}.get(kind, "")

@@ -1,5 +1,6 @@
 """``screener fetch`` over the live Yahoo source: incremental price histories, quotes and consensus through the
-worker pool, FX, then book values from Yahoo balance sheets (``--valuation``).
+worker pool, FX, then book values from Yahoo balance sheets (``--valuation``) and annual statements
+(``--statements``, #15).
 
 The balance-sheet pass (:func:`refresh_statements`) is a provider of its own (#14): its jobs go through the same
 pool, retry policy and offline rules as the quotes, but when Yahoo cannot be reached for it the fetch goes on
@@ -31,6 +32,8 @@ class RefreshReport:
     notes: list[str] = field(default_factory=list)
     statements: ProviderReport | None = None
     """Book values from Yahoo balance sheets (``valuation``), None when not asked."""
+    annual: ProviderReport | None = None
+    """Annual statements from Yahoo (``statements``), None when not asked."""
 
 
 def refresh(
@@ -43,6 +46,7 @@ def refresh(
     consensus_for: Iterable[str] = (),
     full: bool = False,
     valuation: bool = False,
+    statements: bool = False,
     progress: Progress = _no_progress,
 ) -> RefreshReport:
     """``screener fetch``: incremental histories (one batched download per start date), then quotes and consensus
@@ -128,6 +132,8 @@ def refresh(
     progress("fx", 1)
     if valuation:  # last: what a plain fetch stores is done whatever happens to this pass
         report.statements = refresh_statements(tickers, source, full=full, progress=progress)
+    if statements:
+        report.annual = refresh_annual_statements(tickers, source, full=full, progress=progress)
     return report
 
 
@@ -139,18 +145,8 @@ def refresh_statements(
     values were fetched within the TTL is not asked again (unless ``full`` or refreshing). Yahoo unreachable or
     rate-limiting for this pass: the report's banner, not an error (histories and quotes are already stored)."""
     report = ProviderReport("Yahoo statements", "names", asked=len(tickers), unit="reports")
-    jobs: list[tuple[str, str]] = []
-    for ticker in tickers:
-        try:
-            held = source.store.read_series(VALUATION_KIND, key(ticker, "yahoo", book=True))
-        except StoreCorrupt:
-            held = None  # refetched and overwritten
-        fresh = held is not None and source.store.is_fresh(held.fetched_at, source.ttl_hours)
-        if fresh and not (full or source.refresh):
-            report.up_to_date.append(ticker)
-            progress(f"bvps {ticker} (fresh)", 1)
-            continue
-        jobs.append(("bvps", ticker))
+    held = {t: (VALUATION_KIND, key(t, "yahoo", book=True)) for t in tickers}
+    jobs = _stale_jobs("bvps", held, source, report, full, progress)
     try:
         pooled = source.fetch_many(jobs)
     except DataUnavailable as exc:
@@ -159,3 +155,55 @@ def refresh_statements(
     report.updated = dict(pooled.books)
     report.problems = {t: why.removeprefix("statements: ") for t, why in pooled.problems.items()}
     return report
+
+
+def refresh_annual_statements(
+    tickers: Sequence[str], source: LiveSource, *, full: bool = False, progress: Progress = _no_progress
+) -> ProviderReport:
+    """Annual income statements, cash flows and balance sheets (Yahoo's last 4 fiscal years) of every name into
+    the statements store as the ``yahoo`` provider (``fetch --statements``, #15). Same rules as
+    :func:`refresh_statements`: fresh within the TTL -> not asked (unless ``full`` or refreshing); Yahoo
+    unreachable or rate-limiting for this pass -> the report's banner, not an error; a name Yahoo has no annual
+    statements for is that name's problem."""
+    from screener.data.statements import STATEMENTS_KIND
+    from screener.data.statements import key as statements_key
+
+    report = ProviderReport("Yahoo annual statements", "names", asked=len(tickers), unit="years")
+    held = {t: (STATEMENTS_KIND, statements_key(t, "yahoo")) for t in tickers}
+    jobs = _stale_jobs("statements", held, source, report, full, progress)
+    try:
+        pooled = source.fetch_many(jobs)
+    except DataUnavailable as exc:
+        report.banner = f"Yahoo annual statements unavailable: {_short(exc)}; statements not updated"
+        return report
+    report.updated = {t: n for t, n in pooled.years.items() if n}
+    report.problems = {t: why.removeprefix("annual statements: ") for t, why in pooled.problems.items()}
+    for ticker, n in pooled.years.items():
+        if not n:
+            report.problems.setdefault(ticker, "Yahoo has no annual statements")
+    return report
+
+
+def _stale_jobs(
+    kind: str,
+    held: dict[str, tuple[str, str]],
+    source: LiveSource,
+    report: ProviderReport,
+    full: bool,
+    progress: Progress,
+) -> list[tuple[str, str]]:
+    """``(kind, ticker)`` jobs for the names whose stored series (``held``: ticker -> store kind and key) is absent,
+    unreadable or older than the TTL (all of them with ``full`` or refreshing); the others go to ``up_to_date``."""
+    jobs: list[tuple[str, str]] = []
+    for ticker, (store_kind, store_key) in held.items():
+        try:
+            stored = source.store.read_series(store_kind, store_key)
+        except StoreCorrupt:
+            stored = None  # refetched and overwritten
+        fresh = stored is not None and source.store.is_fresh(stored.fetched_at, source.ttl_hours)
+        if fresh and not (full or source.refresh):
+            report.up_to_date.append(ticker)
+            progress(f"{kind} {ticker} (fresh)", 1)
+            continue
+        jobs.append((kind, ticker))
+    return jobs

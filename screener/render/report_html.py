@@ -171,6 +171,12 @@ def figures(bundle: ReportBundle) -> list[Figure]:
             band.pb, band.band, title=band.title, since=band.since, source=band.source, as_of=band.as_of
         )
         out.append(Figure(band.title, png_data_uri(ch.png_bytes(fig)), band.source))
+    if bundle.charts.financials:
+        from screener.render.charts_financials import financials_figure
+
+        for chart in bundle.charts.financials:
+            caption = "; ".join([chart.source, *chart.notes])
+            out.append(Figure(chart.title, png_data_uri(ch.png_bytes(financials_figure(chart))), caption))
     return out
 
 

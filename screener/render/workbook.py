@@ -413,7 +413,8 @@ def to_xlsx_bytes(bundle: ReportBundle) -> bytes:
         extra.drift_sheet(book, bundle.drift, styles)
     if bundle.correlation is not None:
         extra.correlation_sheet(book, bundle.correlation, styles)
-    if bundle.charts.pb_bands or bundle.charts.peers is not None or bundle.charts.notes:
+    charts = bundle.charts
+    if charts.pb_bands or charts.peers is not None or charts.financials or charts.notes:
         extra.charts_sheet(book, bundle.charts, styles)
     book.close()
     return buffer.getvalue()

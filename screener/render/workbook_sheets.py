@@ -1,6 +1,7 @@
 """The workbook's optional sheets: *Drift* (the latest findings against the baseline run), *Correlation* (stock
 returns against oxide returns) and *Charts* (native Excel charts over data written on the sheet: each rated
-name's P/B band and P/B against ROE). Pure rendering, called by :func:`screener.render.workbook.to_xlsx_bytes`."""
+name's P/B band, P/B against ROE, revenue and revenue growth by year across the peers). Pure rendering, called
+by :func:`screener.render.workbook.to_xlsx_bytes`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from screener.app.charts import PbBandChart, PeersChart
     from screener.app.correlate import CorrelationReport
     from screener.app.drift import DriftResult
+    from screener.app.financials_chart import FinancialsChart
 
 CHART_SIZE = {"width": 760, "height": 400}
 CHART_ROWS = 21
@@ -161,6 +163,56 @@ def _peers(book: Workbook, sheet: Worksheet, peers: PeersChart, col: int, at: in
     return col + 4
 
 
+YEAR_COLOURS = ("#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B", "#FD8D3C", "#E6550D")
+
+
+def _financials(book: Workbook, sheet: Worksheet, chart: FinancialsChart, col: int, at: int, styles: Styles) -> int:
+    """Revenue (growth, margins, FCF) by year: a company x fiscal-year table at column ``col`` (NA/NM as text)
+    and a clustered column chart over it at row ``at``, one series per year, estimated points with a hatch
+    pattern; returns the next free column."""
+    sheet.write_string(0, col, text(f"{chart.title} (chart data)"), styles.section)
+    heads = ("Name", *(f"FY{y}" for y in chart.years), "Estimates")
+    for c, head in enumerate(heads):
+        sheet.write_string(1, col + c, head, styles.header)
+    fmt = styles.number("0.0%" if chart.percent else "#,##0")
+    for r, company in enumerate(chart.companies, start=2):
+        sheet.write_string(r, col, text(company.label))
+        for c, year in enumerate(chart.years, start=1):
+            value = company.values.get(year)
+            if isinstance(value, float):
+                sheet.write_number(r, col + c, value, fmt)
+            elif isinstance(value, Missing):
+                sheet.write_string(r, col + c, value.value, styles.missing)
+        sheet.write_string(r, col + len(chart.years) + 1, ", ".join(f"FY{y}" for y in sorted(company.estimates)))
+    last = 1 + len(chart.companies)
+    excel = book.add_chart({"type": "column"})
+    assert excel is not None
+    for c, year in enumerate(chart.years, start=1):
+        colour = YEAR_COLOURS[(c - 1) % len(YEAR_COLOURS)]
+        hatched = {"pattern": {"pattern": "wide_upward_diagonal", "fg_color": "#333333", "bg_color": colour}}
+        points = [hatched if year in company.estimates else None for company in chart.companies]
+        excel.add_series(
+            {
+                "name": f"FY{year}",
+                "categories": _ref(CHARTS, 2, col, last, col),
+                "values": _ref(CHARTS, 2, col + c, last, col + c),
+                "fill": {"color": colour},
+                "points": points,
+            }
+        )
+    excel.set_title({"name": text(chart.title)})
+    excel.set_y_axis({"name": chart.unit, "num_format": "0%" if chart.percent else "#,##0"})
+    excel.set_legend({"position": "bottom"})
+    sheet.insert_chart(at, 0, excel, CHART_SIZE)
+    footer = f"{chart.source}; hatched: estimates; as of {chart.as_of}"
+    sheet.write_string(at + CHART_ROWS - 2, 0, text("; ".join([footer, *chart.notes])), styles.note)
+    if chart.left_out:
+        sheet.write_string(
+            at + CHART_ROWS - 1, 0, text("left out (no data): " + "; ".join(chart.left_out)), styles.note
+        )
+    return col + len(heads) + 1
+
+
 def _column_name(col: int) -> str:
     name = ""
     col += 1
@@ -256,6 +308,9 @@ def charts_sheet(book: Workbook, charts: ChartInputs, styles: Styles) -> None:
     at, col = r + 1, DATA_COLUMN
     if charts.peers is not None:
         col = _peers(book, sheet, charts.peers, col, at, styles)
+        at += CHART_ROWS
+    for financials in charts.financials:
+        col = _financials(book, sheet, financials, col, at, styles)
         at += CHART_ROWS
     for band in charts.pb_bands:
         col = _pb_band(book, sheet, band, col, at, styles)
