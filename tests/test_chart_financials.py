@@ -8,19 +8,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from screener.app.financials_chart import FinancialsChart, financials_of
 from screener.cli import app
-from screener.core.chart_metrics import year_metrics
+from screener.core.financials import growth, margin
 from screener.core.values import NA, NM
 from screener.data.statements import FiscalYear, write_statements
 from screener.data.store import Store
 from screener.errors import DataUnavailable
-from screener.models import Company, FxRate
+from screener.models import Company, FxRate, ModelYear
 from screener.render.charts_financials import financials_figure
 from screener.universe import load_universe
 
@@ -45,15 +44,11 @@ YEARS = range(2022, 2028)
 
 
 def with_revenue(company: Company) -> Company:
-    """The bundled company with the house-model CSV's revenue and FCF in its model years (the bundled universe may
-    not carry them yet: ModelYear gains ``revenue``/``fcf`` in the other #15 branch), 2022-2023 added."""
+    """The bundled company, checked to carry the house-model CSV's revenue, FCF and net income for 2022-2027."""
     assert company.model is not None
-    years: dict[int, Any] = {}
-    for i, year in enumerate(YEARS):
-        base = dataclasses.asdict(company.model.years[year]) if year in company.model.years else {}
-        figures = {name: float(values[i]) for name, values in FIGURES[company.ticker].items()}
-        years[year] = SimpleNamespace(**{**base, **figures})
-    return dataclasses.replace(company, model=dataclasses.replace(company.model, years=years))
+    for name, values in FIGURES[company.ticker].items():
+        assert [getattr(company.model.years[y], name) for y in YEARS] == [float(v) for v in values], name
+    return company
 
 
 @pytest.fixture(scope="module")
@@ -68,19 +63,14 @@ def chart(companies: list[Company], metric: str, store: Store | None = None, **k
 
 
 def test_metrics_by_hand() -> None:
-    m = year_metrics(42_135.0, 32_827.0, NA, 299.0, 2_172.0)  # NRE 2025 (house model)
-    assert m["revenue_growth"] == pytest.approx(42_135 / 32_827 - 1)  # +28.35%
-    assert m["net_margin"] == pytest.approx(2_172 / 42_135)
-    assert m["gross_margin"] is NA and m["fcf"] == 299.0 and m["revenue"] == 42_135.0
-    assert year_metrics(33_352.0, 37_004.0, 5.0, NA, NA)["revenue_growth"] == pytest.approx(
-        -0.098692, abs=1e-6
-    )  # NRE 2023: -9.87%
-    assert year_metrics(10.0, 0.0, 4.0, NA, 1.0)["revenue_growth"] is NM  # prior revenue <= 0
-    assert year_metrics(10.0, -5.0, 4.0, NA, 1.0)["revenue_growth"] is NM
-    assert year_metrics(0.0, 5.0, 4.0, NA, 1.0)["gross_margin"] is NM  # revenue <= 0
-    assert year_metrics(-1.0, 5.0, 4.0, NA, 1.0)["net_margin"] is NM
-    assert year_metrics(10.0, NA, 4.0, NA, 1.0)["revenue_growth"] is NA
-    assert year_metrics(200.0, 160.0, 50.0, NA, NA)["gross_margin"] == 0.25
+    """The charted metrics are core.financials' (one set of formulas for the chart and `screener financials`)."""
+    assert growth(42_135.0, 32_827.0) == pytest.approx(42_135 / 32_827 - 1)  # NRE 2025 (house model): +28.35%
+    assert margin(2_172.0, 42_135.0) == pytest.approx(2_172 / 42_135)
+    assert growth(33_352.0, 37_004.0) == pytest.approx(-0.098692, abs=1e-6)  # NRE 2023: -9.87%
+    assert growth(10.0, 0.0) is NM and growth(10.0, -5.0) is NM  # prior revenue <= 0
+    assert margin(4.0, 0.0) is NM and margin(1.0, -1.0) is NM  # revenue <= 0
+    assert growth(10.0, NA) is NA and margin(NA, 10.0) is NA
+    assert margin(50.0, 200.0) == 0.25
 
 
 def test_chart_data_from_the_house_models(producers: dict[str, Company]) -> None:
@@ -129,13 +119,11 @@ def test_stored_statements_fill_in_and_mixed_currencies_go_to_usd(
     bars = {b.ticker: b for b in data.companies}
     assert bars["600111.SS"].values[2024] == pytest.approx(32_827 / 7.2)
     assert bars["MP"].values == {2023: 253.4, 2024: 203.9}  # no look-ahead: FY2025 is published in 2026
-    assert bars["MP"].estimates == set() and bars["MP"].sources == [
-        "stored statements: yahoo (Yahoo annual statements)"
-    ]
+    assert bars["MP"].estimates == set() and bars["MP"].sources == ["yahoo (Yahoo annual statements)"]
     assert data.notes == ["amounts in several currencies converted to USD at CNY 7.2 per USD (2025-10-10, test)"]
     cre = producers["000831.SZ"]
     assert cre.model is not None
-    no_revenue = dataclasses.replace(cre, model=dataclasses.replace(cre.model, years={2024: SimpleNamespace()}))
+    no_revenue = dataclasses.replace(cre, model=dataclasses.replace(cre.model, years={2024: ModelYear(*([NA] * 9))}))
     only_usd = chart([no_revenue, producers["MP"]], "revenue", store=store)  # a CNY year, but no revenue in it
     assert only_usd.unit == "USD m" and not only_usd.notes and only_usd.left_out == [cre.name]
     no_fx = chart([nre, producers["MP"]], "revenue", store=store, fx={})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
@@ -21,7 +21,7 @@ from screener.core.fiscal import fiscal_year_end, fy1_label
 from screener.core.values import Value, is_num
 from screener.data.statements import FIELDS, STATEMENTS_KIND, FiscalYear
 from screener.environment import Environment
-from screener.errors import UsageError
+from screener.errors import StoreCorrupt, UsageError
 from screener.models import Company, FxRate, Quote, Scope
 
 if TYPE_CHECKING:
@@ -97,7 +97,8 @@ def company_years(
     company: Company, store: Store | None, holders: Collection[str], as_of: date, report_lag_days: int
 ) -> tuple[dict[int, FiscalYear], list[str]]:
     """One company's fiscal years, merged field by field: house model (when made on or before ``as_of``) >
-    terminal import > Yahoo annual statements (read only for ``holders``); notes say what was left out."""
+    terminal import > Yahoo annual statements (read only for ``holders``; a reported year only from its period end
+    + ``report_lag_days`` on, the point-in-time rule of the Yahoo book values); notes say what was left out."""
     notes: list[str] = []
     model: dict[int, FiscalYear] = {}
     if company.model is not None and company.model_known_on(as_of):
@@ -108,7 +109,13 @@ def company_years(
     if store is not None and company.ticker in holders:
         from screener.data.statements import read_statements
 
-        stored = read_statements(store, company.ticker)
+        try:
+            stored = read_statements(store, company.ticker)
+        except StoreCorrupt as exc:
+            notes.append(f"{company.ticker}: {exc}; ignored")
+        for label, year in list(stored.items()):  # no look-ahead: a report counts from period end + report lag
+            if not year.is_estimate and year.period_end + timedelta(days=report_lag_days) > as_of:
+                del stored[label]
     merged, left_out = merge(model, stored)
     return merged, notes + [f"{company.ticker}: {n}" for n in left_out]
 

@@ -2,30 +2,32 @@
 house model in the universe file (its years from the model's FY1 on are estimates) and the statements store
 (terminal imports, Yahoo annual statements); the figure is drawn by :mod:`screener.render.charts_financials`.
 
-Interim: the per-year figures are read here and the metrics computed by :func:`screener.core.chart_metrics.
-year_metrics`; the lead unifies both with ``screener financials`` (:mod:`screener.core.financials`) at merge.
+The years and metrics are exactly those of ``screener financials``: :func:`screener.app.financials.company_years`
+(house model > terminal > Yahoo, point in time) and :func:`screener.core.financials.company_metrics`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
-from screener.core.chart_metrics import CHART_METRICS, PERCENT_METRICS, year_metrics
-from screener.core.fiscal import fy1_label
-from screener.core.values import NA, Value, as_value
+from screener.app.financials import company_years, row_source, statement_holders, year_currency
+from screener.core.financials import company_metrics
+from screener.core.values import Value
 from screener.environment import Environment
-from screener.errors import DataUnavailable, StoreCorrupt, UsageError
+from screener.errors import DataUnavailable, UsageError
 
 if TYPE_CHECKING:
     from screener.data.store import Store
     from screener.models import Company, FxRate
 
-INPUTS = ("revenue", "gross_profit", "fcf", "net_income")
-"""The per-year figures the charted metrics need (house-model attributes and statements-store fields)."""
+CHART_METRICS = ("revenue", "revenue_growth", "gross_margin", "fcf", "net_margin")
+"""The metrics ``chart financials --metric`` accepts (names of :class:`screener.core.financials.YearMetrics`)."""
+PERCENT_METRICS = frozenset({"revenue_growth", "gross_margin", "net_margin"})
+"""Fractions (shown as %); the others are amounts in millions of a currency."""
 TITLES = {
     "revenue": "Revenue",
     "revenue_growth": "Revenue growth",
@@ -35,11 +37,10 @@ TITLES = {
 }
 
 
-@dataclass
-class YearFigures:
-    """One company's fiscal year: the inputs (millions of ``currency``), whether an estimate, and from where."""
+@dataclass(frozen=True)
+class YearFacts:
+    """What a bar needs besides its value: the year's currency, whether an estimate, where it came from."""
 
-    values: dict[str, Value]
     currency: str
     is_estimate: bool
     source: str
@@ -75,41 +76,6 @@ class FinancialsChart:
         return self.metric in PERCENT_METRICS
 
 
-def company_years(company: Company, store: Store | None, day: date, report_lag_days: int) -> dict[int, YearFigures]:
-    """``company``'s fiscal years on ``day``: the house model first (when it existed on ``day``; years from its
-    FY1 on are estimates), then the stored statements field by field (terminal > yahoo); reported years not yet
-    published on ``day`` (period end + report lag) are left out (no look-ahead)."""
-    out: dict[int, YearFigures] = {}
-    model = company.model
-    if model is not None and company.model_known_on(day):
-        fy1 = fy1_label(model.as_of or day, company.fiscal_year_end_month, report_lag_days)
-        for label, year in model.years.items():
-            values = {name: as_value(getattr(year, name, None)) for name in INPUTS}
-            out[label] = YearFigures(values, model.currency, label >= fy1, model.source)
-    if store is None:
-        return out
-    from screener.data.statements import read_statements
-
-    try:
-        stored = read_statements(store, company.ticker)
-    except StoreCorrupt:
-        stored = {}
-    for label, fy in stored.items():
-        if not fy.is_estimate and fy.period_end + timedelta(days=report_lag_days) > day:
-            continue
-        currency = fy.currency or company.reporting_currency
-        entry = out.get(label)
-        if entry is None:
-            source = "stored statements: " + ", ".join(sorted(set(fy.sources.values())))
-            entry = out[label] = YearFigures({n: NA for n in INPUTS}, currency, fy.is_estimate, source)
-        if entry.currency != currency:
-            continue  # one currency per year: the house model's wins
-        for name in INPUTS:
-            if entry.values[name] is NA and name in fy.values:
-                entry.values[name] = fy.values[name]
-    return dict(sorted(out.items()))
-
-
 def _in_usd(value: Value, currency: str, fx: Mapping[str, FxRate]) -> Value:
     if not isinstance(value, float) or currency == "USD":
         return value
@@ -135,16 +101,18 @@ def financials_of(
         raise UsageError(f"--metric must be one of {', '.join(CHART_METRICS)}, got {metric!r}")
     if years < 1:
         raise UsageError("--years must be at least 1")
-    figures = {c.ticker: company_years(c, store, day, report_lag_days) for c in companies}
-    computed: dict[str, dict[int, tuple[Value, YearFigures]]] = {}
-    for ticker, by_year in figures.items():
-        computed[ticker] = {}
-        for label, fy in by_year.items():
-            prior = by_year.get(label - 1)
-            prior_revenue = prior.values["revenue"] if prior is not None and prior.currency == fy.currency else NA
-            v = fy.values
-            value = year_metrics(v["revenue"], prior_revenue, v["gross_profit"], v["fcf"], v["net_income"])[metric]
-            computed[ticker][label] = (value, fy)
+    holders = statement_holders(store) if store is not None else set()
+    computed: dict[str, dict[int, tuple[Value, YearFacts]]] = {}
+    for company in companies:
+        years_of, _notes = company_years(company, store, holders, day, report_lag_days)
+        metrics = company_metrics(years_of)
+        computed[company.ticker] = {
+            label: (
+                metrics[label].get(metric),
+                YearFacts(year_currency(fy, company), fy.is_estimate, row_source(fy)),
+            )
+            for label, fy in years_of.items()
+        }
     shown = sorted({y for by_year in computed.values() for y, (v, _) in by_year.items() if isinstance(v, float)})
     shown = shown[-years:]
     notes: list[str] = []
