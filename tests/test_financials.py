@@ -181,6 +181,13 @@ def test_financials_csv_gives_the_house_models_2022_to_2027(cfg: Path) -> None:
     assert "no figures for 600259.SS" in result.stderr  # the others: a note, no rows
 
 
+def test_a_year_later_the_window_still_ends_at_the_last_year_with_figures(cfg: Path) -> None:
+    later = _run(cfg, "financials", "-u", "producers", "--source", "snapshot", "--as-of", "2026-11-27", "-f", "csv")
+    assert later.exit_code == 0, later.output
+    nre = [r["fiscal_year"] for r in csv.DictReader(io.StringIO(later.stdout)) if r["ticker"] == "600111.SS"]
+    assert nre == ["2022", "2023", "2024", "2025", "2026", "2027"]  # FY1 is 2026 now; the models end in 2027
+
+
 def test_financials_years_groups_and_tickers(cfg: Path) -> None:
     rows = _csv(cfg, "600111 CH", "--years", "2")
     assert [(r["ticker"], r["fiscal_year"]) for r in rows] == [("600111.SS", "2026"), ("600111.SS", "2027")]

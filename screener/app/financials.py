@@ -228,9 +228,9 @@ class FinancialsReport:
 
 
 def financials(env: Environment, options: FinancialsOptions) -> FinancialsReport:
-    """Per company of the selected universes (groups, tickers) and each of the last ``years`` fiscal years up to
-    FY3 (FY1 + 2): the merged figures' metrics at today's price (for P/E and PEG). Companies without any figures in
-    those years are listed, not shown."""
+    """Per company of the selected universes (groups, tickers) and each of its last ``years`` fiscal years with
+    figures, up to FY3 (FY1 + 2) at most: the merged figures' metrics at today's price (for P/E and PEG).
+    Companies without any figures in those years are listed, not shown."""
     from screener.app.market import market_data
 
     if not 1 <= options.years <= 50:
@@ -258,7 +258,7 @@ def financials(env: Environment, options: FinancialsOptions) -> FinancialsReport
         years, said = company_years(company, env.store, holders, day, lag)
         notes += said
         fy1 = fy1_label(day, company.fiscal_year_end_month, lag)
-        last = fy1 + LAST_YEAR_AFTER_FY1
+        last = min(fy1 + LAST_YEAR_AFTER_FY1, max(years, default=fy1))  # the latest year with figures, at most FY3
         shown = [y for y in years if last - options.years < y <= last]
         if not shown:
             without.append(company)
