@@ -4,7 +4,9 @@ millions by hand, the fallbacks, and `screener fetch --statements` end to end wr
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,6 +154,14 @@ def test_fetch_statements_writes_the_store(yahoo: FakeYahoo, clock: TickingClock
     assert again.exit_code == 0, again.output
     assert "Yahoo annual statements: 2 names, 0 updated (+0 years), 2 up to date" in again.stdout
     assert not [c for c in yahoo.calls("timeseries") if "annualTotalRevenue" in c.params["type"]]
+
+    # the stored statements fill in a peer without a house model (`screener financials`, #15 Done-when)
+    table = runner.invoke(app, ["financials", "MP", "--config", str(config), "--source", "store", "--as-of",
+                                "2025-10-10", "--format", "csv", "--offline"])  # fmt: skip
+    assert table.exit_code == 0, table.output
+    rows = {r["fiscal_year"]: r for r in csv.DictReader(io.StringIO(table.stdout))}
+    assert rows["2024"]["source"] == "yahoo (Yahoo annual statements)" and rows["2024"]["currency"] == "USD"
+    assert float(rows["2024"]["revenue"]) == pytest.approx(mp[2024].values["revenue"])
 
 
 def test_without_the_flag_no_statements_are_asked(yahoo: FakeYahoo, clock: TickingClock, config: Path) -> None:
