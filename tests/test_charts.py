@@ -266,3 +266,11 @@ def test_band_figure_axis_and_footer_name_the_multiple(multiple: str, label: str
     assert f"of daily {label} from 2020-01-01" in footer
     lines = [t.get_text() for t in axis.texts]
     assert "mean 3.5x" in lines and any(t.startswith("+1 sd") for t in lines)
+    legend = [t.get_text() for t in axis.get_legend().get_texts()]
+    assert legend == [
+        f"{label} (close ÷ BVPS published by that day)" if multiple == "pb" else "P/E (stored daily series)"
+    ]
+    stored = charts.pb_band_figure(
+        series, band, title="t", since=date(2020, 1, 1), source="s", as_of=date(2020, 1, 4), from_book_values=False
+    )
+    assert [t.get_text() for t in stored.axes[0].get_legend().get_texts()] == ["P/B (stored daily series)"]

@@ -34,6 +34,8 @@ class PbBandChart:
     source: str
     as_of: date
     multiple: str = "pb"
+    from_book_values: bool = True
+    """True: price ÷ the BVPS published by each day; False: a stored daily multiple series (terminal, baostock)."""
 
 
 def pb_band(
@@ -83,6 +85,7 @@ def pb_band_of(
         source=history.source,
         as_of=series.index[-1].date(),
         multiple=multiple,
+        from_book_values=history.book_values > 0 and multiple == "pb",
     )
 
 

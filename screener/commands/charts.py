@@ -84,6 +84,7 @@ def pb_band(
         source=data.source,
         as_of=data.as_of,
         multiple=data.multiple,
+        from_book_values=data.from_book_values,
     )
     charts.save_png(fig, out)
     _wrote(run, f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px); {data.source}")

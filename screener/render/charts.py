@@ -61,6 +61,7 @@ def pb_band_figure(
     source: str,
     as_of: date,
     multiple: str = "pb",
+    from_book_values: bool = True,
 ) -> Figure:
     """The P/B (or P/E, ``multiple="pe"``) band: daily point-in-time P/B, the window mean and ±1/2/3 sd lines
     (labelled at the right edge with their multiples), the window start, and the current point labelled with
@@ -68,7 +69,10 @@ def pb_band_figure(
     fig = _figure()
     ax = fig.add_subplot(1, 1, 1)
     label = "P/E" if multiple == "pe" else "P/B"
-    line = "P/E (stored daily series)" if multiple == "pe" else "P/B (close ÷ BVPS published by that day)"
+    if multiple == "pb" and from_book_values:
+        line = "P/B (close ÷ BVPS published by that day)"
+    else:
+        line = f"{label} (stored daily series)"
     ax.plot(pb.index, pb.to_numpy(), color=LINE, linewidth=1.1, label=line)
     mean, sd = band.mean, band.sd
     if not isinstance(mean, Missing):

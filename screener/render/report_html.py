@@ -168,7 +168,14 @@ def figures(bundle: ReportBundle) -> list[Figure]:
         out.append(Figure(peers.title, png_data_uri(ch.png_bytes(fig)), peers.source))
     for band in bundle.charts.pb_bands:
         fig = ch.pb_band_figure(
-            band.pb, band.band, title=band.title, since=band.since, source=band.source, as_of=band.as_of
+            band.pb,
+            band.band,
+            title=band.title,
+            since=band.since,
+            source=band.source,
+            as_of=band.as_of,
+            multiple=band.multiple,
+            from_book_values=band.from_book_values,
         )
         out.append(Figure(band.title, png_data_uri(ch.png_bytes(fig)), band.source))
     if bundle.charts.financials:
