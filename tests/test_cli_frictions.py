@@ -84,6 +84,13 @@ def test_quiet_silences_every_banner(config: Path, tmp_path: Path) -> None:
         assert loud.stderr.strip(), f"{args}: nothing to silence"
         assert quiet.stderr == "", f"{args} -q printed: {quiet.stderr!r}"
         assert quiet.exit_code == loud.exit_code
+    table = runner.invoke(app, ["screen", "--config", str(config), "--source", "snapshot"])
+    quiet_table = runner.invoke(app, ["screen", "--config", str(config), "--source", "snapshot", "-q"])
+    banner = "Source: the bundled snapshot"
+    assert banner in table.stdout and banner not in quiet_table.stdout  # the table's own banner line too
+    assert "Targets and ratings" in quiet_table.stdout
+    for args in (["financials", "-u", "producers"],):
+        assert banner not in runner.invoke(app, [*args, "--config", str(config), "--source", "snapshot", "-q"]).stdout
 
 
 class _Rows(HTMLParser):

@@ -220,7 +220,7 @@ def test_import_fills_a_peer_and_names_its_source(cfg: Path, tmp_path: Path) -> 
         "long_term_borrowings,AUD m,,90,190\n"
         "cash,AUD m,500,300,200\n"
     )
-    result = _run(cfg, "financials", "import", str(file), "--ticker", "LYC AU")
+    result = _run(cfg, "financials", "import", str(file), "--ticker", "LYC AU", "--known-on", "2025-09-30")
     assert result.exit_code == 0, result.output
     assert "stored 3 fiscal year(s) (2024–2026, 1 estimate(s)) of LYC.AX from lynas.csv" in result.stdout
     assert "(AUD)" in result.stdout
@@ -280,7 +280,7 @@ def test_comp_csv_ends_with_the_four_columns_worked_by_hand(cfg: Path) -> None:
 def test_comp_columns_from_stored_statements_and_only_on_request_in_the_table(cfg: Path, tmp_path: Path) -> None:
     file = tmp_path / "mp.csv"
     file.write_text("item,2024,2025e,2026e\nrevenue,204,250,400\nnet_income,-65,10,50\nshares,163,163,163\n")
-    assert _run(cfg, "financials", "import", str(file), "--ticker", "MP US").exit_code == 0
+    assert _run(cfg, "financials", "import", str(file), "--ticker", "MP US", "--known-on", "2025-09-30").exit_code == 0
     result = _run(cfg, "screen", *AS_OF, "--format", "csv")
     mp = next(r for r in csv.DictReader(io.StringIO(result.stdout)) if r["ticker"] == "MP")
     assert float(mp["rev_growth_fy1"]) == pytest.approx(250 / 204 - 1)
@@ -323,3 +323,29 @@ def test_statement_metrics_for_charts_without_prices() -> None:
     assert nre[2023].revenue_growth == pytest.approx(-0.098692, abs=1e-6) and nre[2027].is_estimate
     assert nre[2025].peg is NA  # no price given
     assert statement_metrics(None, companies, date(2025, 10, 9), 90) == {}  # the models are dated 2025-10-10
+
+
+def test_imported_estimates_count_only_from_the_day_they_were_known(cfg: Path, tmp_path: Path) -> None:
+    export = tmp_path / "mp.csv"
+    export.write_text(
+        "item,unit,2023,2024,2025e,2026e\n"
+        "revenue,USD m,253,204,300,420\nebit,USD m,-10,-90,20,60\nd_and_a,USD m,60,70,80,90\n"
+        "net_income,USD m,24,-65,10,50\nshares,m,178,163,165,166\n"
+    )
+    imported = _run(cfg, "financials", "import", str(export), "--ticker", "MP US", "--known-on", "2025-11-01")
+    assert imported.exit_code == 0, imported.output
+
+    def years(day: str) -> list[str]:
+        result = _run(cfg, "financials", "MP", "--source", "snapshot", "--as-of", day, "--format", "csv")
+        assert result.exit_code == 0, result.output
+        return [r["fiscal_year"] for r in csv.DictReader(io.StringIO(result.stdout))]
+
+    assert years("2025-10-20") == ["2023", "2024"]  # the estimates were made on 2025-11-01: not yet known
+    assert years("2025-11-05") == ["2023", "2024", "2025", "2026"]
+    assert years("2025-02-15") == ["2023"]  # no price on that day (P/E, PEG NA) and FY2024 not yet published
+    before = _run(cfg, "screen", "MP", "--source", "snapshot", "--as-of", "2025-10-20", "--format", "csv")
+    row = next(csv.DictReader(io.StringIO(before.stdout)))
+    assert row["rev_growth_fy1"] == "NA" and row["peg_fy1"] == "NA"  # no look-ahead in the comp columns either
+    after = _run(cfg, "screen", "MP", "--source", "snapshot", "--as-of", "2025-11-05", "--format", "csv")
+    row = next(csv.DictReader(io.StringIO(after.stdout)))
+    assert float(row["rev_growth_fy1"]) == pytest.approx(300 / 204 - 1)

@@ -99,3 +99,8 @@ def test_the_docs_the_readme_and_help_cite_exist() -> None:
     for path in PATHS:  # every command is documented
         if len(path) == 1:
             assert f"screener {path[0]}" in cli, f"docs/CLI.md does not mention `screener {path[0]}`"
+
+
+def test_financials_help_shows_the_table_options_and_the_import_subcommand() -> None:
+    text = EnvRunner().invoke(app, ["financials", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "--years N" in text and "-u, --universe NAME|FILE" in text and "screener financials import" in text

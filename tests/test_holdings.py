@@ -256,6 +256,10 @@ def test_import_validate_and_screen_with_the_imported_universe(tmp_path: Path) -
 
     validated = runner.invoke(app, ["universe", "validate", str(written), *config])
     assert validated.exit_code == 0, validated.output
+    by_name = runner.invoke(app, ["universe", "validate", "remx", *config])  # by name, as -u finds it
+    assert by_name.exit_code == 0 and "remx" in by_name.stdout, by_name.output
+    listed = runner.invoke(app, ["universe", "list", "--wide", *config])
+    assert listed.exit_code == 0 and "remx" in listed.stdout and "producers" in listed.stdout, listed.output
     screened = runner.invoke(app, ["screen", "-u", "remx", "--source", "snapshot", "--format", "csv", *config])
     assert screened.exit_code == 0, screened.output
     rows = [r for r in csv.DictReader(screened.stdout.splitlines()) if r["row_type"] == "company"]

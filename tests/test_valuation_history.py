@@ -72,6 +72,15 @@ def test_percentile_and_z_by_hand_on_five_values() -> None:
     assert cut.n == 4 and cut.percentile == pytest.approx(3 / 4)
 
 
+def test_a_history_ending_long_before_the_price_is_na() -> None:
+    days = pd.to_datetime(["2018-01-02", "2019-01-02", "2020-01-02", "2021-01-04", "2021-06-01"])
+    series = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0], index=days)
+    fresh = position(series, 3.5, None, date(2022, 1, 1), price_date=date(2021, 7, 2))  # 31 days after the end
+    assert fresh.percentile == pytest.approx(3 / 5)
+    stale = position(series, 3.5, None, date(2022, 1, 1), price_date=date(2021, 7, 3))  # 32 days: a stale basis
+    assert stale.percentile is NA and stale.z_score is NA and "32 days before the price" in stale.reason
+
+
 def test_fewer_than_three_years_is_na() -> None:
     start = pd.Timestamp("2018-01-02")
     for span, expect_na in ((MIN_HISTORY_DAYS - 1, True), (MIN_HISTORY_DAYS, False)):

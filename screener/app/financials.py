@@ -21,7 +21,7 @@ from screener.core.fiscal import fiscal_year_end, fy1_label
 from screener.core.values import Value, is_num
 from screener.data.statements import FIELDS, STATEMENTS_KIND, FiscalYear
 from screener.environment import Environment
-from screener.errors import StoreCorrupt, UsageError
+from screener.errors import DataUnavailable, StoreCorrupt, UsageError
 from screener.models import Company, FxRate, Quote, Scope
 
 if TYPE_CHECKING:
@@ -98,7 +98,8 @@ def company_years(
 ) -> tuple[dict[int, FiscalYear], list[str]]:
     """One company's fiscal years, merged field by field: house model (when made on or before ``as_of``) >
     terminal import > Yahoo annual statements (read only for ``holders``; a reported year only from its period end
-    + ``report_lag_days`` on, the point-in-time rule of the Yahoo book values); notes say what was left out."""
+    + ``report_lag_days`` on, the point-in-time rule of the Yahoo book values; an estimate from the day it was
+    known); notes say what was left out."""
     notes: list[str] = []
     model: dict[int, FiscalYear] = {}
     if company.model is not None and company.model_known_on(as_of):
@@ -113,8 +114,11 @@ def company_years(
             stored = read_statements(store, company.ticker)
         except StoreCorrupt as exc:
             notes.append(f"{company.ticker}: {exc}; ignored")
-        for label, year in list(stored.items()):  # no look-ahead: a report counts from period end + report lag
-            if not year.is_estimate and year.period_end + timedelta(days=report_lag_days) > as_of:
+        for label, year in list(stored.items()):  # no look-ahead: a report counts from period end + report lag,
+            if year.is_estimate:  # an estimate from the day it was known (imported, or --known-on)
+                if year.known_on is not None and year.known_on > as_of:
+                    del stored[label]
+            elif year.period_end + timedelta(days=report_lag_days) > as_of:
                 del stored[label]
     merged, left_out = merge(model, stored)
     return merged, notes + [f"{company.ticker}: {n}" for n in left_out]
@@ -248,12 +252,17 @@ def financials(env: Environment, options: FinancialsOptions) -> FinancialsReport
     day = options.scope.as_of or env.today()
     lag = env.settings.report_lag_days
     currencies = uv.currencies(companies) | {c.reporting_currency for c in companies}
-    market = market_data(env, options.scope, {c.ticker: c.currency for c in companies}, currencies)
-    quotes = {t: q for t, q in market.quotes.items() if q.price_date <= day}
+    notes: list[str] = []
+    try:  # prices only feed P/E and PEG: without any, the rest of the table still stands
+        market = market_data(env, options.scope, {c.ticker: c.currency for c in companies}, currencies)
+        quotes = {t: q for t, q in market.quotes.items() if q.price_date <= day}
+        fx_rates, banners = dict(market.fx), list(market.banners)
+    except DataUnavailable as exc:
+        quotes, fx_rates, banners = {}, {}, []
+        notes.append(f"no prices ({exc}): P/E and PEG are NA")
     holders = statement_holders(env.store)
     rows: list[FinancialRow] = []
     without: list[Company] = []
-    notes: list[str] = []
     for company in companies:
         years, said = company_years(company, env.store, holders, day, lag)
         notes += said
@@ -263,11 +272,11 @@ def financials(env: Environment, options: FinancialsOptions) -> FinancialsReport
         if not shown:
             without.append(company)
             continue
-        metrics = company_metrics_at(company, years, quotes.get(company.ticker), market.fx)
+        metrics = company_metrics_at(company, years, quotes.get(company.ticker), fx_rates)
         for label in shown:
             year = years[label]
             rows.append(FinancialRow(company, metrics[label], year_currency(year, company), row_source(year), fy1))
-    return FinancialsReport(day, rows, without, options.years, notes, list(market.banners))
+    return FinancialsReport(day, rows, without, options.years, notes, banners)
 
 
 def no_figures_note(report: FinancialsReport) -> str | None:

@@ -28,6 +28,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from screener.app import universes as uv
@@ -138,10 +139,13 @@ def parse_statements(label: str, rows: Sequence[tuple[int, Sequence[str]]], end_
     return years
 
 
-def import_statements(env: Environment, file: Path, ticker: str, currency: str | None = None) -> StatementsImportResult:
+def import_statements(
+    env: Environment, file: Path, ticker: str, currency: str | None = None, known_on: date | None = None
+) -> StatementsImportResult:
     """Read, check and store one company's terminal figures (replacing its earlier terminal import). The fiscal
     year end and the currency come from the company's universe entry (``currency`` overrides it; a ticker in no
-    universe: December year end)."""
+    universe: December year end). ``known_on``: the date the estimates were made (default today): before it a
+    back-dated table or chart does not use them."""
     from screener.app.holdings import read_rows
     from screener.data.statements import write_statements
 
@@ -153,5 +157,5 @@ def import_statements(env: Environment, file: Path, ticker: str, currency: str |
     rows = read_rows(file)
     years = parse_statements(str(file), rows, company.fiscal_year_end_month if company else 12)
     unit = currency.upper() if currency else (company.reporting_currency if company else None)
-    write_statements(env.store, symbol, "terminal", years, file.name, unit)
+    write_statements(env.store, symbol, "terminal", years, file.name, unit, known_on or env.today())
     return StatementsImportResult(symbol, file, years, unit, company is not None)

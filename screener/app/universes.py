@@ -103,8 +103,16 @@ def find_company(env: Environment, names: Sequence[str] | None, ticker: str) -> 
 
 
 def configured(env: Environment) -> list[Universe]:
-    """The universes named in config.toml."""
-    return load_universes(list(_configured_files(env)), env.today())
+    """The universes named in the config, then the other ``*.toml`` in the universes folder beside it (where
+    ``universe import-holdings`` writes): everything ``-u NAME`` can find."""
+    files = list(_configured_files(env))
+    named = {p.resolve() for p in files}
+    folder = universe_dir(env)
+    extra = (
+        sorted(p for p in folder.glob("*.toml") if p.is_file() and p.resolve() not in named) if folder.is_dir() else []
+    )
+    # each extra file on its own: an ETF universe shares names with the configured ones by design
+    return load_universes(files, env.today()) + [load_universe(p, env.today()) for p in extra]
 
 
 def one(env: Environment, name: str) -> Universe:
@@ -117,5 +125,12 @@ def one(env: Environment, name: str) -> Universe:
 
 def validate(env: Environment, files: Sequence[Path] | None) -> list[Universe]:
     """Check universe files (default: those in config.toml); the first problem raises, naming file:line:field."""
-    paths = list(files) if files else list(_configured_files(env))
+    if not files:
+        return load_universes(list(_configured_files(env)), env.today())
+    # a name (`universe validate remx`) is found as `-u remx` is; a path is checked as given
+    paths = [f if f.exists() or f.suffix == ".toml" else _named(env, str(f)) for f in files]
     return load_universes(paths, env.today())
+
+
+def _named(env: Environment, name: str) -> Path:
+    return resolve_universe_args([name], env.settings.universe_files, universe_dir(env))[0]

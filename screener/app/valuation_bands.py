@@ -229,7 +229,7 @@ def history_positions(
                 continue
             if history.series.empty:
                 continue
-            place = position(history.series, history.current(quote.price), since, as_of)
+            place = position(history.series, history.current(quote.price), since, as_of, quote.price_date)
             found[f"{multiple}_pctile"] = place.percentile
             if multiple == "pb":
                 found["pb_z"] = place.z_score

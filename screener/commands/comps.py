@@ -103,7 +103,7 @@ def screen(
     if kind == "table":
         from screener.render.tables import screen_view
 
-        show(run, screen_view(report, view), out)
+        show(run, screen_view(report, view, banners=not run.quiet), out)
         return
     emit(run, ex.to_csv(report) if kind == "csv" else ex.to_json(report) + "\n", out)
     run.notes(report.banners)

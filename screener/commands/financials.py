@@ -27,10 +27,11 @@ from screener.models import Scope
 
 
 class _DefaultShow(TyperGroup):
-    """`screener financials ...` runs `financials show ...` unless the first word is a subcommand (`import`)."""
+    """`screener financials ...` runs `financials show ...` unless the first word is a subcommand (`import`), so
+    `screener financials --help` is the table's help (its options and examples, and a line about `import`)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+        if not args or args[0] not in self.commands:
             args = ["show", *args]
         return super().parse_args(ctx, args)
 
@@ -38,7 +39,8 @@ class _DefaultShow(TyperGroup):
 SHOW_EXAMPLES = (
     "Examples:\n\n  screener financials -u producers\n\n  screener financials 600111.SS '000831 CH' --years 4\n\n"
     "  screener financials -u producers --format csv --out financials.csv\n\n"
-    "  screener financials --columns revenue_growth,ebit_margin,peg --as-of 2025-10-10"
+    "  screener financials --columns revenue_growth,ebit_margin,peg --as-of 2025-10-10\n\n"
+    "  screener financials import nre_wind.csv --ticker '600111 CH'   (a terminal export; see its --help)"
 )
 IMPORT_EXAMPLES = (
     "Examples:\n\n  screener financials import nre_wind.csv --ticker '600111 CH'\n\n"
@@ -76,7 +78,7 @@ def financials_show(
             "--years",
             min=1,
             max=50,
-            help="The last N fiscal years up to FY3 = FY1 + 2 (default 6: 2022-2027 on 10 Oct 2025).",
+            help="Each company's last N fiscal years with figures, at most up to FY3 = FY1 + 2 (default 6).",
         ),
     ] = 6,
     fmt: Annotated[
@@ -102,7 +104,7 @@ def financials_show(
         report = financials(run.env, options)
     run.notes(report.notes)
     if kind == "table":
-        show(run, render.financials_view(report, view), out)
+        show(run, render.financials_view(report, view, banners=not run.quiet), out)
         return
     emit(run, render.to_csv(report) if kind == "csv" else render.to_json(report), out)
     run.notes(report.banners)
@@ -121,11 +123,20 @@ def financials_import(
         str | None,
         typer.Option("--currency", help="Reporting currency of the figures (default: the universe's)."),
     ] = None,
+    known_on: Annotated[
+        str | None,
+        typer.Option(
+            "--known-on",
+            metavar="DATE",
+            help="Date the estimates (2025e columns) were made, YYYY-MM-DD (default today): a back-dated table or "
+            "chart uses them only from then on.",
+        ),
+    ] = None,
 ) -> None:
     """Store one company's statements from a terminal export (provider terminal: below the house model, above
     Yahoo); importing again replaces them. Exit 2 naming file, line and field when a cell is wrong."""
     from screener.app.financials_import import import_statements
 
     run = run_context(ctx)
-    result = import_statements(run.env, file, ticker, currency)
+    result = import_statements(run.env, file, ticker, currency, run.date(known_on, "--known-on"))
     run.env.out.print(result.summary(), markup=False, highlight=False)

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 MIN_HISTORY_DAYS = 3 * 365
 """Fewer calendar days between the window's first and last day: percentile and z are NA."""
+MAX_HISTORY_GAP_DAYS = 31
+"""A history ending more calendar days than this before today's price: percentile and z are NA (a stale basis)."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,13 @@ def current_multiple(price: float, denominator: Value) -> Value:
     return price / float(denominator)  # type: ignore[arg-type]
 
 
-def position(series: pd.Series, current: Value, since: date | None, as_of: date) -> HistoryPosition:
+def position(
+    series: pd.Series, current: Value, since: date | None, as_of: date, price_date: date | None = None
+) -> HistoryPosition:
     """Percentile and z of ``current`` in ``series`` over [``since``, ``as_of``] (module docstring); NA without a
-    window, with less than :data:`MIN_HISTORY_DAYS` of it, or without today's point."""
+    window, with less than :data:`MIN_HISTORY_DAYS` of it, without today's point, or when the history ends more
+    than :data:`MAX_HISTORY_GAP_DAYS` before ``price_date`` (today's point would divide today's price by a book
+    value or EPS implied that long ago)."""
     import pandas as pd
 
     window = series.dropna()
@@ -80,6 +86,9 @@ def position(series: pd.Series, current: Value, since: date | None, as_of: date)
     start, end = window.index[0].date(), window.index[-1].date()
     if (end - start).days < MIN_HISTORY_DAYS:
         why = f"history {start} to {end} is shorter than 3 years"
+        return HistoryPosition(current, NA, NA, len(window), start, end, why)
+    if price_date is not None and (price_date - end).days > MAX_HISTORY_GAP_DAYS:
+        why = f"history ends {end}, {(price_date - end).days} days before the price of {price_date}"
         return HistoryPosition(current, NA, NA, len(window), start, end, why)
     if not is_num(current):
         return HistoryPosition(current, NA, NA, len(window), start, end, "no current multiple")

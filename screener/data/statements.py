@@ -58,13 +58,23 @@ class FiscalYear:
     values: dict[str, float] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     currency: str | None = None
+    known_on: date | None = None
+    """When the figures were known (a terminal import's ``--known-on``, else the day it was stored): an estimate
+    is used only from that day on (point in time; a reported year counts from period end + report lag)."""
 
 
 def write_statements(
-    store: Store, ticker: str, provider: str, years: list[FiscalYear], label: str, currency: str | None
+    store: Store,
+    ticker: str,
+    provider: str,
+    years: list[FiscalYear],
+    label: str,
+    currency: str | None,
+    known_on: date | None = None,
 ) -> StoredSeries:
     """Store ``provider``'s fiscal years of ``ticker`` (replacing what that provider had stored); ``label`` says
-    where they came from (a file name, "Yahoo annual statements"). Unknown fields are refused."""
+    where they came from (a file name, "Yahoo annual statements"); ``known_on``: the date the figures (estimates
+    above all) were known, default the day they are stored. Unknown fields are refused."""
     import pandas as pd
 
     for year in years:
@@ -81,6 +91,8 @@ def write_statements(
             columns[name] = [float(y.values.get(name, float("nan"))) for y in years]
     frame = pd.DataFrame(columns, index=index)
     meta = {"provider": provider, "label": label, "currency": currency or ""}
+    if known_on is not None:
+        meta["known_on"] = known_on.isoformat()
     return store.write_series(STATEMENTS_KIND, key(ticker, provider), frame, meta)
 
 
@@ -97,9 +109,13 @@ def read_statements(store: Store, ticker: str) -> dict[int, FiscalYear]:
             continue
         label = stored.meta.get("label", "")
         currency = stored.meta.get("currency") or None
+        known = stored.meta.get("known_on")
+        known_on = date.fromisoformat(known) if known else stored.fetched_at.date()
         for day, row in stored.frame.iterrows():
             year = int(row["fiscal_year"])
-            entry = out.setdefault(year, FiscalYear(year, day.date(), bool(row["is_estimate"]), currency=currency))
+            entry = out.setdefault(
+                year, FiscalYear(year, day.date(), bool(row["is_estimate"]), currency=currency, known_on=known_on)
+            )
             for name in FIELDS:
                 if name in row.index and not math.isnan(row[name]) and name not in entry.values:
                     entry.values[name] = float(row[name])

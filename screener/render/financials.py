@@ -169,8 +169,9 @@ def footer(report: FinancialsReport) -> Text:
     return Text("\n".join(lines), style="dim")
 
 
-def financials_view(report: FinancialsReport, view: View | None = None) -> Group:
-    parts: list[Text | FittedTable] = [Text(b, style="bold yellow") for b in report.banners]
+def financials_view(report: FinancialsReport, view: View | None = None, banners: bool = True) -> Group:
+    """Banners (unless ``banners`` is False: ``--quiet``), the table and its footer."""
+    parts: list[Text | FittedTable] = [Text(b, style="bold yellow") for b in report.banners] if banners else []
     if report.rows:
         parts.append(financials_table(report, view))
     parts.append(footer(report))

@@ -264,9 +264,9 @@ def footer(report: ScreenReport) -> Text:
     return Text("\n".join(lines), style="dim")
 
 
-def screen_view(report: ScreenReport, view: View | None = None) -> Group:
-    """Banners, tables and footer."""
-    parts: list[Text | FittedTable] = [Text(b, style="bold yellow") for b in report.banners]
+def screen_view(report: ScreenReport, view: View | None = None, banners: bool = True) -> Group:
+    """Banners (unless ``banners`` is False: ``--quiet``), tables and footer."""
+    parts: list[Text | FittedTable] = [Text(b, style="bold yellow") for b in report.banners] if banners else []
     parts += [*screen_tables(report, view), footer(report)]
     return Group(*parts)
 
