@@ -274,3 +274,15 @@ def test_band_figure_axis_and_footer_name_the_multiple(multiple: str, label: str
         series, band, title="t", since=date(2020, 1, 1), source="s", as_of=date(2020, 1, 4), from_book_values=False
     )
     assert [t.get_text() for t in stored.axes[0].get_legend().get_texts()] == ["P/B (stored daily series)"]
+
+
+def test_a_long_footer_stays_inside_the_figure() -> None:
+    from screener.render import charts
+
+    fig = charts._figure()
+    charts._footer(fig, "Left out (no data): " + ", ".join(f"Company number {i} Holdings" for i in range(30)))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    box = fig.texts[-1].get_window_extent(renderer)
+    assert box.x1 <= fig.bbox.x1  # wrapped within the width
+    assert fig.texts[-1].get_text().count("\n") >= 2

@@ -44,8 +44,15 @@ def _figure() -> Figure:
     return fig
 
 
+FOOTER_CHARS = 180
+"""Characters per footer line at 8 pt on the 1200-px figure (wrapped here: matplotlib's own wrap can overrun)."""
+
+
 def _footer(fig: Figure, text: str) -> None:
-    fig.text(0.01, 0.015, text, fontsize=8, color="#555555", ha="left", va="bottom", wrap=True)
+    import textwrap
+
+    lines = textwrap.wrap(text, FOOTER_CHARS, break_long_words=False) or [""]
+    fig.text(0.01, 0.015, "\n".join(lines), fontsize=8, color="#555555", ha="left", va="bottom")
 
 
 def _fmt(value: float | Missing) -> str:
