@@ -82,7 +82,7 @@ def financials_figure(chart: FinancialsChart) -> Figure:
     parts = [f"Source: {chart.source}.", *(f"{note[0].upper()}{note[1:]}." for note in chart.notes)]
     if marked:
         parts.append("NA: not available; NM: not meaningful (denominator <= 0).")
-    parts.append("Hatched: estimates (house model from its FY1 on).")
+    parts.append("Hatched: estimates (house model from its FY1 on; estimate columns of an imported export).")
     parts.append(f"As of {chart.as_of}. {left}.")
     _footer(fig, " ".join(parts))
     return fig
