@@ -155,6 +155,13 @@ def test_unmappable_ticker_cell_in_a_long_file(runner: CliRunner, config: Path, 
     assert store(config).read_prices("600111.SS") is None
 
 
+def test_a_header_without_rows_is_an_error_not_zero_tickers(runner: CliRunner, config: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("date,ticker,close\n")
+    result = invoke(runner, config, str(empty))
+    assert result.exit_code == 2 and "empty.csv:2: no prices: the file has a header but no rows" in result.output
+
+
 @pytest.mark.parametrize(
     ("content", "needle"),
     [

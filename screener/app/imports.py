@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
 from screener.environment import Environment
-from screener.errors import UsageError
+from screener.errors import InputFileError, UsageError
 
 if TYPE_CHECKING:
     from screener.data.price_files import ParsedPrices
@@ -163,6 +163,8 @@ def import_price_table(env: Environment, options: PriceImport) -> BulkPriceResul
         close_col=options.close_col,
         prev_close_col=options.prev_close_col,
     )
+    if not split.tickers:
+        raise InputFileError(str(options.file), "no prices: the file has a header but no rows", line=2)
     universe = {c.ticker: c.currency for c in uv.companies(uv.selected(env, None))}
     given = options.currency.strip().upper() if options.currency else None
     replace = options.replace
