@@ -23,7 +23,7 @@ from screener.models import Company, FxRate, ModelYear
 from screener.render.charts_financials import financials_figure
 from screener.universe import load_universe
 
-from .conftest import UNIVERSES, EnvRunner, make_config
+from .conftest import UNIVERSES, EnvRunner, make_config, make_env
 from .test_charts import check_png
 
 AS_OF = dt.date(2025, 10, 10)  # the initiation: the house models' as_of, FY1 = 2025
@@ -231,3 +231,13 @@ def test_html_report_includes_the_revenue_figures(tmp_path: Path) -> None:
     assert 'alt="Revenue by year, US$ m — producers"' in page
     assert 'alt="Revenue growth by year, % — producers"' in page
     assert "converted to USD at" in page  # the caption says the amounts were converted
+
+
+def test_fx_for_a_chart_is_only_what_was_known_on_the_day(tmp_path: Path) -> None:
+    from screener.app.financials_chart import stored_fx
+
+    env = make_env(config=make_config(tmp_path / "work"))  # an empty store: the bundled snapshot's CNY rate
+    known = stored_fx(env, {"CNY"}, dt.date(2025, 10, 10))["CNY"]
+    assert known.rate_date <= dt.date(2025, 10, 10)
+    before = known.rate_date - dt.timedelta(days=1)
+    assert stored_fx(env, {"CNY"}, before) == {}  # the only rate is dated after that day: not used

@@ -319,3 +319,16 @@ def test_nothing_dated_after_the_as_of_date_changes_the_screen(tmp_path: Path, l
     noisy = _screen_csv(run / "noisy", noisy_universe)
     assert noisy == plain
     assert "2021-06-30" in plain and not math.isnan(float(next(csv.DictReader(io.StringIO(plain)))["price"]))
+
+
+def test_value_uses_a_universe_consensus_bvps_only_from_its_reference_date(pit: tuple[EnvRunner, Path]) -> None:
+    runner, config = pit
+
+    def forward(day: str) -> str:
+        args = ["value", "000831.SZ", "--config", str(config), "--as-of", day, "--pb-mean", "2", "--pb-sd", "0.5"]
+        result = runner.invoke(app, [*args, "--format", "csv"])
+        assert result.exit_code == 0, result.output
+        return next(csv.DictReader(io.StringIO(result.stdout)))["bvps"]
+
+    assert forward("2021-02-01") == "NA"  # the consensus is quoted on 2021-03-01
+    assert float(forward("2021-03-02")) == pytest.approx(40.0 / 8.0)  # reference price / FY2021 P/B

@@ -373,6 +373,9 @@ def test_screen_without_valuation_files_reads_no_history(tmp_path: Path) -> None
             assert kind == "valuation"
             return []
 
+        def tickers_with(self, kind: str) -> set[str]:  # the listing only (Store.tickers_with)
+            return {key.split("=", 1)[0] for key in self.series_keys(kind)}
+
         def __getattr__(self, name: str) -> object:
             raise AssertionError(f"store.{name} used without a valuation file")
 

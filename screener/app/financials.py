@@ -90,7 +90,7 @@ def merge(first: Mapping[int, FiscalYear], then: Mapping[int, FiscalYear]) -> tu
 
 def statement_holders(store: Store) -> set[str]:
     """Tickers with statements in the store (the folder listed once; no pandas)."""
-    return {key.split("=", 1)[0] for key in store.series_keys(STATEMENTS_KIND)}
+    return store.tickers_with(STATEMENTS_KIND)
 
 
 def company_years(
@@ -240,15 +240,7 @@ def financials(env: Environment, options: FinancialsOptions) -> FinancialsReport
     if not 1 <= options.years <= 50:
         raise UsageError(f"--years must be 1 to 50, got {options.years}")
     loaded = uv.only_tickers(uv.selected(env, options.universes), options.tickers)
-    companies = uv.companies(loaded)
-    wanted = {g.lower() for g in options.groups}
-    known = {c.group.lower() for c in companies}
-    if wanted - known:
-        raise UsageError(
-            f"--group: unknown group {', '.join(sorted(wanted - known))} (known: {', '.join(sorted(known))})"
-        )
-    if wanted:
-        companies = [c for c in companies if c.group.lower() in wanted]
+    companies = uv.in_groups(uv.companies(loaded), options.groups)
     day = options.scope.as_of or env.today()
     lag = env.settings.report_lag_days
     currencies = uv.currencies(companies) | {c.reporting_currency for c in companies}

@@ -152,7 +152,8 @@ def financials_of(
 
 def stored_fx(env: Environment, currencies: set[str], day: date) -> dict[str, FxRate]:
     """FX per currency without asking the network: the store's FX table, then the bundled snapshot; per currency
-    the latest rate dated on or before ``day`` (else the earliest later one)."""
+    the latest rate dated on or before ``day``. A currency with only later rates gets none (no look-ahead: its
+    companies are left out of a mixed-currency chart, with the reason)."""
     from screener.data.store_source import StoreSource
 
     offers: dict[str, list[FxRate]] = {}
@@ -166,7 +167,8 @@ def stored_fx(env: Environment, currencies: set[str], day: date) -> dict[str, Fx
     out = {}
     for currency, found in offers.items():
         known = [r for r in found if r.rate_date <= day]
-        out[currency] = max(known, key=lambda r: r.rate_date) if known else min(found, key=lambda r: r.rate_date)
+        if known:
+            out[currency] = max(known, key=lambda r: r.rate_date)
     return out
 
 
@@ -179,14 +181,7 @@ def financials(
     as_of: date | None,
 ) -> FinancialsChart:
     """``chart financials``: the selected universes' companies (``groups``: only these peer groups)."""
-    companies = uv.companies(uv.selected(env, universes))
-    wanted = {g.lower() for g in groups}
-    known = {c.group.lower() for c in companies}
-    if wanted - known:
-        unknown = ", ".join(sorted(wanted - known))
-        raise UsageError(f"--group: unknown group {unknown} (known: {', '.join(sorted(known))})")
-    if wanted:
-        companies = [c for c in companies if c.group.lower() in wanted]
+    companies = uv.in_groups(uv.companies(uv.selected(env, universes)), groups)
     day = as_of or env.today()
     currencies = {c.reporting_currency for c in companies} | {c.model.currency for c in companies if c.model}
     fx = stored_fx(env, currencies - {"USD"}, day) if metric not in PERCENT_METRICS else {}

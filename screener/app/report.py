@@ -17,6 +17,7 @@ from screener.app.comptable import (
     PriceChanges,
     company_row,
 )
+from screener.app.universes import in_groups
 from screener.config import SORT_COLUMNS, Settings
 from screener.core import aggregates as agg
 from screener.core.drift import RatingRecord
@@ -158,14 +159,7 @@ def build_report(
         raise UsageError(f"--sort: unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})")
     if top is not None and top < 1:
         raise UsageError("--top must be at least 1")
-    companies = [c for u in universes for c in u.companies]
-    wanted_groups = {g.lower() for g in groups}
-    known = {c.group.lower() for c in companies}
-    unknown = wanted_groups - known
-    if unknown:
-        raise UsageError(f"--group: unknown group {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
-    if wanted_groups:
-        companies = [c for c in companies if c.group.lower() in wanted_groups]
+    companies = in_groups([c for u in universes for c in u.companies], groups)
     effective = as_of or today
     usable = {t: q for t, q in market.quotes.items() if q.price_date <= effective}
     if (market.quotes or market.later) and not usable:

@@ -92,6 +92,18 @@ def _yahoo_or_none(code: str) -> str | None:
         return None
 
 
+def in_groups(companies: Sequence[Company], groups: Sequence[str]) -> list[Company]:
+    """The companies of these peer groups (case-insensitive; none named: all). An unknown group is a UsageError
+    listing the known ones."""
+    wanted = {g.lower() for g in groups}
+    known = {c.group.lower() for c in companies}
+    if wanted - known:
+        raise UsageError(
+            f"--group: unknown group {', '.join(sorted(wanted - known))} (known: {', '.join(sorted(known))})"
+        )
+    return [c for c in companies if c.group.lower() in wanted] if wanted else list(companies)
+
+
 def currencies(companies: Sequence[Company]) -> set[str]:
     """Trading and house-model currencies of these companies (what FX is needed for)."""
     return {c.currency for c in companies} | {c.model.currency for c in companies if c.model}

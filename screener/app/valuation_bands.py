@@ -209,7 +209,7 @@ def history_positions(
     on the history's own basis) in the history from ``since`` to ``as_of``
     (:func:`screener.core.valuation_history.position`). Only companies with universe book values or a file in the
     store's valuation folder (listed once) are read; the others get nothing (NA), without importing pandas."""
-    holders = {key.split("=", 1)[0] for key in store.series_keys("valuation")}
+    holders = store.tickers_with("valuation")
     wanted = [c for c in companies if c.ticker in quotes and (c.ticker in holders or c.book_values)]
     if not wanted:
         return {}

@@ -104,7 +104,7 @@ def forward_bvps(
         bvps = val.model_bvps(company.model, year, factor)
         if bvps is not NA:
             return bvps, f"house model FY{year}E", year
-    if company.consensus is not None:
+    if company.consensus is not None and company.consensus.reference_date <= as_of:  # known by then only
         bvps = val.consensus_bvps(company.consensus, year)
         if bvps is not NA:
             return bvps, f"consensus FY{year}E P/B at {company.consensus.reference_price:g}", year

@@ -76,17 +76,7 @@ def pb_band(
     run = run_context(ctx)
     _check_out(out)
     data = chart_data.pb_band(run.env, ticker, run.date(since, "--since"), universe or (), run.as_of, multiple)
-    fig = charts.pb_band_figure(
-        data.pb,
-        data.band,
-        title=data.title,
-        since=data.since,
-        source=data.source,
-        as_of=data.as_of,
-        multiple=data.multiple,
-        from_book_values=data.from_book_values,
-    )
-    charts.save_png(fig, out)
+    charts.save_png(charts.band_chart_figure(data), out)
     _wrote(run, f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px); {data.source}")
 
 
@@ -112,11 +102,9 @@ def peers(
     _check_out(out)
     with fetch_progress(run):
         data = chart_data.peers(run.env, universe or (), group or (), Scope(run.source, run.as_of))
-    points = [charts.PeerPoint(name, roe, pb) for name, roe, pb in data.points]
-    fig = charts.peers_figure(points, data.left_out, title=data.title, source=data.source, as_of=data.as_of)
-    charts.save_png(fig, out)
+    charts.save_png(charts.peers_chart_figure(data), out)
     run.notes(data.banners)
-    _wrote(run, f"wrote {out}: {len(points)} companies, {len(data.left_out)} left out (NA/NM)")
+    _wrote(run, f"wrote {out}: {len(data.points)} companies, {len(data.left_out)} left out (NA/NM)")
 
 
 OXIDE_EXAMPLES = (

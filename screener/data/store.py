@@ -306,6 +306,10 @@ class Store:
         """Keys of the series stored under ``kind`` (file stems)."""
         return [p.stem for p in sorted((self.root / kind).glob("*.parquet"))]
 
+    def tickers_with(self, kind: str) -> set[str]:
+        """Tickers with a per-provider series under ``kind`` (keys ``TICKER=provider``; the folder listed once)."""
+        return {stem.split("=", 1)[0] for stem in self.series_keys(kind)}
+
     # --- JSON records (quotes, FX) -------------------------------------------------------------------
     def write_record(self, kind: str, key: str, payload: dict[str, Any], *, source: str) -> StoredRecord:
         fetched = self.clock()

@@ -28,6 +28,7 @@ from screener.render.export import write_atomic
 if TYPE_CHECKING:
     import pandas as pd
 
+    from screener.app.charts import PbBandChart, PeersChart
     from screener.core.valuation import BandStats
 
 FIGSIZE = (12.0, 7.2)
@@ -210,6 +211,26 @@ def _label_points(ax, labels: list[str], x: np.ndarray, y: np.ndarray) -> None: 
         dx, dy, ha, box = choice or (6, 4, "left", (px, py, px, py))
         placed.append(box)
         ax.annotate(label, xy=(xi, yi), xytext=(dx, dy), textcoords="offset points", ha=ha, va="bottom", fontsize=8.5)
+
+
+def band_chart_figure(chart: PbBandChart) -> Figure:
+    """:func:`pb_band_figure` of a gathered band (``chart pb-band``, the HTML report)."""
+    return pb_band_figure(
+        chart.pb,
+        chart.band,
+        title=chart.title,
+        since=chart.since,
+        source=chart.source,
+        as_of=chart.as_of,
+        multiple=chart.multiple,
+        from_book_values=chart.from_book_values,
+    )
+
+
+def peers_chart_figure(chart: PeersChart) -> Figure:
+    """:func:`peers_figure` of the gathered P/B-against-ROE points (``chart peers``, the HTML report)."""
+    points = [PeerPoint(name, roe, pb) for name, roe, pb in chart.points]
+    return peers_figure(points, chart.left_out, title=chart.title, source=chart.source, as_of=chart.as_of)
 
 
 def png_bytes(fig: Figure) -> bytes:

@@ -163,21 +163,9 @@ def figures(bundle: ReportBundle) -> list[Figure]:
     out = []
     peers = bundle.charts.peers
     if peers is not None:
-        points = [ch.PeerPoint(name, roe, pb) for name, roe, pb in peers.points]
-        fig = ch.peers_figure(points, peers.left_out, title=peers.title, source=peers.source, as_of=peers.as_of)
-        out.append(Figure(peers.title, png_data_uri(ch.png_bytes(fig)), peers.source))
+        out.append(Figure(peers.title, png_data_uri(ch.png_bytes(ch.peers_chart_figure(peers))), peers.source))
     for band in bundle.charts.pb_bands:
-        fig = ch.pb_band_figure(
-            band.pb,
-            band.band,
-            title=band.title,
-            since=band.since,
-            source=band.source,
-            as_of=band.as_of,
-            multiple=band.multiple,
-            from_book_values=band.from_book_values,
-        )
-        out.append(Figure(band.title, png_data_uri(ch.png_bytes(fig)), band.source))
+        out.append(Figure(band.title, png_data_uri(ch.png_bytes(ch.band_chart_figure(band))), band.source))
     if bundle.charts.financials:
         from screener.render.charts_financials import financials_figure
 
