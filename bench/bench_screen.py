@@ -66,7 +66,7 @@ def warm_config(folder: Path) -> Path:
     from screener.data.store import Store
     from screener.universe import load_universes
 
-    defaults = ROOT / "screener" / "defaults"
+    defaults = ROOT
     doc = tomlkit.parse((defaults / "config.toml").read_text())
     doc["universes"]["files"] = [str(defaults / f) for f in doc["universes"]["files"]]  # type: ignore[index,union-attr]
     doc["store"]["dir"] = str(folder / "cache")  # type: ignore[index]

@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SHARED_DATA = SHARED / "data"
 REFERENCE = SHARED / "spec" / "reference"
-DEFAULTS = ROOT / "screener" / "defaults"
-REPO_CONFIG = DEFAULTS / "config.toml"
-UNIVERSES = DEFAULTS / "universes"
+PACKAGE = ROOT / "screener"
+REPO_CONFIG = ROOT / "config.toml"
+"""The design card's top level: config.toml and universes/ tracked once, at the top of the repository."""
+UNIVERSES = ROOT / "universes"
 
 # Tests never see the developer's own config, store or history: user folders point into a temporary directory and
 # the variables that change where screener looks or whether it goes online are cleared.
@@ -49,7 +50,7 @@ def make_config(folder: Path, edits: Mapping[str, Mapping[str, Any]] | None = No
 
     folder.mkdir(parents=True, exist_ok=True)
     doc = tomlkit.parse(REPO_CONFIG.read_text())
-    doc["universes"]["files"] = [str(DEFAULTS / f) for f in doc["universes"]["files"]]  # type: ignore[index,union-attr]
+    doc["universes"]["files"] = [str(ROOT / f) for f in doc["universes"]["files"]]  # type: ignore[index,union-attr]
     for section, key in (("oxides", "id"), ("fx", "currency")):
         for entry in doc.get(section, {}).get("series", []):  # type: ignore[union-attr]
             source = SHARED_SOURCES.get((section, str(entry[key])))

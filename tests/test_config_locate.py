@@ -11,7 +11,7 @@ from screener.cli import app
 from screener.config import load_settings
 from screener.config.locate import bundled_config, locate
 from screener.errors import ConfigError
-from tests.conftest import DEFAULTS, EnvRunner, make_config, make_env
+from tests.conftest import PACKAGE, UNIVERSES, EnvRunner, make_config, make_env
 
 
 def _homes(tmp_path: Path) -> dict[str, str]:
@@ -61,12 +61,12 @@ def test_shipped_config_points_at_no_test_data_and_keeps_store_out_of_the_packag
     assert all(s.source == "" for s in settings.oxides.series)
     assert all(s.source == "" for s in settings.fx_series)
     assert settings.cache_dir == tmp_path / "cache" and settings.history_db == tmp_path / "history.sqlite"
-    assert [Path(f).parent for f in settings.universe_files] == [DEFAULTS / "universes"] * 2
+    assert [Path(f).parent for f in settings.universe_files] == [UNIVERSES] * 2
 
 
 def test_paths_in_a_config_resolve_against_its_folder_not_the_cwd(tmp_path: Path) -> None:
     folder = tmp_path / "project"
-    _write(folder / "universes" / "mine.toml", (DEFAULTS / "universes" / "producers.toml").read_text())
+    _write(folder / "universes" / "mine.toml", (UNIVERSES / "producers.toml").read_text())
     text = (
         bundled_config()
         .read_text()
@@ -89,7 +89,7 @@ def test_screen_from_an_empty_folder_uses_the_bundled_defaults_with_a_banner(tmp
     recorded = runner.invoke(app, ["drift", "--source", "snapshot", "--format", "csv"])
     assert recorded.exit_code in (0, 4), recorded.output
     assert (tmp_path / "xdg-data" / "screener" / "history.sqlite").exists()  # the user data folder, not the package
-    assert not (DEFAULTS / "history.sqlite").exists() and not (DEFAULTS / "cache").exists()
+    assert not (PACKAGE / "history.sqlite").exists() and not (PACKAGE / "cache").exists()
 
 
 def test_missing_named_config_is_one_line_exit_2(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from screener.core.holdings import by_weight, map_holdings, parse_holdings, pars
 from screener.errors import InputFileError, UniverseError
 from screener.universe import load_universe, parse_universe, resolve_universe_args
 
-from .conftest import DEFAULTS, SHARED_DATA, EnvRunner, make_config, make_env, need
+from .conftest import SHARED_DATA, UNIVERSES, EnvRunner, make_config, make_env, need
 
 REMX_FILE = "holdings/REMX_vaneck_holdings_committed_2026-01-31.csv"
 HEADER = (
@@ -362,14 +362,14 @@ def test_with_the_bundled_defaults_it_writes_into_the_user_config_folder(tmp_pat
     result = runner.invoke(app, ["universe", "import-holdings", str(remx()), "--name", "remx"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "xdg-config" / "screener" / "universes" / "remx.toml").is_file()
-    assert not (DEFAULTS / "universes" / "remx.toml").exists()
+    assert not (UNIVERSES / "remx.toml").exists()
     screened = runner.invoke(app, ["screen", "-u", "remx", "--source", "snapshot", "--format", "csv"])
     assert screened.exit_code == 0 and "LYC.AX" in screened.stdout and "ALB" in screened.stdout
 
 
 # --- `-u NAME` resolution and the weight field ---------------------------------------------------------------------
 def test_names_resolve_configured_first_then_the_universes_folder_case_insensitively(tmp_path: Path) -> None:
-    configured = (DEFAULTS / "universes" / "producers.toml",)
+    configured = (UNIVERSES / "producers.toml",)
     folder = tmp_path / "universes"
     folder.mkdir()
     for name in ("producers", "REMX"):

@@ -19,9 +19,22 @@ from screener.errors import ConfigError
 ENV_VAR = "SCREENER_CONFIG"
 
 
+def package_dir() -> Path:
+    """The installed ``screener`` package folder (nothing is ever written inside it)."""
+    return Path(str(resources.files("screener"))).resolve()
+
+
 def bundled_config() -> Path:
-    """The package's own config.toml (its universe files beside it)."""
-    return Path(str(resources.files("screener.defaults").joinpath("config.toml")))
+    """The bundled config.toml (its ``universes/`` beside it): the copy a wheel carries in ``screener/defaults/``
+    (put there by the build from the repository's top-level files, byte-identical); else, for an editable install
+    or a run from the source tree, the repository's own top-level ``config.toml``."""
+    packaged = Path(str(resources.files("screener.defaults").joinpath("config.toml")))
+    if packaged.is_file():
+        return packaged
+    checkout = package_dir().parent / "config.toml"
+    if checkout.is_file() and (checkout.parent / "universes").is_dir():
+        return checkout
+    raise ConfigError(str(packaged), "the bundled config is missing from this installation (reinstall screener)")
 
 
 @dataclass(frozen=True)
