@@ -260,7 +260,8 @@ NEW_COLUMNS = ["rev_growth_fy1", "eps_growth_fy1", "peg_fy1", "net_debt_to_ebitd
 def test_comp_csv_ends_with_the_four_columns_worked_by_hand(cfg: Path) -> None:
     result = _run(cfg, "screen", *AS_OF, "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0].split(",")[-5:] == ["pb_z", *NEW_COLUMNS]
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[header.index("pb_z") :][:5] == ["pb_z", *NEW_COLUMNS]  # appended after pb_z (then later ones)
     rows = {r["ticker"]: r for r in csv.DictReader(io.StringIO(result.stdout)) if r["row_type"] == "company"}
     nre, cre = rows["600111.SS"], rows["000831.SZ"]
     assert float(nre["rev_growth_fy1"]) == pytest.approx(0.283547, abs=1e-6)  # 42,135 / 32,827 − 1

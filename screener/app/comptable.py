@@ -36,7 +36,9 @@ PERCENTILE_COLUMNS = ("pb_pctile", "pe_pctile", "pb_z")
 STATEMENT_COLUMNS = ("rev_growth_fy1", "eps_growth_fy1", "peg_fy1", "net_debt_to_ebitda_fy1")
 """FY1 growth and leverage from the merged statements (METHODS §11; screener.app.financials.comp_columns)."""
 # Natural sort direction: True = highest first.
-DESCENDING = {"etr", "upside", "dividend_yield", "market_cap", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2"}
+DESCENDING = {
+    "etr", "upside", "dividend_yield", "market_cap", "weight", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2"
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class CompanyRow:
         return self.years[self.fy1 + int(k) - 1].raw.get(metric)
 
     def metric(self, column: str) -> Value:
-        """A column by name: ``etr``, ``pe_fy1`` ..."""
+        """A column by name: ``etr``, ``pe_fy1``, ``weight`` (``weight`` % / 100) ..."""
         if column in MULTIPLE_COLUMNS:
             metric, _, k = column.rpartition("_fy")
             return self.years[self.fy1 + int(k) - 1].get(metric)
@@ -119,6 +121,8 @@ class CompanyRow:
             return self.positions.get(column, NA)
         if column in STATEMENT_COLUMNS:
             return self.statements.get(column, NA)
+        if column == "weight":  # the universe's percent of the ETF's net assets, as a fraction; NA without one
+            return NA if self.company.weight is None else self.company.weight / 100
         value: Value = getattr(self, column)
         return value
 

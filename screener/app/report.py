@@ -69,6 +69,11 @@ class ScreenReport:
         dates = [r.quote.price_date for b in self.groups for r in b.rows if r.quote is not None]
         return (min(dates), max(dates)) if dates else None
 
+    @property
+    def has_weights(self) -> bool:
+        """Whether any company row carries an ETF weight (the workbook and the HTML report show the column then)."""
+        return any(r.company.weight is not None for b in self.groups for r in b.rows)
+
     def as_of_text(self) -> str:
         """``as of D`` and, when they differ from it, the price dates: ``as of 2026-11-27 (prices of 2025-10-10)``."""
         span = self.price_dates

@@ -41,6 +41,7 @@ SORT_COLUMNS = (
     "upside",
     "dividend_yield",
     "market_cap",
+    "weight",
     *(f"{metric}_fy{k}" for metric in METRICS for k in (1, 2)),
     "name",
     "ticker",

@@ -70,6 +70,7 @@ CSV_COLUMNS = [
     "eps_growth_fy1",
     "peg_fy1",
     "net_debt_to_ebitda_fy1",
+    "weight",
 ]
 """The PM CSV contract (CLI.md), then columns appended by later versions (never reordered)."""
 TEXT_COLUMNS = {"row_type", "group", "ticker", "name", "currency", "house_rating", "rule_rating", "flags", "source"}
@@ -113,7 +114,7 @@ def _company_record(row: CompanyRow, as_of: str) -> dict[str, Any]:
         "source": row.source,
         "as_of": as_of,
     }
-    for column in (*CHANGE_COLUMNS, *PERCENTILE_COLUMNS, *STATEMENT_COLUMNS):
+    for column in (*CHANGE_COLUMNS, *PERCENTILE_COLUMNS, *STATEMENT_COLUMNS, "weight"):
         record[column] = row.metric(column)
     for column in MULTIPLE_COLUMNS:
         record[column] = row.metric(column)

@@ -21,6 +21,13 @@ def percent(value: Value) -> str:
     return f"{value * 100:,.1f}%"
 
 
+def weight(value: Value) -> str:
+    """An ETF weight (a fraction) as the holdings file shows it: ``8.30%``."""
+    if isinstance(value, Missing):
+        return str(value)
+    return f"{value * 100:.2f}%"
+
+
 def money(value: Value, decimals: int = 2) -> str:
     """``53.13``; ``26,944`` with decimals=0."""
     if isinstance(value, Missing):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from screener.core.flags import FLAGS
 from screener.core.values import Missing
 from screener.render.export import records
+from screener.render.formatting import weight
 from screener.render.html import DriftSection, png_data_uri, render
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ COMP_COLUMNS = (
     ("estimate", "Est"),
     ("flags", "Flags"), ("source", "Src"),
 )  # fmt: skip
+WEIGHTED_COLUMNS = (*COMP_COLUMNS[:-3], ("weight", "Weight"), *COMP_COLUMNS[-3:])
+"""With ETF weights in the universe: the weight after ND/EBITDA FY1 (``8.30%``; blank in aggregate rows)."""
 TEXT = {
     "ticker", "name", "currency", "price_date", "house_rating", "rule_rating", "in_band", "estimate", "flags", "source"
 }  # fmt: skip
@@ -65,6 +68,8 @@ def _number(column: str, value: Any) -> Cell:
         return Cell(f"{number:,.0f}", "num")
     if column == "fy1":
         return Cell(f"{number:.0f}", "num")
+    if column == "weight":
+        return Cell(weight(number), "num")
     return Cell(f"{number:,.2f}", "num")
 
 
@@ -83,13 +88,13 @@ def _comp_cell(column: str, record: dict[str, Any]) -> Cell:
     return _number(column, value)
 
 
-def _n_row(block: Any) -> dict[str, Any] | None:
+def _n_row(block: Any, columns: tuple[tuple[str, str], ...]) -> dict[str, Any] | None:
     """Per column ``n (excluded)`` of the group's mean (as the terminal table shows it), or None."""
     mean = next((a for a in block.aggregates if a.statistic == "mean"), None)
     if mean is None:
         return None
     cells = []
-    for column, _ in COMP_COLUMNS:
+    for column, _ in columns:
         stat = mean.values.get(column)
         if column == "name":
             cells.append(Cell(f"{block.name} n (excl.)"))
@@ -100,15 +105,21 @@ def _n_row(block: Any) -> dict[str, Any] | None:
     return {"kind": "agg", "cells": cells}
 
 
+def comp_columns(bundle: ReportBundle) -> tuple[tuple[str, str], ...]:
+    """The comp table's (key, header) pairs: with the Weight column when a company has an ETF weight."""
+    return WEIGHTED_COLUMNS if bundle.report.has_weights else COMP_COLUMNS
+
+
 def comp_rows(bundle: ReportBundle) -> list[dict[str, Any]]:
     """The comp table as rows for the template: per group a band row, its companies, its aggregate rows and the
     n row (companies counted, and excluded, per column)."""
     rows: list[dict[str, Any]] = []
+    columns = comp_columns(bundle)
     blocks = {block.name: block for block in bundle.report.groups}
     group = None
 
     def close(name: str | None) -> None:
-        n_row = _n_row(blocks[name]) if name in blocks else None
+        n_row = _n_row(blocks[name], columns) if name in blocks else None
         if n_row is not None:
             rows.append(n_row)
 
@@ -121,7 +132,7 @@ def comp_rows(bundle: ReportBundle) -> list[dict[str, Any]]:
             group = record["group"]
             rows.append({"kind": "band", "label": group})
         kind = "company" if record["row_type"] == "company" else "agg"
-        cells = [_comp_cell(column, record) for column, _ in COMP_COLUMNS]
+        cells = [_comp_cell(column, record) for column, _ in columns]
         rows.append({"kind": kind, "cells": cells})
     close(group)
     return rows
@@ -195,7 +206,7 @@ def report_html(bundle: ReportBundle) -> str:
         title=f"Rare-earth peer comparison — as of {report.as_of.isoformat()}",
         subtitle=f"{companies} companies, ranked by {report.sort}; sources: {', '.join(report.sources_used)}",
         banners=[*report.banners, *report.problems],
-        comp_columns=[label for _, label in COMP_COLUMNS],
+        comp_columns=[label for _, label in comp_columns(bundle)],
         comp_rows=comp_rows(bundle),
         drift=drift,
         correlation_columns=[label for _, label, _ in CORRELATION_COLUMNS],

@@ -169,7 +169,10 @@ GROWTH_COLUMNS = (
     ),
 )
 """FY1 growth, PEG and leverage from the statements (METHODS §11): shown only with --wide or --columns."""
-EXTRA_COLUMNS = (*HISTORY_COLUMNS, *GROWTH_COLUMNS)
+WEIGHT_COLUMN = Column("weight", "Weight", 20, lambda r: _cell(f.weight(r.metric("weight"))), fmt=f.weight)
+"""The ETF weight from the universe file (``universe import-holdings``): shown only with --wide or --columns; no
+aggregate (a weight is not averaged)."""
+EXTRA_COLUMNS = (*HISTORY_COLUMNS, *GROWTH_COLUMNS, WEIGHT_COLUMN)
 SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_COLUMNS, *EXTRA_COLUMNS)))
 """What ``screen --columns`` takes (the CSV column names)."""
 

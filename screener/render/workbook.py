@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from screener.app.bundle import ReportBundle
 from screener.app.comptable import CompanyRow
-from screener.app.report import AggregateRow, GroupBlock
+from screener.app.report import AggregateRow, GroupBlock, ScreenReport
 from screener.core.values import NM, Missing, Value
 from screener.fileio import write_atomic
 from screener.render.export import safe_text
@@ -161,6 +161,19 @@ COLUMNS: tuple[Col, ...] = (
 )
 """The Comps columns, in order (the published sheet's order, then the CSV's context columns)."""
 COLUMN_INDEX = {c.header: i for i, c in enumerate(COLUMNS)}
+WEIGHT = Col("Weight", 8, "0.00%", _metric("weight"))
+"""The ETF weight (a fraction), after ND/EBITDA FY1 when any company has one; blank in the statistic rows."""
+
+
+def comps_columns(report: ScreenReport) -> tuple[Col, ...]:
+    """:data:`COLUMNS`, with :data:`WEIGHT` when a company of the report carries an ETF weight (a column that
+    would be NA throughout is left out)."""
+    if not report.has_weights:
+        return COLUMNS
+    at = COLUMN_INDEX["ND/EBITDA FY1"] + 1
+    return (*COLUMNS[:at], WEIGHT, *COLUMNS[at:])
+
+
 CSV_FIELDS = {
     "Ticker": "ticker", "Name": "name", "Group": "group", "House rating": "house_rating",
     "Rule rating": "rule_rating", "In band": "in_band", "Mkt cap US$m": "market_cap_usd_m", "Ccy": "currency",
@@ -169,11 +182,11 @@ CSV_FIELDS = {
     "12M": "chg_12m",
     "P/B pctile": "pb_pctile", "P/E pctile": "pe_pctile", "P/B z": "pb_z", "Rev gr. FY1": "rev_growth_fy1",
     "EPS gr. FY1": "eps_growth_fy1", "PEG FY1": "peg_fy1", "ND/EBITDA FY1": "net_debt_to_ebitda_fy1",
-    "Flags": "flags", "Source": "source",
+    "Weight": "weight", "Flags": "flags", "Source": "source",
     "As of": "as_of", "Row type": "row_type",
     **{c.header: c.aggregate for c in COLUMNS if c.aggregate and c.aggregate.endswith(("_fy1", "_fy2"))},
 }  # fmt: skip
-"""The PM CSV column each Comps column shows (every CSV column has one)."""
+"""The PM CSV column each Comps column shows (every CSV column has one; Weight only with weights)."""
 YIELD_COLUMNS = {"Div. yield": "dividend_yield", "DY FY1": "dy_fy1", "DY FY2": "dy_fy2"}
 
 
@@ -192,8 +205,8 @@ def write_number(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format, 
         sheet.write_string(row, col, text(str(value)), missing)
 
 
-def _company(sheet: Worksheet, r: int, row: CompanyRow, as_of: date, styles: Styles) -> None:
-    for c, col in enumerate(COLUMNS):
+def _company(sheet: Worksheet, r: int, row: CompanyRow, as_of: date, styles: Styles, columns: tuple[Col, ...]) -> None:
+    for c, col in enumerate(columns):
         value = col.value(row) if col.value else None
         if col.header == "As of":
             sheet.write_datetime(r, c, as_of, styles.date)
@@ -224,11 +237,11 @@ def _company(sheet: Worksheet, r: int, row: CompanyRow, as_of: date, styles: Sty
 
 def _statistic_row(
     sheet: Worksheet, r: int, block: GroupBlock, kind: str, label: str, as_of: date, st: Styles,
-    value: Callable[[int, Col], None],
+    value: Callable[[int, Col], None], columns: tuple[Col, ...],
 ) -> None:  # fmt: skip
     """A shaded row of group statistics: its label and kind, and ``value(c, col)`` in each aggregated column."""
     shade = st.number("General", aggregate=True)
-    for c, col in enumerate(COLUMNS):
+    for c, col in enumerate(columns):
         if col.header == "Name":
             sheet.write_string(r, c, text(f"{block.name} {label}"), shade)
         elif col.header == "Group":
@@ -243,7 +256,10 @@ def _statistic_row(
             sheet.write_blank(r, c, None, shade)
 
 
-def _aggregate(sheet: Worksheet, r: int, block: GroupBlock, aggregate: AggregateRow, as_of: date, st: Styles) -> None:
+def _aggregate(
+    sheet: Worksheet, r: int, block: GroupBlock, aggregate: AggregateRow, as_of: date, st: Styles,
+    columns: tuple[Col, ...],
+) -> None:  # fmt: skip
     """A mean, median or harmonic-mean row (blank where the statistic is not computed for a column)."""
 
     def value(c: int, col: Col) -> None:
@@ -252,10 +268,13 @@ def _aggregate(sheet: Worksheet, r: int, block: GroupBlock, aggregate: Aggregate
         write_number(sheet, r, c, number, st.number(col.num_format, aggregate=True), st.missing_aggregate)
 
     label = STAT_LABEL[aggregate.statistic]
-    _statistic_row(sheet, r, block, aggregate.statistic, label, as_of, st, value)
+    _statistic_row(sheet, r, block, aggregate.statistic, label, as_of, st, value, columns)
 
 
-def _counts(sheet: Worksheet, r: int, block: GroupBlock, aggregate: AggregateRow, as_of: date, st: Styles) -> None:
+def _counts(
+    sheet: Worksheet, r: int, block: GroupBlock, aggregate: AggregateRow, as_of: date, st: Styles,
+    columns: tuple[Col, ...],
+) -> None:  # fmt: skip
     """The n of each aggregated column (members used; the others were NA or NM; the same for every statistic)."""
 
     def value(c: int, col: Col) -> None:
@@ -263,7 +282,7 @@ def _counts(sheet: Worksheet, r: int, block: GroupBlock, aggregate: AggregateRow
         sheet.write_number(r, c, aggregate.values[col.aggregate].n, st.number("0", aggregate=True))
 
     label = f"n (of {block.total - block.not_counted} counted)"
-    _statistic_row(sheet, r, block, "n", label, as_of, st, value)
+    _statistic_row(sheet, r, block, "n", label, as_of, st, value, columns)
 
 
 def comps_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
@@ -285,11 +304,13 @@ def comps_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
         styles.note,
     )
     header = TITLE_ROWS
-    for c, col in enumerate(COLUMNS):
+    columns = comps_columns(report)
+    index = {col.header: c for c, col in enumerate(columns)}
+    for c, col in enumerate(columns):
         sheet.write_string(header, c, col.header, styles.header)
         sheet.set_column(c, c, col.width)
     r = header + 1
-    last = len(COLUMNS) - 1
+    last = len(columns) - 1
     for block in report.groups:
         members = f"{block.total} companies"
         if block.not_counted:
@@ -297,17 +318,17 @@ def comps_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
         sheet.write_string(r, 0, text(f"{block.name} ({members})"), styles.band)
         for c in range(1, last + 1):
             sheet.write_blank(r, c, None, styles.band)
-        sheet.write_string(r, COLUMN_INDEX["Group"], text(block.name), styles.band)
-        sheet.write_string(r, COLUMN_INDEX["Row type"], "group", styles.band)
+        sheet.write_string(r, index["Group"], text(block.name), styles.band)
+        sheet.write_string(r, index["Row type"], "group", styles.band)
         r += 1
         for row in block.rows:
-            _company(sheet, r, row, report.as_of, styles)
+            _company(sheet, r, row, report.as_of, styles, columns)
             r += 1
         for aggregate in block.aggregates:
-            _aggregate(sheet, r, block, aggregate, report.as_of, styles)
+            _aggregate(sheet, r, block, aggregate, report.as_of, styles, columns)
             r += 1
         if block.aggregates:
-            _counts(sheet, r, block, block.aggregates[0], report.as_of, styles)
+            _counts(sheet, r, block, block.aggregates[0], report.as_of, styles, columns)
             r += 1
     sheet.freeze_panes(header + 1, 1)
     sheet.autofilter(header, 0, max(r - 1, header), last)
