@@ -380,7 +380,8 @@ SortOption = Annotated[
     str | None,
     typer.Option(
         "--sort",
-        help="Rank by: etr (default), upside, pe_fy1, pb_fy1, ev_ebitda_fy1, roe_fy1, dy_fy1, market_cap, name ...",
+        help="Rank by: etr (default), upside, pe_fy1, pb_fy1, ev_ebitda_fy1, roe_fy1, dy_fy1, market_cap, weight, "
+        "name ...",
     ),
 ]
 ReverseOption = Annotated[bool, typer.Option("--reverse", help="Reverse the column's natural order.")]
