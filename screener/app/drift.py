@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from screener.app.report import ScreenReport, rating_records
 from screener.app.screen import ScreenOptions, screen
-from screener.core.drift import Finding, RatingRecord, RunSummary, compare
+from screener.core.drift import Finding, RatingRecord, RunSummary, ViewChange, compare, view_changes
 from screener.environment import Environment
 from screener.errors import UsageError
 from screener.models import Scope
@@ -69,9 +69,10 @@ def compare_report(
                 raise UsageError(f"--against: no recorded run of {baseline} (see `screener history list`)")
         previous = history.load(baseline) if baseline else None
         recent = [(d, r) for d, r in history.recent(report.as_of) if d != report.as_of]
-    findings = compare(
-        report.as_of, records, previous, [(report.as_of, {r.ticker: r for r in records}), *recent], settings.drift
-    )
+    since = baseline if baseline is not None else report.as_of - timedelta(days=settings.drift_min_days)
+    recorded = [(report.as_of, {r.ticker: r for r in records}), *recent]
+    changes = house_view_changes(report, since, initiations=baseline is not None)
+    findings = compare(report.as_of, records, previous, recorded, settings.drift, changes)
     warnings: list[str] = []
     if baseline is not None and previous is not None:
         age = (report.as_of - baseline).days
@@ -92,6 +93,21 @@ def compare_report(
         findings += [Finding(t, previous[t].name, "removed", f"in the run of {baseline}, not now", False)
                      for t in removed]  # fmt: skip
     return DriftResult(report.as_of, baseline, findings, report, record, settings.history_db, warnings)
+
+
+def house_view_changes(report: ScreenReport, since: date, initiations: bool) -> list[ViewChange]:
+    """Every change of house view set after ``since`` up to the report's as-of date, from each company's view
+    history (the baseline run's date, else ``[drift] min_days_between`` days back); ``initiations``: a first view
+    counts (with a baseline run only); a P/B-band target is not the view's, so only its rating changes count."""
+    return [
+        change
+        for block in report.groups
+        for row in block.rows
+        for change in view_changes(
+            row.ticker, row.company.name, row.company.views, since, report.as_of,
+            house_target=row.company.target_from_band is None, initiations=initiations,
+        )
+    ]  # fmt: skip
 
 
 def runs(env: Environment) -> list[RunSummary]:
