@@ -238,7 +238,7 @@ def test_import_validate_and_screen_with_the_imported_universe(tmp_path: Path) -
     assert str(written) in result.stdout and "25 companies" in result.stdout
     text = written.read_text()
     header = text.split("[universe]")[0]
-    for needle in (str(remx()), "fund: REMX", "holdings date: not stated", "imported: ", "threshold: none"):
+    for needle in (str(remx().resolve()), "fund: REMX", "holdings date: not stated", "imported: ", "threshold: none"):
         assert needle in header, needle
     assert "unmapped (name, code): none" in header
     data = tomllib.loads(text)

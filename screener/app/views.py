@@ -71,6 +71,7 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
     """Append a view (rating, target, date, note) to the company's universe file; returns the new history."""
     import tomlkit
 
+    from screener.app.setup import writable_universe
     from screener.fileio import write_atomic
     from screener.universe import parse_universe
 
@@ -85,6 +86,7 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
     if on > today:
         raise UsageError(f"--on: {on} is in the future (today is {today})")
     company, path = _locate(env, options.ticker, options.universes)
+    path = writable_universe(env, path)
     clash = next((v for v in company.views if v.set_on == on), None)
     if clash is not None:
         existing = f"{clash.rating.value} TP {clash.target_price:g}"
