@@ -9,6 +9,9 @@ Rules, whatever is written:
 - **Targets**: a symlink is written through to its target (the link stays a link); a directory, a device, a FIFO
   or any other non-regular file is refused, as is a missing or read-only folder: :class:`OutputError` (exit 2)
   naming the path. A full disk is a one-line :class:`OutputError` too.
+- **Never inside the installed package**: a target inside the ``screener`` package folder (site-packages, or the
+  source tree's ``screener/``) is refused (:class:`OutputError`, pointing at ``screener init``): an upgrade
+  would lose it, and the package's bundled defaults stay byte-identical to what was installed.
 """
 
 from __future__ import annotations
@@ -53,9 +56,30 @@ def _umask() -> int:
     return mask
 
 
+PACKAGE_DIR = Path(__file__).resolve().parent
+"""The installed ``screener`` package: nothing is ever written inside it."""
+
+
+def inside_package(path: Path | str) -> bool:
+    """Whether ``path`` (symlinks resolved) lies inside the installed package folder."""
+    return PACKAGE_DIR in Path(os.path.realpath(path)).parents
+
+
+def refuse_inside_package(path: Path | str) -> None:
+    """OutputError naming ``path`` when it lies inside the installed package (see the module rules)."""
+    if inside_package(path):
+        raise OutputError(
+            path,
+            f"inside the installed screener package ({PACKAGE_DIR}): nothing is written there; "
+            "`screener init` writes an editable config and universes/ to the user config folder",
+        )
+
+
 def resolve_target(path: Path | str, *, make_parents: bool = False) -> Path:
     """The regular file a write to ``path`` lands in: a symlink is followed to its target; a directory, device,
-    FIFO or socket is refused; the folder must exist (or be created with ``make_parents``) and be a folder."""
+    FIFO or socket is refused, and so is a target inside the installed package; the folder must exist (or be
+    created with ``make_parents``) and be a folder."""
+    refuse_inside_package(path)
     target = Path(os.path.realpath(path))  # follows every link, also dangling ones (their target is created)
     if target.exists() and not target.is_file():
         kind = "a folder" if target.is_dir() else "not a regular file (a device, pipe or socket)"

@@ -360,7 +360,11 @@ def parse_universe(path: Path, text: str, today: date | None = None) -> Universe
 
 def load_universes(paths: list[Path], today: date | None = None) -> list[Universe]:
     """Load several universe files; a ticker in two files is an error naming both."""
-    universes = [load_universe(p, today) for p in paths]
+    return one_entry_per_ticker([load_universe(p, today) for p in paths])
+
+
+def one_entry_per_ticker(universes: list[Universe]) -> list[Universe]:
+    """The universes of one run, unchanged; a ticker in two of them is an error naming both files."""
     owner: dict[str, str] = {}
     for universe in universes:
         for company in universe.companies:

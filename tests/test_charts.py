@@ -17,15 +17,29 @@ from typer.testing import CliRunner
 from screener.cli import app
 from screener.universe import load_universe
 
-from .conftest import CONFIG, SHARED_DATA, make_config, need
+from .conftest import CONFIG, SHARED_DATA, UNIVERSES, make_config, need
 
 NRE_RAW = SHARED_DATA / "prices" / "a_shares" / "ganlei_raw_1997_2022" / "600111.SS.csv"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+WITHOUT_PRODUCERS = {"universes": {"files": [str(UNIVERSES / "magnets.toml")]}}
+"""``make_config`` edits for a config without producers.toml: a synthetic universe that restates 600111.SS's
+research differently would conflict with it (research belongs to the company, across every universe file)."""
+
+
+def without_producers(config: Path) -> Path:
+    """A config one folder above ``config``'s (which holds its store), on the same store, without producers.toml."""
+    from screener.config import load_settings
+
+    cache = str(load_settings(config).cache_dir)
+    return make_config(config.parent.parent, {**WITHOUT_PRODUCERS, "store": {"dir": cache}})
+
+
 def synthetic_universe(folder: Path, *, band_k: float | None = None, books: bool = True) -> Path:
     """600111.SS with SYNTHETIC, clearly labelled book values (2.0 CNY growing 4% a half-year, published two
-    and four months after each period end) and a synthetic FY2021/FY2022 model for the forward BVPS."""
+    and four months after each period end) and a synthetic FY2021/FY2022 model for the forward BVPS (use it
+    with a config made with :data:`WITHOUT_PRODUCERS`)."""
     lines = [
         "# SYNTHETIC test data: these book values and model figures are NOT China Northern Rare Earth's.",
         "[universe]",
@@ -66,8 +80,9 @@ def synthetic_universe(folder: Path, *, band_k: float | None = None, books: bool
 
 @pytest.fixture
 def nre_store(runner: CliRunner, tmp_path: Path) -> Path:
-    """A config whose store holds the real 600111.SS raw history (1997-2022) from ../shared/data."""
-    config = make_config(tmp_path / "work")
+    """A config (without producers.toml) whose store holds the real 600111.SS raw history (1997-2022) from
+    ../shared/data."""
+    config = make_config(tmp_path / "work", WITHOUT_PRODUCERS)
     result = runner.invoke(
         app, ["prices", "import", str(need(NRE_RAW)), "--ticker", "600111.SS", "--config", str(config)]
     )
@@ -184,7 +199,7 @@ def test_band_target_without_history_is_na_with_a_flag(runner: CliRunner, tmp_pa
             "-u",
             str(universe),
             "--config",
-            str(CONFIG),
+            str(make_config(tmp_path / "work", WITHOUT_PRODUCERS)),
             "--source",
             "snapshot",
             "--as-of",

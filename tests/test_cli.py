@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from screener.cli import app
 from screener.render.export import CSV_COLUMNS
 
-from .conftest import CONFIG, EnvRunner, make_config, make_env
+from .conftest import CONFIG, UNIVERSES, EnvRunner, make_config, make_env
 
 BASE = ["--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10"]
 
@@ -274,7 +274,9 @@ pb = 7.2
 def test_nm_keeps_the_raw_input_visible(runner: CliRunner, tmp_path: Path) -> None:
     universe = tmp_path / "loss.toml"
     universe.write_text(LOSS_MAKER)
-    base = ["screen", *BASE, "-u", str(universe)]
+    # MP's consensus differs from producers.toml's: a config without it (research belongs to the company)
+    config = make_config(tmp_path / "w", {"universes": {"files": [str(UNIVERSES / "magnets.toml")]}})
+    base = ["screen", "--config", str(config), *BASE[2:], "-u", str(universe)]
     table = runner.invoke(app, base)
     assert table.exit_code == 0, table.output
     assert "NM (EPS -2.00)" in table.output  # 73.77 / -36.885: a loss of 2.00 per share

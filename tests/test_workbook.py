@@ -30,7 +30,7 @@ from screener.render.workbook import (
 )
 
 from .conftest import make_config, need
-from .test_charts import FX_CNY, NRE_RAW, OXIDES, synthetic_universe
+from .test_charts import FX_CNY, NRE_RAW, OXIDES, WITHOUT_PRODUCERS, synthetic_universe
 
 SNAPSHOT = ["--source", "snapshot", "--as-of", "2025-10-10"]
 HEADER_ROW = TITLE_ROWS + 1  # 1-based row of the Comps header
@@ -237,8 +237,9 @@ def test_drift_sheet_only_with_a_history_and_never_recorded(runner: CliRunner, c
 
 @pytest.fixture
 def nre_store(runner: CliRunner, tmp_path: Path) -> Path:
-    """600111.SS's real raw price history and the real CNY FX history in the store of a test config."""
-    config = make_config(tmp_path / "work")
+    """600111.SS's real raw price history and the real CNY FX history in the store of a test config (without
+    producers.toml: the synthetic universe restates 600111.SS)."""
+    config = make_config(tmp_path / "work", WITHOUT_PRODUCERS)
     cfg = ["--config", str(config)]
     assert runner.invoke(app, ["prices", "import", str(need(NRE_RAW)), "--ticker", "600111.SS", *cfg]).exit_code == 0
     assert runner.invoke(app, ["fx", "import", str(need(FX_CNY)), "--currency", "CNY", *cfg]).exit_code == 0

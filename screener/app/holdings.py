@@ -93,10 +93,10 @@ def target_path(env: Environment, name: str, folder: Path | None) -> Path:
         raise UsageError(
             f"--name: {name!r} must be a file name of letters, digits, '-' and '_' (e.g. remx), without .toml"
         )
+    from screener.fileio import refuse_inside_package
+
     path = (folder if folder is not None else uv.universe_dir(env)) / f"{name}.toml"
-    package = Path(__file__).resolve().parents[1]
-    if package in path.resolve().parents:
-        raise UsageError(f"{path}: inside the installed package; use --dir or `screener init` for a config folder")
+    refuse_inside_package(path)
     return path
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +11,8 @@ from screener.core.tickers import to_yahoo
 from screener.environment import Environment
 from screener.errors import ConfigError, TickerCodeError, UsageError
 from screener.models import Company, Universe
-from screener.universe import load_universe, load_universes, resolve_universe_args
+from screener.research import ResearchIndex, build_index, with_research
+from screener.universe import load_universe, load_universes, one_entry_per_ticker, resolve_universe_args
 
 
 def symbol(code: str, option: str = "TICKER") -> str:
@@ -44,10 +45,39 @@ def universe_dir(env: Environment) -> Path:
 
 def selected(env: Environment, names: Sequence[str] | None) -> list[Universe]:
     """The universes named with -u (configured names, files in :func:`universe_dir`, or .toml paths); all
-    configured ones when none."""
+    configured ones when none. Each company carries its research from every configured and selected file
+    (:mod:`screener.research`); a ticker in two selected files is an error."""
+    return with_research(*selected_research(env, names))
+
+
+def selected_research(env: Environment, names: Sequence[str] | None) -> tuple[list[Universe], ResearchIndex]:
+    """The selected universes as their files give them, and the research index of the configured files
+    (config order) and the selected ones: research conflicts raise before a ticker selected twice does."""
     configured = env.settings.universe_files if names else _configured_files(env)
     paths = resolve_universe_args(list(names or []), configured, universe_dir(env) if names else None)
-    return load_universes(paths, env.today())
+    loaded = _loader(env)
+    chosen = [loaded(p) for p in paths]
+    index = build_index([*(loaded(p) for p in _configured_files(env)), *chosen])
+    return one_entry_per_ticker(chosen), index
+
+
+def _loader(env: Environment, known: Sequence[Universe] = ()) -> Callable[[Path], Universe]:
+    """``load_universe`` reading each file once (by resolved path; ``known`` ones are not read again)."""
+    cache = {Path(u.path).resolve(): u for u in known}
+
+    def load(path: Path) -> Universe:
+        key = path.resolve()
+        if key not in cache:
+            cache[key] = load_universe(path, env.today())
+        return cache[key]
+
+    return load
+
+
+def with_configured_research(env: Environment, universes: Sequence[Universe]) -> list[Universe]:
+    """``universes`` with their companies' research from the configured files and from themselves."""
+    loaded = _loader(env, universes)
+    return with_research(universes, build_index([*(loaded(p) for p in _configured_files(env)), *universes]))
 
 
 def companies(universes: Sequence[Universe]) -> list[Company]:
@@ -124,7 +154,10 @@ def configured(env: Environment) -> list[Universe]:
         sorted(p for p in folder.glob("*.toml") if p.is_file() and p.resolve() not in named) if folder.is_dir() else []
     )
     # each extra file on its own: an ETF universe shares names with the configured ones by design
-    return load_universes(files, env.today()) + [load_universe(p, env.today()) for p in extra]
+    own = load_universes(files, env.today())
+    return with_research(own, build_index(own)) + [
+        with_research([u], build_index([*own, u]))[0] for u in (load_universe(p, env.today()) for p in extra)
+    ]
 
 
 def one(env: Environment, name: str) -> Universe:
@@ -132,16 +165,20 @@ def one(env: Environment, name: str) -> Universe:
     path = Path(name)
     if not (path.suffix == ".toml" and path.exists()):
         path = resolve_universe_args([name], env.settings.universe_files, universe_dir(env))[0]
-    return load_universe(path, env.today())
+    return with_configured_research(env, [load_universe(path, env.today())])[0]
 
 
 def validate(env: Environment, files: Sequence[Path] | None) -> list[Universe]:
-    """Check universe files (default: those in config.toml); the first problem raises, naming file:line:field."""
+    """Check universe files (default: those in config.toml), and their research against the configured files';
+    the first problem raises, naming file:line:field."""
     if not files:
-        return load_universes(list(_configured_files(env)), env.today())
-    # a name (`universe validate remx`) is found as `-u remx` is; a path is checked as given
-    paths = [f if f.exists() or f.suffix == ".toml" else _named(env, str(f)) for f in files]
-    return load_universes(paths, env.today())
+        checked = load_universes(list(_configured_files(env)), env.today())
+    else:
+        # a name (`universe validate remx`) is found as `-u remx` is; a path is checked as given
+        paths = [f if f.exists() or f.suffix == ".toml" else _named(env, str(f)) for f in files]
+        checked = load_universes(paths, env.today())
+    with_configured_research(env, checked)
+    return checked
 
 
 def _named(env: Environment, name: str) -> Path:

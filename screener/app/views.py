@@ -1,8 +1,9 @@
 """``screener view set|history``: the house-view history of a company, kept in its universe file.
 
-``view set`` appends a ``[[company.house]]`` entry to the file the company is in, keeping the file's comments and
-layout (tomlkit), after checking the edited file validates as a whole; the file is replaced atomically (its mode
-kept). A single ``[company.house]`` table is turned into the first entry of the history.
+``view set`` appends a ``[[company.house]]`` entry to the file that keeps the company's views (:func:`view_file`),
+keeping the file's comments and layout (tomlkit), after checking the edited file validates as a whole; the file is
+replaced atomically (its mode kept). A single ``[company.house]`` table is turned into the first entry of the
+history.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from screener.core.ratings import Rating
 from screener.environment import Environment
 from screener.errors import UsageError
 from screener.models import Company, HouseView
+from screener.research import Research, with_research
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class ViewHistory:
     today: date
     added: HouseView | None = None
     """The view ``view set`` just added."""
+    chosen: str = ""
+    """Why ``path`` was chosen when no universe file held the company's research (else empty)."""
 
     @property
     def views(self) -> tuple[HouseView, ...]:
@@ -52,25 +56,53 @@ class ViewHistory:
         return self.company.view_at(self.today)
 
 
-def _locate(env: Environment, ticker: str, universes: Sequence[str]) -> tuple[Company, Path]:
+@dataclass(frozen=True)
+class ViewFile:
+    """The universe file that keeps a company's house views, and why, when no file held its research."""
+
+    path: Path
+    chosen: str = ""
+
+
+def view_file(env: Environment, selecting: Company, research: Research) -> ViewFile:
+    """Where a company's views are kept and ``view set`` writes: the file holding its latest house view, else the
+    first holding its other research (model, consensus, book values); else the first configured universe listing
+    it; else the file of the universe that selected it (``chosen`` says so)."""
+    home = research.views_home
+    if home is not None:
+        return ViewFile(Path(home.source_file))
+    configured = {path.resolve() for path in env.settings.universe_files}
+    listed = next((c for c in research.entries if Path(c.source_file).resolve() in configured), None)
+    if listed is not None:
+        return ViewFile(Path(listed.source_file))
+    return ViewFile(
+        Path(selecting.source_file),
+        f"{selecting.ticker}: no universe file holds research on it and no configured universe lists it; "
+        f"its views are kept in {selecting.source_file}, the universe that selected it",
+    )
+
+
+def _locate(env: Environment, ticker: str, universes: Sequence[str]) -> tuple[Company, ViewFile]:
+    """The company (with its research from every universe file) and the file keeping its views."""
     symbol = uv.symbol(ticker, "TICKER")
-    for universe in uv.selected(env, universes):
-        for company in universe.companies:
-            if company.ticker == symbol:
-                return company, Path(universe.path)
+    chosen, index = uv.selected_research(env, universes)
+    for company in uv.companies(with_research(chosen, index)):
+        if company.ticker == symbol:
+            return company, view_file(env, company, index[symbol])
     raise UsageError(f"TICKER: {symbol} is in no universe (see `screener universe list`)")
 
 
 def history(env: Environment, ticker: str, universes: Sequence[str] = ()) -> ViewHistory:
     """The views of one company."""
-    company, path = _locate(env, ticker, universes)
-    return ViewHistory(company, path, env.today())
+    company, where = _locate(env, ticker, universes)
+    return ViewHistory(company, where.path, env.today(), chosen=where.chosen)
 
 
 def set_view(env: Environment, options: NewView) -> ViewHistory:
     """Append a view (rating, target, date, note) to the company's universe file; returns the new history."""
     import tomlkit
 
+    from screener.app.setup import writable_universe
     from screener.fileio import write_atomic
     from screener.universe import parse_universe
 
@@ -84,7 +116,8 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
     on = options.on or today
     if on > today:
         raise UsageError(f"--on: {on} is in the future (today is {today})")
-    company, path = _locate(env, options.ticker, options.universes)
+    company, where = _locate(env, options.ticker, options.universes)
+    path = writable_universe(env, where.path)
     clash = next((v for v in company.views if v.set_on == on), None)
     if clash is not None:
         existing = f"{clash.rating.value} TP {clash.target_price:g}"
@@ -107,11 +140,14 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
         entry["house"] = first
     entry["house"].append(new)
     text = tomlkit.dumps(doc)
-    updated = parse_universe(path, text, today)  # the whole file must still validate
+    written = parse_universe(path, text, today)  # the whole file must still validate
     write_atomic(path, text.encode("utf-8"))
-    fresh = next(c for c in updated.companies if c.ticker == company.ticker)
+    if path == where.path:
+        fresh, _ = _locate(env, company.ticker, options.universes)  # its views from every file, the new one included
+    else:  # the bundled defaults were copied: this run's config is still the bundled one, so read the copy
+        fresh = next(c for c in written.companies if c.ticker == company.ticker)
     added = next(v for v in fresh.views if v.set_on == on)
-    return ViewHistory(fresh, path, today, added)
+    return ViewHistory(fresh, path, today, added, where.chosen)
 
 
 def _company_table(doc: Any, ticker: str, path: Path) -> Any:

@@ -28,7 +28,8 @@ app.add_typer(view_app, name="view")
 SET_EXAMPLES = (
     "Examples:\n\n  screener view set 600111.SS --rating Neutral --target 80 --note 'raised after the price move'\n\n"
     "  screener view set '000831 CH' --rating Buy --target 70 --on 2026-11-20\n\n"
-    "The view is appended as a [[company.house]] entry to the universe file holding the company (comments kept)."
+    "The view is appended as a [[company.house]] entry (comments kept) to the universe file holding the company's "
+    "research, else the first configured universe listing it."
 )
 
 
@@ -50,6 +51,8 @@ def view_set(
     done = set_view(run.env, NewView(ticker, rating, target, run.date(on, "--on"), note, universe or ()))
     added = done.added
     assert added is not None
+    if done.chosen:
+        run.note(done.chosen)
     in_force = done.in_force
     now = f"in force today: {in_force.rating.value} TP {in_force.target_price:g}" if in_force else "not rated today"
     run.env.out.print(
