@@ -21,8 +21,9 @@ from .conftest import SHARED_DATA, UNIVERSES, EnvRunner, make_config, make_env, 
 TODAY = datetime(2025, 10, 20, 12, tzinfo=UTC)
 """Ten days after the snapshot (2025-10-10): FY1 is 2025 for December year ends, 2026 for Lynas (June)."""
 REMX = "holdings/REMX_vaneck_holdings_committed_2026-01-31.csv"
-IDENTITY = {"group", "name"}
-"""What the selecting universe decides; every other column of the PM CSV comes from the company's research."""
+IDENTITY = {"group", "name", "weight"}
+"""What the selecting universe decides (weight: the ETF's); every other column of the PM CSV comes from the company's
+research."""
 NRE_LINE = 22
 """The ``[[company]]`` line of 600111.SS in universes/producers.toml."""
 MINE_HEAD = '[universe]\nname = "mine"\n\n'
@@ -78,6 +79,7 @@ def test_the_same_research_through_its_own_universe_an_etf_universe_and_the_tick
 
     nre = remx["600111.SS"]  # identity from the selecting universe, research from producers.toml
     assert (nre["group"], nre["name"]) == ("REMX", "China Northern Rare Earth Group High-Te")
+    assert (nre["weight"], own["600111.SS"]["weight"]) == ("0.0748", "NA")  # 7.48% of REMX; none in producers
     assert (nre["house_rating"], float(nre["target_price"]), nre["fy1"]) == ("Buy", 72.0, "2025")
     assert float(nre["pe_fy1"]) == pytest.approx(53.13 / (2172 / 3615))  # 88.4x: price / (net income / shares)
     assert float(nre["pb_fy1"]) == pytest.approx(53.13 / ((30596 - 6267) / 3615))  # BVPS: equity less minorities
