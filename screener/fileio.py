@@ -97,13 +97,24 @@ def resolve_target(path: Path | str, *, make_parents: bool = False) -> Path:
     return target
 
 
+NAME_MAX = 255
+"""The longest file name the usual file systems take (ext4, APFS, NTFS)."""
+
+
+def temp_prefix(name: str) -> str:
+    """``.NAME.`` for the temporary file beside ``NAME``, cut so that the temporary name (prefix, 8 random
+    characters, ``.tmp``) stays within :data:`NAME_MAX` even when ``NAME`` itself is 255 characters long."""
+    room = NAME_MAX - len(".") - len(".") - 8 - len(".tmp")
+    return f".{name.encode()[:room].decode(errors='ignore')}."
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path | str, *, make_parents: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``'s target; when the block succeeds it replaces the target (mode from
     the umask, or the existing file's). Anything raised in the block leaves the target untouched."""
     target = resolve_target(path, make_parents=make_parents)
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, temp_name = tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise OutputError(path, _REASONS.get(exc.errno or 0, exc.strerror or str(exc))) from None
     os.close(fd)
