@@ -21,7 +21,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from screener.errors import ExitCode, ScreenerError
@@ -73,6 +73,20 @@ def refuse_inside_package(path: Path | str) -> None:
             f"inside the installed screener package ({PACKAGE_DIR}): nothing is written there; "
             "`screener init` writes an editable config and universes/ to the user config folder",
         )
+
+
+def refuse_own_file(path: Path | str, files: Iterable[Path], folders: Iterable[Path]) -> None:
+    """OutputError naming ``path`` when it is one of the tool's own files — resolved through symlinks, it equals one
+    of ``files`` (the rating history and its ``-wal``/``-shm``, the config in use, a configured universe file) or
+    lies inside one of ``folders`` (the store, the installed package). An output never replaces them."""
+    target = Path(os.path.realpath(path))
+    for own in files:
+        if target == Path(os.path.realpath(own)):
+            raise OutputError(path, f"is the tool's own file ({own}): choose another --out")
+    for folder in (*folders, PACKAGE_DIR):
+        real = Path(os.path.realpath(folder))
+        if real == target or real in target.parents:
+            raise OutputError(path, f"lies inside the tool's own folder {folder}: choose another --out")
 
 
 def resolve_target(path: Path | str, *, make_parents: bool = False) -> Path:
