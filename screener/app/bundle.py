@@ -45,11 +45,12 @@ def gather_report(env: Environment, options: BundleOptions) -> ReportBundle:
 
 def _drift(env: Environment, options: ScreenOptions, report: ScreenReport, notes: list[str]) -> DriftResult | None:
     """The latest findings against the last recorded run, as ``drift --no-record`` computes them: nothing is
-    recorded and no history is created. A cut selection (groups, top N) is re-screened whole, as drift sees it."""
+    recorded and no history is created. A cut selection (groups, named tickers, top N) is re-screened whole, as
+    drift sees it."""
     if not env.settings.history_db.exists():
         notes.append("drift: no rating history yet (run `screener drift` to record one)")
         return None
-    if options.groups or options.top:
+    if options.groups or options.top or options.tickers:
         report = screen(env, ScreenOptions(universes=options.universes, scope=options.scope))
     try:
         return compare_report(env, report, "last", record=False, create=False)
