@@ -25,7 +25,7 @@ RATING_STYLE = {Rating.BUY: "bold green", Rating.NEUTRAL: "yellow", Rating.SELL:
 MARK_STYLE = {
     Mark.IMPLAUSIBLE: "magenta",
     Mark.OUT_OF_BAND: "underline",
-    Mark.STALE: "yellow",
+    Mark.STALE: "orange3",
     Mark.OVERRIDDEN: "cyan",
     Mark.ESTIMATE: "italic",
 }
@@ -191,7 +191,7 @@ def footer(report: ScreenReport) -> Text:
         "Est: house = house model; consensus (n = FY1 forecasters, the estimate's date), its multiples at this price. "
         "Aggregates: one line per issuer (a second listing shows as '+1 dual', not counted), always over the whole "
         "group (with names or --top: 'n 7 (2 shown)'), n used (NA/NM and flagged yields excluded); harmonic mean for "
-        "price multiples only. Marked: 44.0%? implausible yield; yellow a stale price or target; cyan a band or "
+        "price multiples only. Marked: 44.0%? implausible yield; orange a stale price or target; cyan a band or "
         "consensus target; italic a market cap from the snapshot's share count; underlined a house rating out of "
         "band. NA = not available, NM = not meaningful (negative or zero denominator), NR = not rated. "
         "Market caps in USD (snapshot: as published)."
