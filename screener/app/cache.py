@@ -66,7 +66,6 @@ def clear(env: Environment, plan: ClearPlan) -> int:
     return housekeeping.clear(env.store, plan.kinds, only_refetchable=plan.only_refetchable)
 
 
-
 def oxide_listing(env: Environment) -> list[OxideListing]:
     """Series registered in config.toml and series in the store."""
     settings = env.settings
