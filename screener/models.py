@@ -1,11 +1,14 @@
 """Plain types shared by all layers: numbers that may be missing (NA/NM), ratings, companies, universes, quotes,
-FX rates. Imports nothing from the rest of the package: core/, app/, data/ and render/ all build on it."""
+FX rates, and the cell model every output surface renders (:class:`Cell`). Imports nothing from the rest of the
+package: core/, app/, data/ and render/ all build on it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
+from typing import Literal
 
 
 class Missing(Enum):
@@ -265,3 +268,95 @@ class HttpLimits:
 
     deadline_seconds: float = 60.0
     max_bytes: int = 50_000_000
+
+
+class Mark(StrEnum):
+    """What a displayed cell is marked with, decided once when the cells are built (never by a surface)."""
+
+    IMPLAUSIBLE = "implausible"
+    """A dividend yield failing the payout check (flag ``dy_implausible``): shown, kept out of ETR and aggregates."""
+    OUT_OF_BAND = "out_of_band"
+    """A house rating outside the ETR band of its rule rating."""
+    STALE = "stale"
+    """A price older than the staleness limit (``stale_price``), a house target set too long ago (``stale_target``)."""
+    OVERRIDDEN = "overridden"
+    """A number that replaces the house's own: a P/B-band or consensus target price."""
+    ESTIMATE = "estimate"
+    """An estimated number: a market cap from the snapshot's implied share count."""
+
+
+CellState = Literal["number", "NA", "NM"]
+"""``number``: the cell has its value (a number, or text for a text kind); ``NA`` not available; ``NM`` not
+meaningful."""
+CellKind = Literal["fraction", "multiple", "amount", "price", "number", "count", "date", "text", "rating", "boolean"]
+"""How a value is read: ``fraction`` (0.355 = 35.5%), ``multiple`` (12.3x), ``amount`` (a plain quantity, thousands
+separated), ``price``, ``number`` (a plain statistic: a z-score, a correlation), ``count``, ``date`` (ISO text),
+``text``, ``rating`` (Buy / Neutral / Sell / NR), ``boolean``."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One displayed cell: its raw value, state, kind and marks, and how it is shown.
+
+    ``value``: a float for the numeric kinds, text for ``text``/``rating``/``date``, a bool for ``boolean``; None is
+    an empty cell (nothing to show: a statistic not computed for a column) or a missing one (state NA/NM).
+    ``decimals``: digits after the point as displayed (of the percentage for a fraction); ``signed``: shown with
+    its sign (``+0.52``). ``note``: what the marks mean (an HTML ``title``, a workbook comment). ``basis``: the
+    figure behind the value, e.g. ``("EPS", -0.52)`` behind an NM P/E, ``("excluded", 4)`` behind an n.
+    """
+
+    value: float | str | bool | None = None
+    kind: CellKind = "text"
+    state: CellState = "number"
+    marks: frozenset[Mark] = frozenset()
+    decimals: int = 0
+    signed: bool = False
+    note: str = ""
+    basis: tuple[str, float] | None = None
+
+    @property
+    def missing(self) -> bool:
+        """NA or NM."""
+        return self.state != "number"
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to show (not NA: the cell does not apply)."""
+        return self.state == "number" and self.value is None
+
+    @property
+    def number(self) -> float | None:
+        """The value as a float (numeric kinds with a value), else None."""
+        if self.state != "number" or isinstance(self.value, str | bool) or self.value is None:
+            return None
+        return float(self.value)
+
+
+EMPTY = Cell()
+"""The cell of a column a row has nothing in."""
+
+
+@dataclass(frozen=True)
+class CellRow:
+    """A row of cells by column key. ``kind``: ``company``, ``mean``, ``median``, ``harmonic_mean``, ``n`` (the
+    comp table), ``finding`` (drift), ``pair`` (correlation)."""
+
+    kind: str
+    cells: Mapping[str, Cell]
+    group: str = ""
+
+    def __getitem__(self, key: str) -> Cell:
+        return self.cells.get(key, EMPTY)
+
+
+@dataclass(frozen=True)
+class CellBlock:
+    """A peer group of the comp table as shown: its band label, then its company rows, statistic rows and n row.
+    The statistics are always the whole group's; ``shown`` of ``members`` companies are listed."""
+
+    group: str
+    label: str
+    rows: tuple[CellRow, ...]
+    members: int
+    shown: int
+    not_counted: int = 0

@@ -10,8 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from .conftest import CONFIG, ROOT
 
 FORBIDDEN = {
@@ -219,7 +217,6 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="render: export -> workbook <-> workbook_sheets (goes with #20 item 5)")
 def test_no_import_cycle_even_behind_deferred_imports() -> None:
     assert _cycles(_module_graph()) == []
 

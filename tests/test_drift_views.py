@@ -88,9 +88,9 @@ def test_a_rating_change_out_of_band_needs_review_one_back_in_band_does_not(tmp_
 
     view_set(config, date(2025, 10, 20), "Neutral", "50", "2025-10-17")  # out of band again: Neutral at -5.9%
     code, out = drift(config, date(2025, 10, 20), "--no-record")
-    assert findings(out, "rating_change") == [
-        ("house Buy → Sell on 2025-10-14 (replaced on 2025-10-17)", False),  # each change, the later one judged
+    assert findings(out, "rating_change") == [  # those needing review first, on every surface (#20)
         ("house Sell → Neutral on 2025-10-17 (ETR -5.9%, rule Sell: out of band)", True),
+        ("house Buy → Sell on 2025-10-14 (replaced on 2025-10-17)", False),  # each change, the later one judged
     ]
     assert code == 4
 

@@ -6,44 +6,18 @@ No printing, no rendering: an extra part that cannot be built is left out with a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from screener.app.charts import PbBandChart, PeersChart, pb_band_of, peers_of
-from screener.app.drift import DriftResult, compare_report
+from screener.app.charts import pb_band_of, peers_of
+from screener.app.drift import compare_report
 from screener.app.report import ScreenReport
+from screener.app.results import ChartInputs, CorrelationReport, DriftResult, ReportBundle
 from screener.app.screen import ScreenOptions, screen
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
 from screener.history import HistoryError
 
-if TYPE_CHECKING:
-    from screener.app.correlate import CorrelationReport
-    from screener.app.financials_chart import FinancialsChart
-
 FINANCIALS_CHARTS = ("revenue", "revenue_growth")
 """The peer financials charts of a report (#15): revenue and revenue growth by year."""
-
-
-@dataclass
-class ChartInputs:
-    """The data of each chart: a P/B band per rated name that has one, the P/B-vs-ROE peers, revenue and revenue
-    growth by year across the peers; ``notes`` say which chart was skipped and why."""
-
-    pb_bands: list[PbBandChart] = field(default_factory=list)
-    peers: PeersChart | None = None
-    financials: list[FinancialsChart] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ReportBundle:
-    """The comp table and the optional parts; ``notes`` say why a part is missing."""
-
-    report: ScreenReport
-    drift: DriftResult | None = None
-    correlation: CorrelationReport | None = None
-    charts: ChartInputs = field(default_factory=ChartInputs)
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,11 +45,12 @@ def gather_report(env: Environment, options: BundleOptions) -> ReportBundle:
 
 def _drift(env: Environment, options: ScreenOptions, report: ScreenReport, notes: list[str]) -> DriftResult | None:
     """The latest findings against the last recorded run, as ``drift --no-record`` computes them: nothing is
-    recorded and no history is created. A cut selection (groups, top N) is re-screened whole, as drift sees it."""
+    recorded and no history is created. A cut selection (groups, named tickers, top N) is re-screened whole, as
+    drift sees it."""
     if not env.settings.history_db.exists():
         notes.append("drift: no rating history yet (run `screener drift` to record one)")
         return None
-    if options.groups or options.top:
+    if options.groups or options.top or options.tickers:
         report = screen(env, ScreenOptions(universes=options.universes, scope=options.scope))
     try:
         return compare_report(env, report, "last", record=False, create=False)

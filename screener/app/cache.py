@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from screener.app.results import OxideListing
 from screener.config import Settings
 from screener.data import housekeeping
 from screener.data.housekeeping import StoreEntry
@@ -63,24 +64,6 @@ def plan_clear(env: Environment, kinds: Sequence[str] | None, everything: bool) 
 def clear(env: Environment, plan: ClearPlan) -> int:
     """Delete the planned kinds; returns the number of files removed."""
     return housekeeping.clear(env.store, plan.kinds, only_refetchable=plan.only_refetchable)
-
-
-@dataclass(frozen=True)
-class OxideListing:
-    """One line of ``oxides list``: the registry entry and/or what the store holds (``problem``: unreadable)."""
-
-    id: str
-    name: str
-    exposure: str
-    unit: str
-    vat_included: bool
-    rows: int | None
-    first: str
-    last: str
-    stored_as: str
-    fx: str
-    fetched: str
-    problem: str = ""
 
 
 def oxide_listing(env: Environment) -> list[OxideListing]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
+from screener.app.results import PbBandChart, PeersChart
 from screener.app.screen import ScreenOptions, screen
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
@@ -18,24 +19,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from screener.app.report import ScreenReport
-    from screener.core.valuation import BandStats
     from screener.data.store import Store
     from screener.models import Company
-
-
-@dataclass
-class PbBandChart:
-    """Daily P/B (or P/E) and its band statistics, with titles and provenance."""
-
-    pb: pd.Series
-    band: BandStats
-    title: str
-    since: date
-    source: str
-    as_of: date
-    multiple: str = "pb"
-    from_book_values: bool = True
-    """True: price ÷ the BVPS published by each day; False: a stored daily multiple series (terminal, baostock)."""
 
 
 def pb_band(
@@ -87,18 +72,6 @@ def pb_band_of(
         multiple=multiple,
         from_book_values=history.book_values > 0 and multiple == "pb",
     )
-
-
-@dataclass
-class PeersChart:
-    """P/B FY1 against ROE FY1 per company (names shortened), and who was left out (NA/NM)."""
-
-    points: list[tuple[str, float, float]]
-    left_out: list[str]
-    title: str
-    source: str
-    as_of: date
-    banners: list[str] = field(default_factory=list)
 
 
 def short_name(name: str, width: int = 24) -> str:

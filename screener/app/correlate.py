@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
 from screener.app.cache import unstored_oxide
+from screener.app.results import CORRELATION_CSV_COLUMNS, CorrelationReport
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
 
@@ -20,28 +21,7 @@ if TYPE_CHECKING:
     from screener.data.store import Store
     from screener.models import Company
 
-CSV_COLUMNS = (
-    "ticker", "name", "series", "freq", "n", "start", "end", "corr", "beta", "beta_t_hac", "r2",
-    "rolling_corr_last", "rolling_corr_min", "rolling_corr_max", "best_lag", "best_lag_corr", "level_corr",
-)  # fmt: skip
-
-
-@dataclass
-class CorrelationReport:
-    """Ranked rows (columns CSV_COLUMNS + status), the parameters used, and notes for stderr."""
-
-    rows: pd.DataFrame
-    freq: str
-    window: int
-    max_lag: int
-    start: date | None
-    end: date | None
-    units: dict[str, str] = field(default_factory=dict)  # series id -> unit correlated (e.g. USD/kg ex VAT)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def with_data(self) -> int:
-        return int((self.rows["status"] == "").sum())
+CSV_COLUMNS = CORRELATION_CSV_COLUMNS
 
 
 def build_correlation_report(

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from screener.app.report import ScreenReport, rating_records
+from screener.app.results import DriftResult
 from screener.app.screen import ScreenOptions, screen
 from screener.core.drift import Finding, RatingRecord, RunSummary, ViewChange, compare, view_changes
 from screener.environment import Environment
@@ -24,24 +25,6 @@ class DriftOptions:
     record: bool = True
     universes: Sequence[str] = ()
     scope: Scope = field(default_factory=Scope)
-
-
-@dataclass
-class DriftResult:
-    """The findings of one drift check and what they were computed from."""
-
-    as_of: date
-    baseline: date | None
-    findings: list[Finding]
-    report: ScreenReport
-    recorded: bool
-    history_path: Path
-    warnings: list[str] = field(default_factory=list)
-    """About the comparison itself: a baseline much older than a week, or one covering other names."""
-
-    @property
-    def needs_review(self) -> int:
-        return sum(1 for item in self.findings if item.needs_review)
 
 
 def drift(env: Environment, options: DriftOptions) -> DriftResult:
@@ -137,8 +120,9 @@ def history_records(env: Environment) -> list[tuple[date, RatingRecord]]:
 
 def backup_history(env: Environment, out: Path) -> None:
     """A consistent copy of the database at ``out``, written atomically, after an integrity check."""
-    from screener.fileio import write_with
+    from screener.fileio import refuse_own_file, write_with
 
+    refuse_own_file(out, *env.own_files())
     with env.history(create=False) as history:
         history.check_integrity()
         write_with(out, history.backup)

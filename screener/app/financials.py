@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
+from screener.app.results import FinancialRow, FinancialsReport
+from screener.app.results import no_figures_note as no_figures_note
 from screener.core import fx
 from screener.core.financials import YearMetrics, company_metrics
 from screener.core.fiscal import fiscal_year_end, fy1_label
@@ -205,32 +207,6 @@ class FinancialsOptions:
     scope: Scope = field(default_factory=Scope)
 
 
-@dataclass(frozen=True)
-class FinancialRow:
-    """One company's fiscal year: its metrics, currency (the reporting currency) and where its figures came from."""
-
-    company: Company
-    metrics: YearMetrics
-    currency: str
-    source: str
-    fy1: int
-
-    @property
-    def label(self) -> str:
-        """``2024`` or ``2025e`` (an estimate)."""
-        return f"{self.metrics.fiscal_year}{'e' if self.metrics.is_estimate else ''}"
-
-
-@dataclass
-class FinancialsReport:
-    as_of: date
-    rows: list[FinancialRow]
-    without_figures: list[Company]
-    years: int
-    notes: list[str] = field(default_factory=list)
-    banners: list[str] = field(default_factory=list)
-
-
 def financials(env: Environment, options: FinancialsOptions) -> FinancialsReport:
     """Per company of the selected universes (groups, tickers) and each of its last ``years`` fiscal years with
     figures, up to FY3 (FY1 + 2) at most: the merged figures' metrics at today's price (for P/E and PEG).
@@ -269,14 +245,3 @@ def financials(env: Environment, options: FinancialsOptions) -> FinancialsReport
             year = years[label]
             rows.append(FinancialRow(company, metrics[label], year_currency(year, company), row_source(year), fy1))
     return FinancialsReport(day, rows, without, options.years, notes, banners)
-
-
-def no_figures_note(report: FinancialsReport) -> str | None:
-    """The note naming the companies without figures (None: every company has some)."""
-    if not report.without_figures:
-        return None
-    names = ", ".join(c.ticker for c in report.without_figures)
-    return (
-        f"no figures for {names} (no house model, nothing imported or fetched): `screener financials import FILE "
-        "--ticker T`"
-    )

@@ -9,12 +9,13 @@ The years and metrics are exactly those of ``screener financials``: :func:`scree
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
 from screener.app.financials import company_years, row_source, statement_holders, year_currency
+from screener.app.results import PERCENT_METRICS, CompanyBars, FinancialsChart
 from screener.core.financials import company_metrics
 from screener.core.values import Value
 from screener.environment import Environment
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 CHART_METRICS = ("revenue", "revenue_growth", "gross_margin", "fcf", "net_margin")
 """The metrics ``chart financials --metric`` accepts (names of :class:`screener.core.financials.YearMetrics`)."""
-PERCENT_METRICS = frozenset({"revenue_growth", "gross_margin", "net_margin"})
-"""Fractions (shown as %); the others are amounts in millions of a currency."""
 TITLES = {
     "revenue": "Revenue",
     "revenue_growth": "Revenue growth",
@@ -44,36 +43,6 @@ class YearFacts:
     currency: str
     is_estimate: bool
     source: str
-
-
-@dataclass
-class CompanyBars:
-    """One company's bars: the metric per fiscal year (NA/NM: no bar, a marker), the estimated years."""
-
-    ticker: str
-    label: str
-    values: dict[int, Value]
-    estimates: set[int]
-    sources: list[str]
-
-
-@dataclass
-class FinancialsChart:
-    """Grouped bars per company by fiscal year; ``unit`` is ``%`` or ``CNY m`` / ``US$ m``."""
-
-    metric: str
-    title: str
-    unit: str
-    years: list[int]
-    companies: list[CompanyBars]
-    left_out: list[str]
-    source: str
-    as_of: date
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def percent(self) -> bool:
-        return self.metric in PERCENT_METRICS
 
 
 def _in_usd(value: Value, currency: str, fx: Mapping[str, FxRate]) -> Value:

@@ -3,7 +3,7 @@ with n and exclusions) and the rating-history records of a report. Pure: no I/O,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,7 +39,8 @@ class AggregateRow:
 
 @dataclass
 class GroupBlock:
-    """A peer group: its company rows (sorted, possibly cut to top N) and aggregate rows."""
+    """A peer group: its company rows (sorted; only the named tickers, cut to the top N, when asked) and the
+    aggregate rows of the whole group (``total`` members, whichever rows are shown)."""
 
     name: str
     rows: list[CompanyRow]
@@ -47,6 +48,8 @@ class GroupBlock:
     total: int
     not_counted: int = 0
     """Members left out of the aggregates (second listing of an issuer, or excluded subject)."""
+    top: bool = False
+    """The rows were cut by ``--top`` (the band says ``top 3 of 7``)."""
 
 
 @dataclass
@@ -151,6 +154,7 @@ def build_report(
     changes: Mapping[str, PriceChanges] | None = None,
     positions: Mapping[str, dict[str, Value]] | None = None,
     statements: Mapping[str, dict[str, Value]] | None = None,
+    show: Collection[str] | None = None,
 ) -> ScreenReport:
     """The comp table at the as-of date D (``as_of``, else ``today``): rows per peer group, sorted, with
     aggregates per group and overall. Only prices dated on or before D are used (a later one is a look-ahead:
@@ -158,7 +162,11 @@ def build_report(
     ``band_targets``: P/B-band target prices of the companies with ``target_from_band`` (by ticker);
     ``changes``: YTD/1M/3M/12M price changes by ticker; ``positions``: the percentile columns by ticker
     (:func:`screener.app.valuation_bands.history_positions`); ``statements``: the FY1 growth and leverage columns
-    by ticker (:func:`screener.app.financials.comp_columns`)."""
+    by ticker (:func:`screener.app.financials.comp_columns`).
+
+    ``show``: the tickers listed (None: all). Selecting rows (``show``, ``top``) never changes the statistics:
+    every group's aggregates, and the overall ones, are computed over all its members; a group none of whose
+    members is listed is left out (the overall block stays, as in the full table)."""
     sort = sort or settings.default_sort
     if sort not in SORT_COLUMNS:
         raise UsageError(f"--sort: unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})")
@@ -197,13 +205,17 @@ def build_report(
         by_group.setdefault(row.company.group, []).append(row)
     for group, members in by_group.items():
         ranked = sorted(members, key=sort_key(sort, reverse))
+        listed = ranked if show is None else [r for r in ranked if r.ticker in show]
+        if not listed:
+            continue
         blocks.append(
             GroupBlock(
                 group,
-                ranked[:top] if top else ranked,
+                listed[:top] if top else listed,
                 aggregate_rows(group, members, settings.exclude_subject),
                 len(members),
                 _not_counted(members, settings.exclude_subject),
+                top=top is not None and len(listed) > top,
             )
         )
     if len(by_group) > 1:

@@ -32,7 +32,9 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
     company asks for one, the percentile columns where a valuation history exists (not with ``--source
     snapshot``, like the price changes), and build the ranked comp table (banners and problem summaries)."""
     settings = env.settings
-    loaded = uv.only_tickers(uv.selected(env, options.universes), options.tickers)
+    loaded = uv.selected(env, options.universes)
+    # named tickers select the rows shown; the statistics stay the whole group's, so every member is computed
+    named = {c.ticker for c in uv.companies(uv.only_tickers(loaded, options.tickers))} if options.tickers else None
     companies = uv.companies(loaded)
     market = market_data(env, options.scope, {c.ticker: c.currency for c in companies}, uv.currencies(companies))
     day = options.scope.as_of or env.today()
@@ -69,6 +71,7 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
         changes=changes,
         positions=positions,
         statements=statements,
+        show=named,
     )
     report.problems = problems_summary(market, len(companies))
     return report

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from screener.app import universes as uv
+from screener.app.results import ViewHistory
 from screener.core.ratings import Rating
 from screener.environment import Environment
 from screener.errors import UsageError
-from screener.models import Company, HouseView
+from screener.models import Company
 from screener.research import Research, with_research
 
 
@@ -33,27 +34,6 @@ class NewView:
     on: date | None = None
     note: str = ""
     universes: Sequence[str] = ()
-
-
-@dataclass
-class ViewHistory:
-    """A company's house views (oldest first), the file they live in, and the one in force today."""
-
-    company: Company
-    path: Path
-    today: date
-    added: HouseView | None = None
-    """The view ``view set`` just added."""
-    chosen: str = ""
-    """Why ``path`` was chosen when no universe file held the company's research (else empty)."""
-
-    @property
-    def views(self) -> tuple[HouseView, ...]:
-        return self.company.views
-
-    @property
-    def in_force(self) -> HouseView | None:
-        return self.company.view_at(self.today)
 
 
 @dataclass(frozen=True)

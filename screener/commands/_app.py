@@ -25,8 +25,8 @@ from typer._click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
 from screener.environment import Environment
-from screener.errors import ExitCode, ScreenerError
-from screener.fileio import write_atomic
+from screener.errors import ExitCode, ScreenerError, UsageError
+from screener.fileio import refuse_own_file, write_atomic
 from screener.render.formatting import printable
 from screener.render.formatting import printable as clean_text
 
@@ -418,19 +418,25 @@ def render_text(renderable: RenderableType, width: int) -> str:
     return console.export_text()
 
 
-def emit(run: RunContext, text: str, out: Path | None) -> None:
-    """Text to ``out`` (atomically) or to stdout."""
+def emit(run: RunContext, data: str | bytes, out: Path | None) -> None:
+    """The one way a command writes its output: a renderer's text (UTF-8) or bytes (XLSX, PNG) to ``out``
+    through :func:`screener.fileio.write_atomic`, or text to stdout (bytes need ``out``). The tool's own files
+    (history, config, universes, the store, the package) are refused as ``out`` before anything is written."""
     if out is not None:
-        write_atomic(out, text.encode("utf-8"))
+        refuse_own_file(out, *run.env.own_files())
+        write_atomic(out, data.encode("utf-8") if isinstance(data, str) else data)
+    elif isinstance(data, bytes):
+        raise UsageError("this output is binary: give --out FILE")
     else:
-        run.env.out.file.write(text)
+        run.env.out.file.write(data)
         run.env.out.file.flush()
 
 
 def show(run: RunContext, renderable: RenderableType, out: Path | None = None, width: int = 240) -> None:
-    """A rich renderable to the terminal, or as plain text to ``out``. Never cropped: tables fit the width
-    themselves (:mod:`screener.render.fit`), except with --wide, which must not be cut at the terminal's edge."""
+    """A rich renderable to the terminal, or as plain text to ``out`` (through :func:`emit`). Never cropped: tables
+    fit the width themselves (:mod:`screener.render.fit`), except with --wide, which must not be cut at the
+    terminal's edge."""
     if out is not None:
-        write_atomic(out, render_text(renderable, width).encode("utf-8"))
+        emit(run, render_text(renderable, width), out)
     else:
         run.env.out.print(renderable, crop=False)

@@ -15,6 +15,7 @@ from screener.commands._app import (
     UniverseOption,
     app,
     command,
+    emit,
     fetch_progress,
     run_context,
 )
@@ -76,7 +77,7 @@ def pb_band(
     run = run_context(ctx)
     _check_out(out)
     data = chart_data.pb_band(run.env, ticker, run.date(since, "--since"), universe or (), run.as_of, multiple)
-    charts.save_png(charts.band_chart_figure(data), out)
+    emit(run, charts.png_bytes(charts.band_chart_figure(data)), out)
     _wrote(run, f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px); {data.source}")
 
 
@@ -102,7 +103,7 @@ def peers(
     _check_out(out)
     with fetch_progress(run):
         data = chart_data.peers(run.env, universe or (), group or (), Scope(run.source, run.as_of))
-    charts.save_png(charts.peers_chart_figure(data), out)
+    emit(run, charts.png_bytes(charts.peers_chart_figure(data)), out)
     run.notes(data.banners)
     _wrote(run, f"wrote {out}: {len(data.points)} companies, {len(data.left_out)} left out (NA/NM)")
 
@@ -158,7 +159,7 @@ def oxide(
         source=data.source,
         as_of=data.as_of,
     )
-    charts.save_png(fig, out)
+    emit(run, charts.png_bytes(fig), out)
     corr = data.full_sample_corr
     _wrote(run, f"wrote {out}: {len(data.levels)} common periods, full-sample correlation of returns {corr:+.2f}")
 
@@ -191,7 +192,7 @@ def rating_history(
     fig = charts.rating_history_figure(
         data.prices, data.views, title=data.title, currency=data.currency, source=data.source, as_of=data.as_of
     )
-    charts.save_png(fig, out)
+    emit(run, charts.png_bytes(fig), out)
     _wrote(run, f"wrote {out}: {len(data.views)} view(s)" + ("" if data.prices is not None else ", no price history"))
 
 
@@ -224,6 +225,6 @@ def financials(
     run = run_context(ctx)
     _check_out(out)
     data = financials_data(run.env, metric, universe or (), group or (), years, run.as_of)
-    charts.save_png(financials_figure(data), out)
+    emit(run, charts.png_bytes(financials_figure(data)), out)
     run.notes(data.notes)
     _wrote(run, f"wrote {out}: {len(data.companies)} companies, {len(data.left_out)} left out (no data)")

@@ -120,10 +120,9 @@ def _write_document(run: RunContext, options: ScreenOptions, kind: str, out: Pat
         bundle = gather_report(run.env, BundleOptions(options))
     run.notes(bundle.report.problems)
     if kind == "xlsx":
-        from screener.render.workbook import write_workbook
+        from screener.render.workbook import to_xlsx_bytes
 
-        assert out is not None
-        write_workbook(bundle, out)
+        emit(run, to_xlsx_bytes(bundle), out)
     else:
         from screener.render.report_html import report_html
 
@@ -148,8 +147,7 @@ def export(
     writes the formatted workbook: Comps, Sources & FX, Flags, and Drift, Correlation and Charts where their data
     exists (drift is computed, never recorded)."""
     from screener.app.bundle import BundleOptions, gather_report
-    from screener.render.export import export as write_export
-    from screener.render.workbook import write_workbook
+    from screener.render.export import to_csv
 
     run = run_context(ctx)
     kind = output_format(None, out, ["csv", "xlsx"], has_format_option=False)
@@ -161,7 +159,12 @@ def export(
         bundle = gather_report(run.env, options)
     report = bundle.report
     run.notes(report.problems)
-    write_workbook(bundle, out) if xlsx else write_export(report, out)
+    if xlsx:
+        from screener.render.workbook import to_xlsx_bytes
+
+        emit(run, to_xlsx_bytes(bundle), out)
+    else:
+        emit(run, to_csv(report), out)
     run.notes([*report.banners, *bundle.notes])
     if bundle.charts.notes:
         run.note(f"{len(bundle.charts.notes)} chart(s) skipped: why on the Charts sheet")

@@ -1,7 +1,7 @@
 """PNG charts (matplotlib, Agg canvas; imported only by the ``screener chart`` commands).
 
-Functions build a :class:`~matplotlib.figure.Figure` (no pyplot, no global state) and :func:`save_png`
-writes it atomically at a fixed pixel size (``FIGSIZE`` × ``DPI``: 1200 × 720).
+Functions build a :class:`~matplotlib.figure.Figure` (no pyplot, no global state) and :func:`png_bytes`
+renders it as PNG bytes at a fixed pixel size (``FIGSIZE`` × ``DPI``: 1200 × 720); the command writes the file.
 Every chart has a title, axis labels with units, and a footer with the source and the as-of date.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib
@@ -23,12 +22,11 @@ from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
 from screener.core.values import Missing
-from screener.render.export import write_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from screener.app.charts import PbBandChart, PeersChart
+    from screener.app.results import PbBandChart, PeersChart
     from screener.core.valuation import BandStats
 
 FIGSIZE = (12.0, 7.2)
@@ -238,11 +236,6 @@ def png_bytes(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
-
-
-def save_png(fig: Figure, path: Path) -> None:
-    """Write the PNG atomically (temporary file beside ``path``, then rename)."""
-    write_atomic(path, png_bytes(fig))
 
 
 def oxide_figure(

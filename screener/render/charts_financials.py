@@ -14,7 +14,7 @@ from screener.core.values import Missing
 from screener.render.charts import _figure, _footer
 
 if TYPE_CHECKING:
-    from screener.app.financials_chart import FinancialsChart
+    from screener.app.results import FinancialsChart
 
 ESTIMATE_HATCH = "//"
 YEAR_COLOURS = ("#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b", "#fd8d3c", "#e6550d")

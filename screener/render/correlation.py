@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from typing import Any
 
-from screener.app.correlate import CSV_COLUMNS, CorrelationReport
-from screener.render.export import safe_text
+from screener.app.results import CORRELATION_CSV_COLUMNS as CSV_COLUMNS
+from screener.app.results import CorrelationReport
+from screener.models import Cell, CellRow
+from screener.render.cells import correlation_cells
+from screener.render.export import csv_text
 from screener.render.fit import NAME_MIN, FittedTable, Row, Spec, View
+from screener.render.formatting import cell_text
 
-INT_COLUMNS = ("n", "best_lag")
-DATE_COLUMNS = ("start", "end")
 TABLE_COLUMNS = (
     Spec("ticker", "Ticker"),
     Spec("name", "Name", shrink=NAME_MIN),
@@ -36,21 +37,18 @@ TABLE_COLUMNS = (
 TABLE_KEYS = (*(s.key for s in TABLE_COLUMNS), "rolling_corr_max")
 
 
-def _raw(column: str, value: Any) -> Any:
-    """A cell as a plain Python value: None for missing, ints for counts/lags, ISO dates, floats unrounded."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _raw(cell: Cell) -> Any:
+    """A cell as a plain JSON value: None for missing, ints for counts and lags, ISO dates, floats unrounded."""
+    if cell.missing:
         return None
-    if column in DATE_COLUMNS:
-        return None if str(value) == "NaT" else str(value)[:10]
-    if column in INT_COLUMNS:
-        return int(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return str(value)
+    if cell.kind == "count" and cell.value is not None:
+        return int(float(cell.value))
+    return cell.value
 
 
 def records(report: CorrelationReport) -> list[dict[str, Any]]:
-    return [{c: _raw(c, row[c]) for c in (*CSV_COLUMNS, "status")} for row in report.rows.to_dict(orient="records")]
+    """Each pair's cells as plain values (None for missing)."""
+    return [{c: _raw(cell) for c, cell in row.cells.items()} for row in correlation_cells(report)]
 
 
 def to_csv(report: CorrelationReport) -> str:
@@ -58,20 +56,18 @@ def to_csv(report: CorrelationReport) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for record in records(report):
-        cells = []
-        for column in CSV_COLUMNS:
-            value = record[column]
-            if value is None:
-                cells.append("NA")
-            elif isinstance(value, float):
-                cells.append(repr(value))
-            elif isinstance(value, int):
-                cells.append(str(value))  # numbers stay numbers: a lag of -2 is -2, not '-2
-            else:
-                cells.append(safe_text(str(value)))
-        writer.writerow(cells)
+    for row in correlation_cells(report):
+        writer.writerow([_csv(row[column]) for column in CSV_COLUMNS])
     return buffer.getvalue()
+
+
+def _csv(cell: Cell) -> str:
+    """Floats in full (``repr``), counts and lags as integers (a lag of -2 is -2, not '-2), text formula-safe."""
+    if cell.kind == "count" and cell.value is not None and not cell.missing:
+        return str(int(float(cell.value)))
+    if isinstance(cell.value, float) and not cell.missing:
+        return repr(cell.value)
+    return csv_text(cell)
 
 
 def to_json(report: CorrelationReport) -> str:
@@ -87,8 +83,9 @@ def to_json(report: CorrelationReport) -> str:
     return json.dumps(payload, indent=1, ensure_ascii=False)
 
 
-def _f(value: Any, fmt: str) -> str:
-    return "NA" if value is None else format(value, fmt)
+def _range(row: CellRow) -> str:
+    low, high = row["rolling_corr_min"], row["rolling_corr_max"]
+    return "NA" if low.missing or high.missing else f"{cell_text(low)} – {cell_text(high)}"
 
 
 def correlation_table(report: CorrelationReport, view: View | None = None) -> FittedTable:
@@ -104,18 +101,8 @@ def correlation_table(report: CorrelationReport, view: View | None = None) -> Fi
         "Level corr is the correlation of price LEVELS (trending series inflate it): shown only beside the "
         "return correlation. Oxide units: " + (", ".join(f"{k} {v}" for k, v in report.units.items()) or "none")
     )
-    rows = []
-    for r in records(report):
-        if r["status"] in ("no data",) or (r["status"] and r["n"] == 0):
-            rows.append(Row([r["ticker"], r["name"], r["series"], "0", *[""] * 11, r["status"]]))
-            continue
-        lag = r["best_lag"]
-        rows.append(Row([
-            r["ticker"], r["name"], r["series"], str(r["n"]), r["start"] or "", r["end"] or "",
-            _f(r["corr"], ".2f"), _f(r["beta"], ".2f"), _f(r["beta_t_hac"], ".1f"), _f(r["r2"], ".2f"),
-            _f(r["rolling_corr_last"], ".2f"),
-            "NA" if r["rolling_corr_min"] is None else f"{r['rolling_corr_min']:.2f} – {r['rolling_corr_max']:.2f}",
-            "NA" if lag is None else f"{lag:+d}", _f(r["best_lag_corr"], ".2f"), _f(r["level_corr"], ".2f"),
-            r["status"],
-        ]))  # fmt: skip
+    rows = [
+        Row([_range(r) if s.key == "rolling_corr_min" else cell_text(r[s.key]) for s in TABLE_COLUMNS])
+        for r in correlation_cells(report)
+    ]
     return FittedTable(TABLE_COLUMNS, rows, view, title=title, caption=caption)

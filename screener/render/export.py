@@ -1,4 +1,5 @@
-"""The PM CSV contract (CLI.md) and JSON renderings, written atomically (the workbook: :mod:`screener.render.workbook`).
+"""The PM CSV contract (CLI.md) and JSON renderings of the cell model (:mod:`screener.render.cells`), as text
+(the workbook: :mod:`screener.render.workbook`; the command writes the file).
 
 CSV: UTF-8, one header row, one row per company, then each group's aggregate rows. Numbers raw
 (fractions for upside, ETR, ROE, yields); ``NA``/``NM`` literal; a text cell starting with ``= + - @``,
@@ -13,21 +14,13 @@ import json
 import math
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from screener.app.comptable import (
-    AGGREGATE_COLUMNS,
-    CHANGE_COLUMNS,
-    MULTIPLE_COLUMNS,
-    PERCENTILE_COLUMNS,
-    STATEMENT_COLUMNS,
-    CompanyRow,
-)
 from screener.app.report import ScreenReport
 from screener.core.drift import Finding, RatingRecord
-from screener.core.values import NM, Missing, Value
-from screener.fileio import write_atomic
+from screener.core.values import Missing, Value
+from screener.models import Cell, CellBlock, CellRow
+from screener.render.cells import comp_cells, drift_cells
 
 CSV_COLUMNS = [
     "row_type",
@@ -73,7 +66,6 @@ CSV_COLUMNS = [
     "weight",
 ]
 """The PM CSV contract (CLI.md), then columns appended by later versions (never reordered)."""
-TEXT_COLUMNS = {"row_type", "group", "ticker", "name", "currency", "house_rating", "rule_rating", "flags", "source"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -91,101 +83,71 @@ def raw_number(value: Value) -> str:
     return format(number, ".10g") if math.isfinite(number) else "NA"
 
 
-def _company_record(row: CompanyRow, as_of: str) -> dict[str, Any]:
-    c = row.company
-    record: dict[str, Any] = {
-        "row_type": "company",
-        "group": c.group,
-        "ticker": c.ticker,
-        "name": c.name,
-        "currency": c.currency,
-        "price": row.price,
-        "price_date": row.quote.price_date.isoformat() if row.quote else "NA",
-        "market_cap_usd_m": row.market_cap_usd_m,
-        "target_price": row.target_price,
-        "upside": row.upside,
-        "dividend_yield": row.dividend_yield,
-        "etr": row.etr,
-        "house_rating": row.view.rating.value if row.view else "NR",
-        "rule_rating": row.rule_rating.value if row.rule_rating else "NA",
-        "in_band": "" if row.in_band is None else ("true" if row.in_band else "false"),
-        "fy1": str(row.fy1),
-        "flags": ";".join(row.flags),
-        "source": row.source,
-        "as_of": as_of,
-    }
-    for column in (*CHANGE_COLUMNS, *PERCENTILE_COLUMNS, *STATEMENT_COLUMNS, "weight"):
-        record[column] = row.metric(column)
-    for column in MULTIPLE_COLUMNS:
-        record[column] = row.metric(column)
-    return record
+def csv_text(cell: Cell, formula_safe: bool = True) -> str:
+    """A cell as CSV text: numbers raw (:func:`raw_number`), ``NA``/``NM`` literal, booleans ``true``/``false``,
+    empty as empty; text formula-safe (:func:`safe_text`) unless ``formula_safe`` is False."""
+    if cell.missing:
+        return cell.state
+    if cell.value is None:
+        return ""
+    if cell.kind == "boolean":
+        return "true" if cell.value else "false"
+    if isinstance(cell.value, str):
+        return safe_text(cell.value) if formula_safe and cell.kind != "date" else cell.value
+    return raw_number(float(cell.value))
 
 
-def records(report: ScreenReport) -> Iterator[dict[str, Any]]:
-    """Company rows then aggregate rows of each group, as contract-ordered dicts of raw values."""
-    as_of = report.as_of.isoformat()
-    for block in report.groups:
-        for row in block.rows:
-            yield _company_record(row, as_of)
-        for aggregate in block.aggregates:
-            record: dict[str, Any] = {column: "" for column in CSV_COLUMNS}
-            record.update(
-                row_type=aggregate.statistic,
-                group=block.name,
-                name=f"{block.name} {aggregate.statistic.replace('_', ' ')}",
-                as_of=as_of,
-            )
-            for column in AGGREGATE_COLUMNS:
-                value = aggregate.values[column].value
-                record[column] = "" if value is None else value  # None: statistic not computed for this column
-            yield record
+def json_value(cell: Cell) -> Any:
+    """A cell as a JSON value in a comp row: numbers as numbers (counts as integers), ``NA``/``NM`` as strings,
+    booleans and empty cells as their CSV text."""
+    if cell.missing or cell.value is None or cell.kind == "boolean":
+        return csv_text(cell, formula_safe=False)
+    if cell.kind == "count":
+        return int(float(cell.value))
+    return cell.value
 
 
-def _csv_cell(column: str, value: Any) -> str:
-    if isinstance(value, Missing) or (isinstance(value, float | int) and not isinstance(value, bool)):
-        return raw_number(value)
-    text = str(value)
-    return safe_text(text) if column in TEXT_COLUMNS else text
+def comp_rows(blocks: list[CellBlock]) -> Iterator[CellRow]:
+    """The rows of the PM CSV: each group's companies, then its statistic rows (the n row is the table's)."""
+    for block in blocks:
+        yield from (row for row in block.rows if row.kind != "n")
+
+
+def record(row: CellRow) -> dict[str, Cell]:
+    """A CSV row's cells by contract column: ``row_type`` from the row, the rest from its cells (empty when
+    absent)."""
+    return {column: Cell(row.kind) if column == "row_type" else row[column] for column in CSV_COLUMNS}
 
 
 def to_csv(report: ScreenReport) -> str:
-    """The PM CSV as text."""
+    """The PM CSV as text: company rows then each group's aggregate rows (of the whole group)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for record in records(report):
-        writer.writerow([_csv_cell(column, record.get(column, "")) for column in CSV_COLUMNS])
+    for row in comp_rows(comp_cells(report)):
+        writer.writerow([csv_text(cell) for cell in record(row).values()])
     return buffer.getvalue()
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Missing):
-        return value.value
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NA"
-    return value
-
-
 def to_json(report: ScreenReport) -> str:
-    """JSON: meta (as-of, sources, FX, banners) plus the CSV records with NA/NM as strings and counts."""
-    rows = []
-    for record in records(report):
-        rows.append({k: _json_value(v) for k, v in record.items()})
+    """JSON: meta (as-of, sources, FX, banners), the CSV records (NA/NM as strings), each group's members and
+    rows shown, the inputs behind NM multiples, the marked cells, and the counts behind each aggregate."""
+    blocks = comp_cells(report)
+    rows = [{k: json_value(cell) for k, cell in record(row).items()} for row in comp_rows(blocks)]
+    companies = [row for block in blocks for row in block.rows if row.kind == "company"]
+    nm_inputs = {  # the input behind each NM (a company cell's only basis)
+        row["ticker"].value: {k: cell.basis[1] for k, cell in row.cells.items() if cell.basis is not None}
+        for row in companies
+    }
+    marks = {
+        row["ticker"].value: {k: sorted(cell.marks) for k, cell in row.cells.items() if cell.marks} for row in companies
+    }
     counts = {
-        f"{a.group}:{a.statistic}": {
-            c: {"n": a.values[c].n, "excluded": a.values[c].excluded} for c in AGGREGATE_COLUMNS
-        }
+        f"{a.group}:{a.statistic}": {c: {"n": s.n, "excluded": s.excluded} for c, s in a.values.items()}
         for block in report.groups
         for a in block.aggregates
     }
-    estimates = {r.ticker: r.estimate_source for block in report.groups for r in block.rows}
-    labels = {r.ticker: r.estimate_text for block in report.groups for r in block.rows}
-    providers = {r.ticker: r.estimate_provider for block in report.groups for r in block.rows if r.estimate_provider}
-    nm_inputs = {
-        r.ticker: {c: r.raw_input(c) for c in MULTIPLE_COLUMNS if r.metric(c) is NM and r.raw_input(c) is not None}
-        for block in report.groups
-        for r in block.rows
-    }
+    every = [r for block in report.groups for r in block.rows]
     payload = {
         "as_of": report.as_of.isoformat(),
         "sort": report.sort,
@@ -196,54 +158,39 @@ def to_json(report: ScreenReport) -> str:
             for c, r in sorted(report.fx.items())
         },
         "missing": report.missing,
-        "estimate_source": estimates,
-        "estimate_label": labels,
-        "estimate_provider": providers,
+        "groups": {b.group: {"members": b.members, "shown": b.shown, "not_counted": b.not_counted} for b in blocks},
+        "estimate_source": {r.ticker: r.estimate_source for r in every},
+        "estimate_label": {row["ticker"].value: row["estimate"].value for row in companies},
+        "estimate_provider": {r.ticker: r.estimate_provider for r in every if r.estimate_provider},
         "nm_inputs": {t: v for t, v in nm_inputs.items() if v},
+        "marks": {t: v for t, v in marks.items() if v},
         "aggregate_counts": counts,
         "rows": rows,
     }
     return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def export(report: ScreenReport, path: Path) -> None:
-    """Write the PM CSV, or the workbook of the comp table alone when the path ends in ``.xlsx`` (the full
-    workbook: :func:`screener.render.workbook.write_workbook` of a gathered bundle), atomically."""
-    if path.suffix.lower() == ".xlsx":
-        from screener.app.bundle import ReportBundle
-        from screener.render.workbook import write_workbook
-
-        write_workbook(ReportBundle(report), path)
-    else:
-        write_atomic(path, to_csv(report).encode("utf-8"))
-
-
 DRIFT_COLUMNS = ["as_of", "baseline", "ticker", "name", "finding", "needs_review", "detail"]
 
 
 def drift_csv(as_of: str, baseline: str | None, findings: list[Finding]) -> str:
-    """Drift findings as CSV (formula-safe text)."""
+    """Drift findings as CSV (formula-safe text), those needing review first."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(DRIFT_COLUMNS)
-    for item in findings:
-        writer.writerow(
-            [as_of, baseline or "", safe_text(item.ticker), safe_text(item.name), item.kind,
-             str(item.needs_review).lower(), safe_text(item.detail)]
-        )  # fmt: skip
+    for row in drift_cells(as_of, baseline, findings):
+        writer.writerow([csv_text(row[column]) for column in DRIFT_COLUMNS])
     return buffer.getvalue()
 
 
 def drift_json(as_of: str, baseline: str | None, findings: list[Finding], warnings: list[str] | None = None) -> str:
-    """Drift findings as JSON."""
-    items = [
-        {"ticker": i.ticker, "name": i.name, "finding": i.kind, "needs_review": i.needs_review, "detail": i.detail}
-        for i in findings
-    ]
+    """Drift findings as JSON, those needing review first."""
+    keys = ("ticker", "name", "finding", "needs_review", "detail")
+    items = [{k: row[k].value for k in keys} for row in drift_cells(as_of, baseline, findings)]
     payload = {
         "as_of": as_of,
         "baseline": baseline,
-        "needs_review": sum(i.needs_review for i in findings),
+        "needs_review": sum(1 for i in findings if i.needs_review),
         "warnings": list(warnings or []),
         "findings": items,
     }

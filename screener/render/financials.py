@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
-from screener.app.financials import FinancialRow, FinancialsReport, no_figures_note
+from screener.app.results import FinancialRow, FinancialsReport, no_figures_note
 from screener.core.values import Missing, Value
 from screener.render import formatting as f
 from screener.render.export import raw_number, safe_text

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from screener.render.cells import drift_cells
+
 if TYPE_CHECKING:
     from jinja2 import Environment
 
     from screener.core.drift import Finding
+    from screener.models import CellRow
 
 
 @cache
@@ -56,6 +59,11 @@ class DriftSection:
     @property
     def needs_review(self) -> int:
         return sum(1 for f in self.findings if f.needs_review)
+
+    @property
+    def rows(self) -> list[CellRow]:
+        """The findings as the cell model's rows (those needing review first), as every surface shows them."""
+        return drift_cells(self.as_of, self.baseline, self.findings)
 
 
 def render(template: str, **values: Any) -> str:

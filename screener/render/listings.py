@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from screener.app.cache import OxideListing
+from screener.app.results import OxideListing
 from screener.data.housekeeping import StoreEntry
 from screener.render.fit import FittedTable, Row, Spec, View
 

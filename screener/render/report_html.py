@@ -6,22 +6,18 @@ ratings out of band marked. Pure rendering of a :class:`~screener.app.bundle.Rep
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from screener.core.flags import FLAGS
-from screener.core.values import Missing
-from screener.render.export import records
-from screener.render.formatting import weight
+from screener.models import Cell, CellRow, Mark
+from screener.render.cells import comp_cells, correlation_cells
+from screener.render.formatting import cell_text
 from screener.render.html import DriftSection, png_data_uri, render
 
 if TYPE_CHECKING:
-    from screener.app.bundle import ReportBundle
+    from screener.app.results import ReportBundle
 
-PERCENT = {"upside", "dividend_yield", "etr", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2", "ytd_change", "pb_pctile",
-           "pe_pctile", "rev_growth_fy1", "eps_growth_fy1"}  # fmt: skip
-MULTIPLE = {"pe_fy1", "pe_fy2", "pb_fy1", "pb_fy2", "ev_ebitda_fy1", "ev_ebitda_fy2", "net_debt_to_ebitda_fy1"}
 COMP_COLUMNS = (
     ("ticker", "Ticker"), ("name", "Name"), ("currency", "Ccy"), ("price", "Price"), ("price_date", "Price date"),
     ("market_cap_usd_m", "Mcap US$m"), ("target_price", "TP"), ("upside", "Upside"), ("dividend_yield", "DY"),
@@ -36,73 +32,46 @@ COMP_COLUMNS = (
 )  # fmt: skip
 WEIGHTED_COLUMNS = (*COMP_COLUMNS[:-3], ("weight", "Weight"), *COMP_COLUMNS[-3:])
 """With ETF weights in the universe: the weight after ND/EBITDA FY1 (``8.30%``; blank in aggregate rows)."""
-TEXT = {
-    "ticker", "name", "currency", "price_date", "house_rating", "rule_rating", "in_band", "estimate", "flags", "source"
-}  # fmt: skip
 CORRELATION_COLUMNS = (
-    ("ticker", "Ticker", ""), ("name", "Name", ""), ("series", "Series", ""), ("n", "n", "int"),
-    ("corr", "Corr", "2f"), ("beta", "Beta", "2f"), ("t_hac", "t (HAC)", "1f"), ("r2", "R²", "2f"),
-    ("best_lag", "Best lag", "int"), ("start", "From", ""), ("end", "To", ""),
+    ("ticker", "Ticker"), ("name", "Name"), ("series", "Series"), ("n", "n"), ("corr", "Corr"), ("beta", "Beta"),
+    ("beta_t_hac", "t (HAC)"), ("r2", "R²"), ("best_lag", "Best lag"), ("start", "From"), ("end", "To"),
+    ("status", "Status"),
 )  # fmt: skip
+MARK_CLASS = {
+    Mark.IMPLAUSIBLE: "implausible",
+    Mark.OUT_OF_BAND: "out",
+    Mark.STALE: "stale",
+    Mark.OVERRIDDEN: "overridden",
+    Mark.ESTIMATE: "estimate",
+}
+"""The CSS class of each mark (style.css); the cell's ``title`` says what the mark means."""
+WRAPS = ("name", "flags", "detail")
+"""Text columns that may wrap in print."""
 
 
 @dataclass(frozen=True)
-class Cell:
+class HtmlCell:
+    """A table cell of the page: its text, CSS classes and ``title`` (the meaning of its marks)."""
+
     text: str
     css: str = ""
+    title: str = ""
 
 
-def _number(column: str, value: Any) -> Cell:
-    if isinstance(value, Missing):
-        return Cell(value.value, "num na")
-    if value == "" or value is None:
-        return Cell("", "num")
-    number = float(value)
-    if not math.isfinite(number):
-        return Cell("NA", "num na")
-    if column in PERCENT:
-        return Cell(f"{number * 100:.1f}%", "num")
-    if column in MULTIPLE:
-        return Cell(f"{number:,.1f}x", "num")
-    if column == "market_cap_usd_m":
-        return Cell(f"{number:,.0f}", "num")
-    if column == "fy1":
-        return Cell(f"{number:.0f}", "num")
-    if column == "weight":
-        return Cell(weight(number), "num")
-    return Cell(f"{number:,.2f}", "num")
-
-
-def _comp_cell(column: str, record: dict[str, Any]) -> Cell:
-    value = record.get(column, "")
-    if column == "in_band":
-        return Cell({"true": "in", "false": "OUT"}.get(str(value), ""), "out" if value == "false" else "")
-    if column == "house_rating":
-        return Cell(str(value), "out" if record.get("in_band") == "false" else ("na" if value == "NR" else ""))
-    if column == "fy1" and value not in ("", None):
-        return Cell(str(value), "num")
-    if column in TEXT:
-        text = str(value).replace(";", " ")
-        wraps = " text" if column in ("name", "flags") else ""  # may wrap in print
-        return Cell(text, ("na" if text in ("NA", "NM") else "") + wraps)
-    return _number(column, value)
-
-
-def _n_row(block: Any, columns: tuple[tuple[str, str], ...]) -> dict[str, Any] | None:
-    """Per column ``n (excluded)`` of the group's mean (as the terminal table shows it), or None."""
-    mean = next((a for a in block.aggregates if a.statistic == "mean"), None)
-    if mean is None:
-        return None
-    cells = []
-    for column, _ in columns:
-        stat = mean.values.get(column)
-        if column == "name":
-            cells.append(Cell(f"{block.name} n (excl.)"))
-        elif stat is None or stat.value is None:
-            cells.append(Cell(""))
-        else:
-            cells.append(Cell(f"{stat.n} ({stat.excluded})", "num"))
-    return {"kind": "agg", "cells": cells}
+def html_cell(key: str, cell: Cell) -> HtmlCell:
+    """A cell of the cell model as the page shows it: the terminal's text (an implausible yield ``43.0%?``; a band
+    ``in``/``OUT``), ``num`` right-aligned numbers, ``na`` for NA/NM (and NR), a class per mark, the marks'
+    meaning as the title."""
+    text = cell_text(cell, "in", "OUT") if key == "in_band" else cell_text(cell)
+    if key == "flags":
+        text = text.replace(";", " ")
+    classes = ["num"] if cell.kind not in ("text", "rating", "date", "boolean") else []
+    if cell.missing or (cell.kind == "rating" and text == "NR"):
+        classes.append("na")
+    classes += [MARK_CLASS[mark] for mark in sorted(cell.marks)]
+    if key in WRAPS:
+        classes.append("text")
+    return HtmlCell(text, " ".join(classes), cell.note)
 
 
 def comp_columns(bundle: ReportBundle) -> tuple[tuple[str, str], ...]:
@@ -110,54 +79,27 @@ def comp_columns(bundle: ReportBundle) -> tuple[tuple[str, str], ...]:
     return WEIGHTED_COLUMNS if bundle.report.has_weights else COMP_COLUMNS
 
 
+def _cells(row: CellRow, columns: tuple[tuple[str, str], ...]) -> list[HtmlCell]:
+    return [html_cell(key, row[key]) for key, _ in columns]
+
+
 def comp_rows(bundle: ReportBundle) -> list[dict[str, Any]]:
-    """The comp table as rows for the template: per group a band row, its companies, its aggregate rows and the
-    n row (companies counted, and excluded, per column)."""
-    rows: list[dict[str, Any]] = []
+    """The comp table as rows for the template: per group a band row, its companies, its statistic rows and the
+    n row (companies counted, and excluded, per column) — the cell model's rows."""
     columns = comp_columns(bundle)
-    blocks = {block.name: block for block in bundle.report.groups}
-    group = None
-
-    def close(name: str | None) -> None:
-        n_row = _n_row(blocks[name], columns) if name in blocks else None
-        if n_row is not None:
-            rows.append(n_row)
-
-    estimates = {row.ticker: row.estimate_text for block in bundle.report.groups for row in block.rows}
-    for record in records(bundle.report):
-        if record["row_type"] == "company":
-            record = {**record, "estimate": estimates.get(str(record["ticker"]), "")}
-        if record["group"] != group:
-            close(group)
-            group = record["group"]
-            rows.append({"kind": "band", "label": group})
-        kind = "company" if record["row_type"] == "company" else "agg"
-        cells = [_comp_cell(column, record) for column, _ in columns]
-        rows.append({"kind": kind, "cells": cells})
-    close(group)
+    rows: list[dict[str, Any]] = []
+    for block in comp_cells(bundle.report):
+        rows.append({"kind": "band", "label": block.label})
+        rows += [
+            {"kind": "company" if row.kind == "company" else "agg", "cells": _cells(row, columns)} for row in block.rows
+        ]
     return rows
 
 
-def _correlation_rows(bundle: ReportBundle) -> list[list[Cell]]:
+def _correlation_rows(bundle: ReportBundle) -> list[list[HtmlCell]]:
     if bundle.correlation is None:
         return []
-    from screener.render.correlation import records as correlation_records
-
-    out = []
-    for record in correlation_records(bundle.correlation):
-        cells = []
-        for column, _, fmt in CORRELATION_COLUMNS:
-            value = record.get(column)
-            if value is None:
-                cells.append(Cell(record.get("status") or "NA", "na num" if fmt else "na"))
-            elif fmt == "int":
-                cells.append(Cell(f"{int(value):d}", "num"))
-            elif fmt:
-                cells.append(Cell(format(float(value), f".{fmt}"), "num"))
-            else:
-                cells.append(Cell(str(value)))
-        out.append(cells)
-    return out
+    return [_cells(row, CORRELATION_COLUMNS) for row in correlation_cells(bundle.correlation)]
 
 
 @dataclass(frozen=True)
@@ -209,7 +151,7 @@ def report_html(bundle: ReportBundle) -> str:
         comp_columns=[label for _, label in comp_columns(bundle)],
         comp_rows=comp_rows(bundle),
         drift=drift,
-        correlation_columns=[label for _, label, _ in CORRELATION_COLUMNS],
+        correlation_columns=[label for _, label in CORRELATION_COLUMNS],
         correlation_rows=_correlation_rows(bundle),
         correlation=bundle.correlation,
         figures=figures(bundle),

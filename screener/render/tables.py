@@ -1,215 +1,144 @@
-"""Rich renderings of reports. Functions return rich objects; printing is the CLI's job."""
+"""Rich renderings of reports. Functions return rich objects; printing is the CLI's job. The comp table and the
+drift findings render the cell model (:mod:`screener.render.cells`): text from :func:`formatting.cell_text`, a
+style from the cell's state, kind and marks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from rich.console import Group
 from rich.text import Text
 
-from screener.app.comptable import ALL_GROUP, CompanyRow
 from screener.app.report import ScreenReport
-from screener.app.views import ViewHistory
+from screener.app.results import ViewHistory
 from screener.core.drift import Finding, RatingRecord, RunSummary
 from screener.core.ratings import Rating
-from screener.core.values import NA, NM, Missing, Value
-from screener.models import Universe
+from screener.core.values import NA
+from screener.models import Cell, CellBlock, Mark, Universe
 from screener.render import formatting as f
+from screener.render.cells import comp_cells, drift_cells
 from screener.render.fit import NAME_MIN, FittedTable, Row, Spec, View
 
 RATING_STYLE = {Rating.BUY: "bold green", Rating.NEUTRAL: "yellow", Rating.SELL: "bold red"}
-STAT_LABEL = {"mean": "mean", "median": "median", "harmonic_mean": "harmonic mean"}
-# (header, column key, formatter) of the aggregated columns, in display order.
-METRIC_COLUMNS = (
-    ("P/E FY1", "pe_fy1", f.multiple),
-    ("P/E FY2", "pe_fy2", f.multiple),
-    ("P/B FY1", "pb_fy1", f.multiple),
-    ("P/B FY2", "pb_fy2", f.multiple),
-    ("EV/EBITDA FY1", "ev_ebitda_fy1", f.multiple),
-    ("EV/EBITDA FY2", "ev_ebitda_fy2", f.multiple),
-    ("ROE FY1", "roe_fy1", f.percent),
-    ("ROE FY2", "roe_fy2", f.percent),
-    ("DY FY1", "dy_fy1", f.percent),
-    ("DY FY2", "dy_fy2", f.percent),
-)
+MARK_STYLE = {
+    Mark.IMPLAUSIBLE: "magenta",
+    Mark.OUT_OF_BAND: "underline",
+    Mark.STALE: "orange3",
+    Mark.OVERRIDDEN: "cyan",
+    Mark.ESTIMATE: "italic",
+}
+"""How the terminal shows a cell's marks (an implausible value also ends in ``?``)."""
 
 
-def _rating(rating: Rating | None, missing: str) -> Text:
-    if rating is None:
-        return Text(missing, style="dim")
-    return Text(rating.value, style=RATING_STYLE[rating])
-
-
-def _band(value: bool | None) -> Text:
-    if value is None:
-        return Text("")
-    return Text("in", style="green") if value else Text("OUT", style="bold red")
-
-
-def _cell(text: str) -> Text:
-    return Text(text, style="dim") if text in ("NA", "NM") else Text(text)
+def rich_cell(cell: Cell, yes: str = "yes", no: str = "no", styles_of: tuple[str, str] = ("green", "bold red")) -> Text:
+    """A cell as rich text: NA/NM dim, a rating in its colour (NR dim), a boolean as ``yes``/``no`` (or the
+    column's words) styled ``styles_of`` (true, false), then the style of each mark."""
+    text = f.cell_text(cell, yes, no)
+    styles = []
+    if cell.missing or (cell.kind == "rating" and text == "NR"):
+        styles.append("dim")
+    elif cell.kind == "rating" and text in Rating._value2member_map_:
+        styles.append(RATING_STYLE[Rating(text)])
+    elif isinstance(cell.value, bool):
+        styles.append(styles_of[0] if cell.value else styles_of[1])
+    styles += [MARK_STYLE[mark] for mark in sorted(cell.marks)]
+    return Text(text, style=" ".join(styles))
 
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its key (the CSV name ``--columns`` takes), header, priority (0 = identity, always shown;
-    1 = most important, the highest dropped first on a narrow terminal), how to render a company row, and the
-    aggregate key it shows (if any)."""
+    """A comp-table column: its key (the CSV name ``--columns`` takes), header, priority (0 = identity, always
+    shown; 1 = most important, the highest dropped first on a narrow terminal) and the cell it shows (``cell``:
+    when not the key)."""
 
     key: str
     header: str
     priority: int
-    cell: Callable[[CompanyRow], Text]
-    aggregate: str | None = None
-    fmt: Callable[[Value], str] = f.multiple
     justify: Literal["left", "right"] = "right"
+    cell: str | None = None
 
     def spec(self, shrink: int | None = None) -> Spec:
         return Spec(self.key, self.header, self.priority, self.justify, shrink=shrink, wrap=self.key == "flags")
 
-
-def _z(value: Value) -> str:
-    return value.value if isinstance(value, Missing) else f"{float(value):+.2f}"
-
-
-def _plain(value: Value) -> str:
-    return value.value if isinstance(value, Missing) else f"{float(value):.2f}"
-
-
-def _price_decimals(row: CompanyRow) -> int:
-    return 0 if row.company.currency == "JPY" else 2
+    def render(self, cell: Cell) -> Text:
+        if self.key == "in_band":
+            return rich_cell(cell, "in", "OUT")
+        if self.key == "flags":
+            return Text(str(cell.value or "").replace(";", " "), style="magenta")
+        if self.key == "estimate_source":
+            return Text(str(cell.value or ""), style="cyan" if str(cell.value).startswith("consensus") else "")
+        return rich_cell(cell)
 
 
-RAW_LABEL = {"pe": "EPS", "pb": "BVPS", "ev_ebitda": "EBITDA"}
-
-
-def _yield(row: CompanyRow, column: str) -> Text:
-    """A dividend yield; one failing the payout check is shown marked ``44.0%?`` (kept out of ETR and aggregates)."""
-    text = f.percent(row.metric(column))
-    if row.yield_suspect(column) and text not in ("NA", "NM"):
-        return Text(text + "?", style="magenta")
-    return _cell(text)
-
-
-def _metric(key: str, fmt: Callable[[Value], str]) -> Callable[[CompanyRow], Text]:
-    """A multiple cell; an NM shows the input that made it so, e.g. ``NM (EPS -0.52)``; a suspect yield is
-    marked ``?``."""
-
-    def cell(row: CompanyRow) -> Text:
-        if key in ("dy_fy1", "dy_fy2"):
-            return _yield(row, key)
-        value = row.metric(key)
-        raw = row.raw_input(key)
-        if value is NM and raw is not None:
-            label = RAW_LABEL[key.rpartition("_fy")[0]]
-            return Text(f"NM ({label} {raw:,.2f})", style="dim")
-        return _cell(fmt(value))
-
-    return cell
-
-
-IDENTITY = (
-    Column("ticker", "Ticker", 0, lambda r: Text(r.ticker), justify="left"),
-    Column("name", "Name", 0, lambda r: Text(r.company.name), justify="left"),
-)
+IDENTITY = (Column("ticker", "Ticker", 0, "left"), Column("name", "Name", 0, "left"))
 RATING_COLUMNS = (
     *IDENTITY,
-    Column("currency", "Ccy", 9, lambda r: Text(r.company.currency), justify="left"),
-    Column("price", "Price", 5, lambda r: _cell(f.money(r.price, _price_decimals(r)))),
-    Column("ytd_change", "YTD", 12, lambda r: _cell(f.percent(r.changes.ytd))),
-    Column("market_cap_usd_m", "Mcap US$m", 8, lambda r: _cell(f.money(r.market_cap_usd_m, 0))),
-    Column("target_price", "TP", 6, lambda r: _cell(f.money(r.target_price, _price_decimals(r)))),
-    Column("upside", "Upside", 4, lambda r: _cell(f.percent(r.upside)), "upside", f.percent),
-    Column("dividend_yield", "DY FY1", 10, lambda r: _yield(r, "dividend_yield"), "dividend_yield", f.percent),
-    Column("etr", "ETR", 1, lambda r: _cell(f.percent(r.etr)), "etr", f.percent),
-    Column("house_rating", "House", 3, lambda r: _rating(r.view.rating if r.view else None, "NR"), justify="left"),
-    Column("rule_rating", "Rule", 2, lambda r: _rating(r.rule_rating, "NA"), justify="left"),
-    Column("in_band", "Band", 7, lambda r: _band(r.in_band), justify="left"),
-    Column("flags", "Flags", 11, lambda r: Text(" ".join(r.flags), style="magenta"), justify="left"),
-    Column("source", "Src", 13, lambda r: Text(r.source), justify="left"),
+    Column("currency", "Ccy", 9, "left"),
+    Column("price", "Price", 5),
+    Column("ytd_change", "YTD", 12),
+    Column("market_cap_usd_m", "Mcap US$m", 8),
+    Column("target_price", "TP", 6),
+    Column("upside", "Upside", 4),
+    Column("dividend_yield", "DY FY1", 10),
+    Column("etr", "ETR", 1),
+    Column("house_rating", "House", 3, "left"),
+    Column("rule_rating", "Rule", 2, "left"),
+    Column("in_band", "Band", 7, "left"),
+    Column("flags", "Flags", 11, "left"),
+    Column("source", "Src", 13, "left"),
 )
-METRIC_PRIORITY = {
-    "pe_fy1": 1,
-    "ev_ebitda_fy1": 3,
-    "pb_fy1": 4,
-    "pe_fy2": 5,
-    "ev_ebitda_fy2": 6,
-    "pb_fy2": 7,
-    "roe_fy1": 8,
-    "dy_fy1": 9,
-    "roe_fy2": 10,
-    "dy_fy2": 11,
-}
+METRIC_COLUMNS = (
+    ("P/E FY1", "pe_fy1", 1), ("P/E FY2", "pe_fy2", 5), ("P/B FY1", "pb_fy1", 4), ("P/B FY2", "pb_fy2", 7),
+    ("EV/EBITDA FY1", "ev_ebitda_fy1", 3), ("EV/EBITDA FY2", "ev_ebitda_fy2", 6), ("ROE FY1", "roe_fy1", 8),
+    ("ROE FY2", "roe_fy2", 10), ("DY FY1", "dy_fy1", 9), ("DY FY2", "dy_fy2", 11),
+)  # fmt: skip
+"""(header, column key, priority) of the FY1/FY2 multiples, in display order."""
 VALUATION_COLUMNS = (
     *IDENTITY,
-    Column("fy1", "FY1", 2, lambda r: Text(str(r.fy1))),
-    *(Column(k, h, METRIC_PRIORITY[k], _metric(k, fmt), k, fmt) for h, k, fmt in METRIC_COLUMNS),
-    Column(
-        "estimate_source",
-        "Est",
-        12,
-        lambda r: Text(r.estimate_text, style="cyan" if r.estimate_source == "consensus" else ""),
-        justify="left",
-    ),
+    Column("fy1", "FY1", 2),
+    *(Column(key, header, priority) for header, key, priority in METRIC_COLUMNS),
+    Column("estimate_source", "Est", 12, "left", cell="estimate"),
 )
 HISTORY_COLUMNS = (
-    Column("pb_pctile", "P/B pctile", 13, lambda r: _cell(f.percent(r.metric("pb_pctile"))), fmt=f.percent),
-    Column("pe_pctile", "P/E pctile", 14, lambda r: _cell(f.percent(r.metric("pe_pctile"))), fmt=f.percent),
-    Column("pb_z", "P/B z", 15, lambda r: _cell(_z(r.metric("pb_z")))),
+    Column("pb_pctile", "P/B pctile", 13),
+    Column("pe_pctile", "P/E pctile", 14),
+    Column("pb_z", "P/B z", 15),
 )
 """Where today's multiple sits in the own history (METHODS §5.1): shown only with --wide or --columns."""
 GROWTH_COLUMNS = (
-    Column("rev_growth_fy1", "Rev gr. FY1", 16, lambda r: _cell(f.percent(r.metric("rev_growth_fy1"))), fmt=f.percent),
-    Column("eps_growth_fy1", "EPS gr. FY1", 17, lambda r: _cell(f.percent(r.metric("eps_growth_fy1"))), fmt=f.percent),
-    Column("peg_fy1", "PEG FY1", 18, lambda r: _cell(_plain(r.metric("peg_fy1")))),
-    Column(
-        "net_debt_to_ebitda_fy1", "ND/EBITDA FY1", 19, lambda r: _cell(f.multiple(r.metric("net_debt_to_ebitda_fy1")))
-    ),
+    Column("rev_growth_fy1", "Rev gr. FY1", 16),
+    Column("eps_growth_fy1", "EPS gr. FY1", 17),
+    Column("peg_fy1", "PEG FY1", 18),
+    Column("net_debt_to_ebitda_fy1", "ND/EBITDA FY1", 19),
 )
 """FY1 growth, PEG and leverage from the statements (METHODS §11): shown only with --wide or --columns."""
-WEIGHT_COLUMN = Column("weight", "Weight", 20, lambda r: _cell(f.weight(r.metric("weight"))), fmt=f.weight)
+WEIGHT_COLUMN = Column("weight", "Weight", 20)
 """The ETF weight from the universe file (``universe import-holdings``): shown only with --wide or --columns; no
 aggregate (a weight is not averaged)."""
 EXTRA_COLUMNS = (*HISTORY_COLUMNS, *GROWTH_COLUMNS, WEIGHT_COLUMN)
 SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_COLUMNS, *EXTRA_COLUMNS)))
 """What ``screen --columns`` takes (the CSV column names)."""
+ROW_STYLE = {"company": None, "mean": "italic", "median": "italic", "harmonic_mean": "italic", "n": "dim"}
 
 
-def _table(report: ScreenReport, title: str, columns: tuple[Column, ...], view: View) -> FittedTable:
-    """Build the rows, then let the table fit the terminal: names cut with … (never below the group and
-    aggregate labels), flags wrapped between codes, lower-priority columns dropped and named."""
+def _table(blocks: list[CellBlock], title: str, columns: tuple[Column, ...], view: View) -> FittedTable:
+    """The rows of the cell model, then a table that fits the terminal: names cut with … (never below the group
+    and statistic labels), flags wrapped between codes, lower-priority columns dropped and named."""
     rows: list[Row] = []
     blank = [Text("")] * (len(columns) - 2)
-    labels: list[Text] = []
-    for block in report.groups:
-        if block.name != ALL_GROUP:
-            shown = f" (top {len(block.rows)} of {block.total})" if len(block.rows) < block.total else ""
-            labels.append(Text(f"{block.name}{shown}", style="bold underline"))
-            rows.append(Row([Text(""), labels[-1], *blank]))
-            rows += [Row([column.cell(row) for column in columns]) for row in block.rows]
-        else:
-            labels.append(Text("All groups", style="bold underline"))
-            rows.append(Row([Text(""), labels[-1], *blank]))
-        for aggregate in block.aggregates:
-            labels.append(Text(f"{block.name} {STAT_LABEL[aggregate.statistic]}"))
-            cells = [Text(""), labels[-1]]
-            for column in columns[2:]:
-                value = aggregate.values[column.aggregate].value if column.aggregate else None
-                cells.append(_cell(column.fmt(value)) if column.aggregate and value is not None else Text(""))
-            rows.append(Row(cells, "italic"))
-        first = block.aggregates[0].values
-        label = f"{block.name} n (excl.)"
-        if block.not_counted:
-            label += f" +{block.not_counted} dual"
-        labels.append(Text(label, style="dim"))
-        counts = [Text(""), labels[-1]]
-        for column in columns[2:]:
-            stat = first[column.aggregate] if column.aggregate else None
-            counts.append(Text(f"{stat.n} ({stat.excluded})", style="dim") if stat else Text(""))
-        rows.append(Row(counts, end_section=True))
-    name_min = max([NAME_MIN] + [label.cell_len for label in labels])
+    labels: list[int] = []
+    for block in blocks:
+        band = Text(block.label, style="bold underline")
+        rows.append(Row([Text(""), band, *blank]))
+        labels.append(band.cell_len)
+        for row in block.rows:
+            cells = [column.render(row[column.cell or column.key]) for column in columns]
+            if row.kind != "company":
+                labels.append(cells[1].cell_len)
+            rows.append(Row(cells, ROW_STYLE[row.kind], end_section=row.kind == "n"))
+    name_min = max([NAME_MIN, *labels])
     specs = [column.spec(name_min if column.key == "name" else None) for column in columns]
     return FittedTable(specs, rows, view, title=title)
 
@@ -234,8 +163,9 @@ def screen_tables(report: ScreenReport, view: View | None = None) -> list[Fitted
             (*VALUATION_COLUMNS, *EXTRA_COLUMNS) if history else VALUATION_COLUMNS,
         ),
     )
+    blocks = comp_cells(report)
     return [
-        _table(report, title, columns, view)
+        _table(blocks, title, columns, view)
         for title, columns in tables
         if view.columns is None or any(c.priority and c.key in view.columns for c in columns)
     ]
@@ -259,9 +189,11 @@ def footer(report: ScreenReport) -> Text:
         f"Upside = TP/price − 1; ETR = upside + FY1 dividend yield; Rule = Buy ≥{r.buy * 100:g}% "
         f"(≥{r.buy_high_risk * 100:g}% high risk), Sell <{r.sell * 100:g}%. Band: house rating vs rule{tolerance}. "
         "Est: house = house model; consensus (n = FY1 forecasters, the estimate's date), its multiples at this price. "
-        "Aggregates: one line per issuer (a second listing shows as '+1 dual', not counted), "
-        "n used (NA/NM and flagged yields excluded); harmonic mean for price multiples only. "
-        "NA = not available, NM = not meaningful (negative or zero denominator), NR = not rated. "
+        "Aggregates: one line per issuer (a second listing shows as '+1 dual', not counted), always over the whole "
+        "group (with names or --top: 'n 7 (2 shown)'), n used (NA/NM and flagged yields excluded); harmonic mean for "
+        "price multiples only. Marked: 44.0%? implausible yield; orange a stale price or target; cyan a band or "
+        "consensus target; italic a market cap from the snapshot's share count; underlined a house rating out of "
+        "band. NA = not available, NM = not meaningful (negative or zero denominator), NR = not rated. "
         "Market caps in USD (snapshot: as published)."
     )
     return Text("\n".join(lines), style="dim")
@@ -381,6 +313,9 @@ def universe_show_table(universe: Universe, view: View | None = None) -> FittedT
     return FittedTable(UNIVERSE_SHOW_COLUMNS, rows, view or View(), title=title)
 
 
+DRIFT_TEXT = ("ticker", "name", "finding", "detail")
+
+
 def drift_table(
     as_of: str,
     baseline: str | None,
@@ -391,10 +326,10 @@ def drift_table(
     """The weekly drift findings, those needing review first; warnings about the baseline as the caption."""
     against = f"against {baseline}" if baseline else "no earlier run: current state only"
     caption = "\n".join(f"warning: {w}" for w in warnings) or None
-    rows = []
-    for item in sorted(findings, key=lambda x: (not x.needs_review, x.kind, x.ticker)):
-        mark = Text("yes", style="bold red") if item.needs_review else Text("no", style="green")
-        rows.append(Row([mark, item.ticker, item.name, item.kind, item.detail]))
+    rows = [
+        Row([rich_cell(r["needs_review"], styles_of=("bold red", "green")), *(str(r[k].value) for k in DRIFT_TEXT)])
+        for r in drift_cells(as_of, baseline, findings)
+    ]
     if not findings:
         rows.append(Row(["", "", "", "nothing to report", ""]))
     title = f"Rating drift — {as_of} ({against})"
@@ -447,7 +382,7 @@ def view_history_table(history: ViewHistory, view: View | None = None) -> Fitted
             Row(
                 [
                     item.set_on.isoformat(),
-                    _rating(item.rating, ""),
+                    Text(item.rating.value, style=RATING_STYLE[item.rating]),
                     f"{item.target_price:,.2f}",
                     change,
                     item.note,

@@ -6,21 +6,24 @@ by :func:`screener.render.workbook.to_xlsx_bytes`."""
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from screener.core.values import Missing
-from screener.render.workbook import CHARTS, CORRELATION, DRIFT, Styles, text
+from screener.render.cells import correlation_cells, drift_cells
+from screener.render.workbook_style import CHARTS, CORRELATION, DRIFT, Styles, text, write_cell
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-    from screener.app.bundle import ChartInputs
-    from screener.app.charts import PbBandChart, PeersChart
-    from screener.app.correlate import CorrelationReport
-    from screener.app.drift import DriftResult
-    from screener.app.financials_chart import FinancialsChart
+    from screener.app.results import (
+        ChartInputs,
+        CorrelationReport,
+        DriftResult,
+        FinancialsChart,
+        PbBandChart,
+        PeersChart,
+    )
 
 CHART_SIZE = {"width": 760, "height": 400}
 CHART_ROWS = 21
@@ -51,13 +54,14 @@ def drift_sheet(book: Workbook, result: DriftResult, styles: Styles) -> None:
     _header(sheet, r, ("Ticker", "Name", "Finding", "Needs review", "Detail"), styles)
     header = r
     r += 1
-    for item in result.findings:
-        review = styles.out_of_band if item.needs_review else styles.plain
-        sheet.write_string(r, 0, text(item.ticker))
-        sheet.write_string(r, 1, text(item.name))
-        sheet.write_string(r, 2, text(item.kind), review)
-        sheet.write_boolean(r, 3, item.needs_review)
-        sheet.write_string(r, 4, text(item.detail))
+    baseline_day = result.baseline.isoformat() if result.baseline else None
+    for row in drift_cells(result.as_of.isoformat(), baseline_day, result.findings):
+        review = styles.out_of_band if row["needs_review"].value else styles.plain
+        for c, key in enumerate(DRIFT_KEYS):
+            if key == "finding":
+                sheet.write_string(r, c, text(str(row[key].value)), review)
+            else:
+                write_cell(sheet, r, c, row[key], styles)
         r += 1
     if not result.findings:
         sheet.write_string(r, 0, "no findings", styles.note)
@@ -65,31 +69,13 @@ def drift_sheet(book: Workbook, result: DriftResult, styles: Styles) -> None:
     sheet.autofilter(header, 0, max(r - 1, header), 4)
 
 
-CORRELATION_FORMATS = {
-    "n": "0", "corr": "0.00", "beta": "0.00", "beta_t_hac": "0.00", "r2": "0.00", "rolling_corr_last": "0.00",
-    "rolling_corr_min": "0.00", "rolling_corr_max": "0.00", "best_lag": "0", "best_lag_corr": "0.00",
-    "level_corr": "0.00",
-}  # fmt: skip
-
-
-def _cell(value: Any) -> Any:
-    """A frame cell as a Python value: NaN/NaT -> None, Timestamp -> date, numpy numbers -> float/int."""
-    if value is None:
-        return None
-    if hasattr(value, "to_pydatetime"):
-        return None if value != value else value.to_pydatetime().date()  # NaT != NaT
-    if isinstance(value, str | bool | date):
-        return value
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return None if math.isnan(number) else number
+DRIFT_KEYS = ("ticker", "name", "finding", "needs_review", "detail")
 
 
 def correlation_sheet(book: Workbook, report: CorrelationReport, styles: Styles) -> None:
     """The correlation table as ``screener correlate`` ranks it, with its parameters and the series' units."""
     sheet = book.add_worksheet(CORRELATION)
+    rows = correlation_cells(report)
     columns = list(report.rows.columns)
     every = "weekly" if report.freq == "W" else "monthly"
     sheet.write_string(0, 0, "Stock returns against oxide returns", styles.title)
@@ -106,24 +92,11 @@ def correlation_sheet(book: Workbook, report: CorrelationReport, styles: Styles)
     for c, column in enumerate(columns):
         sheet.write_string(header, c, column, styles.header)
         sheet.set_column(c, c, 30 if column in ("name", "status") else 11)
-    for r, record in enumerate(report.rows.itertuples(index=False), start=header + 1):
-        for c, (column, raw) in enumerate(zip(columns, record, strict=True)):
-            value = _cell(raw)
-            if column in ("start", "end"):
-                if value is None:
-                    sheet.write_string(r, c, "NA", styles.missing)
-                else:
-                    sheet.write_datetime(r, c, value, styles.date)
-            elif column in CORRELATION_FORMATS:
-                number = value if isinstance(value, float) else None
-                if number is None:
-                    sheet.write_string(r, c, "NA", styles.missing)
-                else:
-                    sheet.write_number(r, c, number, styles.number(CORRELATION_FORMATS[column]))
-            else:
-                sheet.write_string(r, c, text("" if value is None else str(value)))
+    for r, row in enumerate(rows, start=header + 1):
+        for c, column in enumerate(columns):
+            write_cell(sheet, r, c, row[column], styles)
     sheet.freeze_panes(header + 1, 1)
-    sheet.autofilter(header, 0, header + len(report.rows), len(columns) - 1)
+    sheet.autofilter(header, 0, header + len(rows), len(columns) - 1)
 
 
 def _ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> list[Any]:

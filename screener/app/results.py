@@ -1,0 +1,223 @@
+"""What the use cases return and the renderers read (so :mod:`screener.render` imports no use-case module): the
+correlation table, a drift check, the report bundle and the inputs of its charts, a financials table, the oxide
+listing and a company's house views. Plain dataclasses; the use cases that build them re-export them under their
+old names (``screener.app.correlate.CorrelationReport`` ...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from screener.core.financials import YearMetrics
+from screener.core.values import Value
+from screener.models import Company, HouseView
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from screener.app.report import ScreenReport
+    from screener.core.drift import Finding
+    from screener.core.valuation import BandStats
+
+CORRELATION_CSV_COLUMNS = (
+    "ticker", "name", "series", "freq", "n", "start", "end", "corr", "beta", "beta_t_hac", "r2",
+    "rolling_corr_last", "rolling_corr_min", "rolling_corr_max", "best_lag", "best_lag_corr", "level_corr",
+)  # fmt: skip
+"""The columns of ``correlate --format csv``, in order."""
+
+
+@dataclass
+class CorrelationReport:
+    """Ranked rows (columns CORRELATION_CSV_COLUMNS + status), the parameters used, and notes for stderr."""
+
+    rows: pd.DataFrame
+    freq: str
+    window: int
+    max_lag: int
+    start: date | None
+    end: date | None
+    units: dict[str, str] = field(default_factory=dict)  # series id -> unit correlated (e.g. USD/kg ex VAT)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def with_data(self) -> int:
+        return int((self.rows["status"] == "").sum())
+
+
+@dataclass
+class DriftResult:
+    """The findings of one drift check and what they were computed from."""
+
+    as_of: date
+    baseline: date | None
+    findings: list[Finding]
+    report: ScreenReport
+    recorded: bool
+    history_path: Path
+    warnings: list[str] = field(default_factory=list)
+    """About the comparison itself: a baseline much older than a week, or one covering other names."""
+
+    @property
+    def needs_review(self) -> int:
+        return sum(1 for item in self.findings if item.needs_review)
+
+
+@dataclass
+class PbBandChart:
+    """Daily P/B (or P/E) and its band statistics, with titles and provenance."""
+
+    pb: pd.Series
+    band: BandStats
+    title: str
+    since: date
+    source: str
+    as_of: date
+    multiple: str = "pb"
+    from_book_values: bool = True
+    """True: price ÷ the BVPS published by each day; False: a stored daily multiple series (terminal, baostock)."""
+
+
+@dataclass
+class PeersChart:
+    """P/B FY1 against ROE FY1 per company (names shortened), and who was left out (NA/NM)."""
+
+    points: list[tuple[str, float, float]]
+    left_out: list[str]
+    title: str
+    source: str
+    as_of: date
+    banners: list[str] = field(default_factory=list)
+
+
+PERCENT_METRICS = frozenset({"revenue_growth", "gross_margin", "net_margin"})
+"""Fractions (shown as %); the other chart metrics are amounts in millions of a currency."""
+
+
+@dataclass
+class CompanyBars:
+    """One company's bars: the metric per fiscal year (NA/NM: no bar, a marker), the estimated years."""
+
+    ticker: str
+    label: str
+    values: dict[int, Value]
+    estimates: set[int]
+    sources: list[str]
+
+
+@dataclass
+class FinancialsChart:
+    """Grouped bars per company by fiscal year; ``unit`` is ``%`` or ``CNY m`` / ``US$ m``."""
+
+    metric: str
+    title: str
+    unit: str
+    years: list[int]
+    companies: list[CompanyBars]
+    left_out: list[str]
+    source: str
+    as_of: date
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def percent(self) -> bool:
+        return self.metric in PERCENT_METRICS
+
+
+@dataclass
+class ChartInputs:
+    """The data of each chart: a P/B band per rated name that has one, the P/B-vs-ROE peers, revenue and revenue
+    growth by year across the peers; ``notes`` say which chart was skipped and why."""
+
+    pb_bands: list[PbBandChart] = field(default_factory=list)
+    peers: PeersChart | None = None
+    financials: list[FinancialsChart] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportBundle:
+    """The comp table and the optional parts; ``notes`` say why a part is missing."""
+
+    report: ScreenReport
+    drift: DriftResult | None = None
+    correlation: CorrelationReport | None = None
+    charts: ChartInputs = field(default_factory=ChartInputs)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FinancialRow:
+    """One company's fiscal year: its metrics, currency (the reporting currency) and where its figures came from."""
+
+    company: Company
+    metrics: YearMetrics
+    currency: str
+    source: str
+    fy1: int
+
+    @property
+    def label(self) -> str:
+        """``2024`` or ``2025e`` (an estimate)."""
+        return f"{self.metrics.fiscal_year}{'e' if self.metrics.is_estimate else ''}"
+
+
+@dataclass
+class FinancialsReport:
+    as_of: date
+    rows: list[FinancialRow]
+    without_figures: list[Company]
+    years: int
+    notes: list[str] = field(default_factory=list)
+    banners: list[str] = field(default_factory=list)
+
+
+def no_figures_note(report: FinancialsReport) -> str | None:
+    """The note naming the companies without figures (None: every company has some)."""
+    if not report.without_figures:
+        return None
+    names = ", ".join(c.ticker for c in report.without_figures)
+    return (
+        f"no figures for {names} (no house model, nothing imported or fetched): `screener financials import FILE "
+        "--ticker T`"
+    )
+
+
+@dataclass(frozen=True)
+class OxideListing:
+    """One line of ``oxides list``: the registry entry and/or what the store holds (``problem``: unreadable)."""
+
+    id: str
+    name: str
+    exposure: str
+    unit: str
+    vat_included: bool
+    rows: int | None
+    first: str
+    last: str
+    stored_as: str
+    fx: str
+    fetched: str
+    problem: str = ""
+
+
+@dataclass
+class ViewHistory:
+    """A company's house views (oldest first), the file they live in, and the one in force today."""
+
+    company: Company
+    path: Path
+    today: date
+    added: HouseView | None = None
+    """The view ``view set`` just added."""
+    chosen: str = ""
+    """Why ``path`` was chosen when no universe file held the company's research (else empty)."""
+
+    @property
+    def views(self) -> tuple[HouseView, ...]:
+        return self.company.views
+
+    @property
+    def in_force(self) -> HouseView | None:
+        return self.company.view_at(self.today)
