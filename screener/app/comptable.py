@@ -13,7 +13,7 @@ from screener.core import fx
 from screener.core import multiples as mx
 from screener.core.estimates import YearMultiples, consensus_label, from_consensus, from_estimate_year, from_model
 from screener.core.fiscal import fy1_label
-from screener.core.flags import RowInputs, YearInputs, implausible_dividend, row_flags
+from screener.core.flags import RowInputs, YearInputs, fx_stale, implausible_dividend, row_flags
 from screener.core.ratings import (
     Rating,
     expected_share_price_return,
@@ -245,10 +245,11 @@ def company_row(
     model_shares = model_year.shares if model_year is not None and is_num(model_year.shares) else None
     from_snapshot_shares = False
     if trading_fx and quote.market_cap is not None and not (quote.market_cap_estimated and model_shares):
-        market_cap_usd = quote.market_cap / trading_fx
+        market_cap_usd = _or_na(fx.convert(quote.market_cap, company.currency, "USD", rates))
         from_snapshot_shares = quote.market_cap_estimated
     elif trading_fx and model_shares is not None:
-        market_cap_usd = price * float(model_shares) / trading_fx  # type: ignore[arg-type]
+        in_trading = price * float(model_shares)  # type: ignore[arg-type]
+        market_cap_usd = _or_na(fx.convert(in_trading, company.currency, "USD", rates))
 
     years, non_finite = _finite_years(years)
     if not is_num(market_cap_usd) and market_cap_usd not in (NA, NM):
@@ -271,7 +272,7 @@ def company_row(
         trading_currency=company.currency,
         band_target=band,
         fx_missing=fx_missing,
-        fx_stale=any(_stale_rate(rates.get(c), as_of, settings.fx_max_staleness_days) for c in currencies),
+        fx_stale=fx_stale([rates.get(c) for c in currencies], as_of, settings.fx_max_staleness_days),
         estimate_after_as_of=estimate_late,
         consensus_eps=consensus_eps,
         consensus_target=consensus_target,
@@ -305,11 +306,8 @@ def company_row(
     )
 
 
-def _stale_rate(rate: FxRate | None, as_of: date, max_days: int) -> bool:
-    """A rate dated after the as-of date (a look-ahead) or more than ``max_days`` before it (USD never is)."""
-    if rate is None or rate.currency == "USD":
-        return False
-    return rate.rate_date > as_of or (as_of - rate.rate_date).days > max_days
+def _or_na(value: float | None) -> Value:
+    return NA if value is None else value
 
 
 def _finite_years(years: dict[int, YearMultiples]) -> tuple[dict[int, YearMultiples], bool]:

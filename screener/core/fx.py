@@ -1,16 +1,24 @@
-"""Currency conversion, the one module every path uses (quotes, multiples, valuation, market cap, oxides).
+"""Currency conversion and the one FX rule, the module every path uses (quotes, multiples, valuation, market cap,
+oxides, charts).
 
 Rates are quoted as **units of the currency per 1 USD** (FRED DEXCHUS, Yahoo ``CNY=X``: 7.1 CNY buy 1 USD).
 ``amount_in_to = amount_in_from × per_usd[to] / per_usd[from]``. USD is 1 by definition. Minor units are
 their major currency scaled (``GBp`` = GBP pence: 100 per GBP). A missing or non-positive rate gives None
 (the caller shows NA and flags ``fx_missing``): a number is never converted with a guessed rate.
+
+**The rate for a day** (:func:`rate_on`, :func:`latest`, and :func:`align` for many days at once): the latest
+positive finite rate dated on or before the day and at most ``max_staleness`` calendar days before it (None: no
+limit); NaN, zero and negative rates are skipped; a rate dated after the day is never used; two rates of the same
+date: the first given. A rate is **stale** for a day (:func:`is_stale`) when that rule would refuse it for its
+date: after the day, or more than ``max_staleness`` days before it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from screener.core.values import Missing, Value
 
@@ -21,6 +29,20 @@ MINOR_UNITS = {"GBp": ("GBP", 100.0), "GBX": ("GBP", 100.0), "ZAc": ("ZAR", 100.
 """Yahoo quotes some exchanges in minor units: GBp (pence) = GBP / 100, etc. (case matters: GBp is not GBP)."""
 
 N = TypeVar("N", float, Value)
+T = TypeVar("T")
+
+
+class DatedRate(Protocol):
+    """A rate with its date, as :class:`screener.models.FxRate` carries it."""
+
+    @property
+    def per_usd(self) -> float: ...
+
+    @property
+    def rate_date(self) -> date: ...
+
+
+R = TypeVar("R", bound=DatedRate)
 
 
 def _rate(value: object) -> float | None:
@@ -64,11 +86,14 @@ def scale(amount: N, by: float) -> N:
 def convert(
     amount: float | None, from_currency: str | None, to_currency: str | None, rates: Mapping[str, object]
 ) -> float | None:
-    """``amount`` from one currency to another; None when the amount, a currency or a rate is missing."""
+    """``amount / per_usd[from] × per_usd[to]``; None when the amount, a currency or a rate is missing (the same
+    currency: the amount unchanged)."""
     if amount is None or from_currency is None or to_currency is None:
         return None
-    f = factor(from_currency, to_currency, rates)
-    return None if f is None else amount * f
+    if from_currency == to_currency:
+        return amount
+    src, dst = per_usd(from_currency, rates), per_usd(to_currency, rates)
+    return None if src is None or dst is None else amount / src * dst
 
 
 def to_usd_millions(amount: float, currency: str, rates: Mapping[str, object]) -> float | None:
@@ -76,24 +101,84 @@ def to_usd_millions(amount: float, currency: str, rates: Mapping[str, object]) -
     return convert(amount, currency, "USD", rates)
 
 
-def align(dates: pd.DatetimeIndex, rates_per_usd: pd.Series, max_staleness_days: int) -> pd.Series:
-    """The rate for each date: the latest rate on or before that date, at most ``max_staleness_days`` calendar
-    days old (forward fill); NaN before the rate history starts or beyond the limit."""
+def from_usd_per(usd_per: Any) -> Any:
+    """A rate quoted as USD per unit (FRED DEXUSAL, Yahoo ``CNYUSD=X``) as units per USD: ``1 / rate`` (a number, an
+    array or a Series)."""
+    return 1.0 / usd_per
+
+
+def is_stale(rate_date: date, day: date, max_staleness: int | None) -> bool:
+    """Whether the rule refuses a rate dated ``rate_date`` for ``day``: dated after it (a look-ahead), or more than
+    ``max_staleness`` calendar days before it (None: no limit)."""
+    if rate_date > day:
+        return True
+    return max_staleness is not None and (day - rate_date).days > max_staleness
+
+
+def _latest(dated: Iterable[tuple[date, object, T]], day: date, max_staleness: int | None) -> T | None:
+    """The item of the latest positive finite rate that is not stale for ``day``; ties on a date: the first."""
+    best: tuple[date, T] | None = None
+    for when, rate, item in dated:
+        if _rate(rate) is None or is_stale(when, day, max_staleness):
+            continue
+        if best is None or when > best[0]:
+            best = (when, item)
+    return None if best is None else best[1]
+
+
+def _points(series: Any) -> Iterator[tuple[date, object]]:
+    """(date, rate) pairs of a pandas Series on dates, a mapping date -> rate, or pairs (timestamps -> dates)."""
+    for when, rate in series.items() if hasattr(series, "items") else series:
+        yield (when.date() if isinstance(when, datetime) else when), rate
+
+
+def rate_on(
+    series: pd.Series | Mapping[date, float] | Iterable[tuple[date, float]], day: date, max_staleness: int | None
+) -> tuple[date, float] | None:
+    """The rate for ``day`` from a dated series of rates per USD: ``(its date, the rate)`` by the module's rule (the
+    latest positive finite rate on or before ``day``, at most ``max_staleness`` days older); None when none is."""
+    found = _latest(((when, rate, (when, rate)) for when, rate in _points(series)), day, max_staleness)
+    return None if found is None else (found[0], float(found[1]))  # type: ignore[arg-type]
+
+
+def latest(rates: Iterable[R], day: date, max_staleness: int | None = None) -> R | None:
+    """Of dated rates (e.g. one per source, the preferred first), the one the module's rule picks for ``day``."""
+    return _latest(((r.rate_date, r.per_usd, r) for r in rates), day, max_staleness)
+
+
+def pick(rates: Sequence[R], day: date) -> R | None:
+    """The rate a comp table converts with, of the rates its sources offer (the preferred first): :func:`latest`
+    without a staleness limit; when every usable rate is dated after ``day``, the earliest of them (the first
+    given on a tie). Such a rate, like one older than ``[fx] max_staleness_days``, is used but the row says so
+    (:func:`is_stale`, flag ``fx_stale``): a back-dated screen before the first known rate keeps its numbers,
+    marked. None without a usable rate."""
+    found = latest(rates, day)
+    if found is not None:
+        return found
+    return min((r for r in rates if _rate(r.per_usd) is not None), key=lambda r: r.rate_date, default=None)
+
+
+def align(dates: pd.DatetimeIndex, rates_per_usd: pd.Series, max_staleness_days: int | None) -> pd.Series:
+    """:func:`rate_on` for every date at once: a backward as-of merge of the usable rates (positive, finite, the
+    first of a date) with ``max_staleness_days`` as its tolerance; NaN where :func:`rate_on` gives None."""
     import numpy as np
     import pandas as pd
 
-    fx = rates_per_usd.dropna().sort_index()
-    fx = fx[fx > 0]
-    if fx.empty:
+    numbers = rates_per_usd.astype("float64")
+    fx = numbers[np.isfinite(numbers.to_numpy()) & (numbers.to_numpy() > 0)]
+    fx.index = pd.DatetimeIndex(fx.index).normalize().astype("datetime64[ns]")
+    fx = fx[~fx.index.duplicated(keep="first")].sort_index(kind="stable")
+    days = pd.DatetimeIndex(dates).normalize().astype("datetime64[ns]")
+    if fx.empty or len(days) == 0:
         return pd.Series(np.nan, index=dates, dtype="float64")
-    left = pd.DataFrame({"date": pd.DatetimeIndex(dates)})
-    right = pd.DataFrame({"date": pd.DatetimeIndex(fx.index), "rate": fx.to_numpy(dtype="float64")})
-    left["date"] = left["date"].astype("datetime64[ns]")
-    right["date"] = right["date"].astype("datetime64[ns]")
-    merged = pd.merge_asof(
-        left, right, on="date", direction="backward", tolerance=pd.Timedelta(days=max_staleness_days)
-    )
-    return pd.Series(merged["rate"].to_numpy(), index=dates, dtype="float64")
+    order = np.argsort(days.to_numpy(), kind="stable")
+    left = pd.DataFrame({"date": days[order]})
+    right = pd.DataFrame({"date": fx.index, "rate": fx.to_numpy()})
+    tolerance = None if max_staleness_days is None else pd.Timedelta(days=max_staleness_days)
+    merged = pd.merge_asof(left, right, on="date", direction="backward", tolerance=tolerance)
+    out = np.empty(len(days), dtype="float64")
+    out[order] = merged["rate"].to_numpy()
+    return pd.Series(out, index=dates, dtype="float64")
 
 
 def series_to_usd(values: pd.Series, rates_per_usd: pd.Series) -> pd.Series:
