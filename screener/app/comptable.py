@@ -4,133 +4,52 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from screener.config import SORT_COLUMNS, Settings
+from screener.app.results import (
+    AGGREGATE_COLUMNS,
+    ALL_GROUP,
+    CHANGE_COLUMNS,
+    DESCENDING,
+    HARMONIC_COLUMNS,
+    MULTIPLE_COLUMNS,
+    PERCENTILE_COLUMNS,
+    STATEMENT_COLUMNS,
+    YIELD_COLUMNS,
+    CompanyRow,
+    PriceChanges,
+)
+from screener.config import Settings
 from screener.core import fx
 from screener.core import multiples as mx
 from screener.core.estimates import YearMultiples, consensus_label, from_consensus, from_estimate_year, from_model
 from screener.core.fiscal import fy1_label
 from screener.core.flags import RowInputs, YearInputs, fx_stale, implausible_dividend, row_flags
 from screener.core.ratings import (
-    Rating,
     expected_share_price_return,
     expected_total_return,
     in_band,
     rule_rating,
 )
 from screener.core.values import NA, NM, Value, is_num
-from screener.models import Company, ConsensusEstimate, FxRate, HouseView, Quote
+from screener.models import Company, ConsensusEstimate, FxRate, Quote
 
-MULTIPLE_COLUMNS = tuple(c for c in SORT_COLUMNS if c[-4:] in ("_fy1", "_fy2"))
-AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS)
-# The harmonic mean is the central estimate for price multiples only (METHODS §3).
-HARMONIC_COLUMNS = tuple(c for c in MULTIPLE_COLUMNS if c.startswith(("pe_", "pb_", "ev_ebitda_")))
-YIELD_COLUMNS = ("dividend_yield", "dy_fy1", "dy_fy2")
-ALL_GROUP = "All"
-CHANGE_COLUMNS = {"ytd_change": "ytd", "chg_1m": "m1", "chg_3m": "m3", "chg_12m": "m12"}
-PERCENTILE_COLUMNS = ("pb_pctile", "pe_pctile", "pb_z")
-"""Where today's P/B and P/E sit in the stock's own daily history (METHODS §5.1; screener.app.valuation_bands)."""
-STATEMENT_COLUMNS = ("rev_growth_fy1", "eps_growth_fy1", "peg_fy1", "net_debt_to_ebitda_fy1")
-"""FY1 growth and leverage from the merged statements (METHODS §11; screener.app.financials.comp_columns)."""
-# Natural sort direction: True = highest first.
-DESCENDING = {
-    "etr", "upside", "dividend_yield", "market_cap", "weight", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2"
-}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class PriceChanges:
-    """Price changes to the row's price date: year to date (against the last close of the previous calendar
-    year) and over 1, 3 and 12 months, on adjusted closes; NA without a history (``source`` says where from)."""
-
-    ytd: Value = NA
-    m1: Value = NA
-    m3: Value = NA
-    m12: Value = NA
-    source: str = "none"
-
-
-@dataclass
-class CompanyRow:
-    """One company's line of the comp table; every number is a float, NA or NM."""
-
-    company: Company
-    quote: Quote | None
-    price: Value
-    market_cap_usd_m: Value
-    target_price: Value
-    upside: Value
-    dividend_yield: Value
-    etr: Value
-    rule_rating: Rating | None
-    in_band: bool | None
-    fy1: int
-    years: dict[int, YearMultiples]
-    estimate_source: str
-    flags: list[str] = field(default_factory=list)
-    view: HouseView | None = None
-    """The house view in force on the as-of date (None: not rated then)."""
-    changes: PriceChanges = field(default_factory=PriceChanges)
-    implausible_years: frozenset[int] = frozenset()
-    """Fiscal years whose dividend yield fails the payout check: shown marked, kept out of ETR and aggregates."""
-    estimate_label: str = ""
-    """Where the estimates come from, as shown: ``house``, ``consensus (n=7, 2026-11-20)`` (forecasters of FY1
-    and the estimate's date), ``—`` (none)."""
-    estimate_provider: str = ""
-    """The consensus source behind the row (``Yahoo consensus``, ``akshare-ths``, ``import:FILE``, the universe
-    file), empty without consensus."""
-    positions: dict[str, Value] = field(default_factory=dict)
-    """``pb_pctile``, ``pe_pctile``, ``pb_z`` (absent: NA, no history)."""
-    statements: dict[str, Value] = field(default_factory=dict)
-    """``rev_growth_fy1``, ``eps_growth_fy1``, ``peg_fy1``, ``net_debt_to_ebitda_fy1`` (absent: NA, no figures)."""
-
-    @property
-    def ticker(self) -> str:
-        return self.company.ticker
-
-    @property
-    def estimate_text(self) -> str:
-        """The estimate label as shown: ``house``, ``consensus (n=7, 2026-11-20)``, ``—`` without estimates."""
-        return self.estimate_label or ("house" if self.estimate_source == "house" else "—")
-
-    @property
-    def source(self) -> str:
-        return self.quote.source if self.quote else "none"
-
-    def raw_input(self, column: str) -> float | None:
-        """The denominator behind a multiple column (e.g. the negative EPS behind an NM P/E), if known."""
-        if column not in MULTIPLE_COLUMNS:
-            return None
-        metric, _, k = column.rpartition("_fy")
-        return self.years[self.fy1 + int(k) - 1].raw.get(metric)
-
-    def metric(self, column: str) -> Value:
-        """A column by name: ``etr``, ``pe_fy1``, ``weight`` (``weight`` % / 100) ..."""
-        if column in MULTIPLE_COLUMNS:
-            metric, _, k = column.rpartition("_fy")
-            return self.years[self.fy1 + int(k) - 1].get(metric)
-        if column == "market_cap":
-            return self.market_cap_usd_m
-        if column in CHANGE_COLUMNS:
-            change: Value = getattr(self.changes, CHANGE_COLUMNS[column])
-            return change
-        if column in PERCENTILE_COLUMNS:
-            return self.positions.get(column, NA)
-        if column in STATEMENT_COLUMNS:
-            return self.statements.get(column, NA)
-        if column == "weight":  # the universe's percent of the ETF's net assets, as a fraction; NA without one
-            return NA if self.company.weight is None else self.company.weight / 100
-        value: Value = getattr(self, column)
-        return value
-
-    def yield_suspect(self, column: str) -> bool:
-        """Whether a yield column (``dividend_yield``, ``dy_fy1``, ``dy_fy2``) failed the payout check."""
-        if column in ("dividend_yield", "dy_fy1"):
-            return self.fy1 in self.implausible_years
-        return column == "dy_fy2" and self.fy1 + 1 in self.implausible_years
+__all__ = [  # the result types and column names moved to screener.app.results; re-exported until render/ moves
+    "AGGREGATE_COLUMNS",
+    "ALL_GROUP",
+    "CHANGE_COLUMNS",
+    "DESCENDING",
+    "HARMONIC_COLUMNS",
+    "MULTIPLE_COLUMNS",
+    "PERCENTILE_COLUMNS",
+    "STATEMENT_COLUMNS",
+    "YIELD_COLUMNS",
+    "CompanyRow",
+    "PriceChanges",
+    "company_row",
+]
 
 
 def company_row(
