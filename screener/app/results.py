@@ -4,15 +4,15 @@ to (:meth:`CompanyRow.metric`) are here too."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from screener.config import SORT_COLUMNS
 from screener.core import aggregates as agg
-from screener.core.estimates import YearMultiples
-from screener.core.ratings import Rating, RatingRules
+from screener.core.comprow import CompRow
+from screener.core.ratings import RatingRules
 from screener.core.values import NA, Value
-from screener.models import Company, FxRate, HouseView, Quote
+from screener.models import FxRate
 
 MULTIPLE_COLUMNS = tuple(c for c in SORT_COLUMNS if c[-4:] in ("_fy1", "_fy2"))
 AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS)
@@ -44,51 +44,21 @@ class PriceChanges:
 
 
 @dataclass
-class CompanyRow:
-    """One company's line of the comp table; every number is a float, NA or NM."""
+class CompanyRow(CompRow):
+    """One company's line of the comp table: the numbers :func:`screener.core.comprow.comp_row` computed, with what
+    the use case gathered besides (price changes, history positions, statement columns); every number is a float,
+    NA or NM."""
 
-    company: Company
-    quote: Quote | None
-    price: Value
-    market_cap_usd_m: Value
-    target_price: Value
-    upside: Value
-    dividend_yield: Value
-    etr: Value
-    rule_rating: Rating | None
-    in_band: bool | None
-    fy1: int
-    years: dict[int, YearMultiples]
-    estimate_source: str
-    flags: list[str] = field(default_factory=list)
-    view: HouseView | None = None
-    """The house view in force on the as-of date (None: not rated then)."""
     changes: PriceChanges = field(default_factory=PriceChanges)
-    implausible_years: frozenset[int] = frozenset()
-    """Fiscal years whose dividend yield fails the payout check: shown marked, kept out of ETR and aggregates."""
-    estimate_label: str = ""
-    """Where the estimates come from, as shown: ``house``, ``consensus (n=7, 2026-11-20)`` (forecasters of FY1
-    and the estimate's date), ``—`` (none)."""
-    estimate_provider: str = ""
-    """The consensus source behind the row (``Yahoo consensus``, ``akshare-ths``, ``import:FILE``, the universe
-    file), empty without consensus."""
     positions: dict[str, Value] = field(default_factory=dict)
     """``pb_pctile``, ``pe_pctile``, ``pb_z`` (absent: NA, no history)."""
     statements: dict[str, Value] = field(default_factory=dict)
     """``rev_growth_fy1``, ``eps_growth_fy1``, ``peg_fy1``, ``net_debt_to_ebitda_fy1`` (absent: NA, no figures)."""
 
-    @property
-    def ticker(self) -> str:
-        return self.company.ticker
-
-    @property
-    def estimate_text(self) -> str:
-        """The estimate label as shown: ``house``, ``consensus (n=7, 2026-11-20)``, ``—`` without estimates."""
-        return self.estimate_label or ("house" if self.estimate_source == "house" else "—")
-
-    @property
-    def source(self) -> str:
-        return self.quote.source if self.quote else "none"
+    @classmethod
+    def of(cls, row: CompRow, changes: PriceChanges | None = None) -> CompanyRow:
+        """The comp table's row for a computed row (no changes: NA)."""
+        return cls(**{f.name: getattr(row, f.name) for f in fields(CompRow)}, changes=changes or PriceChanges())
 
     def raw_input(self, column: str) -> float | None:
         """The denominator behind a multiple column (e.g. the negative EPS behind an NM P/E), if known."""
@@ -115,12 +85,6 @@ class CompanyRow:
             return NA if self.company.weight is None else self.company.weight / 100
         value: Value = getattr(self, column)
         return value
-
-    def yield_suspect(self, column: str) -> bool:
-        """Whether a yield column (``dividend_yield``, ``dy_fy1``, ``dy_fy2``) failed the payout check."""
-        if column in ("dividend_yield", "dy_fy1"):
-            return self.fy1 in self.implausible_years
-        return column == "dy_fy2" and self.fy1 + 1 in self.implausible_years
 
 
 @dataclass

@@ -150,6 +150,12 @@ def fx_stale(rates: Iterable[FxRate | None], as_of: date, max_staleness_days: in
     )
 
 
+def estimate_after_as_of(known_on: Iterable[date | None], as_of: date) -> bool:
+    """Some estimate offered to the row (the house model, the universe consensus, fetched or imported consensus)
+    counts from a day after the as-of date: a look-ahead, not used. Undated (None) counts as known."""
+    return any(day is not None and day > as_of for day in known_on)
+
+
 def pe_pb_roe_mismatch(pe: Value, pb: Value, roe: Value, factor: float) -> bool:
     """``P/E`` versus ``P/B / ROE`` (the P/E those imply) differing by more than ``factor``×."""
     if not (is_num(pe) and is_num(pb) and is_num(roe)):
