@@ -1,11 +1,11 @@
 """The comp table's row for one company: the settings and inputs gathered here, the computation in
-:mod:`screener.core.comprow` (pure), the result a :class:`screener.app.results.CompanyRow`."""
+:mod:`screener.core.comprow` (pure), the result a :class:`screener.app.screen_results.CompanyRow`."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from screener.app.results import (
+from screener.app.screen_results import (
     AGGREGATE_COLUMNS,
     ALL_GROUP,
     CHANGE_COLUMNS,
@@ -23,7 +23,7 @@ from screener.core.comprow import RowRules, comp_row
 from screener.core.values import Value
 from screener.models import Company, ConsensusEstimate, FxRate, Quote
 
-__all__ = [  # the result types and column names moved to screener.app.results; re-exported until render/ moves
+__all__ = [  # result types and column names live in screener.app.screen_results: re-exported for render/
     "AGGREGATE_COLUMNS",
     "ALL_GROUP",
     "CHANGE_COLUMNS",

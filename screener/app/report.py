@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from screener.app.comptable import company_row
-from screener.app.results import (
+from screener.app.screen_results import (
     AGGREGATE_COLUMNS,
     ALL_GROUP,
     DESCENDING,
@@ -29,7 +29,7 @@ from screener.errors import DataUnavailable, UsageError
 from screener.models import Universe
 
 __all__ = ["AggregateRow", "GroupBlock", "ScreenReport", "aggregate_rows", "build_report", "rating_records", "sort_key"]
-"""The result types moved to :mod:`screener.app.results`; re-exported here until render/ imports them from there."""
+"""The result types live in :mod:`screener.app.screen_results`; re-exported here until render/ imports them there."""
 
 
 def _not_counted(rows: Sequence[CompanyRow], exclude_subject: bool) -> int:
