@@ -54,8 +54,9 @@ def test_rate_on_by_hand(day: date, limit: int | None, expected: tuple[date, flo
 
 
 def test_rate_on_two_rates_of_a_day_the_first_given() -> None:
-    assert fx.rate_on([(D, 7.1), (D, 7.3)], D, 0) == (D, 7.1)
-    assert fx.rate_on([(D, NAN), (D, 7.3)], D, 0) == (D, 7.3)  # an unusable first rate does not count
+    for first, second, expected in ((7.1, 7.3, 7.1), (NAN, 7.3, 7.3)):  # an unusable first rate does not count
+        assert fx.rate_on([(D, first), (D, second)], D, 0) == (D, expected)
+        assert fx.rate_on(pd.Series([first, second], index=pd.DatetimeIndex([D, D])), D, 0) == (D, expected)
     assert fx.rate_on([(D, float("inf"))], D, 0) is None
 
 
@@ -110,25 +111,25 @@ DAY0 = date(2024, 1, 1)
 @given(
     points=st.lists(
         st.tuples(
-            st.integers(0, 40),
-            st.one_of(st.floats(-2, 10), st.just(0.0), st.just(NAN), st.just(float("inf"))),
+            st.integers(0, 20),  # a few days: rates of the same day are common
+            st.one_of(st.floats(0.5, 10), st.floats(-2, 0), st.just(NAN), st.just(float("inf"))),
         ),
         max_size=12,
     ),
-    queries=st.lists(st.integers(-5, 60), min_size=1, max_size=15),
+    queries=st.lists(st.integers(-5, 40), min_size=1, max_size=15),
     limit=st.one_of(st.none(), st.integers(0, 12)),
 )
 def test_align_agrees_with_rate_on_date_by_date(
     points: list[tuple[int, float]], queries: list[int], limit: int | None
 ) -> None:
-    series = pd.Series(
-        [r for _, r in points], index=pd.DatetimeIndex([DAY0 + timedelta(days=d) for d, _ in points]), dtype=float
-    )
+    pairs = [(DAY0 + timedelta(days=d), r) for d, r in points]  # rate_on's own loop reads pairs
+    series = pd.Series([r for _, r in pairs], index=pd.DatetimeIndex([d for d, _ in pairs]), dtype=float)
     dates = pd.DatetimeIndex([DAY0 + timedelta(days=q) for q in queries])  # unsorted, repeated
     aligned = fx.align(dates, series, limit)
     assert list(aligned.index) == list(dates)
     for day, got in zip(dates, aligned.to_numpy(), strict=True):
-        expected = fx.rate_on(series, day.date(), limit)
+        expected = fx.rate_on(pairs, day.date(), limit)
+        assert fx.rate_on(series, day.date(), limit) == expected  # a Series is read at once: the same answer
         if expected is None:
             assert math.isnan(got)
         else:

@@ -16,13 +16,14 @@ date: after the day, or more than ``max_staleness`` days before it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from screener.core.values import Missing, Value
 
 if TYPE_CHECKING:  # pandas only for the dated-series helpers: the comp table stays light
+    import numpy as np
     import pandas as pd
 
 MINOR_UNITS = {"GBp": ("GBP", 100.0), "GBX": ("GBP", 100.0), "ZAc": ("ZAR", 100.0), "ILA": ("ILS", 100.0)}
@@ -115,35 +116,40 @@ def is_stale(rate_date: date, day: date, max_staleness: int | None) -> bool:
     return max_staleness is not None and (day - rate_date).days > max_staleness
 
 
-def _latest(dated: Iterable[tuple[date, object, T]], day: date, max_staleness: int | None) -> T | None:
-    """The item of the latest positive finite rate that is not stale for ``day``; ties on a date: the first."""
-    best: tuple[date, T] | None = None
-    for when, rate, item in dated:
-        if _rate(rate) is None or is_stale(when, day, max_staleness):
+def _latest(dated: Sequence[tuple[date, object]], day: date, max_staleness: int | None) -> int | None:
+    """Where in ``dated`` the latest positive finite rate not stale for ``day`` is; ties on a date: the first.
+    (Read backwards: an older date is passed over at once, and on a tie the earlier one replaces the later.)"""
+    best: int | None = None
+    for position in range(len(dated) - 1, -1, -1):
+        when, rate = dated[position]
+        if best is not None and when < dated[best][0]:
             continue
-        if best is None or when > best[0]:
-            best = (when, item)
-    return None if best is None else best[1]
-
-
-def _points(series: Any) -> Iterator[tuple[date, object]]:
-    """(date, rate) pairs of a pandas Series on dates, a mapping date -> rate, or pairs (timestamps -> dates)."""
-    for when, rate in series.items() if hasattr(series, "items") else series:
-        yield (when.date() if isinstance(when, datetime) else when), rate
+        if is_stale(when, day, max_staleness) or _rate(rate) is None:
+            continue
+        best = position
+    return best
 
 
 def rate_on(
     series: pd.Series | Mapping[date, float] | Iterable[tuple[date, float]], day: date, max_staleness: int | None
 ) -> tuple[date, float] | None:
     """The rate for ``day`` from a dated series of rates per USD: ``(its date, the rate)`` by the module's rule (the
-    latest positive finite rate on or before ``day``, at most ``max_staleness`` days older); None when none is."""
-    found = _latest(((when, rate, (when, rate)) for when, rate in _points(series)), day, max_staleness)
-    return None if found is None else (found[0], float(found[1]))  # type: ignore[arg-type]
+    latest positive finite rate on or before ``day``, at most ``max_staleness`` days older); None when none is. A
+    pandas Series on dates is read at once by :func:`_asof` (the tests check both ways agree)."""
+    if hasattr(series, "index") and hasattr(series, "to_numpy"):  # a pandas Series
+        rates, dates = _asof([day], series, max_staleness)  # type: ignore[arg-type]
+        return None if math.isnan(rates[0]) else (dates[0].astype("datetime64[D]").item(), float(rates[0]))
+    pairs = series.items() if hasattr(series, "items") else series
+    points = [((when.date() if isinstance(when, datetime) else when), rate) for when, rate in pairs]
+    found = _latest(points, day, max_staleness)
+    return None if found is None else (points[found][0], float(points[found][1]))  # type: ignore[arg-type]
 
 
 def latest(rates: Iterable[R], day: date, max_staleness: int | None = None) -> R | None:
     """Of dated rates (e.g. one per source, the preferred first), the one the module's rule picks for ``day``."""
-    return _latest(((r.rate_date, r.per_usd, r) for r in rates), day, max_staleness)
+    offered = list(rates)
+    found = _latest([(r.rate_date, r.per_usd) for r in offered], day, max_staleness)
+    return None if found is None else offered[found]
 
 
 def pick(rates: Sequence[R], day: date) -> R | None:
@@ -158,27 +164,38 @@ def pick(rates: Sequence[R], day: date) -> R | None:
     return min((r for r in rates if _rate(r.per_usd) is not None), key=lambda r: r.rate_date, default=None)
 
 
-def align(dates: pd.DatetimeIndex, rates_per_usd: pd.Series, max_staleness_days: int | None) -> pd.Series:
-    """:func:`rate_on` for every date at once: a backward as-of merge of the usable rates (positive, finite, the
-    first of a date) with ``max_staleness_days`` as its tolerance; NaN where :func:`rate_on` gives None."""
+def _asof(
+    dates: pd.DatetimeIndex | Sequence[date], rates_per_usd: pd.Series, max_staleness_days: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The module's rule for many days at once: of the usable rates (positive, finite, the first of a date), sorted
+    by date, the last one dated on or before each day (a binary search), unless more than ``max_staleness_days``
+    older. Per day: the rate and its date (NaN and NaT where there is none)."""
     import numpy as np
     import pandas as pd
 
-    numbers = rates_per_usd.astype("float64")
-    fx = numbers[np.isfinite(numbers.to_numpy()) & (numbers.to_numpy() > 0)]
-    fx.index = pd.DatetimeIndex(fx.index).normalize().astype("datetime64[ns]")
+    numbers = rates_per_usd.to_numpy(dtype="float64")
+    usable = np.isfinite(numbers) & (numbers > 0)
+    fx = pd.Series(numbers[usable], index=pd.DatetimeIndex(rates_per_usd.index[usable]).normalize())
     fx = fx[~fx.index.duplicated(keep="first")].sort_index(kind="stable")
-    days = pd.DatetimeIndex(dates).normalize().astype("datetime64[ns]")
-    if fx.empty or len(days) == 0:
-        return pd.Series(np.nan, index=dates, dtype="float64")
-    order = np.argsort(days.to_numpy(), kind="stable")
-    left = pd.DataFrame({"date": days[order]})
-    right = pd.DataFrame({"date": fx.index, "rate": fx.to_numpy()})
-    tolerance = None if max_staleness_days is None else pd.Timedelta(days=max_staleness_days)
-    merged = pd.merge_asof(left, right, on="date", direction="backward", tolerance=tolerance)
-    out = np.empty(len(days), dtype="float64")
-    out[order] = merged["rate"].to_numpy()
-    return pd.Series(out, index=dates, dtype="float64")
+    known = fx.index.to_numpy(dtype="datetime64[ns]")
+    days = pd.DatetimeIndex(dates).normalize().to_numpy(dtype="datetime64[ns]")
+    rates, when = np.full(len(days), np.nan), np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if len(known) == 0:
+        return rates, when
+    position = np.searchsorted(known, days, side="right") - 1  # the last usable rate dated on or before the day
+    found = position >= 0
+    if max_staleness_days is not None:
+        found &= days - known[np.maximum(position, 0)] <= np.timedelta64(max_staleness_days, "D")
+    rates[found], when[found] = fx.to_numpy()[position[found]], known[position[found]]
+    return rates, when
+
+
+def align(dates: pd.DatetimeIndex, rates_per_usd: pd.Series, max_staleness_days: int | None) -> pd.Series:
+    """:func:`rate_on` for every date at once (:func:`_asof`): NaN where :func:`rate_on` gives None."""
+    import pandas as pd
+
+    rates, _ = _asof(dates, rates_per_usd, max_staleness_days)
+    return pd.Series(rates, index=dates, dtype="float64")
 
 
 def series_to_usd(values: pd.Series, rates_per_usd: pd.Series) -> pd.Series:
