@@ -3,6 +3,7 @@ one-line messages."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import IntEnum
 
 
@@ -49,6 +50,23 @@ class UsageError(ScreenerError):
     """An option value the command cannot use (unknown column, group, universe ...)."""
 
     exit_code = ExitCode.INPUT
+
+
+class ParameterError(UsageError):
+    """A value a use case cannot use. The message names its parameters as ``{name}`` (``{pb_mean} must be > 0``),
+    never as command-line options: the commands layer names them (:meth:`naming`); ``str()`` shows them bare."""
+
+    def __init__(self, template: str, *parameters: str) -> None:
+        self.template = template
+        self.parameters = parameters
+        super().__init__(self.naming({}))
+
+    def naming(self, names: Mapping[str, str]) -> str:
+        """The message with each ``{parameter}`` replaced by ``names[parameter]`` (the bare name when not given)."""
+        text = self.template
+        for parameter in self.parameters:
+            text = text.replace("{" + parameter + "}", names.get(parameter, parameter))
+        return text
 
 
 class TickerCodeError(ValueError):

@@ -165,12 +165,17 @@ class Company:
         """The most recent house view, whatever the date."""
         return self.views[-1] if self.views else None
 
-    def model_known_on(self, day: date) -> bool:
-        """Whether the house model existed on ``day`` (its ``as_of``, else the first view's date)."""
+    @property
+    def model_date(self) -> date | None:
+        """The day the house model counts from: its ``as_of``, else the first view's date (None: undated)."""
         if self.model is None:
-            return False
-        made = self.model.as_of or (self.views[0].set_on if self.views else None)
-        return made is None or made <= day
+            return None
+        return self.model.as_of or (self.views[0].set_on if self.views else None)
+
+    def model_known_on(self, day: date) -> bool:
+        """Whether the house model existed on ``day`` (:attr:`model_date` on or before it; undated: yes)."""
+        made = self.model_date
+        return self.model is not None and (made is None or made <= day)
 
 
 @dataclass(frozen=True)

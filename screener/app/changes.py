@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from screener.app.comptable import PriceChanges
+from screener.app.screen_results import PriceChanges
 from screener.core.values import NA, Value
 from screener.data.store import Store
 from screener.errors import ScreenerError, StoreCorrupt

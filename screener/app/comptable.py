@@ -1,136 +1,53 @@
-"""The comp table from universes, market data and settings (pure: no I/O, no clock; "today" comes in as
-``as_of``). One company's row: price, market cap, TP, ETR, ratings, FY1/FY2 multiples and flags
-(:func:`company_row`); group aggregates; ranking; rating-history records."""
+"""The comp table's row for one company: the settings and inputs gathered here, the computation in
+:mod:`screener.core.comprow` (pure), the result a :class:`screener.app.screen_results.CompanyRow`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
 
-from screener.config import SORT_COLUMNS, Settings
-from screener.core import fx
-from screener.core import multiples as mx
-from screener.core.estimates import YearMultiples, consensus_label, from_consensus, from_estimate_year, from_model
-from screener.core.fiscal import fy1_label
-from screener.core.flags import RowInputs, YearInputs, implausible_dividend, row_flags
-from screener.core.ratings import (
-    Rating,
-    expected_share_price_return,
-    expected_total_return,
-    in_band,
-    rule_rating,
+from screener.app.screen_results import (
+    AGGREGATE_COLUMNS,
+    ALL_GROUP,
+    CHANGE_COLUMNS,
+    DESCENDING,
+    HARMONIC_COLUMNS,
+    MULTIPLE_COLUMNS,
+    PERCENTILE_COLUMNS,
+    STATEMENT_COLUMNS,
+    YIELD_COLUMNS,
+    CompanyRow,
+    PriceChanges,
 )
-from screener.core.values import NA, NM, Value, is_num
-from screener.models import Company, ConsensusEstimate, FxRate, HouseView, Quote
+from screener.config import Settings
+from screener.core.comprow import RowRules, comp_row
+from screener.core.values import Value
+from screener.models import Company, ConsensusEstimate, FxRate, Quote
 
-MULTIPLE_COLUMNS = tuple(c for c in SORT_COLUMNS if c[-4:] in ("_fy1", "_fy2"))
-AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS)
-# The harmonic mean is the central estimate for price multiples only (METHODS §3).
-HARMONIC_COLUMNS = tuple(c for c in MULTIPLE_COLUMNS if c.startswith(("pe_", "pb_", "ev_ebitda_")))
-YIELD_COLUMNS = ("dividend_yield", "dy_fy1", "dy_fy2")
-ALL_GROUP = "All"
-CHANGE_COLUMNS = {"ytd_change": "ytd", "chg_1m": "m1", "chg_3m": "m3", "chg_12m": "m12"}
-PERCENTILE_COLUMNS = ("pb_pctile", "pe_pctile", "pb_z")
-"""Where today's P/B and P/E sit in the stock's own daily history (METHODS §5.1; screener.app.valuation_bands)."""
-STATEMENT_COLUMNS = ("rev_growth_fy1", "eps_growth_fy1", "peg_fy1", "net_debt_to_ebitda_fy1")
-"""FY1 growth and leverage from the merged statements (METHODS §11; screener.app.financials.comp_columns)."""
-# Natural sort direction: True = highest first.
-DESCENDING = {
-    "etr", "upside", "dividend_yield", "market_cap", "weight", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2"
-}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class PriceChanges:
-    """Price changes to the row's price date: year to date (against the last close of the previous calendar
-    year) and over 1, 3 and 12 months, on adjusted closes; NA without a history (``source`` says where from)."""
-
-    ytd: Value = NA
-    m1: Value = NA
-    m3: Value = NA
-    m12: Value = NA
-    source: str = "none"
+__all__ = [  # result types and column names live in screener.app.screen_results: re-exported for render/
+    "AGGREGATE_COLUMNS",
+    "ALL_GROUP",
+    "CHANGE_COLUMNS",
+    "DESCENDING",
+    "HARMONIC_COLUMNS",
+    "MULTIPLE_COLUMNS",
+    "PERCENTILE_COLUMNS",
+    "STATEMENT_COLUMNS",
+    "YIELD_COLUMNS",
+    "CompanyRow",
+    "PriceChanges",
+    "company_row",
+]
 
 
-@dataclass
-class CompanyRow:
-    """One company's line of the comp table; every number is a float, NA or NM."""
-
-    company: Company
-    quote: Quote | None
-    price: Value
-    market_cap_usd_m: Value
-    target_price: Value
-    upside: Value
-    dividend_yield: Value
-    etr: Value
-    rule_rating: Rating | None
-    in_band: bool | None
-    fy1: int
-    years: dict[int, YearMultiples]
-    estimate_source: str
-    flags: list[str] = field(default_factory=list)
-    view: HouseView | None = None
-    """The house view in force on the as-of date (None: not rated then)."""
-    changes: PriceChanges = field(default_factory=PriceChanges)
-    implausible_years: frozenset[int] = frozenset()
-    """Fiscal years whose dividend yield fails the payout check: shown marked, kept out of ETR and aggregates."""
-    estimate_label: str = ""
-    """Where the estimates come from, as shown: ``house``, ``consensus (n=7, 2026-11-20)`` (forecasters of FY1
-    and the estimate's date), ``—`` (none)."""
-    estimate_provider: str = ""
-    """The consensus source behind the row (``Yahoo consensus``, ``akshare-ths``, ``import:FILE``, the universe
-    file), empty without consensus."""
-    positions: dict[str, Value] = field(default_factory=dict)
-    """``pb_pctile``, ``pe_pctile``, ``pb_z`` (absent: NA, no history)."""
-    statements: dict[str, Value] = field(default_factory=dict)
-    """``rev_growth_fy1``, ``eps_growth_fy1``, ``peg_fy1``, ``net_debt_to_ebitda_fy1`` (absent: NA, no figures)."""
-
-    @property
-    def ticker(self) -> str:
-        return self.company.ticker
-
-    @property
-    def estimate_text(self) -> str:
-        """The estimate label as shown: ``house``, ``consensus (n=7, 2026-11-20)``, ``—`` without estimates."""
-        return self.estimate_label or ("house" if self.estimate_source == "house" else "—")
-
-    @property
-    def source(self) -> str:
-        return self.quote.source if self.quote else "none"
-
-    def raw_input(self, column: str) -> float | None:
-        """The denominator behind a multiple column (e.g. the negative EPS behind an NM P/E), if known."""
-        if column not in MULTIPLE_COLUMNS:
-            return None
-        metric, _, k = column.rpartition("_fy")
-        return self.years[self.fy1 + int(k) - 1].raw.get(metric)
-
-    def metric(self, column: str) -> Value:
-        """A column by name: ``etr``, ``pe_fy1``, ``weight`` (``weight`` % / 100) ..."""
-        if column in MULTIPLE_COLUMNS:
-            metric, _, k = column.rpartition("_fy")
-            return self.years[self.fy1 + int(k) - 1].get(metric)
-        if column == "market_cap":
-            return self.market_cap_usd_m
-        if column in CHANGE_COLUMNS:
-            change: Value = getattr(self.changes, CHANGE_COLUMNS[column])
-            return change
-        if column in PERCENTILE_COLUMNS:
-            return self.positions.get(column, NA)
-        if column in STATEMENT_COLUMNS:
-            return self.statements.get(column, NA)
-        if column == "weight":  # the universe's percent of the ETF's net assets, as a fraction; NA without one
-            return NA if self.company.weight is None else self.company.weight / 100
-        value: Value = getattr(self, column)
-        return value
-
-    def yield_suspect(self, column: str) -> bool:
-        """Whether a yield column (``dividend_yield``, ``dy_fy1``, ``dy_fy2``) failed the payout check."""
-        if column in ("dividend_yield", "dy_fy1"):
-            return self.fy1 in self.implausible_years
-        return column == "dy_fy2" and self.fy1 + 1 in self.implausible_years
+def row_rules(settings: Settings) -> RowRules:
+    """The settings a comp-table row is computed with."""
+    return RowRules(
+        settings.rules,
+        settings.sanity,
+        settings.report_lag_days,
+        settings.ev_include_minorities,
+        settings.fx_max_staleness_days,
+    )
 
 
 def company_row(
@@ -144,184 +61,8 @@ def company_row(
     price_after_as_of: bool = False,
     changes: PriceChanges | None = None,
 ) -> CompanyRow:
-    """Compute one company's line at ``as_of``: price, market cap, TP, ETR, ratings, FY1/FY2 multiples, flags.
-
-    Point in time: the house view is the one in force at ``as_of``; the house model, the universe's consensus
-    (``reference_date``) and fetched or imported consensus (its own date, else the fetch date) are used only when
-    known by ``as_of`` (else NA and flag ``estimate_after_as_of``); an FX rate dated after ``as_of`` or more than
-    ``[fx] max_staleness_days`` before it is used but flagged ``fx_stale``.
-    ``band_target``: the P/B-band target of a company with ``target_from_band`` (it replaces the house
-    target price; flag ``tp_from_band``, or ``band_target_na`` when the band could not be computed).
-    ``consensus`` (fetched or imported market consensus) gives a not-rated name its target (flag
-    ``consensus_target``) and replaces the stored consensus P/E with price / its EPS (flag ``consensus_eps``); a
-    consensus dated per fiscal year also gives P/B, DY and EV/EBITDA where it has BVPS, DPS, EBITDA and net debt.
-    ``estimate_label`` says ``consensus (n=FY1 forecasters, estimate date)``.
-    ``price_after_as_of``: the quote is None because the only price is later than ``as_of``.
-    Per-share figures are converted into the trading currency with :mod:`screener.core.fx` (NA + ``fx_missing``
-    without a rate); market cap in USD millions at the rate of the trading currency. A dividend yield whose
-    implied payout (yield × P/E of the same fiscal year) is above ``[sanity] max_payout`` stays visible but is
-    left out of the ETR (flags ``dy_implausible``, ``etr_excludes_dividend``) and of the aggregates.
-    """
-    fy1 = fy1_label(as_of, company.fiscal_year_end_month, settings.report_lag_days)
-    labels = (fy1, fy1 + 1)
-    view = company.view_at(as_of)
-    target: Value = view.target_price if view else NA
-    band: Value | None = None
-    if company.target_from_band is not None:
-        band = band_target if band_target is not None else NA
-        target = band
-    changes = changes or PriceChanges()
-    invalid_price = quote is not None and not (is_num(quote.price) and quote.price > 0)
-    if quote is None or invalid_price:
-        inputs = RowInputs(
-            as_of, None, price_after_as_of=price_after_as_of, invalid_price=invalid_price, band_target=band
-        )
-        empty = {y: YearMultiples() for y in labels}
-        flags = row_flags(inputs, settings.sanity)
-        return CompanyRow(
-            company, None, NA, NA, target, NA, NA, NA, None, None, fy1, empty, "none", flags, view, changes
-        )
-    assert quote is not None
-    price = quote.price
-    trading_fx = fx.per_usd(company.currency, rates)
-    years: dict[int, YearMultiples] = {label: YearMultiples() for label in labels}
-    estimate_source = "none"
-    estimate_label = provider = ""
-    fx_missing = estimate_late = False
-    if company.model is not None and company.model_known_on(as_of):
-        estimate_source = "house"
-        model_to_trading = fx.factor(company.model.currency, company.currency, rates)
-        if model_to_trading is None:
-            fx_missing = True
-        else:
-            years = {
-                label: from_model(company.model, label, price, model_to_trading, settings.ev_include_minorities)
-                for label in labels
-            }
-    elif company.model is not None:
-        estimate_late = True
-    elif company.consensus is not None and company.consensus.reference_date <= as_of:
-        estimate_source = "consensus"
-        estimate_label = consensus_label(None, company.consensus.reference_date)
-        provider = company.consensus.source
-        years = {label: from_consensus(company.consensus, label, price) for label in labels}
-    elif company.consensus is not None:
-        estimate_late = True
-    known_on = consensus.known_on if consensus is not None else None
-    if consensus is not None and known_on is not None and known_on > as_of:
-        consensus, estimate_late = None, True
-    consensus_eps = False
-    if consensus is not None and company.model is None:
-        eps_to_trading = fx.factor(consensus.eps_currency or company.currency, company.currency, rates)
-        if eps_to_trading is None or trading_fx is None:
-            pass  # no rate to convert the estimate: the multiples stay NA
-        elif consensus.years:  # dated per fiscal year (AKShare, estimates import): every figure it gives
-            for label in labels:
-                year = consensus.years.get(label)
-                updates = from_estimate_year(year, price, eps_to_trading, quote.market_cap) if year else {}
-                if updates:
-                    years[label] = replace(years[label], **updates)  # type: ignore[arg-type]
-                    consensus_eps = True
-        else:
-            for label, eps in zip(labels, (consensus.eps_fy1, consensus.eps_fy2), strict=True):
-                if eps is not None:
-                    converted = fx.scale(float(eps), eps_to_trading)
-                    years[label] = replace(years[label], pe=mx.price_to_earnings(price, converted))
-                    consensus_eps = True
-        if consensus_eps:
-            fy1_year = consensus.years.get(fy1)
-            analysts = fy1_year.n_analysts if fy1_year is not None else consensus.analysts
-            estimate_source, provider = "consensus", consensus.source
-            estimate_label = consensus_label(analysts, known_on)
-    consensus_target = bool(
-        view is None and company.target_from_band is None and consensus is not None and consensus.target_mean
-    )
-    if consensus_target:
-        assert consensus is not None and consensus.target_mean is not None
-        target = float(consensus.target_mean)
-
-    market_cap_usd: Value = NA
-    model_year = company.model.years.get(fy1) if company.model else None
-    model_shares = model_year.shares if model_year is not None and is_num(model_year.shares) else None
-    from_snapshot_shares = False
-    if trading_fx and quote.market_cap is not None and not (quote.market_cap_estimated and model_shares):
-        market_cap_usd = quote.market_cap / trading_fx
-        from_snapshot_shares = quote.market_cap_estimated
-    elif trading_fx and model_shares is not None:
-        market_cap_usd = price * float(model_shares) / trading_fx  # type: ignore[arg-type]
-
-    years, non_finite = _finite_years(years)
-    if not is_num(market_cap_usd) and market_cap_usd not in (NA, NM):
-        market_cap_usd, non_finite = NA, True
-    limits = settings.sanity
-    suspect = frozenset(y for y in labels if implausible_dividend(years[y].dy, years[y].pe, limits.max_payout))
-    dividend_yield = years[fy1].dy
-    etr_yield = NA if fy1 in suspect else dividend_yield
-    upside = expected_share_price_return(target, price)
-    if isinstance(upside, float) and not is_num(upside):
-        upside, non_finite = NA, True
-    etr = expected_total_return(upside, etr_yield)
-    rule = rule_rating(etr, company.high_risk, settings.rules)
-    fits = in_band(view.rating if view else None, etr, company.high_risk, settings.rules)
-    currencies = {company.currency} | ({company.model.currency} if company.model else set())
-    inputs = RowInputs(
-        as_of=as_of,
-        price_date=quote.price_date,
-        quote_currency=quote.currency,
-        trading_currency=company.currency,
-        band_target=band,
-        fx_missing=fx_missing,
-        fx_stale=any(_stale_rate(rates.get(c), as_of, settings.fx_max_staleness_days) for c in currencies),
-        estimate_after_as_of=estimate_late,
-        consensus_eps=consensus_eps,
-        consensus_target=consensus_target,
-        market_cap_from_snapshot_shares=from_snapshot_shares,
-        upside=upside,
-        dividend_yield=etr_yield,
-        years=[YearInputs(y.pe, y.pb, y.roe, y.dy) for y in years.values()],
-        target_set_on=view.set_on if view else None,
-        non_finite=non_finite,
-    )
-    return CompanyRow(
-        company,
-        quote,
-        price,
-        market_cap_usd,
-        target,
-        upside,
-        dividend_yield,
-        etr,
-        rule,
-        fits,
-        fy1,
-        years,
-        estimate_source,
-        row_flags(inputs, settings.sanity),
-        view,
-        changes,
-        suspect,
-        estimate_label,
-        provider,
-    )
-
-
-def _stale_rate(rate: FxRate | None, as_of: date, max_days: int) -> bool:
-    """A rate dated after the as-of date (a look-ahead) or more than ``max_days`` before it (USD never is)."""
-    if rate is None or rate.currency == "USD":
-        return False
-    return rate.rate_date > as_of or (as_of - rate.rate_date).days > max_days
-
-
-def _finite_years(years: dict[int, YearMultiples]) -> tuple[dict[int, YearMultiples], bool]:
-    """Every multiple finite or NA/NM: a non-finite number (from an absurd input) becomes NA, and says so."""
-    found = False
-    out = {}
-    for label, year in years.items():
-        changes: dict[str, Any] = {}
-        for metric in ("pe", "pb", "ev_ebitda", "roe", "dy"):
-            value = year.get(metric)
-            if isinstance(value, float) and not is_num(value):
-                changes[metric] = NA
-        found = found or bool(changes)
-        out[label] = replace(year, **changes) if changes else year
-    return out, found
+    """One company's line at ``as_of`` (:func:`screener.core.comprow.comp_row`: price, market cap, TP, ETR,
+    ratings, FY1/FY2 multiples, flags) with its price ``changes`` (None: NA)."""
+    rules = row_rules(settings)
+    row = comp_row(company, quote, rates, as_of, rules, band_target, consensus, price_after_as_of)
+    return CompanyRow.of(row, changes)

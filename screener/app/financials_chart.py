@@ -17,7 +17,8 @@ from screener.app import universes as uv
 from screener.app.financials import company_years, row_source, statement_holders, year_currency
 from screener.app.results import PERCENT_METRICS, CompanyBars, FinancialsChart
 from screener.core.financials import company_metrics
-from screener.core.values import Value
+from screener.core.fx import convert, latest
+from screener.core.values import NA, Value
 from screener.environment import Environment
 from screener.errors import DataUnavailable, UsageError
 
@@ -45,10 +46,12 @@ class YearFacts:
     source: str
 
 
-def _in_usd(value: Value, currency: str, fx: Mapping[str, FxRate]) -> Value:
-    if not isinstance(value, float) or currency == "USD":
+def _in_usd(value: Value, currency: str, rates: Mapping[str, FxRate]) -> Value:
+    """A number in ``currency`` in USD (:func:`screener.core.fx.convert`; NA without a rate); NA/NM unchanged."""
+    if not isinstance(value, float):
         return value
-    return value / fx[currency].per_usd
+    converted = convert(value, currency, "USD", rates)
+    return NA if converted is None else converted
 
 
 def financials_of(
@@ -121,8 +124,9 @@ def financials_of(
 
 def stored_fx(env: Environment, currencies: set[str], day: date) -> dict[str, FxRate]:
     """FX per currency without asking the network: the store's FX table, then the bundled snapshot; per currency
-    the latest rate dated on or before ``day``. A currency with only later rates gets none (no look-ahead: its
-    companies are left out of a mixed-currency chart, with the reason)."""
+    the latest rate dated on or before ``day`` (:func:`screener.core.fx.latest`, no staleness limit). A currency
+    with only later rates gets none (no look-ahead: its companies are left out of a mixed-currency chart, with
+    the reason)."""
     from screener.data.store_source import StoreSource
 
     offers: dict[str, list[FxRate]] = {}
@@ -133,12 +137,8 @@ def stored_fx(env: Environment, currencies: set[str], day: date) -> dict[str, Fx
             continue
         for currency, rate in rates.items():
             offers.setdefault(currency, []).append(rate)
-    out = {}
-    for currency, found in offers.items():
-        known = [r for r in found if r.rate_date <= day]
-        if known:
-            out[currency] = max(known, key=lambda r: r.rate_date)
-    return out
+    picked = {currency: latest(found, day) for currency, found in offers.items()}
+    return {currency: rate for currency, rate in picked.items() if rate is not None}
 
 
 def financials(

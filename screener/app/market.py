@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
 
+from screener.core import fx
 from screener.data.base import SOURCE_MODES, MarketData, MarketSource, gather
 from screener.data.live import LiveSource, Progress
 from screener.data.offline import OfflineMemo
@@ -86,8 +86,10 @@ def _dated_consensus(env: Environment, market: MarketData, tickers: list[str], d
 
 
 def _fx_from_histories(env: Environment, market: MarketData, day: date) -> None:
-    """Use an imported FX history's rate on or before ``day`` (within ``[fx] max_staleness_days``) when it is
-    more recent than the rate the sources gave (a back-dated screen converts with the rate of its own date)."""
+    """Use an imported FX history's rate for ``day`` (:func:`screener.core.fx.rate_on`, within ``[fx]
+    max_staleness_days``) when :func:`screener.core.fx.pick` prefers it to the rate the sources gave: that one is
+    dated after ``day``, or older (a back-dated screen converts with the rate of its own date; a tie keeps the
+    sources' rate)."""
     store = env.store
     limit = env.settings.fx_max_staleness_days
     for currency in list(market.fx):
@@ -100,26 +102,13 @@ def _fx_from_histories(env: Environment, market: MarketData, day: date) -> None:
             continue
         if history is None:
             continue
-        rate = rate_on(history.frame["per_usd"], day, limit)
+        rate = fx.rate_on(history.frame["per_usd"], day, limit)
         if rate is None:
             continue
         when, per_usd = rate
-        current = market.fx[currency]
-        if current.rate_date > day or when > current.rate_date:
-            source = f"{history.meta.get('source', 'imported history').rsplit('/', 1)[-1]} (stored history)"
-            market.fx[currency] = FxRate(currency, per_usd, when, source)
-
-
-def rate_on(per_usd: Any, day: date, max_days: int) -> tuple[date, float] | None:
-    """The latest positive rate on or before ``day``, at most ``max_days`` older (None otherwise)."""
-    import pandas as pd
-
-    known = per_usd.dropna()
-    known = known[(known > 0) & (known.index <= pd.Timestamp(day))]
-    if known.empty:
-        return None
-    when = known.index[-1].date()
-    return None if (day - when).days > max_days else (when, float(known.iloc[-1]))
+        source = f"{history.meta.get('source', 'imported history').rsplit('/', 1)[-1]} (stored history)"
+        stored = FxRate(currency, per_usd, when, source)
+        market.fx[currency] = fx.pick([market.fx[currency], stored], day) or stored
 
 
 def problems_summary(market: MarketData, total: int) -> list[str]:

@@ -4,90 +4,32 @@ with n and exclusions) and the rating-history records of a report. Pure: no I/O,
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
-from screener.app.comptable import (
+from screener.app.comptable import company_row
+from screener.app.screen_results import (
     AGGREGATE_COLUMNS,
     ALL_GROUP,
     DESCENDING,
     HARMONIC_COLUMNS,
     YIELD_COLUMNS,
+    AggregateRow,
     CompanyRow,
+    GroupBlock,
     PriceChanges,
-    company_row,
+    ScreenReport,
 )
 from screener.app.universes import in_groups
 from screener.config import SORT_COLUMNS, Settings
 from screener.core import aggregates as agg
 from screener.core.drift import RatingRecord
-from screener.core.ratings import RatingRules
 from screener.core.values import NM, Missing, Value, is_num
 from screener.data.base import MarketData
 from screener.errors import DataUnavailable, UsageError
-from screener.models import FxRate, Universe
+from screener.models import Universe
 
-
-@dataclass
-class AggregateRow:
-    """Mean, median or harmonic mean of every aggregate column over a group's counting members."""
-
-    group: str
-    statistic: str
-    values: dict[str, agg.Aggregate]
-
-
-@dataclass
-class GroupBlock:
-    """A peer group: its company rows (sorted; only the named tickers, cut to the top N, when asked) and the
-    aggregate rows of the whole group (``total`` members, whichever rows are shown)."""
-
-    name: str
-    rows: list[CompanyRow]
-    aggregates: list[AggregateRow]
-    total: int
-    not_counted: int = 0
-    """Members left out of the aggregates (second listing of an issuer, or excluded subject)."""
-    top: bool = False
-    """The rows were cut by ``--top`` (the band says ``top 3 of 7``)."""
-
-
-@dataclass
-class ScreenReport:
-    """Everything the renderers need, with provenance."""
-
-    as_of: date
-    groups: list[GroupBlock]
-    fx: dict[str, FxRate]
-    banners: list[str]
-    sources_used: list[str]
-    sort: str
-    missing: list[str]
-    rules: RatingRules = field(default_factory=RatingRules)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def price_dates(self) -> tuple[date, date] | None:
-        """The oldest and the newest price date of the rows (None without any price)."""
-        dates = [r.quote.price_date for b in self.groups for r in b.rows if r.quote is not None]
-        return (min(dates), max(dates)) if dates else None
-
-    @property
-    def has_weights(self) -> bool:
-        """Whether any company row carries an ETF weight (the workbook and the HTML report show the column then)."""
-        return any(r.company.weight is not None for b in self.groups for r in b.rows)
-
-    def as_of_text(self) -> str:
-        """``as of D`` and, when they differ from it, the price dates: ``as of 2026-11-27 (prices of 2025-10-10)``."""
-        span = self.price_dates
-        text = f"as of {self.as_of.isoformat()}"
-        if span is None or span == (self.as_of, self.as_of):
-            return text
-        first, last = span
-        prices = f"prices of {first.isoformat()}" if first == last else f"prices {first.isoformat()} to {last}"
-        return f"{text} ({prices})"
-
-    """One-line summaries for stderr: names with problems, names without data."""
+__all__ = ["AggregateRow", "GroupBlock", "ScreenReport", "aggregate_rows", "build_report", "rating_records", "sort_key"]
+"""The result types live in :mod:`screener.app.screen_results`; re-exported here until render/ imports them there."""
 
 
 def _not_counted(rows: Sequence[CompanyRow], exclude_subject: bool) -> int:

@@ -17,9 +17,9 @@ from screener.models import Company, HouseView
 if TYPE_CHECKING:
     import pandas as pd
 
-    from screener.app.report import ScreenReport
+    from screener.app.screen_results import ScreenReport
     from screener.core.drift import Finding
-    from screener.core.valuation import BandStats
+    from screener.core.valuation import BandStats, Scenario
 
 CORRELATION_CSV_COLUMNS = (
     "ticker", "name", "series", "freq", "n", "start", "end", "corr", "beta", "beta_t_hac", "r2",
@@ -221,3 +221,40 @@ class ViewHistory:
     @property
     def in_force(self) -> HouseView | None:
         return self.company.view_at(self.today)
+
+
+@dataclass
+class ValuationResult:
+    """Everything ``screener value`` shows, with provenance."""
+
+    ticker: str
+    name: str
+    currency: str
+    as_of: date
+    price: float
+    price_date: date
+    price_source: str
+    since: date
+    band: BandStats
+    multiple_mean: Value
+    multiple_sd: Value
+    forward_per_share: Value
+    """The forward (FY2) BVPS of a P/B band, EPS of a P/E band, in the trading currency."""
+    forward_source: str
+    forward_year: int | None
+    current_multiple: Value
+    forward_multiple: Value
+    z_score: Value
+    percentile: Value
+    scenarios: list[Scenario]
+    overridden: list[str]
+    history_source: str
+    book_values: int
+    notes: list[str] = field(default_factory=list)
+    multiple: str = "pb"
+    """The band's multiple, "pb" or "pe": the ``multiple_*``, ``current_multiple`` and ``forward_multiple`` fields
+    are P/B or P/E, ``forward_per_share`` the BVPS or EPS (the renderers name them so)."""
+    basis: str = "universe book values"
+    """Where the history came from: "universe book values", "stored history" or "none"."""
+    current_basis: str = ""
+    """The denominator of the current multiple (e.g. "BVPS implied by the stored P/B: close ... on ...")."""

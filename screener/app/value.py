@@ -8,13 +8,13 @@ Rules (also in README "Valuation and charts"):
   dividend-adjusted one.
 - Book values in another currency than the trading currency are converted at the as-of spot rate (a
   simplification: one rate for the whole history; said so in the notes).
-- Forward BVPS: ``--bvps`` if given; else the house model's FY2 BVPS (FY2 = FY1 + 1, FY1 = first fiscal
+- Forward BVPS: the ``bvps`` override if given; else the house model's FY2 BVPS (FY2 = FY1 + 1, FY1 = first fiscal
   year not reported at the as-of date), converted to the trading currency; else the BVPS implied by the
   consensus FY2 P/B at its reference price; else NA.
 - ``current P/B`` = price ÷ the latest BVPS published before the price date (trailing, point in
   time): its z-score uses the band mean/sd in use (overridden or not), its percentile the own history.
   ``forward P/B`` = price ÷ forward BVPS (the "7.0x FY2026E P/B" of the worked example).
-- ``--multiple pe``: the same on the stored daily P/E history; target = band multiple × forward (FY2) EPS
+- ``multiple="pe"``: the same on the stored daily P/E history; target = band multiple × forward (FY2) EPS
   (:func:`forward_eps`); without a forward EPS the band statistics still show and the target is NA (said why).
   The current P/E = price ÷ the trailing EPS the stored series implies on its last day.
 """
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
 from screener.app.market import market_data
+from screener.app.results import ValuationResult
 from screener.app.valuation_bands import LABELS, BandHistory, band_history, price_series
 from screener.config import Settings
 from screener.core import fx
@@ -35,7 +36,7 @@ from screener.core import valuation as val
 from screener.core.fiscal import fy1_label
 from screener.core.values import NA, Value, is_num
 from screener.environment import Environment
-from screener.errors import DataUnavailable, UsageError
+from screener.errors import DataUnavailable, ParameterError
 from screener.models import Company, ConsensusEstimate, FxRate, Quote, Scope
 
 if TYPE_CHECKING:
@@ -54,48 +55,12 @@ class Overrides:
         return [n for n in ("pb_mean", "pb_sd", "bvps") if getattr(self, n) is not None]
 
 
-@dataclass
-class ValuationResult:
-    """Everything ``screener value`` shows, with provenance."""
-
-    ticker: str
-    name: str
-    currency: str
-    as_of: date
-    price: float
-    price_date: date
-    price_source: str
-    since: date
-    band: val.BandStats
-    pb_mean: Value
-    pb_sd: Value
-    bvps: Value
-    bvps_source: str
-    forward_year: int | None
-    pb_current: Value
-    pb_forward: Value
-    z_score: Value
-    percentile: Value
-    scenarios: list[val.Scenario]
-    overridden: list[str]
-    history_source: str
-    book_values: int
-    notes: list[str] = field(default_factory=list)
-    multiple: str = "pb"
-    """The band's multiple, "pb" or "pe": with "pe" the ``pb_*`` fields hold the P/E band's mean, sd, current and
-    forward P/E and ``bvps`` the forward EPS (the renderers name them so)."""
-    basis: str = "universe book values"
-    """Where the history came from: "universe book values", "stored history" or "none"."""
-    current_basis: str = ""
-    """The denominator of the current multiple (e.g. "BVPS implied by the stored P/B: close ... on ...")."""
-
-
 def forward_bvps(
     company: Company | None, as_of: date, settings: Settings, rates: dict[str, FxRate]
 ) -> tuple[Value, str, int | None]:
     """Forward (FY2) BVPS in the trading currency, where it came from, and the fiscal year."""
     if company is None:
-        return NA, "none (not in a universe: pass --bvps)", None
+        return NA, "none (not in a universe: give a forward BVPS)", None
     year = val.forward_year(fy1_label(as_of, company.fiscal_year_end_month, settings.report_lag_days))
     if company.model is not None:
         factor = fx.factor(company.model.currency, company.currency, rates)
@@ -108,7 +73,7 @@ def forward_bvps(
         bvps = val.consensus_bvps(company.consensus, year)
         if bvps is not NA:
             return bvps, f"consensus FY{year}E P/B at {company.consensus.reference_price:g}", year
-    return NA, f"none for FY{year} (pass --bvps)", year
+    return NA, f"none for FY{year} (give a forward BVPS)", year
 
 
 def forward_eps(
@@ -173,7 +138,7 @@ def value_company(
     else:
         forward, forward_source, year = forward_bvps(company, as_of, settings, rates)
     if overrides.bvps is not None:
-        forward, forward_source = overrides.bvps, "--bvps"
+        forward, forward_source = overrides.bvps, "override"
     if not is_num(forward) and multiple == "pe":
         notes.append(f"no forward EPS ({forward_source}): the P/E band has no target price")
     multiple_forward: Value = NA
@@ -189,13 +154,13 @@ def value_company(
         price_source=quote.source,
         since=since,
         band=band,
-        pb_mean=m,
-        pb_sd=s,
-        bvps=forward,
-        bvps_source=forward_source,
+        multiple_mean=m,
+        multiple_sd=s,
+        forward_per_share=forward,
+        forward_source=forward_source,
         forward_year=year,
-        pb_current=current,
-        pb_forward=multiple_forward,
+        current_multiple=current,
+        forward_multiple=multiple_forward,
         z_score=val.z_score(current, m, s),
         percentile=band.percentile,
         scenarios=val.scenarios(m, s, ks, forward, quote.price),
@@ -256,28 +221,36 @@ class Valuation:
 
 
 def value(env: Environment, options: ValueOptions) -> Valuation:
-    """Validate the overrides, find the company, get its price (point in time at --as-of), value it."""
+    """Validate the overrides, find the company, get its price (point in time at the as-of date), value it.
+    A value it cannot use is a :class:`ParameterError` naming the parameter (``pb_mean``, ``pb_sd``, ``bvps``,
+    ``k``, ``multiple``)."""
     overrides = options.overrides
-    for name, number in (("--pb-mean", overrides.pb_mean), ("--pb-sd", overrides.pb_sd), ("--bvps", overrides.bvps)):
+    for name in ("pb_mean", "pb_sd", "bvps"):
+        number = getattr(overrides, name)
         if number is not None and not (number >= 0 and number < float("inf")):
-            raise UsageError(f"{name} must be a finite number >= 0, got {number}")
+            raise ParameterError(f"{{{name}}} must be a finite number >= 0, got {number}", name)
     for k in options.ks or []:
         if not -1e6 < k < 1e6:  # also refuses nan and inf
-            raise UsageError(f"--k must be a finite number, got {k}")
+            raise ParameterError(f"{{k}} must be a finite number, got {k}", "k")
     if overrides.pb_mean == 0:
-        raise UsageError("--pb-mean must be > 0")
+        raise ParameterError("{pb_mean} must be > 0", "pb_mean")
     if options.multiple not in LABELS:
-        raise UsageError(f"--multiple must be pb or pe, got {options.multiple!r}")
+        raise ParameterError(f"{{multiple}} must be pb or pe, got {options.multiple!r}", "multiple")
     if options.multiple == "pe" and overrides.names():
-        raise UsageError("--pb-mean, --pb-sd and --bvps apply to the P/B band, not to --multiple pe")
+        raise ParameterError(
+            "{pb_mean}, {pb_sd} and {bvps} apply to the P/B band, not to {multiple} pe",
+            "pb_mean", "pb_sd", "bvps", "multiple",
+        )  # fmt: skip
     settings = env.settings
     as_of = options.scope.as_of
     symbol = uv.symbol(options.ticker, "TICKER")
     company = uv.find_company(env, options.universes, symbol)
     if company is None and (overrides.bvps is None or overrides.pb_mean is None):
-        raise UsageError(
-            f"{symbol} is in no universe: add it to one (with [[company.book_values]]) or pass --bvps and --pb-mean"
-        )
+        raise ParameterError(
+            f"{symbol} is in no universe: add it to one (with [[company.book_values]]) "
+            "or pass {bvps} and {pb_mean}",
+            "bvps", "pb_mean",
+        )  # fmt: skip
     currencies = {company.currency} | ({company.model.currency} if company.model else set()) if company else set()
     currencies |= {bv.currency for bv in company.book_values if bv.currency} if company else set()
     market = market_data(env, Scope(options.scope.source), {symbol: company.currency if company else ""}, currencies)

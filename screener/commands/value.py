@@ -21,7 +21,11 @@ from screener.commands._app import (
     render_text,
     run_context,
 )
+from screener.errors import ParameterError, UsageError
 from screener.models import Scope
+
+VALUE_OPTIONS = {"pb_mean": "--pb-mean", "pb_sd": "--pb-sd", "bvps": "--bvps", "k": "--k", "multiple": "--multiple"}
+"""The option naming each parameter of :func:`screener.app.value.value` in its errors."""
 
 VALUE_EXAMPLES = (
     "Examples:\n\n  screener value 600111.SS\n\n  screener value '600111 CH' --k 0 --k 0.5 --k 1.5 --since 2013-01-01"
@@ -88,7 +92,10 @@ def value(
     scope = Scope(run.source, run.as_of)
     with fetch_progress(run):
         options = ValueOptions(ticker, k, run.date(since, "--since"), overrides, universe or (), scope, multiple)
-        done = valuation(run.env, options)
+        try:
+            done = valuation(run.env, options)
+        except ParameterError as exc:
+            raise UsageError(exc.naming(VALUE_OPTIONS)) from None
     run.notes(done.banners)
     result = done.result
     if kind == "table" and out is None:

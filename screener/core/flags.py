@@ -6,11 +6,13 @@ the small predicates below are the rules it applies. :data:`FLAGS` explains each
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from screener.core import fx
 from screener.core.values import Value, is_num
+from screener.models import FxRate
 
 FLAGS: dict[str, str] = {
     "tp_from_band": "the target price is the P/B-band target (m + k·sd) × forward BVPS, not a published one",
@@ -136,6 +138,22 @@ def implausible_dividend(dividend_yield: Value, pe: Value, max_payout: float) ->
     if not (is_num(dividend_yield) and is_num(pe)):
         return False
     return float(dividend_yield) * float(pe) > max_payout  # type: ignore[arg-type]
+
+
+def fx_stale(rates: Iterable[FxRate | None], as_of: date, max_staleness_days: int) -> bool:
+    """Some FX rate the row converts with is stale at the as-of date (:func:`screener.core.fx.is_stale`: dated
+    after it, or more than ``max_staleness_days`` before it). USD's never is (1 by definition); a missing rate is
+    ``fx_missing``'s business (None)."""
+    return any(
+        rate is not None and rate.currency != "USD" and fx.is_stale(rate.rate_date, as_of, max_staleness_days)
+        for rate in rates
+    )
+
+
+def estimate_after_as_of(known_on: Iterable[date | None], as_of: date) -> bool:
+    """Some estimate offered to the row (the house model, the universe consensus, fetched or imported consensus)
+    counts from a day after the as-of date: a look-ahead, not used. Undated (None) counts as known."""
+    return any(day is not None and day > as_of for day in known_on)
 
 
 def pe_pb_roe_mismatch(pe: Value, pb: Value, roe: Value, factor: float) -> bool:

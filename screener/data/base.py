@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from screener.core import fx
 from screener.errors import DataUnavailable
 from screener.models import ConsensusEstimate, FxRate, Quote
 
@@ -88,14 +89,6 @@ def _age_text(days: int) -> str:
     return "today" if days <= 0 else f"{days} day{'s' if days != 1 else ''} old"
 
 
-def _pick_rate(offers: list[tuple[int, FxRate]], day: date) -> FxRate:
-    """The latest rate dated on or before ``day`` (ties: the earlier source); a later one only when none is."""
-    known = [(position, rate) for position, rate in offers if rate.rate_date <= day]
-    if known:
-        return max(known, key=lambda pr: (pr[1].rate_date, -pr[0]))[1]
-    return min(offers, key=lambda pr: (pr[1].rate_date, pr[0]))[1]
-
-
 def gather(
     sources: Sequence[MarketSource],
     tickers: Sequence[str],
@@ -104,15 +97,16 @@ def gather(
     as_of: date | None = None,
 ) -> MarketData:
     """Ask every source for every name; per name keep the **latest price on or before** ``as_of`` (default
-    ``today``), ties going to the earlier source in the chain (live, store, snapshot). FX the same way per
-    currency. Banners say which source served how many names, how old the prices are, and why others did not."""
+    ``today``), ties going to the earlier source in the chain (live, store, snapshot). FX per currency by
+    :func:`screener.core.fx.pick` over the rates in chain order (a later rate only when none is older).
+    Banners say which source served how many names, how old the prices are, and why others did not."""
     day = as_of or today
     data = MarketData()
     wanted = list(dict.fromkeys(tickers))
     needed_fx = sorted(set(currencies))
     failures: list[str] = []
     offers: dict[str, list[tuple[int, Quote]]] = {}
-    fx_offers: dict[str, list[tuple[int, FxRate]]] = {}
+    fx_offers: dict[str, list[FxRate]] = {}
     for position, source in enumerate(sources):
         try:
             got = source.quotes(wanted) if wanted else {}
@@ -134,13 +128,14 @@ def gather(
             else:
                 data.later[ticker] = quote
         for currency, rate in rates.items():
-            fx_offers.setdefault(currency, []).append((position, rate))
+            fx_offers.setdefault(currency, []).append(rate)  # in chain order
     chosen: dict[str, int] = {}
     for ticker in wanted:
         if ticker in offers:
             position, quote = max(offers[ticker], key=lambda pq: (pq[1].price_date, -pq[0]))
             data.quotes[ticker], chosen[ticker] = quote, position
-    data.fx = {currency: _pick_rate(found, day) for currency, found in fx_offers.items()}
+    picked = {currency: fx.pick(found, day) for currency, found in fx_offers.items()}
+    data.fx = {currency: rate for currency, rate in picked.items() if rate is not None}
     for source in sources:
         for ticker, estimate in source.consensus([t for t in wanted if t not in data.consensus]).items():
             data.consensus.setdefault(ticker, estimate)

@@ -120,9 +120,11 @@ def import_fx(
 ) -> tuple[StoredSeries, list[str]]:
     """Store an FX history as units of ``currency`` per USD (``usd_per``: the file holds USD per unit, as FRED's
     DEXUSAL for AUD; it is inverted)."""
+    from screener.core.fx import from_usd_per
+
     label = label or str(file)
     parsed = parse_series_csv(label, file, date_col=date_col, value_col=value_col, today=today)
-    per_usd = 1.0 / parsed.values if usd_per else parsed.values
+    per_usd = from_usd_per(parsed.values) if usd_per else parsed.values
     meta = {"currency": currency, "quote": "per_usd", "source": label, "column": value_col}
     stored = store.write_series("fx", currency, per_usd.to_frame("per_usd"), meta)
     return stored, parsed.notes

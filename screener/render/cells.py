@@ -16,8 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from screener.app.comptable import ALL_GROUP, MULTIPLE_COLUMNS, CompanyRow
-from screener.app.report import AggregateRow, GroupBlock, ScreenReport
+from screener.app.screen_results import ALL_GROUP, MULTIPLE_COLUMNS, AggregateRow, CompanyRow, GroupBlock, ScreenReport
 from screener.core.flags import FLAGS
 from screener.core.values import Missing, Value
 from screener.models import EMPTY, Cell, CellBlock, CellKind, CellRow, Mark

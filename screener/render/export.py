@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from screener.app.report import ScreenReport
+from screener.app.screen_results import ScreenReport
 from screener.core.drift import Finding, RatingRecord
 from screener.core.values import Missing, Value
 from screener.models import Cell, CellBlock, CellRow

@@ -11,8 +11,8 @@ from typing import Literal
 from rich.console import Group
 from rich.text import Text
 
-from screener.app.report import ScreenReport
 from screener.app.results import ViewHistory
+from screener.app.screen_results import ScreenReport
 from screener.core.drift import Finding, RatingRecord, RunSummary
 from screener.core.ratings import Rating
 from screener.core.values import NA

@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
-from screener.app.value import ValuationResult
+from screener.app.results import ValuationResult
 from screener.core.values import Missing, Value
 from screener.render import formatting as f
 from screener.render.export import raw_number, safe_text
@@ -33,7 +33,8 @@ TABLE_COLUMNS = (
 TABLE_KEYS = tuple(s.key for s in TABLE_COLUMNS)
 PE_NAMES = {"pb_mean": "pe_mean", "pb_sd": "pe_sd", "pb_multiple": "pe_multiple", "bvps": "eps",
             "pb_current": "pe_current", "pb_forward": "pe_forward", "bvps_source": "eps_source"}  # fmt: skip
-"""With ``--multiple pe`` the CSV and JSON name the P/E band's numbers so (the table's headers likewise)."""
+"""The CSV and JSON name the band's numbers after its multiple: these names for a P/E band (the table's headers
+likewise), the ``pb_*`` / ``bvps`` names of :data:`CSV_COLUMNS` for a P/B band."""
 
 
 def _name(r: ValuationResult, key: str) -> str:
@@ -58,10 +59,10 @@ def value_view(r: ValuationResult, view: View | None = None) -> Group:
         Row([
             s.name,
             f"{s.k:+.2f}",
-            _mark(f.multiple(r.pb_mean), "pb_mean" in over),
-            _mark(f.multiple(r.pb_sd), "pb_sd" in over),
+            _mark(f.multiple(r.multiple_mean), "pb_mean" in over),
+            _mark(f.multiple(r.multiple_sd), "pb_sd" in over),
             f.multiple(s.pb_multiple),
-            _mark(f.money(r.bvps, 3), "bvps" in over),
+            _mark(f.money(r.forward_per_share, 3), "bvps" in over),
             Text(f.money(s.target_price), style="bold"),
             f.money(r.price),
             Text(f.percent(s.upside), style="green" if _positive(s.upside) else "red"),
@@ -79,9 +80,11 @@ def value_view(r: ValuationResult, view: View | None = None) -> Group:
         f"{r.history_source}",
         f"{label} history since {r.since}: {window}{books}",
         f"Band (own history): mean {f.multiple(b.mean)}, sd {f.multiple(b.sd)} (sample sd)",
-        f"Current {label} (price / {r.current_basis or 'latest published ' + per_share}) {f.multiple(r.pb_current)}: "
-        f"z-score {_z(r.z_score)}, percentile {f.percent(r.percentile)} of the history",
-        f"Forward {per_share} {f.money(r.bvps, 3)} ({r.bvps_source}); forward {label} {f.multiple(r.pb_forward)}",
+        f"Current {label} (price / {r.current_basis or 'latest published ' + per_share}) "
+        f"{f.multiple(r.current_multiple)}: z-score {_z(r.z_score)}, percentile {f.percent(r.percentile)} "
+        "of the history",
+        f"Forward {per_share} {f.money(r.forward_per_share, 3)} ({r.forward_source}); "
+        f"forward {label} {f.multiple(r.forward_multiple)}",
     ]
     if over:
         lines.append(f"* overridden on the command line: {', '.join('--' + o.replace('_', '-') for o in r.overridden)}")
@@ -108,10 +111,10 @@ def value_csv(r: ValuationResult) -> str:
                 safe_text(r.ticker),
                 safe_text(s.name),
                 raw_number(s.k),
-                raw_number(r.pb_mean),
-                raw_number(r.pb_sd),
+                raw_number(r.multiple_mean),
+                raw_number(r.multiple_sd),
                 raw_number(s.pb_multiple),
-                raw_number(r.bvps),
+                raw_number(r.forward_per_share),
                 raw_number(s.target_price),
                 raw_number(r.price),
                 raw_number(s.upside),
@@ -136,14 +139,14 @@ def value_json(r: ValuationResult) -> str:
         "price": r.price,
         "price_date": r.price_date.isoformat(),
         "price_source": r.price_source,
-        "pb_mean": _j(r.pb_mean),
-        "pb_sd": _j(r.pb_sd),
-        "bvps": _j(r.bvps),
-        "bvps_source": r.bvps_source,
+        "pb_mean": _j(r.multiple_mean),
+        "pb_sd": _j(r.multiple_sd),
+        "bvps": _j(r.forward_per_share),
+        "bvps_source": r.forward_source,
         "forward_year": r.forward_year,
         "overridden": r.overridden,
-        "pb_current": _j(r.pb_current),
-        "pb_forward": _j(r.pb_forward),
+        "pb_current": _j(r.current_multiple),
+        "pb_forward": _j(r.forward_multiple),
         "z_score": _j(r.z_score),
         "percentile": _j(r.percentile),
         "band": {

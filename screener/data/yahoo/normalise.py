@@ -206,7 +206,7 @@ def normalise_fx(closes: pd.DataFrame) -> pd.DataFrame:
         series = pd.to_numeric(closes[col], errors="coerce").astype(float)
         series = series.where(series > 0)
         if (m := _FX_INVERSE.match(sym)) and m["ccy"] != "USD":
-            out[m["ccy"]] = 1.0 / series
+            out[m["ccy"]] = fx.from_usd_per(series)
         elif m := _FX_DIRECT.match(sym):
             out[m["ccy"]] = series
     frame = pd.DataFrame(out, index=closes.index)
@@ -215,18 +215,21 @@ def normalise_fx(closes: pd.DataFrame) -> pd.DataFrame:
 
 
 def spot_fx(rates: pd.DataFrame, as_of: dt.date | None = None) -> dict[str, FxRate]:
-    """The last valid rate per currency on or before ``as_of`` from :func:`normalise_fx` output."""
+    """The rate per currency for ``as_of`` (default: the last date) from :func:`normalise_fx` output: the latest
+    valid one on or before it (:func:`screener.core.fx.rate_on`, no staleness limit)."""
     import pandas as pd
 
     out: dict[str, FxRate] = {}
-    frame = rates if as_of is None else rates.loc[rates.index <= pd.Timestamp(as_of)]
-    for col in frame.columns:
-        series = frame[col].dropna()
-        if series.empty:
+    if len(rates.index) == 0:
+        return out
+    day = as_of or pd.Timestamp(rates.index.max()).date()
+    for col in rates.columns:
+        found = fx.rate_on(rates[col], day, None)
+        if found is None:
             continue
-        when = pd.Timestamp(series.index[-1]).date()
+        when, per_usd = found
         source = "identity" if col == "USD" else f"Yahoo {fx_symbol(str(col))}"
-        out[str(col)] = FxRate(str(col), float(series.iloc[-1]), when, source)
+        out[str(col)] = FxRate(str(col), per_usd, when, source)
     return out
 
 
