@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from screener.app.charts import PbBandChart, PeersChart, pb_band_of, peers_of
 from screener.app.drift import DriftResult, compare_report
 from screener.app.report import ScreenReport
+from screener.app.scope import whole_universes
 from screener.app.screen import ScreenOptions, screen
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
@@ -50,7 +51,7 @@ class ReportBundle:
 class BundleOptions:
     """The comp table's selection, and which optional parts to gather."""
 
-    screen: ScreenOptions = field(default_factory=ScreenOptions)
+    screen: ScreenOptions
     drift: bool = True
     correlation: bool = True
     charts: bool = True
@@ -75,8 +76,9 @@ def _drift(env: Environment, options: ScreenOptions, report: ScreenReport, notes
     if not env.settings.history_db.exists():
         notes.append("drift: no rating history yet (run `screener drift` to record one)")
         return None
-    if options.groups or options.top:
-        report = screen(env, ScreenOptions(universes=options.universes, scope=options.scope))
+    scope = options.scope
+    if scope.selection.groups or options.top:
+        report = screen(env, ScreenOptions(whole_universes(scope)))
     try:
         return compare_report(env, report, "last", record=False, create=False)
     except HistoryError as exc:  # a damaged or locked history: the export goes on without the drift sheet
@@ -91,7 +93,7 @@ def _correlation(env: Environment, options: ScreenOptions, notes: list[str]) -> 
     from screener.app.correlate import CorrelateOptions, correlate
 
     try:
-        result = correlate(env, CorrelateOptions(universes=options.universes, as_of=options.scope.as_of))
+        result = correlate(env, CorrelateOptions(options.scope))
     except (DataUnavailable, UsageError, StoreCorrupt) as exc:
         notes.append(f"correlation: {exc}")
         return None
@@ -110,7 +112,7 @@ def chart_inputs(env: Environment, options: ScreenOptions, report: ScreenReport)
             charts.pb_bands.append(pb_band_of(row.company, env.store, since, report.as_of))
         except DataUnavailable as exc:
             charts.notes.append(f"P/B band of {row.company.name}: skipped, {exc}")
-    names = ", ".join(options.universes or [p.stem for p in env.settings.universe_files])
+    names = options.scope.selection.title
     try:
         charts.peers = peers_of(report, names)
     except DataUnavailable as exc:

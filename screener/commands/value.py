@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -19,9 +20,9 @@ from screener.commands._app import (
     fetch_progress,
     output_format,
     render_text,
+    resolve,
     run_context,
 )
-from screener.models import Scope
 
 VALUE_EXAMPLES = (
     "Examples:\n\n  screener value 600111.SS\n\n  screener value '600111 CH' --k 0 --k 0.5 --k 1.5 --since 2013-01-01"
@@ -76,7 +77,7 @@ def value(
     """P/B-band valuation (METHODS §5): target P/B = mean + k·sd of the point-in-time P/B history, target price
     = that multiple × forward (FY2) BVPS, upside; current P/B with its z-score and percentile. --multiple pe: the
     same on the stored P/E history with the forward EPS."""
-    from screener.app.value import Overrides, ValueOptions
+    from screener.app.value import Overrides, ValueOptions, check_request
     from screener.app.value import value as valuation
     from screener.render import valuation as rv
     from screener.render.fit import View
@@ -85,10 +86,12 @@ def value(
     kind = output_format(fmt, out, ["table", "csv", "json"])
     view = View.parse(columns, wide, rv.TABLE_KEYS)
     overrides = Overrides(pb_mean, pb_sd, bvps)
-    scope = Scope(run.source, run.as_of)
+    start = run.date(since, "--since")
+    scope = resolve(
+        run, universe, one=ticker, check=partial(check_request, ks=k, overrides=overrides, multiple=multiple)
+    )
     with fetch_progress(run):
-        options = ValueOptions(ticker, k, run.date(since, "--since"), overrides, universe or (), scope, multiple)
-        done = valuation(run.env, options)
+        done = valuation(run.env, ValueOptions(scope, k, start, overrides, multiple))
     run.notes(done.banners)
     result = done.result
     if kind == "table" and out is None:
