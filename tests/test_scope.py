@@ -194,7 +194,7 @@ ALLOWED_TODAY = {
     ("universes", "configured"): "a universe file's dates may not lie in the future",
     ("universes", "one"): "a universe file's dates may not lie in the future",
     ("universes", "validate"): "a universe file's dates may not lie in the future",
-    ("views", "history"): "a view set with `view set` is dated today unless --on says otherwise",
+    ("views", "history"): "`view history` marks the view in force today (the record of views, not a screen)",
     ("views", "set_view"): "a view set with `view set` is dated today unless --on says otherwise",
     ("imports", "import_prices"): "an import is stamped with its day; its dates may not lie in the future",
     ("imports", "import_price_table"): "an import is stamped with its day; its dates may not lie in the future",
