@@ -191,8 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="sizes 20,200 (for CI)")
     parser.add_argument("--subset", type=int, default=20, help="tickers run through the baseline loop")
     parser.add_argument("--repeat", type=int, default=3, help="engine runs per size (best is reported)")
+    parser.add_argument("--smoke", action="store_true", help="smallest size, one run: .ci/run checks the script runs")
     args = parser.parse_args(argv)
     sizes = [20, 200] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.smoke:
+        sizes, args.subset, args.repeat = [20], 5, 1
     return run(sizes, args.subset, args.repeat)
 
 

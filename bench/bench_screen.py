@@ -167,7 +167,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="smallest size, one run: .ci/run checks the script runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.sizes = 1, [100]
     env = {**os.environ, **NO_NETWORK}
     env.pop("SCREENER_OFFLINE", None)
     print(f"machine: {os.cpu_count()} cores, {sys.platform}, python {sys.version.split()[0]}; best of {args.runs}")

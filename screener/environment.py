@@ -223,6 +223,14 @@ class Environment:
             self.note(where.describe())
         return load_settings(where.path, where.data_home)
 
+    def own_files(self) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+        """(files, folders) an output must never replace or enter (:func:`screener.fileio.refuse_own_file`): the
+        rating history with its ``-wal``/``-shm``, the config in use, every configured universe file; the store."""
+        settings = self.settings
+        history = settings.history_db
+        files = (history, Path(f"{history}-wal"), Path(f"{history}-shm"), settings.path, *settings.universe_files)
+        return files, (settings.cache_dir,)
+
     @cached_property
     def store(self) -> Store:
         """The local store of the settings' ``[store] dir``, writing this environment's clock as fetch times."""

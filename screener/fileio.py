@@ -21,7 +21,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from screener.errors import ExitCode, ScreenerError
@@ -75,6 +75,20 @@ def refuse_inside_package(path: Path | str) -> None:
         )
 
 
+def refuse_own_file(path: Path | str, files: Iterable[Path], folders: Iterable[Path]) -> None:
+    """OutputError naming ``path`` when it is one of the tool's own files — resolved through symlinks, it equals one
+    of ``files`` (the rating history and its ``-wal``/``-shm``, the config in use, a configured universe file) or
+    lies inside one of ``folders`` (the store, the installed package). An output never replaces them."""
+    target = Path(os.path.realpath(path))
+    for own in files:
+        if target == Path(os.path.realpath(own)):
+            raise OutputError(path, f"is the tool's own file ({own}): choose another --out")
+    for folder in (*folders, PACKAGE_DIR):
+        real = Path(os.path.realpath(folder))
+        if real == target or real in target.parents:
+            raise OutputError(path, f"lies inside the tool's own folder {folder}: choose another --out")
+
+
 def resolve_target(path: Path | str, *, make_parents: bool = False) -> Path:
     """The regular file a write to ``path`` lands in: a symlink is followed to its target; a directory, device,
     FIFO or socket is refused, and so is a target inside the installed package; the folder must exist (or be
@@ -97,13 +111,24 @@ def resolve_target(path: Path | str, *, make_parents: bool = False) -> Path:
     return target
 
 
+NAME_MAX = 255
+"""The longest file name the usual file systems take (ext4, APFS, NTFS)."""
+
+
+def temp_prefix(name: str) -> str:
+    """``.NAME.`` for the temporary file beside ``NAME``, cut so that the temporary name (prefix, 8 random
+    characters, ``.tmp``) stays within :data:`NAME_MAX` even when ``NAME`` itself is 255 characters long."""
+    room = NAME_MAX - len(".") - len(".") - 8 - len(".tmp")
+    return f".{name.encode()[:room].decode(errors='ignore')}."
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path | str, *, make_parents: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``'s target; when the block succeeds it replaces the target (mode from
     the umask, or the existing file's). Anything raised in the block leaves the target untouched."""
     target = resolve_target(path, make_parents=make_parents)
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, temp_name = tempfile.mkstemp(prefix=temp_prefix(target.name), suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise OutputError(path, _REASONS.get(exc.errno or 0, exc.strerror or str(exc))) from None
     os.close(fd)

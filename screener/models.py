@@ -1,12 +1,48 @@
-"""Plain types shared by all layers: companies, universes, quotes, FX rates."""
+"""Plain types shared by all layers: numbers that may be missing (NA/NM), ratings, companies, universes, quotes,
+FX rates. Imports nothing from the rest of the package: core/, app/, data/ and render/ all build on it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import Enum
 
-from screener.core.ratings import Rating
-from screener.core.values import NA, Value
+
+class Missing(Enum):
+    """Why a number is absent: NA (not available: no estimate or no data) or NM (not meaningful: the formula's
+    denominator is zero or negative, so the ratio would mislead). See :mod:`screener.core.values`."""
+
+    NA = "NA"
+    NM = "NM"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+NA = Missing.NA
+NM = Missing.NM
+
+Value = float | Missing
+"""A metric: a finite float, or NA / NM."""
+
+
+class Rating(Enum):
+    """A rating; the order Sell < Neutral < Buy is the order of expected return."""
+
+    SELL = "Sell"
+    NEUTRAL = "Neutral"
+    BUY = "Buy"
+
+    @property
+    def rank(self) -> int:
+        return {"Sell": 0, "Neutral": 1, "Buy": 2}[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> Rating:
+        for rating in cls:
+            if rating.value.lower() == text.strip().lower():
+                return rating
+        raise ValueError(f"rating must be Buy, Neutral or Sell, got {text!r}")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from screener.config.fields import REQUIRED, Field, TableReader
+from screener.config.fields import TableReader
+from screener.config.universe_spec import (
+    BAND_TARGET_KEYS,
+    BOOK_VALUE_KEYS,
+    COMPANY_SPEC,
+    CONSENSUS_KEYS,
+    CONSENSUS_YEAR_KEYS,
+    HOUSE_KEYS,
+    MODEL_KEYS,
+    MODEL_YEAR_KEYS,
+    REQUIRED_KEYS,
+)
 from screener.core.ratings import Rating
 from screener.core.tickers import to_yahoo
 from screener.core.values import NA, Value
@@ -23,52 +34,6 @@ from screener.models import (
     Universe,
 )
 from screener.tomlfile import PathPart, TomlDocument, load_toml
-
-COMPANY_SPEC = {
-    "ticker": Field("any", REQUIRED),
-    "aliases": Field("list", []),
-    "name": Field("text", REQUIRED),
-    "group": Field("text", REQUIRED),
-    "currency": Field("currency", REQUIRED),
-    "reporting_currency": Field("currency"),
-    "fiscal_year_end_month": Field("integer", REQUIRED, low=1, high=12),
-    "high_risk": Field("bool", False),
-    "issuer": Field("text"),
-    "counts_in_aggregates": Field("bool", True),
-    "oxide_exposure": Field("string", choices=("light", "heavy")),
-    "house": Field("any"),
-    "model": Field("any"),
-    "consensus": Field("any"),
-    "book_values": Field("any"),
-    "target_from_band": Field("any"),
-    "weight": Field("number", low=0, high=100),
-}
-"""A ``[[company]]`` entry; nested tables (house, model, consensus, book_values, target_from_band) are read by
-the reader's own methods."""
-REQUIRED_KEYS = tuple(key for key, field in COMPANY_SPEC.items() if field.required)
-HOUSE_KEYS = {"rating", "target_price", "set_on", "note"}
-MODEL_KEYS = {"source", "currency", "years", "as_of"}
-MODEL_YEAR_KEYS = {
-    "net_income",
-    "total_equity",
-    "minority_interests",
-    "shares",
-    "ebit",
-    "d_and_a",
-    "cash",
-    "short_term_borrowings",
-    "long_term_borrowings",
-    "dps",
-    "revenue",
-    "fcf",
-    "gross_profit",
-    "operating_cash_flow",
-    "capex",
-}
-CONSENSUS_KEYS = {"source", "reference_price", "reference_date", "years"}
-CONSENSUS_YEAR_KEYS = {"pe", "pb", "ev_ebitda", "roe", "dy"}
-BOOK_VALUE_KEYS = {"published", "period_end", "bvps", "currency"}
-BAND_TARGET_KEYS = {"k"}
 
 
 class _Reader(TableReader):

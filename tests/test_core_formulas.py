@@ -118,3 +118,19 @@ def test_calendarise() -> None:
     # March year end: CY2025 = 3/12 FY2025 + 9/12 FY2026
     assert calendarise(3, 100.0, 200.0) == pytest.approx(175.0)
     assert calendarise(12, 100.0, 200.0) == pytest.approx(100.0)
+
+
+# --- the two rules that used to survive their mutation (#20 item 7) --------------------------------------------------
+def test_harmonic_mean_with_a_multiple_of_exactly_zero_is_nm() -> None:
+    """``x <= 0`` makes the statistic NM; ``x < 0`` would let 0 through (and divide by it)."""
+    result = agg.harmonic_mean([12.0, 0.0, 20.0])
+    assert result.value is NM and result.n == 3
+
+
+def test_fy1_rolls_on_the_exact_day_the_year_counts_as_reported() -> None:
+    """Year to Dec 2024 + 90 days = 2025-03-31: reported on that day (``<=``), not the day after."""
+    assert fy1_label(date(2025, 3, 30), 12, 90) == 2024
+    assert fy1_label(date(2025, 3, 31), 12, 90) == 2025
+    # a June year end: year to June 2025 + 60 days = 2025-08-29 (30 June + 31 July days + 29)
+    assert fy1_label(date(2025, 8, 28), 6, 60) == 2025
+    assert fy1_label(date(2025, 8, 29), 6, 60) == 2026

@@ -524,3 +524,19 @@ def test_numbers_stay_numbers_in_the_correlation_csv() -> None:
     cells = dict(zip(CSV_COLUMNS, line, strict=True))
     assert cells["best_lag"] == "-2" and cells["corr"] == "-0.25" and cells["n"] == "120"
     assert cells["ticker"] == "'-MP" and cells["name"] == "'=HYPERLINK()"
+
+
+@pytest.mark.parametrize("stem", ["a" * 251, "é" * 125])  # 255 bytes with ".csv"; 254 bytes of two-byte letters
+def test_an_out_name_of_the_longest_length_is_written(tmp_path: Path, stem: str) -> None:
+    """The temporary name beside the target is cut to fit the file system's 255-byte limit (#21)."""
+    from screener.fileio import write_atomic
+
+    target = tmp_path / f"{stem}.csv"
+    assert len(target.name.encode()) <= 255
+    write_atomic(target, b"ticker\nMP\n")
+    assert target.read_bytes() == b"ticker\nMP\n" and [p.name for p in tmp_path.iterdir()] == [target.name]
+    config = make_config(tmp_path / "work")
+    out = tmp_path / "work" / target.name
+    result = CliRunner_env().invoke(app, ["screen", "--source", "snapshot", "--out", str(out), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("row_type,")

@@ -22,6 +22,7 @@ from screener.cli import app
 from screener.core.fx import align as align_fx
 from screener.core.fx import series_to_usd as to_usd
 from screener.core.units import large_gaps, parse_unit, remove_vat, to_per_kg
+from screener.data import housekeeping
 from screener.data.oxides import SeriesSpec, convert, import_oxide, parse_series_csv
 from screener.data.store import KINDS, Store
 from screener.errors import InputFileError, StoreCorrupt, UsageError
@@ -150,7 +151,7 @@ def test_corrupt_series_file_is_reported_not_fatal(tmp_path: Path) -> None:
     with pytest.raises(StoreCorrupt) as error:
         store.read_series("oxides", "nd")
     assert "unreadable oxides series" in str(error.value)
-    assert [e.problem for e in store.entries()] == [str(error.value)]
+    assert [e.problem for e in housekeeping.entries(store)] == [str(error.value)]
 
 
 # ---------------------------------------------------------------------------------------------- http(s) cache

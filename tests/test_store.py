@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from screener.cli import app
+from screener.data import housekeeping
 from screener.data.price_files import read_price_file
 from screener.data.store import Store
 from screener.data.store_source import StoreSource
@@ -55,7 +56,7 @@ def test_corrupt_parquet_is_reported_not_fatal(tmp_path: Path) -> None:
     with pytest.raises(StoreCorrupt) as error:
         store.read_prices("MP")
     assert "unreadable price history" in str(error.value) and "MP" in str(error.value)
-    assert [e.problem for e in store.entries()] == [str(error.value)]
+    assert [e.problem for e in housekeeping.entries(store)] == [str(error.value)]
     source = StoreSource(store)
     assert source.quotes(["MP"]) == {}
     assert "unreadable price history" in source.problems()["MP"]

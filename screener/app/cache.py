@@ -17,7 +17,7 @@ from screener.errors import DataUnavailable, ScreenerError, StoreCorrupt, UsageE
 def entries(env: Environment) -> tuple[Path, list[StoreEntry]]:
     """The store folder and everything in it (unreadable files with their problem)."""
     store = env.store
-    return store.root, store.entries()
+    return store.root, housekeeping.entries(store)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -9,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
 from screener.environment import Environment
-from screener.errors import InputFileError, UsageError
+from screener.errors import InputFileError, ScreenerError, UsageError
 
 if TYPE_CHECKING:
     from screener.data.price_files import ParsedPrices
@@ -208,15 +210,18 @@ def import_price_table(env: Environment, options: PriceImport) -> BulkPriceResul
 # --- http(s) or file sources --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Loaded:
-    """A file path, or the body of an http(s) source and whether it was a stale cached copy."""
+    """A file path, or the body of an http(s) source and whether it was a stale cached copy. ``label`` is the
+    source as it may be stored and shown (a URL's password as ``***``); ``url`` the URL fetched, if any."""
 
     data: Path | bytes
     stale: bool = False
+    label: str = ""
+    url: str = ""
 
 
 def load_source(env: Environment, source: str) -> Loaded:
     """A path as it is; an http(s) URL fetched through the requests-cache session (stale copy when down)."""
-    from screener.data.http import is_url
+    from screener.data.http import is_url, redact
 
     if is_url(source):
         from screener.data.http import fetch
@@ -231,8 +236,23 @@ def load_source(env: Environment, source: str) -> Loaded:
         except Exception:
             _undo_new_files(folder, before)  # a failed first fetch leaves the store as it was
             raise
-        return Loaded(fetched.content, fetched.stale)
-    return Loaded(Path(source))
+        return Loaded(fetched.content, fetched.stale, redact(source), source)
+    return Loaded(Path(source), label=source)
+
+
+@contextmanager
+def parsed_source(env: Environment, loaded: Loaded) -> Iterator[None]:
+    """Run the parse of ``loaded``; when the parser refuses an http(s) body, its cached copy is dropped (so the next
+    import asks the server again) and the error goes on."""
+    try:
+        yield
+    except ScreenerError:
+        if loaded.url:
+            from screener.data.http import forget
+
+            with env.http_session(timedelta(hours=env.settings.oxides.http_expire_hours)) as session:
+                forget(session, loaded.url)
+        raise
 
 
 def _undo_new_files(folder: Path, before: set[Path] | None) -> None:
@@ -311,18 +331,19 @@ def import_oxides(env: Environment, options: OxideImport) -> SeriesImportResult:
             f"screener oxides import FILE --series {series}"
         )
     loaded = load_source(env, source)
-    stored, notes = import_oxide(
-        env.store,
-        spec,
-        source,
-        loaded.data,
-        fx_max_staleness_days=settings.oxides.fx_max_staleness_days,
-        gap_business_days=settings.oxides.gap_business_days,
-        today=env.today(),
-    )
+    with parsed_source(env, loaded):
+        stored, notes = import_oxide(
+            env.store,
+            spec,
+            loaded.label,
+            loaded.data,
+            fx_max_staleness_days=settings.oxides.fx_max_staleness_days,
+            gap_business_days=settings.oxides.gap_business_days,
+            today=env.today(),
+        )
     if stored.set_aside is not None:
         notes.append(f"the unreadable stored series was kept aside as {stored.set_aside}")
-    return SeriesImportResult(series, source, stored, loaded.stale, spec.vat_included, notes)
+    return SeriesImportResult(series, loaded.label, stored, loaded.stale, spec.vat_included, notes)
 
 
 # --- FX ---------------------------------------------------------------------------------------------------------
@@ -350,16 +371,17 @@ def import_fx_history(env: Environment, options: FxImport) -> SeriesImportResult
             f"screener fx import FILE --currency {code}"
         )
     loaded = load_source(env, source)
-    stored, notes = import_fx(
-        env.store,
-        loaded.data,
-        label=source,
-        currency=code,
-        date_col=options.date_col or (reg.date_col if reg else "date"),
-        value_col=options.value_col or (reg.value_col if reg else "value"),
-        usd_per=options.usd_per if options.usd_per is not None else (reg.usd_per if reg else False),
-        today=env.today(),
-    )
+    with parsed_source(env, loaded):
+        stored, notes = import_fx(
+            env.store,
+            loaded.data,
+            label=loaded.label,
+            currency=code,
+            date_col=options.date_col or (reg.date_col if reg else "date"),
+            value_col=options.value_col or (reg.value_col if reg else "value"),
+            usd_per=options.usd_per if options.usd_per is not None else (reg.usd_per if reg else False),
+            today=env.today(),
+        )
     if stored.set_aside is not None:
         notes.append(f"the unreadable stored FX history was kept aside as {stored.set_aside}")
-    return SeriesImportResult(code, source, stored, loaded.stale, False, notes)
+    return SeriesImportResult(code, loaded.label, stored, loaded.stale, False, notes)

@@ -24,7 +24,7 @@ def live_source(env: Environment, as_of: date | None = None, progress: Progress 
     """The live Yahoo source over the environment's store: its session is built on first use, its requests run
     ``[live] workers`` at a time under one retry policy, and an outage is remembered for ``[live]
     offline_retry_minutes`` (``--refresh`` ignores it and the TTL; ``--offline`` never asks)."""
-    from screener.data.yahoo.fetch import RetryPolicy
+    from screener.data.yahoo.policy import RetryPolicy
     from screener.environment import OFFLINE_REASON
 
     settings = env.settings

@@ -9,28 +9,9 @@ rule rating of some ETR within ± tolerance (so a rating sitting just across a t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from screener.core.values import NA, NM, Missing, Value
-
-
-class Rating(Enum):
-    """A rating; the order Sell < Neutral < Buy is the order of expected return."""
-
-    SELL = "Sell"
-    NEUTRAL = "Neutral"
-    BUY = "Buy"
-
-    @property
-    def rank(self) -> int:
-        return {"Sell": 0, "Neutral": 1, "Buy": 2}[self.value]
-
-    @classmethod
-    def parse(cls, text: str) -> Rating:
-        for rating in cls:
-            if rating.value.lower() == text.strip().lower():
-                return rating
-        raise ValueError(f"rating must be Buy, Neutral or Sell, got {text!r}")
+from screener.models import Rating
 
 
 @dataclass(frozen=True)

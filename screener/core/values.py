@@ -7,24 +7,10 @@ negative EBITDA or book value), so the ratio would mislead; a negative multiple 
 from __future__ import annotations
 
 import math
-from enum import Enum
 
+from screener.models import NA, NM, Missing, Value
 
-class Missing(Enum):
-    """Why a number is absent."""
-
-    NA = "NA"
-    NM = "NM"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-NA = Missing.NA
-NM = Missing.NM
-
-Value = float | Missing
-"""A metric: a finite float, or NA / NM."""
+# Missing, NA, NM and Value live in screener.models (every layer imports them); this module keeps the arithmetic.
 
 
 def is_num(value: object) -> bool:

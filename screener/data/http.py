@@ -11,6 +11,14 @@ The session is built by the environment (:meth:`screener.environment.Environment
   seconds is cut off) and a maximum body size counted while streaming, after decompression (an endless body or a
   gzip bomb stops at the limit). Either gives a one-line error (or the stale copy, said so).
 - **Schemes**: only ``http://`` and ``https://`` (case-insensitive).
+- **Redirects**: followed only within the same host (at most :data:`MAX_REDIRECTS`); one to another host is refused
+  (:class:`RedirectRefused`, exit 2, naming both hosts).
+- **Credentials** in a URL (``https://user:password@host/…``) are sent as HTTP basic auth and never stored, logged
+  or printed: the request goes to the URL without them (so the cache stores no password; requests-cache redacts
+  the ``Authorization`` header by default), and every message or stored source shows :func:`redact`'s form
+  (``https://user:***@host/…``).
+- **Rejected bodies**: a body the caller's parser refuses is dropped from the cache (:func:`forget`), so the next
+  import asks the server again instead of re-reading the same bad copy until it expires.
 - No third-party traceback or log line reaches the terminal: failures are one line naming the URL.
 """
 
@@ -23,6 +31,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from screener.errors import DataUnavailable, NetworkOff, UsageError
 from screener.models import HttpLimits
@@ -35,6 +44,7 @@ CACHE_NAME = "http"
 LEGACY_PICKLE_CACHES = ("oxides.sqlite",)
 """Cache files of earlier versions, written with pickle: deleted, never read."""
 SCHEMES = ("http", "https")
+MAX_REDIRECTS = 5
 
 logging.getLogger("requests_cache").addHandler(logging.NullHandler())
 logging.getLogger("requests_cache").propagate = False  # its warnings carry tracebacks (e.g. a 503 served stale)
@@ -52,6 +62,40 @@ class Fetched:
 
 class BodyTooLarge(Exception):
     """The body passed the size limit while streaming."""
+
+
+class RedirectRefused(UsageError):
+    """The server redirected to another host (or too often): nothing is fetched from there."""
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``url`` without ``user:password@`` and the credentials (None when the URL has none)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    netloc = parts.hostname or ""
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    from urllib.parse import unquote
+
+    user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), (user, password)
+
+
+def redact(url: str) -> str:
+    """``url`` as it may be stored, logged or printed: a password shown as ``***`` (``https://user:***@host/…``);
+    a URL without credentials unchanged."""
+    clean, credentials = split_credentials(url)
+    if credentials is None:
+        return url
+    parts = urlsplit(clean)
+    user = credentials[0]
+    shown = f"{user}:***@" if user else "***@"
+    return urlunsplit((parts.scheme, shown + parts.netloc, parts.path, parts.query, parts.fragment))
 
 
 def is_url(source: str) -> bool:
@@ -196,19 +240,34 @@ def fetch(session: CachedSession, url: str, limits: HttpLimits | None = None, *,
     import requests
 
     is_url(url)
+    shown = redact(url)
+    url, credentials = split_credentials(url)
     limits = limits or HttpLimits()
     if offline:
         held = _stale_copy(session, url)
         if held is None:
-            raise NetworkOff(f"{url}: not fetched, {offline}, and no cached copy")
+            raise NetworkOff(f"{shown}: not fetched, {offline}, and no cached copy")
         return Fetched(url, held.content, True, bool(getattr(held, "is_expired", False)))
     started = time.monotonic()
     connect = min(10.0, limits.deadline_seconds)
 
     def get() -> Any:
-        response = session.get(url, timeout=(connect, limits.deadline_seconds))
-        response.raise_for_status()
-        return response
+        target = url
+        for _ in range(MAX_REDIRECTS + 1):
+            response = session.get(target, timeout=(connect, limits.deadline_seconds), auth=credentials,
+                                   allow_redirects=False)  # fmt: skip
+            if not response.is_redirect:
+                response.raise_for_status()
+                return response
+            location = urljoin(target, response.headers.get("Location", ""))
+            response.close()
+            if _host(location) != _host(url):
+                raise RedirectRefused(
+                    f"{shown}: the server redirects to another host ({_host(url)} -> {_host(location) or '?'}: "
+                    f"{redact(location)}); refused — give the final URL if it is trusted"
+                )
+            target = location
+        raise RedirectRefused(f"{shown}: more than {MAX_REDIRECTS} redirects; refused")
 
     abort = getattr(session.get_adapter(url), "abort", lambda: None)
     try:
@@ -217,11 +276,22 @@ def fetch(session: CachedSession, url: str, limits: HttpLimits | None = None, *,
         why = _why(exc, limits, time.monotonic() - started)
         cached = _stale_copy(session, url)
         if cached is None:
-            raise DataUnavailable(f"{url}: {why}, and no cached copy") from None
+            raise DataUnavailable(f"{shown}: {why}, and no cached copy") from None
         return Fetched(url, cached.content, True, True)
     from_cache = bool(getattr(response, "from_cache", False))
     stale = bool(from_cache and getattr(response, "is_expired", False))
     return Fetched(url, response.content, from_cache, stale)
+
+
+def forget(session: CachedSession, url: str) -> None:
+    """Drop the cached copy of ``url`` (credentials ignored): its body was refused by the parser, so the next
+    import asks the server again."""
+    import requests
+
+    clean, _ = split_credentials(url)
+    with contextlib.suppress(Exception):
+        key = session.cache.create_key(requests.Request("GET", clean).prepare())
+        session.cache.delete(key)
 
 
 def _why(exc: BaseException, limits: HttpLimits, elapsed: float) -> str:

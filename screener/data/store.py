@@ -27,8 +27,6 @@ from screener.models import FxRate, Quote
 if TYPE_CHECKING:
     import pandas as pd
 
-    from screener.data.housekeeping import StoreEntry
-
 KINDS = (
     "prices",
     "quotes",
@@ -140,12 +138,6 @@ class Store:
         if folder is None:
             folder = self._folders[kind] = self.root / kind
         return folder.joinpath(_file_name(key) + suffix)
-
-    def entries(self) -> list[StoreEntry]:
-        """Everything stored, with age and source (:func:`screener.data.housekeeping.entries`)."""
-        from screener.data.housekeeping import entries
-
-        return entries(self)
 
     def set_aside(self, path: Path) -> Path:
         """Keep an unreadable file beside itself as ``<name>.corrupt-<UTC time>`` (never deleted)."""

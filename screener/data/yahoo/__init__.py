@@ -1,16 +1,10 @@
-"""The yfinance adapter: :mod:`~screener.data.yahoo.fetch` (I/O, one retry policy),
-:mod:`~screener.data.yahoo.classify` (why a request failed; pure) and :mod:`~screener.data.yahoo.normalise`
-(raw answers -> typed values; pure). Errors are the project's (:mod:`screener.errors`)."""
+"""The yfinance adapter: :mod:`~screener.data.yahoo.fetch` (I/O), :mod:`~screener.data.yahoo.policy` (the one
+retry policy), :mod:`~screener.data.yahoo.classify` (why a request failed; pure) and
+:mod:`~screener.data.yahoo.normalise` (raw answers -> typed values; pure). Errors are the project's
+(:mod:`screener.errors`)."""
 
 from screener.data.yahoo.classify import FailureKind, TickerFailure, classify
-from screener.data.yahoo.fetch import (
-    RetryPolicy,
-    configure_cache,
-    download_closes,
-    fetch_consensus,
-    fetch_fx,
-    fetch_info,
-)
+from screener.data.yahoo.fetch import download_closes, fetch_consensus, fetch_fx, fetch_info
 from screener.data.yahoo.normalise import (
     YahooConsensus,
     YahooQuote,
@@ -20,6 +14,7 @@ from screener.data.yahoo.normalise import (
     normalise_quote,
     spot_fx,
 )
+from screener.data.yahoo.policy import RetryPolicy, configure_cache
 from screener.errors import YahooBadTicker, YahooError, YahooRateLimited, YahooUnavailable
 
 __all__ = [

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from screener.data.yahoo.fetch import RetryPolicy
+from screener.data.yahoo.policy import RetryPolicy
 
 if TYPE_CHECKING:
     from screener.data.statements import FiscalYear
