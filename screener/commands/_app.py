@@ -12,12 +12,12 @@ import inspect
 import io
 import sys
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
@@ -29,9 +29,6 @@ from screener.errors import ExitCode, ScreenerError
 from screener.fileio import write_atomic
 from screener.render.formatting import printable
 from screener.render.formatting import printable as clean_text
-
-if TYPE_CHECKING:
-    from screener.app.scope import ResolvedScope, Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -367,33 +364,6 @@ def fetch_progress(run: RunContext, description: str = "fetching from Yahoo") ->
         env.progress = previous
         if bar is not None:
             bar.stop()
-
-
-def resolve(
-    run: RunContext,
-    universes: Sequence[str] | None = None,
-    tickers: Sequence[str] | None = None,
-    groups: Sequence[str] | None = None,
-    one: str | None = None,
-    check: Callable[[Selection], None] | None = None,
-) -> ResolvedScope:
-    """The command's scope, resolved once at its start: the selection, ``--source`` and the as-of date
-    (:func:`screener.app.scope.resolve_scope`; ``check`` validates the options against the selection first;
-    deciding the date may fetch, so the progress bar shows)."""
-    from screener.app.scope import resolve_scope
-    from screener.models import Scope
-
-    request = Scope(run.source, run.as_of)
-    with fetch_progress(run):
-        return resolve_scope(
-            run.env,
-            request,
-            universes=universes or (),
-            tickers=tickers or (),
-            groups=groups or (),
-            one=one,
-            check=check,
-        )
 
 
 def command(func: F) -> F:

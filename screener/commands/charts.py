@@ -16,9 +16,9 @@ from screener.commands._app import (
     app,
     command,
     fetch_progress,
-    resolve,
     run_context,
 )
+from screener.commands._scope import resolve
 from screener.errors import UsageError
 
 if TYPE_CHECKING:

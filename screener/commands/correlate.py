@@ -17,10 +17,10 @@ from screener.commands._app import (
     command,
     emit,
     output_format,
-    resolve,
     run_context,
     show,
 )
+from screener.commands._scope import resolve
 from screener.errors import ExitCode
 
 EXAMPLES = (

@@ -18,10 +18,10 @@ from screener.commands._app import (
     emit,
     fetch_progress,
     output_format,
-    resolve,
     run_context,
     show,
 )
+from screener.commands._scope import resolve
 from screener.errors import ExitCode
 
 history_app = typer.Typer(

@@ -20,9 +20,9 @@ from screener.commands._app import (
     fetch_progress,
     output_format,
     render_text,
-    resolve,
     run_context,
 )
+from screener.commands._scope import resolve
 
 VALUE_EXAMPLES = (
     "Examples:\n\n  screener value 600111.SS\n\n  screener value '600111 CH' --k 0 --k 0.5 --k 1.5 --since 2013-01-01"
