@@ -202,10 +202,10 @@ def test_row_no_data_and_price_after_as_of() -> None:
     market = MarketData(quotes={"600111.SS": later, "000831.SZ": earlier}, fx=FX)
     names = (company(), company(ticker="000831.SZ", name="CRE"), company(ticker="600259.SS", name="Rising"))
     universe = Universe("u", "", "u.toml", names)
-    report = build_report([universe], market, settings(), today=AS_OF, as_of=date(2025, 11, 4))
+    report = build_report([universe], market, settings(), as_of=date(2025, 11, 4))
     rows = {r.ticker: r for r in report.groups[0].rows}
     assert "price_after_as_of" not in rows["600111.SS"].flags and rows["600259.SS"].flags == ["no_data"]
-    report = build_report([universe], market, settings(), today=AS_OF, as_of=date(2025, 11, 2))
+    report = build_report([universe], market, settings(), as_of=date(2025, 11, 2))
     rows = {r.ticker: r for r in report.groups[0].rows}
     assert rows["600111.SS"].flags == ["price_after_as_of"] and rows["600259.SS"].flags == ["no_data"]
 

@@ -12,6 +12,7 @@ import site
 import subprocess
 import sys
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -90,7 +91,9 @@ def test_import_holdings_into_a_folder_inside_the_package_is_exit_2(tmp_path: Pa
 
 def test_view_set_with_the_bundled_defaults_edits_a_copy_in_the_user_config_folder(tmp_path: Path) -> None:
     environ = {"XDG_CONFIG_HOME": str(tmp_path / "xdg-config"), "XDG_DATA_HOME": str(tmp_path / "xdg-data")}
-    runner = EnvRunner(lambda: make_env(environ=environ, cwd=tmp_path / "elsewhere"))
+    # two trading days after the snapshot: its prices are fresh, so the screen below is as of the view's day
+    clock = lambda: datetime(2025, 10, 14, 12, tzinfo=UTC)  # noqa: E731
+    runner = EnvRunner(lambda: make_env(environ=environ, cwd=tmp_path / "elsewhere", clock=clock))
     (tmp_path / "elsewhere").mkdir()
     before = {f: (ROOT / f).read_bytes() for f in TOP_FILES}
     result = runner.invoke(app, ["view", "set", "300748.SZ", "--rating", "Sell", "--target", "30"])

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from screener.app.scope import resolve_scope
 from screener.app.screen import ScreenOptions, screen
 from screener.cli import app
 from screener.core.tickers import to_yahoo
@@ -303,7 +304,7 @@ def _screen_csv(folder: Path, universe: Path) -> str:
     text = config.read_text().replace(str(folder / "cfg" / "cache"), str(folder / "cache"))
     config.write_text(text)
     env = make_env(config=config, clock=lambda: NOW)
-    report = screen(env, ScreenOptions(scope=Scope("store", D)))
+    report = screen(env, ScreenOptions(resolve_scope(env, Scope("store", D))))
     return to_csv(report)
 
 

@@ -18,8 +18,9 @@ from screener.universe import load_universe
 
 from .conftest import SHARED_DATA, UNIVERSES, EnvRunner, make_config, make_env, need
 
-TODAY = datetime(2025, 10, 20, 12, tzinfo=UTC)
-"""Ten days after the snapshot (2025-10-10): FY1 is 2025 for December year ends, 2026 for Lynas (June)."""
+TODAY = datetime(2025, 10, 16, 12, tzinfo=UTC)
+"""Four trading days after the snapshot (2025-10-10): its prices are fresh, so a plain screen is as of today and the
+views set up to today count; FY1 is 2025 for December year ends, 2026 for Lynas (June)."""
 REMX = "holdings/REMX_vaneck_holdings_committed_2026-01-31.csv"
 IDENTITY = {"group", "name", "weight"}
 """What the selecting universe decides (weight: the ETF's); every other column of the PM CSV comes from the company's

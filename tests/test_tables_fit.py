@@ -160,7 +160,8 @@ def test_screen_cells_whole_at_every_width() -> None:
             assert row["Ticker"] == ticker
             assert "\n" not in row["Name"] and row["Name"].rstrip("…") in record["name"]
         nre = rows["600111.SS"]
-        assert nre["Upside"] == "35.5%" and nre["ETR"] == "35.5%"
+        # as of the snapshot's date: ETR = 72 / 53.13 − 1 + FY1 DPS 0.08 / 53.13 (the FY1 2025 yield counts)
+        assert nre["Upside"] == "35.5%" and nre["ETR"] == "35.7%"
         assert rows["000831.SZ"]["Rule"] == "Neutral"
         assert "P/E FY1" in valuation.headers
         assert "…" not in "".join(c for line in ratings.lines + valuation.lines for c in line[2:])

@@ -173,7 +173,8 @@ def test_drift_says_when_the_baseline_is_old_or_covers_other_names(tmp_path: Pat
 
     base = ["drift", "--config", str(config), "--source", "snapshot", "--format", "json"]
     at(datetime(2025, 10, 10, 17, tzinfo=UTC)).invoke(app, [*base, "-u", producers])
-    result = at(datetime(2025, 11, 21, 17, tzinfo=UTC)).invoke(app, base)  # 6 weeks later, all universes
+    # 6 weeks later, all universes; the snapshot's prices are stale by then: only --as-of makes it a later run
+    result = at(datetime(2025, 11, 21, 17, tzinfo=UTC)).invoke(app, [*base, "--as-of", "2025-11-21"])
     payload = json.loads(result.stdout)
     assert payload["baseline"] == "2025-10-10"
     assert any("42 days older" in w and "max_baseline_age_days = 21" in w for w in payload["warnings"])

@@ -5,12 +5,13 @@ No printing, no rendering: an extra part that cannot be built is left out with a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from screener.app.charts import pb_band_of, peers_of
 from screener.app.drift import compare_report
 from screener.app.report import ScreenReport
 from screener.app.results import ChartInputs, CorrelationReport, DriftResult, ReportBundle
+from screener.app.scope import whole_universes
 from screener.app.screen import ScreenOptions, screen
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
@@ -24,7 +25,7 @@ FINANCIALS_CHARTS = ("revenue", "revenue_growth")
 class BundleOptions:
     """The comp table's selection, and which optional parts to gather."""
 
-    screen: ScreenOptions = field(default_factory=ScreenOptions)
+    screen: ScreenOptions
     drift: bool = True
     correlation: bool = True
     charts: bool = True
@@ -50,8 +51,9 @@ def _drift(env: Environment, options: ScreenOptions, report: ScreenReport, notes
     if not env.settings.history_db.exists():
         notes.append("drift: no rating history yet (run `screener drift` to record one)")
         return None
-    if options.groups or options.top or options.tickers:
-        report = screen(env, ScreenOptions(universes=options.universes, scope=options.scope))
+    scope = options.scope
+    if scope.selection.groups or options.top or scope.selection.universes != scope.selection.whole:
+        report = screen(env, ScreenOptions(whole_universes(scope)))
     try:
         return compare_report(env, report, "last", record=False, create=False)
     except HistoryError as exc:  # a damaged or locked history: the export goes on without the drift sheet
@@ -66,7 +68,7 @@ def _correlation(env: Environment, options: ScreenOptions, notes: list[str]) -> 
     from screener.app.correlate import CorrelateOptions, correlate
 
     try:
-        result = correlate(env, CorrelateOptions(universes=options.universes, as_of=options.scope.as_of))
+        result = correlate(env, CorrelateOptions(options.scope))
     except (DataUnavailable, UsageError, StoreCorrupt) as exc:
         notes.append(f"correlation: {exc}")
         return None
@@ -85,7 +87,7 @@ def chart_inputs(env: Environment, options: ScreenOptions, report: ScreenReport)
             charts.pb_bands.append(pb_band_of(row.company, env.store, since, report.as_of))
         except DataUnavailable as exc:
             charts.notes.append(f"P/B band of {row.company.name}: skipped, {exc}")
-    names = ", ".join(options.universes or [p.stem for p in env.settings.universe_files])
+    names = options.scope.selection.title
     try:
         charts.peers = peers_of(report, names)
     except DataUnavailable as exc:

@@ -2,48 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from screener.app import universes as uv
 from screener.app.results import PbBandChart, PeersChart
 from screener.app.screen import ScreenOptions, screen
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
-from screener.models import Scope
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from screener.app.report import ScreenReport
+    from screener.app.scope import ResolvedScope, Selection
+    from screener.config import Settings
     from screener.data.store import Store
     from screener.models import Company
 
 
-def pb_band(
-    env: Environment,
-    ticker: str,
-    since: date | None,
-    universes: Sequence[str],
-    as_of: date | None,
-    multiple: str = "pb",
-) -> PbBandChart:
-    """The P/B (or P/E) history: the universe's published book values, else the stored valuation history."""
-    symbol = uv.symbol(ticker, "TICKER")
-    company = uv.find_company(env, universes, symbol)
+def check_multiple(multiple: str) -> None:
+    """``--multiple`` is pb or pe (the command checks it before anything is gathered)."""
     if multiple not in ("pb", "pe"):
         raise UsageError(f"--multiple must be pb or pe, got {multiple!r}")
-    return pb_band_of(company, env.store, since or env.settings.valuation.since, as_of, symbol, multiple)
+
+
+def pb_band(env: Environment, scope: ResolvedScope, since: date | None, multiple: str = "pb") -> PbBandChart:
+    """The P/B (or P/E) history of the scope's one stock up to its as-of date: the universe's published book
+    values, else the stored valuation history."""
+    check_multiple(multiple)
+    company, symbol = _one(scope)
+    return pb_band_of(company, env.store, since or env.settings.valuation.since, scope.as_of, symbol, multiple)
+
+
+def _one(scope: ResolvedScope) -> tuple[Company | None, str]:
+    """The one stock of a single-name scope: its universe entry (None: in no universe) and its symbol."""
+    selection = scope.selection
+    return (selection.companies[0] if selection.companies else None), selection.symbols[0]
 
 
 def pb_band_of(
     company: Company | None,
     store: Store,
     since: date,
-    as_of: date | None,
+    as_of: date,
     symbol: str | None = None,
     multiple: str = "pb",
 ) -> PbBandChart:
@@ -55,8 +58,8 @@ def pb_band_of(
 
     symbol = symbol or (company.ticker if company else "")
     prices, history_source = price_series(store, symbol, as_of)
-    last = prices.index[-1].date() if prices is not None else (as_of or date.max)
-    history = band_history(store, symbol, company, multiple, prices, history_source, {}, as_of or date.max, last)
+    last = prices.index[-1].date() if prices is not None else as_of
+    history = band_history(store, symbol, company, multiple, prices, history_source, {}, as_of, last)
     series = history.series
     if series.empty:
         raise DataUnavailable(f"{symbol}: " + "; ".join(history.notes or [f"no {LABELS[multiple]} history"]))
@@ -78,11 +81,9 @@ def short_name(name: str, width: int = 24) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
-def peers(env: Environment, universes: Sequence[str], groups: Sequence[str], scope: Scope) -> PeersChart:
+def peers(env: Environment, scope: ResolvedScope) -> PeersChart:
     """The comp table's P/B FY1 and ROE FY1 for every company with both."""
-    report = screen(env, ScreenOptions(universes=universes, groups=groups, scope=scope))
-    names = ", ".join(universes or [p.stem for p in env.settings.universe_files])
-    return peers_of(report, names)
+    return peers_of(screen(env, ScreenOptions(scope)), scope.selection.title)
 
 
 def peers_of(report: ScreenReport, names: str) -> PeersChart:
@@ -110,13 +111,14 @@ def peers_of(report: ScreenReport, names: str) -> PeersChart:
 
 @dataclass(frozen=True)
 class OxideChartOptions:
-    ticker: str
+    """The scope's one stock against ``oxide`` from ``start`` to ``end`` (cut at the as-of date)."""
+
+    scope: ResolvedScope
     oxide: str
     freq: str | None = None
     window: int | None = None
     start: date | None = None
     end: date | None = None
-    as_of: date | None = None
     oxide_currency: str = "usd"
 
 
@@ -136,6 +138,17 @@ class OxideChart:
     as_of: date
 
 
+def periods(settings: Settings, freq: str | None, window: int | None) -> tuple[str, int]:
+    """``--freq`` (W or M) and ``--window`` (at least 3), the config's ``[correlation]`` defaults when not given."""
+    freq = (freq or settings.correlation.freq).upper()
+    window = window or settings.correlation.window
+    if freq not in ("W", "M"):
+        raise UsageError(f"--freq must be W or M, got {freq!r}")
+    if window < 3:
+        raise UsageError("--window must be at least 3 periods")
+    return freq, window
+
+
 def oxide(env: Environment, options: OxideChartOptions) -> OxideChart:
     """Stored stock prices against a stored oxide series, both cut to [start, min(end, as_of)]."""
     import pandas as pd
@@ -144,13 +157,8 @@ def oxide(env: Environment, options: OxideChartOptions) -> OxideChart:
     from screener.data.oxides import oxide_prices
 
     settings = env.settings
-    freq = (options.freq or settings.correlation.freq).upper()
-    window = options.window or settings.correlation.window
-    if freq not in ("W", "M"):
-        raise UsageError(f"--freq must be W or M, got {freq!r}")
-    if window < 3:
-        raise UsageError("--window must be at least 3 periods")
-    symbol = uv.symbol(options.ticker, "TICKER")
+    freq, window = periods(settings, options.freq, options.window)
+    company, symbol = _one(options.scope)
     store = env.store
     try:
         stored_prices = store.read_prices(symbol)
@@ -166,18 +174,16 @@ def oxide(env: Environment, options: OxideChartOptions) -> OxideChart:
     values, unit = oxide_prices(stored_oxide, options.oxide_currency)
     stock = stored_prices.frame["adj_close"]
     first = options.start
-    last = min((d for d in (options.end, options.as_of) if d), default=None)
+    last = min(options.end, options.scope.as_of) if options.end else options.scope.as_of
     if first:
         stock, values = stock[stock.index >= pd.Timestamp(first)], values[values.index >= pd.Timestamp(first)]
-    if last:
-        stock, values = stock[stock.index <= pd.Timestamp(last)], values[values.index <= pd.Timestamp(last)]
+    stock, values = stock[stock.index <= pd.Timestamp(last)], values[values.index <= pd.Timestamp(last)]
     levels, rolling = aligned_pair(stock, values, freq=freq, window=window)
     if len(levels) < 3:
         raise DataUnavailable(f"{symbol} and {options.oxide} share fewer than 3 {'weeks' if freq == 'W' else 'months'}")
     stats = correlate(stock.rename(symbol).to_frame(), values, freq=freq, window=window, max_lag=0)
     corr = float(stats["corr"].iloc[0])
     name = stored_oxide.meta.get("name", options.oxide)
-    company = uv.find_company(env, None, symbol)
     currency = stored_prices.currency or (company.currency if company else "local currency")
     every = "weekly" if freq == "W" else "monthly"
     return OxideChart(
@@ -209,17 +215,21 @@ class RatingHistoryChart:
     as_of: date
 
 
-def rating_history(
-    env: Environment, ticker: str, universes: Sequence[str], as_of: date | None, since: date | None = None
-) -> RatingHistoryChart:
-    """The stored price history (raw closes where known) and every house view set on or before the as-of date."""
+def check_listed(selection: Selection) -> None:
+    """The stock is in a universe (its house views are there); checked before anything is gathered."""
+    if not selection.companies:
+        raise UsageError(f"TICKER: {selection.symbols[0]} is in no universe (see `screener universe list`)")
+
+
+def rating_history(env: Environment, scope: ResolvedScope, since: date | None = None) -> RatingHistoryChart:
+    """The stored price history (raw closes where known) and every house view set on or before the scope's as-of
+    date, of its one stock."""
     from screener.app.valuation_bands import price_series
 
-    symbol = uv.symbol(ticker, "TICKER")
-    company = uv.find_company(env, universes, symbol)
-    if company is None:
-        raise UsageError(f"TICKER: {symbol} is in no universe (see `screener universe list`)")
-    day = as_of or env.today()
+    check_listed(scope.selection)
+    company, symbol = _one(scope)
+    assert company is not None
+    day = scope.as_of
     views = [(v.set_on, v.rating.value, v.target_price, v.note) for v in company.views if v.set_on <= day]
     prices, history_source = price_series(env.store, symbol, day)
     if prices is None and not views:

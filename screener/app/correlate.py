@@ -17,6 +17,7 @@ from screener.errors import DataUnavailable, StoreCorrupt, UsageError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from screener.app.scope import ResolvedScope
     from screener.config import Settings
     from screener.data.store import Store
     from screener.models import Company
@@ -45,8 +46,7 @@ def build_correlation_report(
     from screener.core.correlation import correlate_many
     from screener.data.oxides import oxide_prices
 
-    if start and end and start > end:
-        raise UsageError(f"--start {start} is after --end {end}")
+    check_span(start, end)
     notes: list[str] = []
     pairs: list[tuple[Company, str | None, str]] = []  # company, series id (None: no default), status
     for company in companies:
@@ -153,25 +153,43 @@ def build_correlation_report(
 
 @dataclass(frozen=True)
 class CorrelateOptions:
-    """``screener correlate`` options (None: the config's ``[correlation]`` default)."""
+    """``screener correlate`` options (None: the config's ``[correlation]`` default); the scope's whole selected
+    universes are correlated, up to its as-of date."""
 
-    universes: Sequence[str] = ()
+    scope: ResolvedScope
     oxides: Sequence[str] = ()
     freq: str | None = None
     window: int | None = None
     max_lag: int | None = None
     start: date | None = None
     end: date | None = None
-    as_of: date | None = None
     oxide_currency: str = "usd"
 
 
+def check_span(start: date | None, end: date | None) -> None:
+    """--start after --end is a usage error."""
+    if start and end and start > end:
+        raise UsageError(f"--start {start} is after --end {end}")
+
+
+def check_request(env: Environment, oxides: Sequence[str], start: date | None, end: date | None) -> None:
+    """The usage errors of ``screener correlate`` (the command checks them before anything is gathered): --start
+    after --end, an --oxide id neither registered nor stored."""
+    check_span(start, end)
+    stored = set(env.store.series_keys("oxides")) if oxides else set()
+    for sid in oxides:
+        if env.settings.oxides.get(sid) is None and sid not in stored:
+            raise unstored_oxide(sid, env.settings, env.store)
+
+
 def correlate(env: Environment, options: CorrelateOptions) -> CorrelationReport:
-    """Each company of the selected universes (each once) against the oxide series; ``end`` is cut at --as-of."""
+    """Each company of the selected universes (each once) against the oxide series; ``end`` is cut at the
+    resolved as-of date."""
     settings = env.settings
     defaults = settings.correlation
-    companies = list({c.ticker: c for c in uv.companies(uv.selected(env, options.universes))}.values())
-    end = min((d for d in (options.end, options.as_of) if d), default=None)
+    companies = list({c.ticker: c for c in uv.companies(options.scope.selection.whole)}.values())
+    as_of = options.scope.as_of
+    end = min(options.end, as_of) if options.end else as_of
     return build_correlation_report(
         companies,
         env.store,

@@ -3,33 +3,31 @@ show or back up the rating history."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from screener.app.report import ScreenReport, rating_records
 from screener.app.results import DriftResult
+from screener.app.scope import ResolvedScope
 from screener.app.screen import ScreenOptions, screen
 from screener.core.drift import Finding, RatingRecord, RunSummary, ViewChange, compare, view_changes
 from screener.environment import Environment
 from screener.errors import UsageError
-from screener.models import Scope
 
 
 @dataclass(frozen=True)
 class DriftOptions:
     """``against``: ``last`` (the latest run at least ``[drift] min_days_between`` older) or a recorded date."""
 
+    scope: ResolvedScope
     against: str | date = "last"
     record: bool = True
-    universes: Sequence[str] = ()
-    scope: Scope = field(default_factory=Scope)
 
 
 def drift(env: Environment, options: DriftOptions) -> DriftResult:
     """Today's comp table, recorded in the history (one transaction), compared with the baseline run."""
-    report = screen(env, ScreenOptions(universes=options.universes, scope=options.scope))
+    report = screen(env, ScreenOptions(options.scope))
     return compare_report(env, report, options.against, record=options.record)
 
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from screener.app import universes as uv
 from screener.app.market import live_source
+from screener.app.scope import until
 from screener.data.offline import OfflineMemo
 from screener.data.providers import ProviderReport
 from screener.data.refresh import RefreshReport, refresh
@@ -66,12 +67,13 @@ def plan(env: Environment, options: FetchOptions) -> FetchPlan:
 
     companies = uv.companies(uv.selected(env, options.universes))
     tickers = [c.ticker for c in companies]
+    last = until(env, options.as_of)
     return FetchPlan(
         tickers=tickers,
-        not_rated=[c.ticker for c in companies if c.view_at(env.today()) is None],
+        not_rated=[c.ticker for c in companies if c.view_at(last) is None],
         currencies=uv.currencies(companies),
         full=options.full,
-        until=options.as_of or env.today(),
+        until=last,
         valuation=options.valuation,
         a_shares=[t for t in tickers if code_for(t) is not None] if options.valuation else [],
         statements=options.statements,

@@ -9,8 +9,8 @@ company's merged years (each value's source named) and :func:`company_metrics_at
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,9 +24,10 @@ from screener.core.values import Value, is_num
 from screener.data.statements import FIELDS, STATEMENTS_KIND, FiscalYear
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
-from screener.models import Company, FxRate, Quote, Scope
+from screener.models import Company, FxRate, Quote
 
 if TYPE_CHECKING:
+    from screener.app.scope import ResolvedScope
     from screener.data.store import Store
 
 HOUSE_MODEL = "house model"
@@ -200,11 +201,10 @@ def statement_metrics(
 # --- the use case -------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FinancialsOptions:
-    universes: Sequence[str] = ()
-    groups: Sequence[str] = ()
-    tickers: Sequence[str] = ()
+    """The resolved scope (selected names, source, as-of date) and each company's last ``years`` fiscal years."""
+
+    scope: ResolvedScope
     years: int = 6
-    scope: Scope = field(default_factory=Scope)
 
 
 def financials(env: Environment, options: FinancialsOptions) -> FinancialsReport:
@@ -215,9 +215,8 @@ def financials(env: Environment, options: FinancialsOptions) -> FinancialsReport
 
     if not 1 <= options.years <= 50:
         raise UsageError(f"--years must be 1 to 50, got {options.years}")
-    loaded = uv.only_tickers(uv.selected(env, options.universes), options.tickers)
-    companies = uv.in_groups(uv.companies(loaded), options.groups)
-    day = options.scope.as_of or env.today()
+    companies = list(options.scope.selection.companies)
+    day = options.scope.as_of
     lag = env.settings.report_lag_days
     currencies = uv.currencies(companies) | {c.reporting_currency for c in companies}
     notes: list[str] = []

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from screener.app import universes as uv
 from screener.app.financials import company_years, row_source, statement_holders, year_currency
 from screener.app.results import PERCENT_METRICS, CompanyBars, FinancialsChart
 from screener.core.financials import company_metrics
@@ -23,6 +22,7 @@ from screener.environment import Environment
 from screener.errors import DataUnavailable, UsageError
 
 if TYPE_CHECKING:
+    from screener.app.scope import ResolvedScope
     from screener.data.store import Store
     from screener.models import Company, FxRate
 
@@ -54,6 +54,14 @@ def _in_usd(value: Value, currency: str, rates: Mapping[str, FxRate]) -> Value:
     return NA if converted is None else converted
 
 
+def check_metric(metric: str, years: int) -> None:
+    """``--metric`` is one of :data:`CHART_METRICS`; ``--years`` at least 1."""
+    if metric not in CHART_METRICS:
+        raise UsageError(f"--metric must be one of {', '.join(CHART_METRICS)}, got {metric!r}")
+    if years < 1:
+        raise UsageError("--years must be at least 1")
+
+
 def financials_of(
     companies: Sequence[Company],
     metric: str,
@@ -69,10 +77,7 @@ def financials_of(
     companies without a value for the metric in those years are left out (listed). Amounts in several currencies
     are converted to USD with ``fx`` (a company whose currency has no rate is left out). DataUnavailable when no
     company has the metric."""
-    if metric not in CHART_METRICS:
-        raise UsageError(f"--metric must be one of {', '.join(CHART_METRICS)}, got {metric!r}")
-    if years < 1:
-        raise UsageError("--years must be at least 1")
+    check_metric(metric, years)
     holders = statement_holders(store) if store is not None else set()
     computed: dict[str, dict[int, tuple[Value, YearFacts]]] = {}
     for company in companies:
@@ -141,20 +146,12 @@ def stored_fx(env: Environment, currencies: set[str], day: date) -> dict[str, Fx
     return {currency: rate for currency, rate in picked.items() if rate is not None}
 
 
-def financials(
-    env: Environment,
-    metric: str,
-    universes: Sequence[str],
-    groups: Sequence[str],
-    years: int,
-    as_of: date | None,
-) -> FinancialsChart:
-    """``chart financials``: the selected universes' companies (``groups``: only these peer groups)."""
-    companies = uv.in_groups(uv.companies(uv.selected(env, universes)), groups)
-    day = as_of or env.today()
+def financials(env: Environment, scope: ResolvedScope, metric: str, years: int) -> FinancialsChart:
+    """``chart financials``: the scope's selected companies (universes, groups) at its as-of date."""
+    companies = list(scope.selection.companies)
+    day = scope.as_of
     currencies = {c.reporting_currency for c in companies} | {c.model.currency for c in companies if c.model}
     fx = stored_fx(env, currencies - {"USD"}, day) if metric not in PERCENT_METRICS else {}
-    names = ", ".join(universes or [p.stem for p in env.settings.universe_files])
     return financials_of(
         companies,
         metric,
@@ -163,5 +160,5 @@ def financials(
         day=day,
         report_lag_days=env.settings.report_lag_days,
         years=years,
-        names=names,
+        names=scope.selection.title,
     )

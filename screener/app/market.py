@@ -4,7 +4,9 @@ auto = live Yahoo (through the store, TTL) -> the local store -> the bundled sna
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from screener.core import fx
 from screener.data.base import SOURCE_MODES, MarketData, MarketSource, gather
@@ -14,6 +16,9 @@ from screener.data.store_source import StoreSource
 from screener.environment import Environment
 from screener.errors import StoreCorrupt, UsageError
 from screener.models import FxRate, Scope
+
+if TYPE_CHECKING:
+    from screener.app.scope_types import ResolvedScope
 
 
 def live_source(env: Environment, as_of: date | None = None, progress: Progress | None = None) -> LiveSource:
@@ -59,16 +64,53 @@ def sources(env: Environment, scope: Scope, currencies: Mapping[str, str] | None
 
 
 def market_data(
-    env: Environment, scope: Scope, currencies_by_ticker: Mapping[str, str], fx_currencies: Iterable[str]
+    env: Environment, scope: ResolvedScope, currencies_by_ticker: Mapping[str, str], fx_currencies: Iterable[str]
 ) -> MarketData:
-    """Quotes, FX and consensus for these tickers through the chain of ``scope.source`` (banners say what
-    fell back to what, and how old it is)."""
-    chain = sources(env, scope, currencies_by_ticker)
-    market = gather(chain, list(currencies_by_ticker), fx_currencies, env.today(), scope.as_of)
+    """Quotes, FX and consensus for these tickers through the chain of ``scope.source`` at the resolved as-of date
+    (banners say what fell back to what, and how old it is; the scope's banner first, when the date was held back
+    at the latest price date). The gather that decided the date is reused when it asked the same."""
+    fx_wanted = set(fx_currencies)
+    market = _decided_with(scope, currencies_by_ticker, fx_wanted)
+    if market is None:
+        chain = sources(env, scope.request, currencies_by_ticker)
+        before = _failed_elsewhere(scope, {s.name for s in chain})
+        market = gather(chain, list(currencies_by_ticker), fx_wanted, scope.today, scope.as_of, before)
     if scope.source != "snapshot":
-        _fx_from_histories(env, market, scope.as_of or env.today())
-    _dated_consensus(env, market, list(currencies_by_ticker), scope.as_of or env.today())
+        _fx_from_histories(env, market, scope.as_of)
+    _dated_consensus(env, market, list(currencies_by_ticker), scope.as_of)
+    if scope.banner:
+        market.banners.insert(0, scope.banner)
     return market
+
+
+def _failed_elsewhere(scope: ResolvedScope, chain: set[str]) -> list[str]:
+    """Why sources of the gather that decided the date, left out of this chain (live Yahoo for a past date),
+    served nothing: the banners still say it."""
+    probe = scope.probe.market if scope.probe is not None else None
+    return [why for name, reasons in (probe.failed if probe else {}).items() if name not in chain for why in reasons]
+
+
+def _decided_with(scope: ResolvedScope, tickers: Mapping[str, str], currencies: set[str]) -> MarketData | None:
+    """A copy of the gather that decided the as-of date when it is the one asked for now (same names, these
+    currencies among its own, up to today: the resolved date); its error when it failed; else None."""
+    probe = scope.probe
+    if probe is None or scope.as_of != scope.today or set(tickers) != probe.tickers or currencies - probe.currencies:
+        return None
+    if probe.market is None:
+        assert probe.error is not None
+        raise probe.error
+    got = probe.market
+    return replace(
+        got,
+        quotes=dict(got.quotes),
+        fx={c: r for c, r in got.fx.items() if c in currencies},
+        banners=list(got.banners),
+        missing=list(got.missing),
+        sources_used=list(got.sources_used),
+        problems=dict(got.problems),
+        consensus=dict(got.consensus),
+        later=dict(got.later),
+    )
 
 
 def _dated_consensus(env: Environment, market: MarketData, tickers: list[str], day: date) -> None:

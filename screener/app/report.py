@@ -86,8 +86,7 @@ def build_report(
     market: MarketData,
     settings: Settings,
     *,
-    today: date,
-    as_of: date | None = None,
+    as_of: date,
     groups: Sequence[str] = (),
     sort: str | None = None,
     reverse: bool = False,
@@ -98,9 +97,9 @@ def build_report(
     statements: Mapping[str, dict[str, Value]] | None = None,
     show: Collection[str] | None = None,
 ) -> ScreenReport:
-    """The comp table at the as-of date D (``as_of``, else ``today``): rows per peer group, sorted, with
-    aggregates per group and overall. Only prices dated on or before D are used (a later one is a look-ahead:
-    flag ``price_after_as_of``); views, estimates and FX are taken as known at D (:func:`company_row`).
+    """The comp table at the as-of date D (``as_of``, resolved by :mod:`screener.app.scope`): rows per peer group,
+    sorted, with aggregates per group and overall. Only prices dated on or before D are used (a later one is a
+    look-ahead: flag ``price_after_as_of``); views, estimates and FX are taken as known at D (:func:`company_row`).
     ``band_targets``: P/B-band target prices of the companies with ``target_from_band`` (by ticker);
     ``changes``: YTD/1M/3M/12M price changes by ticker; ``positions``: the percentile columns by ticker
     (:func:`screener.app.valuation_bands.history_positions`); ``statements``: the FY1 growth and leverage columns
@@ -115,12 +114,11 @@ def build_report(
     if top is not None and top < 1:
         raise UsageError("--top must be at least 1")
     companies = in_groups([c for u in universes for c in u.companies], groups)
-    effective = as_of or today
-    usable = {t: q for t, q in market.quotes.items() if q.price_date <= effective}
+    usable = {t: q for t, q in market.quotes.items() if q.price_date <= as_of}
     if (market.quotes or market.later) and not usable:
         first = min(q.price_date for q in [*market.quotes.values(), *market.later.values()])
         raise DataUnavailable(
-            f"no prices on or before --as-of {effective.isoformat()} (the data starts {first.isoformat()}); "
+            f"no prices on or before --as-of {as_of.isoformat()} (the data starts {first.isoformat()}); "
             "a later price would be a look-ahead"
         )
     bands = band_targets or {}
@@ -129,7 +127,7 @@ def build_report(
             c,
             usable.get(c.ticker),
             market.fx,
-            effective,
+            as_of,
             settings,
             bands.get(c.ticker),
             market.consensus.get(c.ticker),
@@ -167,7 +165,7 @@ def build_report(
         )
     currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
     return ScreenReport(
-        as_of=effective,
+        as_of=as_of,
         groups=blocks,
         fx={k: v for k, v in market.fx.items() if k in currencies and k != "USD"},
         banners=list(market.banners),

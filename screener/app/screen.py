@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from screener.app import universes as uv
 from screener.app.changes import price_changes
 from screener.app.market import market_data, problems_summary
 from screener.app.report import ScreenReport, build_report
+from screener.app.scope import ResolvedScope
 from screener.environment import Environment
-from screener.models import Scope
 
 
 @dataclass(frozen=True)
 class ScreenOptions:
-    """What to screen and how to rank it."""
+    """What to screen (the resolved scope: selection, source, as-of date) and how to rank it."""
 
-    universes: Sequence[str] = ()
-    groups: Sequence[str] = ()
+    scope: ResolvedScope
     sort: str | None = None
     reverse: bool = False
     top: int | None = None
-    scope: Scope = field(default_factory=Scope)
-    tickers: Sequence[str] = ()
-    """Only these companies (any code form: 600111.SS, 600111 CH, MP US ...); empty: all."""
 
 
 def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
@@ -32,18 +27,20 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
     company asks for one, the percentile columns where a valuation history exists (not with ``--source
     snapshot``, like the price changes), and build the ranked comp table (banners and problem summaries)."""
     settings = env.settings
-    loaded = uv.selected(env, options.universes)
+    scope = options.scope
+    loaded = scope.selection.whole
     # named tickers select the rows shown; the statistics stay the whole group's, so every member is computed
-    named = {c.ticker for c in uv.companies(uv.only_tickers(loaded, options.tickers))} if options.tickers else None
+    cut = scope.selection.universes
+    named = {c.ticker for c in uv.companies(cut)} if cut != loaded else None
     companies = uv.companies(loaded)
-    market = market_data(env, options.scope, {c.ticker: c.currency for c in companies}, uv.currencies(companies))
-    day = options.scope.as_of or env.today()
+    market = market_data(env, scope, {c.ticker: c.currency for c in companies}, uv.currencies(companies))
+    day = scope.as_of
     bands = None
     if any(c.target_from_band is not None for c in companies):  # pandas only for universes that need it
         from screener.app.value import band_targets
 
         bands = band_targets(companies, env.store, market.fx, settings, day)
-    store = None if options.scope.source == "snapshot" else env.store
+    store = None if scope.source == "snapshot" else env.store
     changes = price_changes(store, market.quotes)
     positions = None
     if store is not None:
@@ -61,9 +58,8 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
         loaded,
         market,
         settings,
-        today=env.today(),
-        as_of=options.scope.as_of,
-        groups=options.groups,
+        as_of=day,
+        groups=scope.selection.groups,
         sort=options.sort,
         reverse=options.reverse,
         top=options.top,

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from screener.app import universes as uv
 from screener.app.market import market_data
 from screener.app.results import ValuationResult
 from screener.app.valuation_bands import LABELS, BandHistory, band_history, price_series
@@ -37,9 +36,10 @@ from screener.core.fiscal import fy1_label
 from screener.core.values import NA, Value, is_num
 from screener.environment import Environment
 from screener.errors import DataUnavailable, ParameterError
-from screener.models import Company, ConsensusEstimate, FxRate, Quote, Scope
+from screener.models import Company, ConsensusEstimate, FxRate, Quote
 
 if TYPE_CHECKING:
+    from screener.app.scope import ResolvedScope, Selection
     from screener.data.store import Store
 
 
@@ -199,15 +199,14 @@ def band_targets(
 
 @dataclass(frozen=True)
 class ValueOptions:
-    """``screener value`` options: the stock, scenario k values (None: bear/base/bull from config), the band
-    window start, inputs supplied instead of the history/estimates, the universes to look the stock up in."""
+    """``screener value`` options: the resolved scope (the one stock, looked up in its universes; the as-of date),
+    scenario k values (None: bear/base/bull from config), the band window start, inputs supplied instead of the
+    history/estimates."""
 
-    ticker: str
+    scope: ResolvedScope
     ks: Sequence[float] | None = None
     since: date | None = None
     overrides: Overrides = field(default_factory=Overrides)
-    universes: Sequence[str] = ()
-    scope: Scope = field(default_factory=Scope)
     multiple: str = "pb"
     """The band's multiple: "pb" (default) or "pe"."""
 
@@ -220,54 +219,54 @@ class Valuation:
     banners: list[str]
 
 
-def value(env: Environment, options: ValueOptions) -> Valuation:
-    """Validate the overrides, find the company, get its price (point in time at the as-of date), value it.
-    A value it cannot use is a :class:`ParameterError` naming the parameter (``pb_mean``, ``pb_sd``, ``bvps``,
-    ``k``, ``multiple``)."""
-    overrides = options.overrides
+def check_request(selection: Selection, ks: Sequence[float] | None, overrides: Overrides, multiple: str) -> None:
+    """The parameter errors of ``screener value`` (run by the scope resolution before anything is gathered): the
+    overrides and k values, the multiple, and a stock in no universe without a BVPS and a P/B mean. Each is a
+    :class:`ParameterError` naming the parameter (``pb_mean``, ``pb_sd``, ``bvps``, ``k``, ``multiple``)."""
     for name in ("pb_mean", "pb_sd", "bvps"):
         number = getattr(overrides, name)
         if number is not None and not (number >= 0 and number < float("inf")):
             raise ParameterError(f"{{{name}}} must be a finite number >= 0, got {number}", name)
-    for k in options.ks or []:
+    for k in ks or []:
         if not -1e6 < k < 1e6:  # also refuses nan and inf
             raise ParameterError(f"{{k}} must be a finite number, got {k}", "k")
     if overrides.pb_mean == 0:
         raise ParameterError("{pb_mean} must be > 0", "pb_mean")
-    if options.multiple not in LABELS:
-        raise ParameterError(f"{{multiple}} must be pb or pe, got {options.multiple!r}", "multiple")
-    if options.multiple == "pe" and overrides.names():
+    if multiple not in LABELS:
+        raise ParameterError(f"{{multiple}} must be pb or pe, got {multiple!r}", "multiple")
+    if multiple == "pe" and overrides.names():
         raise ParameterError(
             "{pb_mean}, {pb_sd} and {bvps} apply to the P/B band, not to {multiple} pe",
             "pb_mean", "pb_sd", "bvps", "multiple",
         )  # fmt: skip
-    settings = env.settings
-    as_of = options.scope.as_of
-    symbol = uv.symbol(options.ticker, "TICKER")
-    company = uv.find_company(env, options.universes, symbol)
-    if company is None and (overrides.bvps is None or overrides.pb_mean is None):
+    if not selection.companies and (overrides.bvps is None or overrides.pb_mean is None):
         raise ParameterError(
-            f"{symbol} is in no universe: add it to one (with [[company.book_values]]) "
+            f"{selection.symbols[0]} is in no universe: add it to one (with [[company.book_values]]) "
             "or pass {bvps} and {pb_mean}",
             "bvps", "pb_mean",
         )  # fmt: skip
-    currencies = {company.currency} | ({company.model.currency} if company.model else set()) if company else set()
-    currencies |= {bv.currency for bv in company.book_values if bv.currency} if company else set()
-    market = market_data(env, Scope(options.scope.source), {symbol: company.currency if company else ""}, currencies)
+
+
+def value(env: Environment, options: ValueOptions) -> Valuation:
+    """Check the options, get the stock's price at the scope's as-of date (point in time), value it."""
+    overrides = options.overrides
+    scope = options.scope
+    check_request(scope.selection, options.ks, overrides, options.multiple)
+    settings = env.settings
+    as_of = scope.as_of
+    symbol = scope.selection.symbols[0]
+    company = scope.selection.companies[0] if scope.selection.companies else None
+    market = market_data(env, scope, scope.selection.priced, scope.selection.currencies)
     prices, history_source = price_series(env.store, symbol, as_of)
-    quote = market.quotes[symbol]
-    if as_of is not None and quote.price_date > as_of:
-        if prices is None:
-            raise DataUnavailable(f"{symbol}: no price on or before --as-of {as_of} (a later one is a look-ahead)")
-        quote = replace(quote, price=float(prices.iloc[-1]), price_date=prices.index[-1].date(), source="store")
+    quote = market.quotes.get(symbol)
+    if quote is None:
+        raise DataUnavailable(f"{symbol}: no price on or before {as_of} (a later one is a look-ahead)")
     v = settings.valuation
     ks = options.ks
     named = [("bear", v.bear_k), ("base", v.base_k), ("bull", v.bull_k)] if not ks else [(f"k={x:g}", x) for x in ks]
-    day = as_of or quote.price_date
     history = band_history(
-        env.store, symbol, company, options.multiple, prices, history_source, market.fx, as_of or env.today(),
-        quote.price_date,
-    )  # fmt: skip
+        env.store, symbol, company, options.multiple, prices, history_source, market.fx, as_of, quote.price_date
+    )
     result = value_company(
         symbol,
         company,
@@ -275,7 +274,7 @@ def value(env: Environment, options: ValueOptions) -> Valuation:
         history,
         market.fx,
         settings,
-        as_of=day,
+        as_of=as_of,
         since=options.since or v.since,
         ks=named,
         overrides=overrides,

@@ -256,9 +256,12 @@ ConfigOption = Annotated[
         "bundled defaults.",
     ),
 ]
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: date of the latest data).")
-]
+AS_OF_HELP = (
+    "As-of date YYYY-MM-DD. Default: today when a selected name has a price within [sanity] "
+    "stale_price_trading_days trading days of today (live, store or snapshot, as --source reads), else the latest "
+    "price date of the selected names, said in a banner."
+)
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)]
 SourceOption = Annotated[
     Source | None,
     typer.Option(

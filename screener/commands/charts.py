@@ -4,7 +4,7 @@ these commands)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,8 +19,11 @@ from screener.commands._app import (
     fetch_progress,
     run_context,
 )
+from screener.commands._scope import resolve
 from screener.errors import UsageError
-from screener.models import Scope
+
+if TYPE_CHECKING:
+    from screener.app.scope import ResolvedScope
 
 chart_app = typer.Typer(
     help="Charts analysts read: the P/B band, the stock against an oxide price, P/B against ROE across peers, "
@@ -42,7 +45,9 @@ def _check_out(out: Path) -> None:
         raise UsageError(f"--out: folder {out.parent} does not exist")
 
 
-def _wrote(run: RunContext, message: str) -> None:
+def _wrote(run: RunContext, message: str, scope: ResolvedScope | None = None) -> None:
+    """After the chart is written: the scope's banner (an as-of date held back at the latest price), the message."""
+    run.notes(scope.banners if scope else [])
     run.note(message)
 
 
@@ -76,9 +81,12 @@ def pb_band(
 
     run = run_context(ctx)
     _check_out(out)
-    data = chart_data.pb_band(run.env, ticker, run.date(since, "--since"), universe or (), run.as_of, multiple)
+    start = run.date(since, "--since")
+    chart_data.check_multiple(multiple)  # a bad option is an error before anything is gathered
+    scope = resolve(run, universe, one=ticker)
+    data = chart_data.pb_band(run.env, scope, start, multiple)
     emit(run, charts.png_bytes(charts.band_chart_figure(data)), out)
-    _wrote(run, f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px); {data.source}")
+    _wrote(run, f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px); {data.source}", scope)
 
 
 PEERS_EXAMPLES = (
@@ -101,8 +109,9 @@ def peers(
 
     run = run_context(ctx)
     _check_out(out)
+    scope = resolve(run, universe, groups=group)
     with fetch_progress(run):
-        data = chart_data.peers(run.env, universe or (), group or (), Scope(run.source, run.as_of))
+        data = chart_data.peers(run.env, scope)
     emit(run, charts.png_bytes(charts.peers_chart_figure(data)), out)
     run.notes(data.banners)
     _wrote(run, f"wrote {out}: {len(data.points)} companies, {len(data.left_out)} left out (NA/NM)")
@@ -136,16 +145,10 @@ def oxide(
 
     run = run_context(ctx)
     _check_out(out)
-    options = chart_data.OxideChartOptions(
-        ticker,
-        oxide_id,
-        freq,
-        window,
-        run.date(start, "--start"),
-        run.date(end, "--end"),
-        run.as_of,
-        oxide_currency,
-    )
+    first, last = run.date(start, "--start"), run.date(end, "--end")
+    chart_data.periods(run.env.settings, freq, window)  # a bad option is an error before anything is gathered
+    scope = resolve(run, one=ticker)
+    options = chart_data.OxideChartOptions(scope, oxide_id, freq, window, first, last, oxide_currency)
     data = chart_data.oxide(run.env, options)
     fig = charts.oxide_figure(
         data.levels,
@@ -161,7 +164,9 @@ def oxide(
     )
     emit(run, charts.png_bytes(fig), out)
     corr = data.full_sample_corr
-    _wrote(run, f"wrote {out}: {len(data.levels)} common periods, full-sample correlation of returns {corr:+.2f}")
+    _wrote(
+        run, f"wrote {out}: {len(data.levels)} common periods, full-sample correlation of returns {corr:+.2f}", scope
+    )
 
 
 RATING_EXAMPLES = (
@@ -188,12 +193,15 @@ def rating_history(
 
     run = run_context(ctx)
     _check_out(out)
-    data = chart_data.rating_history(run.env, ticker, universe or (), run.as_of, run.date(since, "--since"))
+    start = run.date(since, "--since")
+    scope = resolve(run, universe, one=ticker, check=chart_data.check_listed)
+    data = chart_data.rating_history(run.env, scope, start)
     fig = charts.rating_history_figure(
         data.prices, data.views, title=data.title, currency=data.currency, source=data.source, as_of=data.as_of
     )
     emit(run, charts.png_bytes(fig), out)
-    _wrote(run, f"wrote {out}: {len(data.views)} view(s)" + ("" if data.prices is not None else ", no price history"))
+    shown = f"wrote {out}: {len(data.views)} view(s)" + ("" if data.prices is not None else ", no price history")
+    _wrote(run, shown, scope)
 
 
 FINANCIALS_EXAMPLES = (
@@ -218,13 +226,16 @@ def financials(
 ) -> None:
     """Revenue, growth, margins or FCF per company by fiscal year (grouped bars, estimates hatched); amounts in
     several currencies converted to USD with the stored or snapshot FX."""
+    from screener.app.financials_chart import check_metric
     from screener.app.financials_chart import financials as financials_data
     from screener.render import charts
     from screener.render.charts_financials import financials_figure
 
     run = run_context(ctx)
     _check_out(out)
-    data = financials_data(run.env, metric, universe or (), group or (), years, run.as_of)
+    check_metric(metric, years)  # a bad option is an error before anything is gathered
+    scope = resolve(run, universe, groups=group)
+    data = financials_data(run.env, scope, metric, years)
     emit(run, charts.png_bytes(financials_figure(data)), out)
     run.notes(data.notes)
-    _wrote(run, f"wrote {out}: {len(data.companies)} companies, {len(data.left_out)} left out (no data)")
+    _wrote(run, f"wrote {out}: {len(data.companies)} companies, {len(data.left_out)} left out (no data)", scope)

@@ -25,11 +25,11 @@ from screener.commands._app import (
     run_context,
     show,
 )
+from screener.commands._scope import resolve
 from screener.errors import UsageError
 
 if TYPE_CHECKING:
     from screener.app.screen import ScreenOptions
-from screener.models import Scope
 
 SCREEN_EXAMPLES = (
     "Examples:\n\n  screener screen\n\n  screener screen 600111.SS '000831 CH' MP\n\n"
@@ -47,9 +47,10 @@ def _options(
     top: int | None,
     tickers: list[str] | None = None,
 ) -> ScreenOptions:
+    """The screen's options over the scope resolved once here (selection, source, as-of date)."""
     from screener.app.screen import ScreenOptions
 
-    return ScreenOptions(universe or (), group or (), sort, reverse, top, Scope(run.source, run.as_of), tickers or ())
+    return ScreenOptions(resolve(run, universe, tickers, group), sort, reverse, top)
 
 
 @app.command(epilog=SCREEN_EXAMPLES)
@@ -93,6 +94,8 @@ def screen(
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in ScreenFormat])
     view = View.parse(columns, wide, SCREEN_KEYS)  # an unknown --columns key is an error whatever the format
+    if kind == "xlsx" and out is None:
+        raise UsageError("--format xlsx needs --out FILE.xlsx (a workbook is not printed)")
     options = _options(run, universe, group, sort, reverse, top, tickers)
     if kind in ("xlsx", "html"):
         _write_document(run, options, kind, out)
@@ -114,8 +117,6 @@ def _write_document(run: RunContext, options: ScreenOptions, kind: str, out: Pat
     data exists."""
     from screener.app.bundle import BundleOptions, gather_report
 
-    if kind == "xlsx" and out is None:
-        raise UsageError("--format xlsx needs --out FILE.xlsx (a workbook is not printed)")
     with fetch_progress(run):
         bundle = gather_report(run.env, BundleOptions(options))
     run.notes(bundle.report.problems)

@@ -20,6 +20,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
+from screener.commands._scope import resolve
 from screener.errors import ExitCode
 
 EXAMPLES = (
@@ -76,7 +77,7 @@ def correlate(
     wide: WideOption = False,
 ) -> None:
     """Correlation, OLS beta (HAC t), R², rolling range, best lead/lag and level correlation, ranked by |corr|."""
-    from screener.app.correlate import CorrelateOptions
+    from screener.app.correlate import CorrelateOptions, check_request
     from screener.app.correlate import correlate as correlation_report
     from screener.render import correlation as render
     from screener.render.fit import View
@@ -84,18 +85,22 @@ def correlate(
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "csv", "json"])
     view = View.parse(columns, wide, render.TABLE_KEYS)
+    first, last = run.date(start, "--start"), run.date(end, "--end")
+    ids = oxide or ()
+    check_request(run.env, ids, first, last)  # a bad option is an error before anything is gathered
+    scope = resolve(run, universe)
     options = CorrelateOptions(
-        universes=universe or (),
-        oxides=oxide or (),
+        scope,
+        oxides=ids,
         freq=freq.value if freq else None,
         window=window,
         max_lag=max_lag,
-        start=run.date(start, "--start"),
-        end=run.date(end, "--end"),
-        as_of=run.as_of,
+        start=first,
+        end=last,
         oxide_currency=oxide_currency.value,
     )
     report = correlation_report(run.env, options)
+    run.notes(scope.banners)
     if kind == "table":
         show(run, render.correlation_table(report, view), out)
     else:

@@ -21,8 +21,8 @@ from screener.commands._app import (
     run_context,
     show,
 )
+from screener.commands._scope import resolve
 from screener.errors import ExitCode
-from screener.models import Scope
 
 history_app = typer.Typer(
     help="See and back up the rating history recorded by `screener drift`.",
@@ -81,7 +81,7 @@ def drift(
     view = View.parse(columns, wide, keys(DRIFT_COLUMNS))
     baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
-    options = drift_app.DriftOptions(baseline, record, universe or (), Scope(run.source, run.as_of))
+    options = drift_app.DriftOptions(resolve(run, universe), baseline, record)
     with fetch_progress(run):
         result = drift_app.drift(run.env, options)
     run.notes(result.report.problems)
@@ -103,6 +103,7 @@ def drift(
             else drift_json(as_of, base, result.findings, result.warnings)
         )
         emit(run, text, out)
+        run.notes(options.scope.banners)  # the as-of date held back at the latest price, when it is
         run.notes(result.warnings, prefix="warning: ")
     state = "recorded" if result.recorded else "not recorded"
     run.note(f"{result.needs_review} finding(s) need review; run {state} in {result.history_path}")

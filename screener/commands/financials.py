@@ -23,7 +23,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
-from screener.models import Scope
+from screener.commands._scope import resolve
 
 
 class _DefaultShow(TyperGroup):
@@ -99,7 +99,7 @@ def financials_show(
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in Format])
     view = View.parse(columns, wide, render.TABLE_KEYS)
-    options = FinancialsOptions(universe or (), group or (), tickers or (), years, Scope(run.source, run.as_of))
+    options = FinancialsOptions(resolve(run, universe, tickers, group), years)
     with fetch_progress(run):
         report = financials(run.env, options)
     run.notes(report.notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -21,8 +22,8 @@ from screener.commands._app import (
     render_text,
     run_context,
 )
+from screener.commands._scope import resolve
 from screener.errors import ParameterError, UsageError
-from screener.models import Scope
 
 VALUE_OPTIONS = {"pb_mean": "--pb-mean", "pb_sd": "--pb-sd", "bvps": "--bvps", "k": "--k", "multiple": "--multiple"}
 """The option naming each parameter of :func:`screener.app.value.value` in its errors."""
@@ -80,7 +81,7 @@ def value(
     """P/B-band valuation (METHODS §5): target P/B = mean + k·sd of the point-in-time P/B history, target price
     = that multiple × forward (FY2) BVPS, upside; current P/B with its z-score and percentile. --multiple pe: the
     same on the stored P/E history with the forward EPS."""
-    from screener.app.value import Overrides, ValueOptions
+    from screener.app.value import Overrides, ValueOptions, check_request
     from screener.app.value import value as valuation
     from screener.render import valuation as rv
     from screener.render.fit import View
@@ -89,13 +90,15 @@ def value(
     kind = output_format(fmt, out, ["table", "csv", "json"])
     view = View.parse(columns, wide, rv.TABLE_KEYS)
     overrides = Overrides(pb_mean, pb_sd, bvps)
-    scope = Scope(run.source, run.as_of)
-    with fetch_progress(run):
-        options = ValueOptions(ticker, k, run.date(since, "--since"), overrides, universe or (), scope, multiple)
-        try:
-            done = valuation(run.env, options)
-        except ParameterError as exc:
-            raise UsageError(exc.naming(VALUE_OPTIONS)) from None
+    start = run.date(since, "--since")
+    try:
+        scope = resolve(
+            run, universe, one=ticker, check=partial(check_request, ks=k, overrides=overrides, multiple=multiple)
+        )
+        with fetch_progress(run):
+            done = valuation(run.env, ValueOptions(scope, k, start, overrides, multiple))
+    except ParameterError as exc:
+        raise UsageError(exc.naming(VALUE_OPTIONS)) from None
     run.notes(done.banners)
     result = done.result
     if kind == "table" and out is None:

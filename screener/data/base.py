@@ -83,6 +83,8 @@ class MarketData:
     consensus: dict[str, ConsensusEstimate] = field(default_factory=dict)
     later: dict[str, Quote] = field(default_factory=dict)
     """Prices offered for dates after the as-of date (never used: a look-ahead)."""
+    failed: dict[str, list[str]] = field(default_factory=dict)
+    """Per source name, why it served nothing (or no FX): the reasons the banners give."""
 
 
 def _age_text(days: int) -> str:
@@ -95,33 +97,40 @@ def gather(
     currencies: Iterable[str],
     today: date,
     as_of: date | None = None,
+    failed_before: Sequence[str] = (),
 ) -> MarketData:
     """Ask every source for every name; per name keep the **latest price on or before** ``as_of`` (default
     ``today``), ties going to the earlier source in the chain (live, store, snapshot). FX per currency by
     :func:`screener.core.fx.pick` over the rates in chain order (a later rate only when none is older).
-    Banners say which source served how many names, how old the prices are, and why others did not."""
+    Banners say which source served how many names, how old the prices are, and why others did not
+    (``failed_before``: why sources asked earlier in the run, and not in this chain, served nothing)."""
     day = as_of or today
     data = MarketData()
     wanted = list(dict.fromkeys(tickers))
     needed_fx = sorted(set(currencies))
-    failures: list[str] = []
+    failures: list[str] = list(failed_before)
     offers: dict[str, list[tuple[int, Quote]]] = {}
     fx_offers: dict[str, list[FxRate]] = {}
+
+    def fail(source: MarketSource, why: str) -> None:
+        failures.append(why)
+        data.failed.setdefault(source.name, []).append(why)
+
     for position, source in enumerate(sources):
         try:
             got = source.quotes(wanted) if wanted else {}
         except DataUnavailable as exc:
-            failures.append(f"{source.name}: {exc}")
+            fail(source, f"{source.name}: {exc}")
             continue
         try:
             rates = source.fx_rates(needed_fx)
         except DataUnavailable as exc:  # the quotes it gave still count; FX comes from the next source
-            failures.append(f"{source.name} FX: {exc}")
+            fail(source, f"{source.name} FX: {exc}")
             rates = {}
         data.banners.extend(source.notes())
         data.problems.update(source.problems())
         if wanted and not got:
-            failures.append(f"{source.name}: has none of the {len(wanted)} names")
+            fail(source, f"{source.name}: has none of the {len(wanted)} names")
         for ticker, quote in got.items():
             if quote.price_date <= day:
                 offers.setdefault(ticker, []).append((position, quote))
