@@ -221,7 +221,7 @@ class Environment:
         where = self.config_location
         if where.bundled:
             self.note(where.describe())
-        return load_settings(where.path, where.data_home)
+        return load_settings(where.path, where.data_home, self.today())
 
     @cached_property
     def store(self) -> Store:

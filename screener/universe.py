@@ -23,6 +23,7 @@ from screener.core.ratings import Rating
 from screener.core.tickers import to_yahoo
 from screener.core.values import NA, Value
 from screener.errors import TickerCodeError, UniverseError, UsageError
+from screener.inputs import DEFAULT_MAX_BYTES
 from screener.models import (
     BookValue,
     Company,
@@ -307,9 +308,10 @@ def _check_issuers(reader: _Reader, companies: list[Company]) -> None:
             )
 
 
-def load_universe(path: Path, today: date | None = None) -> Universe:
-    """Parse and validate one universe file (``today``: house views set after it are refused)."""
-    return _Reader(load_toml(path, UniverseError), today).universe()
+def load_universe(path: Path, today: date | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Universe:
+    """Parse and validate one universe file (``today``: house views set after it are refused; a file above
+    ``max_bytes``, or not a regular file, is refused unread)."""
+    return _Reader(load_toml(path, UniverseError, max_bytes), today).universe()
 
 
 def parse_universe(path: Path, text: str, today: date | None = None) -> Universe:
@@ -323,9 +325,9 @@ def parse_universe(path: Path, text: str, today: date | None = None) -> Universe
     return _Reader(TomlDocument(str(path), text, data), today).universe()
 
 
-def load_universes(paths: list[Path], today: date | None = None) -> list[Universe]:
+def load_universes(paths: list[Path], today: date | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Universe]:
     """Load several universe files; a ticker in two files is an error naming both."""
-    return one_entry_per_ticker([load_universe(p, today) for p in paths])
+    return one_entry_per_ticker([load_universe(p, today, max_bytes) for p in paths])
 
 
 def one_entry_per_ticker(universes: list[Universe]) -> list[Universe]:
