@@ -75,7 +75,9 @@ def pb_band(
 
     run = run_context(ctx)
     _check_out(out)
-    data = chart_data.pb_band(run.env, ticker, run.date(since, "--since"), universe or (), run.as_of, multiple)
+    data = chart_data.pb_band(
+        run.env, ticker, run.date(since, "--since", past=True), universe or (), run.as_of, multiple
+    )
     charts.save_png(charts.band_chart_figure(data), out)
     _wrote(run, f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px); {data.source}")
 
@@ -187,7 +189,7 @@ def rating_history(
 
     run = run_context(ctx)
     _check_out(out)
-    data = chart_data.rating_history(run.env, ticker, universe or (), run.as_of, run.date(since, "--since"))
+    data = chart_data.rating_history(run.env, ticker, universe or (), run.as_of, run.date(since, "--since", past=True))
     fig = charts.rating_history_figure(
         data.prices, data.views, title=data.title, currency=data.currency, source=data.source, as_of=data.as_of
     )

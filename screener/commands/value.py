@@ -87,7 +87,9 @@ def value(
     overrides = Overrides(pb_mean, pb_sd, bvps)
     scope = Scope(run.source, run.as_of)
     with fetch_progress(run):
-        options = ValueOptions(ticker, k, run.date(since, "--since"), overrides, universe or (), scope, multiple)
+        options = ValueOptions(
+            ticker, k, run.date(since, "--since", past=True), overrides, universe or (), scope, multiple
+        )
         done = valuation(run.env, options)
     run.notes(done.banners)
     result = done.result
