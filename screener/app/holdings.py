@@ -25,6 +25,7 @@ from screener.core.holdings import (
     map_holdings,
     parse_holdings,
 )
+from screener.core.text import undecodable
 from screener.data.sheets import xlsx_rows
 from screener.environment import Environment
 from screener.errors import InputFileError, UsageError
@@ -100,6 +101,8 @@ def import_holdings(env: Environment, options: HoldingsImport) -> HoldingsImport
     from screener.fileio import write_atomic
     from screener.universe import parse_universe
 
+    if options.group is not None and undecodable(options.group):
+        raise UsageError("--group: not valid UTF-8 text (check the terminal's encoding)")
     if options.min_weight is not None and not 0 <= options.min_weight <= 100:
         raise UsageError(f"--min-weight must be a percentage 0-100, got {options.min_weight}")
     path = target_path(env, options.name, options.folder)
