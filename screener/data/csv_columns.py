@@ -35,6 +35,8 @@ from screener.inputs import DEFAULT_MAX_BYTES, read_input
 if TYPE_CHECKING:
     import pandas as pd
 
+MAX_COLUMNS = 16_384
+"""A spreadsheet's widest row (column XFD): a header with more columns is refused."""
 __all__ = ["MISSING", "CsvTable", "checked_dates", "checked_numbers", "read_csv", "read_sheet", "table_from_rows"]
 
 
@@ -138,6 +140,7 @@ def _table(label: str, records: Iterable[tuple[int, list[str]]], decimal: str = 
             continue  # a blank line
         if header is None:
             header = [name.strip() for name in record]
+            _not_too_wide(label, header, line)
             repeated = first_duplicate(header)
             if repeated is not None:
                 raise InputFileError(label, f"duplicate column {repeated!r} in the header", line=line)
@@ -168,6 +171,7 @@ def table_from_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]], decim
             header = [str(name).strip() for name in record]
             while header and not header[-1]:
                 header.pop()
+            _not_too_wide(label, header, line)
             repeated = first_duplicate(header)
             if repeated is not None:
                 raise InputFileError(label, f"duplicate column {repeated!r} in the header", line=line)
@@ -180,6 +184,12 @@ def table_from_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]], decim
         raise InputFileError(label, "empty file: no header row")
     frame = pd.DataFrame(cells, columns=header, dtype=str) if cells else pd.DataFrame(columns=header, dtype=str)
     return CsvTable(label, frame, lines, decimal)
+
+
+def _not_too_wide(label: str, header: list[str], line: int) -> None:
+    if len(header) > MAX_COLUMNS:
+        message = f"{len(header):,} columns in the header: more than {MAX_COLUMNS:,} (a spreadsheet's limit)"
+        raise InputFileError(label, message, line=line)
 
 
 def checked_dates(table: CsvTable, column: str, *, today: date, unique: bool = True) -> pd.DatetimeIndex:

@@ -111,6 +111,10 @@ def _rows(label: str, book: Any, decimal: str) -> list[Row]:
             raise InputFileError(label, f"a row beyond Excel's last row {MAX_ROWS:,}", line=number)
         if not cells:
             continue
+        stray = next((c for c in cells if getattr(c, "row", None) not in (None, number)), None)
+        if stray is not None:
+            message = f"a cell whose reference says row {stray.row} is in row {number}: a bad cell reference"
+            raise InputFileError(label, message, line=number, field="format")
         texts = [cell_text(c.value, getattr(c, "number_format", ""), decimal) for c in cells]
         for column, text in enumerate(texts, start=1):
             if len(text) > MAX_CELL_TEXT:
