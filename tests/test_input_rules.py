@@ -229,3 +229,16 @@ def test_a_tampered_history_row_is_exit_2_naming_it(cfg: Path, sql: str, needle:
         assert result.exit_code == 2 and len(lines) == 1 and needle in lines[0], result.output
         assert "Traceback" not in result.output
     assert hashlib.sha256(history.read_bytes()).hexdigest() == digest
+
+
+def test_view_set_reads_a_utf16_universe(tmp_path: Path) -> None:
+    universe = tmp_path / "u.toml"
+    company = (
+        '[[company]]\nticker = "AMG.AS"\nname = "AMG"\ngroup = "g"\ncurrency = "EUR"\nfiscal_year_end_month = 12\n'
+    )
+    universe.write_bytes(company.encode("utf-16"))
+    config = make_config(tmp_path / "work")
+    config.write_text(config.read_text().replace("files = [", f'files = ["{universe}", ', 1))
+    result = run(config, "view", "set", "AMG.AS", "--rating", "Buy", "--target", "30", "-u", str(universe))
+    assert result.exit_code == 0, result.output
+    assert universe.read_text(encoding="utf-8").startswith(company) and "target_price = 30.0" in universe.read_text()

@@ -104,7 +104,9 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
     import tomlkit
 
     from screener.app.setup import writable_universe
+    from screener.errors import UniverseError
     from screener.fileio import write_atomic
+    from screener.tomlfile import load_toml
     from screener.universe import parse_universe
 
     today = env.today()
@@ -125,7 +127,7 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
     if clash is not None:
         existing = f"{clash.rating.value} TP {clash.target_price:g}"
         raise UsageError(f"--on: {company.ticker} already has a view on {on} ({existing})")
-    doc = tomlkit.parse(path.read_text(encoding="utf-8-sig"))
+    doc = tomlkit.parse(load_toml(path, UniverseError, env.settings.max_input_bytes).text)  # UTF-16 read as well
     entry = _company_table(doc, company.ticker, path)
     new = tomlkit.table()
     new.trivia.indent = "\n"  # a blank line before the new [[company.house]]
