@@ -79,11 +79,16 @@ def read_input(
     except OSError as exc:
         raise error(label, f"cannot read file ({exc.strerror})") from None
     with os.fdopen(descriptor, "rb") as handle:
-        _check_mode(label, os.fstat(handle.fileno()), max_bytes, error, what)  # replaced after the first look?
-        try:
-            data = handle.read(max_bytes + 1)
+        info = os.fstat(handle.fileno())
+        _check_mode(label, info, max_bytes, error, what)  # replaced after the first look?
+        chunks: list[bytes] = []
+        total = 0
+        try:  # in chunks of the file's size (a buffer of the whole limit is never allocated), stopping at the limit
+            while chunk := handle.read(min(max(info.st_size + 1, 1 << 16), max_bytes + 1 - total)):
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > max_bytes:
+                    raise error(label, too_large(total, max_bytes))
         except OSError as exc:
             raise error(label, f"cannot read file ({exc.strerror})") from None
-    if len(data) > max_bytes:
-        raise error(label, too_large(len(data), max_bytes))
-    return data
+    return b"".join(chunks)
