@@ -242,3 +242,19 @@ def test_view_set_reads_a_utf16_universe(tmp_path: Path) -> None:
     result = run(config, "view", "set", "AMG.AS", "--rating", "Buy", "--target", "30", "-u", str(universe))
     assert result.exit_code == 0, result.output
     assert universe.read_text(encoding="utf-8").startswith(company) and "target_price = 30.0" in universe.read_text()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "date;600111 CH Equity;600259 CH Equity\n2021-01-04;1.234,5;0,5\n",
+        "date;ticker;close\n2021-01-04;600111 CH;1.234,5\n2021-01-04;600259 CH;0,5\n",
+    ],
+    ids=["wide", "long"],
+)
+def test_a_european_file_of_many_tickers(cfg: Path, tmp_path: Path, text: str) -> None:
+    file = tmp_path / "many.csv"
+    file.write_text(text)
+    result = run(cfg, "prices", "import", str(file), "--decimal", ",")
+    assert result.exit_code == 0, result.output
+    assert stored_closes(cfg) == {"2021-01-04": 1234.5} and stored_closes(cfg, "600259.SS") == {"2021-01-04": 0.5}

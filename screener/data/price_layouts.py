@@ -147,7 +147,9 @@ def _long(table: CsvTable, date: str, ticker: str, close_col: str | None, prev_c
         frame = table.frame.iloc[rows][rest].reset_index(drop=True)
         lines = [table.line(int(i)) for i in rows]
         used = tuple(dict.fromkeys(codes.iloc[rows]))
-        tickers.append(TickerRows(symbol, used, CsvTable(table.label, frame, lines), close_col, prev_close_col))
+        tickers.append(
+            TickerRows(symbol, used, CsvTable(table.label, frame, lines, table.decimal), close_col, prev_close_col)
+        )
     return SplitPrices("long", date, tickers)
 
 
@@ -186,6 +188,6 @@ def _wide(table: CsvTable, date: str, *, forced: bool) -> SplitPrices:
         raise InputFileError(table.label, f"one ticker in two columns: {'; '.join(twice)}", line=1)
     tickers = []
     for column, symbol in symbols.items():
-        rows = CsvTable(table.label, table.frame[[date, column]], list(table.lines))
+        rows = CsvTable(table.label, table.frame[[date, column]], list(table.lines), table.decimal)
         tickers.append(TickerRows(symbol, (column,), rows, close_col=column, prev_close_col=None, adjusted_close=False))
     return SplitPrices("wide", date, tickers)
