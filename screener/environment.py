@@ -221,7 +221,7 @@ class Environment:
         where = self.config_location
         if where.bundled:
             self.note(where.describe())
-        return load_settings(where.path, where.data_home)
+        return load_settings(where.path, where.data_home, self.today())
 
     def own_files(self) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
         """(files, folders) an output must never replace or enter (:func:`screener.fileio.refuse_own_file`): the

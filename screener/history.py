@@ -8,6 +8,7 @@ is versioned (``PRAGMA user_version``) and migrated forward; a corrupt, foreign 
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -152,7 +153,7 @@ class History:
             ).fetchall()
         except sqlite3.DatabaseError as exc:
             raise _explain(self.path, exc) from None
-        return [RunSummary(date.fromisoformat(a), rec, n, int(out or 0)) for a, rec, n, out in rows]
+        return [RunSummary(_run_date(self.path, a), str(rec), int(n), int(out or 0)) for a, rec, n, out in rows]
 
     def load(self, as_of: date) -> dict[str, RatingRecord] | None:
         """The records of the run of ``as_of``, or None when there is none."""
@@ -167,13 +168,8 @@ class History:
             raise _explain(self.path, exc) from None
         if not exists:
             return None
-        return {
-            row[0]: RatingRecord(
-                row[0], row[1], row[2], row[3], row[4], row[5], row[6], None if row[7] is None else bool(row[7]),
-                row[8], row[9], date.fromisoformat(row[10]) if row[10] else None,
-            )
-            for row in rows
-        }  # fmt: skip
+        records = (_record(self.path, as_of, row) for row in rows)
+        return {record.ticker: record for record in records}
 
     def baseline(self, as_of: date, min_days: int = 7) -> date | None:
         """The most recent run at least ``min_days`` before ``as_of``."""
@@ -216,6 +212,66 @@ class History:
             self.db.backup(target)
         finally:
             target.close()
+
+
+RATINGS = {"Buy", "Neutral", "Sell"}
+
+
+def _run_date(path: Path, text: object) -> date:
+    """A run's as-of date as stored; anything else (a row edited by hand) is a HistoryError naming it."""
+    day = _iso_day(text)
+    if day is None:
+        raise HistoryError(str(path), f"a run's as_of is not a date: {text!r} (edited by hand?)")
+    return day
+
+
+def _iso_day(text: object) -> date | None:
+    if not (isinstance(text, str) and len(text) == 10):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _record(path: Path, as_of: date, row: tuple[object, ...]) -> RatingRecord:
+    """One stored row checked value by value (the history is a file a user can edit): text where text is stored,
+    finite numbers or NULL, a known rating, 0/1 for in_band, an ISO date; else a HistoryError naming the run, the
+    ticker and the column."""
+    ticker, name, price, target, etr, house, rule, in_band, flags, source, set_on = row
+
+    def bad(column: str, value: object) -> HistoryError:
+        where = f"run {as_of}, {ticker if isinstance(ticker, str) else '?'}: {column}"
+        return HistoryError(str(path), f"{where}: unreadable value {value!r} (edited by hand?)")
+
+    def text(column: str, value: object, optional: bool = False) -> str | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str):
+            raise bad(column, value)
+        return value
+
+    def number(column: str, value: object) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise bad(column, value)
+        return float(value)
+
+    for column, rating in (("house_rating", house), ("rule_rating", rule)):
+        if rating is not None and rating not in RATINGS:
+            raise bad(column, rating)
+    if in_band not in (None, 0, 1):
+        raise bad("in_band", in_band)
+    day = None if set_on is None else _iso_day(set_on)
+    if set_on is not None and day is None:
+        raise bad("target_set_on", set_on)
+    return RatingRecord(
+        str(text("ticker", ticker)), str(text("name", name)), number("price", price),
+        number("target_price", target), number("etr", etr), text("house_rating", house, True),
+        text("rule_rating", rule, True), None if in_band is None else bool(in_band), str(text("flags", flags)),
+        str(text("source", source)), day,
+    )  # fmt: skip
 
 
 def _check_schema(path: Path, db: sqlite3.Connection) -> int:

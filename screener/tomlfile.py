@@ -14,7 +14,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from screener.core.text import NotText, decode_text
 from screener.errors import InputFileError
+from screener.inputs import DEFAULT_MAX_BYTES, read_input
 
 try:  # the standard library's parser, compiled with mypyc (same rules and messages, ~2.5x faster)
     import tomli as tomllib
@@ -137,22 +139,15 @@ class TomlDocument:
         return factory(self.path, message, line=self.line_of(*path), field=field or None)
 
 
-def load_toml(path: Path, factory: Callable[..., InputFileError]) -> TomlDocument:
-    """Read and parse a TOML file; a missing or broken file raises ``factory`` naming file and line."""
+def load_toml(path: Path, factory: Callable[..., InputFileError], max_bytes: int = DEFAULT_MAX_BYTES) -> TomlDocument:
+    """Read (a regular file within ``max_bytes``: :func:`screener.inputs.read_input`) and parse a TOML file; a
+    missing or broken file raises ``factory`` naming file and line. UTF-8 with or without a byte-order mark (Windows
+    editors), or UTF-16 with one."""
+    raw = read_input(path, max_bytes=max_bytes, error=factory, what="TOML file")
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise factory(str(path), "file not found") from None
-    except IsADirectoryError:
-        raise factory(str(path), "is a folder, not a TOML file") from None
-    except OSError as exc:
-        raise factory(str(path), f"cannot read file ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is accepted
-    except UnicodeDecodeError as exc:
-        bad_line = raw.count(b"\n", 0, exc.start) + 1
-        message = f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"
-        raise factory(str(path), message, line=bad_line) from None
+        text = decode_text(raw)
+    except NotText as exc:
+        raise factory(str(path), str(exc), line=exc.line) from None
     try:
         data = tomllib.loads(text)
     except RecursionError:

@@ -19,10 +19,12 @@ from screener.config.universe_spec import (
     MODEL_YEAR_KEYS,
     REQUIRED_KEYS,
 )
+from screener.core.measures import MEASURES
 from screener.core.ratings import Rating
 from screener.core.tickers import to_yahoo
 from screener.core.values import NA, Value
 from screener.errors import TickerCodeError, UniverseError, UsageError
+from screener.inputs import DEFAULT_MAX_BYTES
 from screener.models import (
     BookValue,
     Company,
@@ -71,7 +73,7 @@ class _Reader(TableReader):
             raise self.fail(f"{set_on} is in the future (today is {self.today})", *path, "set_on")
         return HouseView(
             rating=rating,
-            target_price=self.positive(table["target_price"], *path, "target_price"),
+            target_price=self.measured(table["target_price"], "price", *path, "target_price"),
             set_on=set_on,
             note=self.text(table["note"], *path, "note") if "note" in table else "",
         )
@@ -119,9 +121,10 @@ class _Reader(TableReader):
                 operating_cash_flow=v["operating_cash_flow"],
                 capex=v["capex"],
             )
-            shares = v["shares"]
-            if isinstance(shares, float) and shares <= 0:
-                raise self.fail(f"must be positive, got {shares}", *path, "years", str(label), "shares")
+            for key in ("shares", "dps"):
+                number = v[key]
+                if isinstance(number, float):
+                    self.check_range(number, MEASURES[key], *path, "years", str(label), key)
         return HouseModel(
             source=self.text(table.get("source", "house model"), *path, "source"),
             currency=self.currency(table.get("currency", "CNY"), *path, "currency"),
@@ -138,7 +141,7 @@ class _Reader(TableReader):
         years = self.years(table["years"], CONSENSUS_YEAR_KEYS, *path, "years")
         return Consensus(
             source=self.text(table.get("source", "market consensus"), *path, "source"),
-            reference_price=self.positive(table["reference_price"], *path, "reference_price"),
+            reference_price=self.measured(table["reference_price"], "price", *path, "reference_price"),
             reference_date=self.day(table["reference_date"], *path, "reference_date"),
             years={label: ConsensusYear(**v) for label, v in years.items()},
         )
@@ -146,7 +149,7 @@ class _Reader(TableReader):
     def book_values(self, raw: Any, currency: str, *path: PathPart) -> tuple[BookValue, ...]:
         """``[[company.book_values]]``: published (report date), period_end, bvps, optional currency.
 
-        A BVPS may be negative (its P/B is then NM); a report cannot be published before its period ends;
+        A BVPS may be negative (its P/B is then NM), never 0; a report cannot be published before its period ends;
         two records published the same day for the same period are ambiguous."""
         if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
             raise self.fail("must be an array of tables ([[company.book_values]])", *path)
@@ -178,7 +181,7 @@ class _Reader(TableReader):
             out.append(
                 BookValue(
                     published=published,
-                    bvps=self.number(table["bvps"], *where, "bvps"),
+                    bvps=self.measured(table["bvps"], "bvps", *where, "bvps"),
                     period_end=period_end,
                     currency=None if bv_currency == currency else bv_currency,
                 )
@@ -307,9 +310,10 @@ def _check_issuers(reader: _Reader, companies: list[Company]) -> None:
             )
 
 
-def load_universe(path: Path, today: date | None = None) -> Universe:
-    """Parse and validate one universe file (``today``: house views set after it are refused)."""
-    return _Reader(load_toml(path, UniverseError), today).universe()
+def load_universe(path: Path, today: date | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Universe:
+    """Parse and validate one universe file (``today``: house views set after it are refused; a file above
+    ``max_bytes``, or not a regular file, is refused unread)."""
+    return _Reader(load_toml(path, UniverseError, max_bytes), today).universe()
 
 
 def parse_universe(path: Path, text: str, today: date | None = None) -> Universe:
@@ -323,9 +327,9 @@ def parse_universe(path: Path, text: str, today: date | None = None) -> Universe
     return _Reader(TomlDocument(str(path), text, data), today).universe()
 
 
-def load_universes(paths: list[Path], today: date | None = None) -> list[Universe]:
+def load_universes(paths: list[Path], today: date | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Universe]:
     """Load several universe files; a ticker in two files is an error naming both."""
-    return one_entry_per_ticker([load_universe(p, today) for p in paths])
+    return one_entry_per_ticker([load_universe(p, today, max_bytes) for p in paths])
 
 
 def one_entry_per_ticker(universes: list[Universe]) -> list[Universe]:

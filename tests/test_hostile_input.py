@@ -6,8 +6,12 @@ history and the corpus itself byte-identical."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from dataclasses import dataclass, field
+import resource
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,24 +19,11 @@ from typer.testing import CliRunner
 
 from screener.cli import app
 
-from .conftest import EnvRunner, make_config
+from .conftest import ROOT, EnvRunner, make_config
+from .hostile_case import Case
+from .hostile_inputs import INPUT_CASES
 
 CORPUS = Path(__file__).parent / "corpus"
-
-
-@dataclass(frozen=True)
-class Case:
-    """``argv`` may hold ``{config}``, ``{file}`` (the case's input, written from ``content``), ``{dir}`` (a
-    folder) and ``{missing}`` (a path in a folder that does not exist)."""
-
-    id: str
-    argv: tuple[str, ...]
-    needles: tuple[str, ...]
-    content: bytes | None = None
-    name: str = "input.csv"
-    exit: int = 2
-    config: bool = True
-    extra: tuple[str, ...] = field(default=())
 
 
 def prices(id: str, content: str | bytes, *needles: str, extra: tuple[str, ...] = ()) -> Case:
@@ -238,7 +229,7 @@ FILE_CASES = [
     Case(f"config-{p.name}", ("screen", "--source", "snapshot", "--config", str(p)), (p.name,), config=False)
     for p in sorted((CORPUS / "config").glob("*.toml"))
 ]
-ALL = FILE_CASES + IMPORT_CASES + OPTION_CASES
+ALL = FILE_CASES + IMPORT_CASES + OPTION_CASES + INPUT_CASES
 
 
 def expectations(path: Path) -> tuple[str | None, int | None]:
@@ -280,6 +271,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ):
         result = runner.invoke(app, [*argv, *cfg])
         assert result.exit_code in (0, 4), result.output
+    make_config(config.parent / "small", {"limits": {"max_input_mb": 0.05}})
     return config
 
 
@@ -295,14 +287,15 @@ def test_broken_input(case: Case, work: Path, tmp_path: Path) -> None:
     file = inputs / case.name
     if case.content is not None:
         file.write_bytes(case.content)
-    values = {"config": str(work), "file": str(file), "dir": str(inputs), "missing": str(tmp_path / "nowhere" / "x")}
+    os.mkfifo(inputs / "pipe.csv")
+    values = {"config": str(work), "file": str(file), "dir": str(inputs), "missing": str(tmp_path / "nowhere" / "x"),
+              "fifo": str(inputs / "pipe.csv"), "small": str(work.parent / "small" / "config.toml")}  # fmt: skip
     argv = [arg.format(**values) if "{" in arg else arg for arg in case.argv]
     if case.config:
         argv += ["--config", str(work)]
     before = tree_digest(work.parent, CORPUS)
-    result: object = EnvRunner().invoke(app, argv)
-    output = result.output  # type: ignore[attr-defined]
-    assert result.exit_code == case.exit, output  # type: ignore[attr-defined]
+    exit_code, output = (in_child if case.subprocess else in_process)(argv)
+    assert exit_code == case.exit, output
     assert "Traceback" not in output
     lines = [line for line in output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:"), output
@@ -317,6 +310,44 @@ def test_broken_input(case: Case, work: Path, tmp_path: Path) -> None:
             assert f"{path.name}:{expected_line}:" in lines[0], output
     assert tree_digest(work.parent, CORPUS) == before, "the store, the history or the corpus changed"
     assert not (CORPUS / "config" / "cache").exists() and not (CORPUS / "config" / "history.sqlite").exists()
+
+
+TIMEOUT = 90
+"""Seconds a case may take: a hung case (a FIFO read, a quadratic check) fails instead of hanging the run."""
+
+
+class Hung(BaseException):
+    """Raised by the alarm: no ``except Exception`` (nor ``except OSError``) of the code under test catches it."""
+
+
+def in_process(argv: list[str]) -> tuple[int, str]:
+    """Run the CLI in this process under an alarm (a blocking open of a FIFO is interrupted by it)."""
+
+    def hung(signum: int, frame: object) -> None:
+        raise Hung(f"the case took more than {TIMEOUT} s: {argv}")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(TIMEOUT)
+    try:
+        result = EnvRunner().invoke(app, argv)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    return result.exit_code, result.output
+
+
+def in_child(argv: list[str]) -> tuple[int, str]:
+    """Run the CLI in a child process with a timeout and a 2 GB address-space limit (``/dev/zero`` read whole)."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    code = "import sys; from screener.cli import app; sys.argv[0] = 'screener'; app()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=TIMEOUT, preexec_fn=limit,
+        cwd=ROOT,
+    )  # fmt: skip
+    return done.returncode, done.stdout + done.stderr
 
 
 def test_runner_is_the_test_environment() -> None:

@@ -15,7 +15,6 @@ The rows of one ticker and one ``as_of`` make one set, stored with source ``impo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from screener.app import universes as uv
+from screener.core.cells import MISSING, CellError, first_duplicate, parse_day
+from screener.core.measures import measured
 from screener.core.tickers import to_yahoo
-from screener.data.csv_columns import MISSING
 from screener.environment import Environment
 from screener.errors import InputFileError, TickerCodeError
 
@@ -69,9 +69,18 @@ def _cell(cells: Sequence[str], index: int | None) -> str:
     return str(cells[index]).strip()
 
 
-def parse_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]], today: date) -> dict[str, dict[str, Any]]:
+MEASURE = {"eps": "eps", "dps": "dps", "bvps": "bvps", "ebitda": "amount", "net_debt": "amount",
+           "target_price": "price", "n_analysts": "n_analysts"}  # fmt: skip
+"""Each number column's plausible range (:data:`screener.core.measures.MEASURES`)."""
+
+
+def parse_rows(
+    label: str, rows: Sequence[tuple[int, Sequence[str]]], today: date, decimal: str = "."
+) -> dict[str, dict[str, Any]]:
     """The file's rows -> sets by ``(ticker, as_of)``: ``{"TICKER|DATE": set}`` (set as stored, see
-    :mod:`screener.data.estimates`). InputFileError naming the line and field for anything wrong."""
+    :mod:`screener.data.estimates`). InputFileError naming the line and field for anything wrong: a number outside
+    its column's plausible range, an ambiguous decimal separator (``decimal``), an ``as_of`` that is not a whole
+    day up to today (:mod:`screener.core.cells`)."""
     body = [(n, list(cells)) for n, cells in rows if any(str(c).strip() for c in cells)]
     if not body:
         raise InputFileError(label, "empty file: no header row")
@@ -83,9 +92,9 @@ def parse_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]], today: dat
     if unknown:
         message = f"unknown column {unknown[0]!r}; the columns are {', '.join(COLUMNS)}"
         raise InputFileError(label, message, line=header_line, field=unknown[0] or "(blank)")
-    repeated = sorted({h for h in header if header.count(h) > 1})
-    if repeated:
-        raise InputFileError(label, f"duplicate column {repeated[0]!r}", line=header_line, field=repeated[0])
+    repeated = first_duplicate(header)
+    if repeated is not None:
+        raise InputFileError(label, f"duplicate column {repeated!r}", line=header_line, field=repeated)
     for name in REQUIRED:
         if name not in header:
             raise InputFileError(label, f"no column {name!r} (required: {', '.join(REQUIRED)})", line=header_line)
@@ -108,43 +117,23 @@ def parse_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]], today: dat
         except TickerCodeError as exc:
             raise fail("ticker", str(exc)) from None
         try:
-            year = int(values["fiscal_year"].removesuffix(".0"))
+            year = int(values["fiscal_year"].removesuffix(".0").removesuffix(",0"))
         except ValueError:
             raise fail("fiscal_year", f"not a year: {values['fiscal_year']!r}") from None
         if not 1990 <= year <= 2100:
             raise fail("fiscal_year", f"year {year} out of range 1990-2100")
         try:
-            as_of = date.fromisoformat(values["as_of"][:10])
-        except ValueError:
-            raise fail("as_of", f"not an ISO date (YYYY-MM-DD): {values['as_of']!r}") from None
-        if as_of > today:
-            raise fail("as_of", f"{as_of} is in the future (after {today})")
+            as_of = parse_day(values["as_of"], latest=today)
+        except CellError as exc:
+            raise fail("as_of", str(exc)) from None
         numbers: dict[str, float | int | None] = {}
-        for name in NUMBERS:
-            text = values[name]
-            if text in MISSING:
-                numbers[name] = None
-                continue
+        for name, measure in MEASURE.items():
             try:
-                number = float(text.replace(",", ""))
-            except ValueError:
-                raise fail(name, f"not a number: {text!r}") from None
-            if not math.isfinite(number):
-                raise fail(name, f"must be finite, got {text!r}")
-            if name == "target_price" and number <= 0:
-                raise fail(name, f"must be positive, got {number:g}")
-            numbers[name] = number
-        text = values["n_analysts"]
-        if text in MISSING:
-            numbers["n_analysts"] = None
-        else:
-            try:
-                count = float(text)
-            except ValueError:
-                raise fail("n_analysts", f"not a number: {text!r}") from None
-            if not (math.isfinite(count) and count >= 0 and count == int(count)):
-                raise fail("n_analysts", f"must be a whole number of analysts, got {text!r}")
-            numbers["n_analysts"] = int(count)
+                numbers[name] = measured(values[name], measure, decimal)
+            except CellError as exc:
+                raise fail(name, str(exc)) from None
+        if numbers["n_analysts"] is not None:
+            numbers["n_analysts"] = int(numbers["n_analysts"])
         duplicate = seen.get((ticker, year, as_of.isoformat()))
         if duplicate is not None:
             raise fail("fiscal_year", f"{ticker} FY{year} as of {as_of} is already on line {duplicate}")
@@ -160,13 +149,13 @@ def parse_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]], today: dat
     return sets
 
 
-def import_estimates(env: Environment, file: Path) -> EstimatesImportResult:
+def import_estimates(env: Environment, file: Path, decimal: str = ".") -> EstimatesImportResult:
     """Read, check and store the file's consensus sets (source ``import:<file name>``); a summary per ticker."""
     from screener.app.holdings import read_rows
     from screener.data import estimates
 
-    rows = read_rows(file)
-    sets = parse_rows(str(file), rows, env.today())
+    rows = read_rows(file, max_bytes=env.settings.max_input_bytes, decimal=decimal)
+    sets = parse_rows(str(file), rows, env.today(), decimal)
     source = f"import:{file.name}"
     by_ticker: dict[str, list[dict[str, Any]]] = {}
     for one in sets.values():

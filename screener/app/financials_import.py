@@ -15,7 +15,10 @@ as in the house-model CSV::
   ``net_income``, ``operating_cash_flow``, ``capex`` (negative = spent), ``fcf``, ``cash``, ``borrowings`` (or
   ``short_term_borrowings`` and ``long_term_borrowings``, summed), ``net_debt``, ``total_equity``,
   ``minority_interests``, ``shares`` — totals in millions of the reporting currency, shares in millions;
-- a cell may be empty or ``NA``, ``#N/A``, ``-`` (not given); numbers may carry thousands separators.
+- a cell may be empty or ``NA``, ``#N/A``, ``-`` (not given); numbers may carry thousands separators in groups of
+  three (``37,004``); an ambiguous one (``0,5``, ``1.234,5``) is refused unless the file is read with
+  ``--decimal ,``; amounts lie within +-1e12 millions, shares within (0, 1e7] millions
+  (:data:`screener.core.measures.MEASURES`).
 
 Anything else — an unknown item, a repeated item or year, a cell that is not a number — is an InputFileError
 naming the file, the line and the field (``revenue 2024``): exit 2. Importing again replaces that ticker's
@@ -24,7 +27,6 @@ terminal figures.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,8 +34,9 @@ from datetime import date
 from pathlib import Path
 
 from screener.app import universes as uv
+from screener.core.cells import CellError
 from screener.core.fiscal import fiscal_year_end
-from screener.data.csv_columns import MISSING
+from screener.core.measures import measured
 from screener.data.statements import FIELDS, FiscalYear
 from screener.environment import Environment
 from screener.errors import InputFileError
@@ -65,7 +68,9 @@ class StatementsImportResult:
         )
 
 
-def parse_statements(label: str, rows: Sequence[tuple[int, Sequence[str]]], end_month: int) -> list[FiscalYear]:
+def parse_statements(
+    label: str, rows: Sequence[tuple[int, Sequence[str]]], end_month: int, decimal: str = "."
+) -> list[FiscalYear]:
     """The file's rows -> fiscal years (ascending); InputFileError naming the line and field for anything wrong."""
     body = [(n, [str(c).strip() for c in cells]) for n, cells in rows if any(str(c).strip() for c in cells)]
     if not body:
@@ -111,16 +116,12 @@ def parse_statements(label: str, rows: Sequence[tuple[int, Sequence[str]]], end_
         for offset, (year, _) in enumerate(columns):
             index = first_year + offset
             text = cells[index] if index < len(cells) else ""
-            if text in MISSING:
-                continue
             try:
-                number = float(text.replace(",", ""))
-            except ValueError:
-                raise InputFileError(label, f"not a number: {text!r}", line=line, field=f"{raw_item} {year}") from None
-            if not math.isfinite(number):
-                raise InputFileError(label, f"must be finite, got {text!r}", line=line, field=f"{raw_item} {year}")
-            if item == "shares" and number <= 0:
-                raise InputFileError(label, f"must be positive, got {text!r}", line=line, field=f"{raw_item} {year}")
+                number = measured(text, "shares" if item == "shares" else "amount", decimal)
+            except CellError as exc:
+                raise InputFileError(label, str(exc), line=line, field=f"{raw_item} {year}") from None
+            if number is None:
+                continue
             (parts if item in BORROWING_PARTS else values)[year][item] = number
     if "borrowings" in seen and any(p in seen for p in BORROWING_PARTS):
         line = max(seen[p] for p in BORROWING_PARTS if p in seen)
@@ -140,7 +141,12 @@ def parse_statements(label: str, rows: Sequence[tuple[int, Sequence[str]]], end_
 
 
 def import_statements(
-    env: Environment, file: Path, ticker: str, currency: str | None = None, known_on: date | None = None
+    env: Environment,
+    file: Path,
+    ticker: str,
+    currency: str | None = None,
+    known_on: date | None = None,
+    decimal: str = ".",
 ) -> StatementsImportResult:
     """Read, check and store one company's terminal figures (replacing its earlier terminal import). The fiscal
     year end and the currency come from the company's universe entry (``currency`` overrides it; a ticker in no
@@ -150,12 +156,13 @@ def import_statements(
     from screener.data.statements import write_statements
 
     symbol = uv.symbol(ticker, "--ticker")
+    code = uv.currency_option(currency, "--currency")
     try:
         company = next((c for c in uv.companies(uv.selected(env, ())) if c.ticker == symbol), None)
     except Exception:  # the universes are not needed to import: a broken one only loses the year end and currency
         company = None
-    rows = read_rows(file)
-    years = parse_statements(str(file), rows, company.fiscal_year_end_month if company else 12)
-    unit = currency.upper() if currency else (company.reporting_currency if company else None)
+    rows = read_rows(file, max_bytes=env.settings.max_input_bytes, decimal=decimal)
+    years = parse_statements(str(file), rows, company.fiscal_year_end_month if company else 12, decimal)
+    unit = code or (company.reporting_currency if company else None)
     write_statements(env.store, symbol, "terminal", years, file.name, unit, known_on or env.today())
     return StatementsImportResult(symbol, file, years, unit, company is not None)

@@ -9,7 +9,6 @@ is never written: the user config folder's ``universes/`` instead). An existing 
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -26,9 +25,11 @@ from screener.core.holdings import (
     map_holdings,
     parse_holdings,
 )
+from screener.core.text import undecodable
 from screener.data.sheets import xlsx_rows
 from screener.environment import Environment
 from screener.errors import InputFileError, UsageError
+from screener.inputs import DEFAULT_MAX_BYTES
 
 FISCAL_YEAR_PLACEHOLDER = 12
 """The export gives no fiscal years; every company gets December, flagged in the file's header to correct."""
@@ -45,6 +46,7 @@ class HoldingsImport:
     folder: Path | None = None
     group: str | None = None
     replace: bool = False
+    decimal: str = "."
 
 
 @dataclass
@@ -65,25 +67,19 @@ class HoldingsImportResult:
 
 
 # --- reading ------------------------------------------------------------------------------------------------
-def read_rows(path: Path) -> list[Row]:
-    """The rows of a CSV or XLSX (first sheet) holdings export, every cell as text."""
-    if not path.is_file():
-        raise InputFileError(str(path), "file not found" if not path.exists() else "not a regular file")
+def read_rows(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, decimal: str = ".") -> list[Row]:
+    """The rows of a CSV or XLSX (first sheet) export, every cell as text: read bounded (a regular file within
+    ``[limits] max_input_mb``), CSV as UTF-8 (with or without a byte-order mark), UTF-16 with its byte-order mark,
+    else Windows-1252; ``decimal`` the separator of the sheet's numbers when written as text."""
+    from screener.data.csv_columns import csv_records, file_text
+
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return list(xlsx_rows(path))
+        return list(xlsx_rows(path, max_bytes=max_bytes, decimal=decimal))
     if suffix == ".xls":
         raise InputFileError(str(path), "old Excel .xls is not read: save it as .xlsx or CSV", field="format")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise InputFileError(str(path), f"neither UTF-8 nor Windows-1252 text ({exc.reason})") from None
-    reader = csv.reader(text.splitlines())
-    return [(reader.line_num, cells) for cells in reader]
+    text = file_text(str(path), path, max_bytes=max_bytes, fallback="cp1252")
+    return list(csv_records(str(path), text, decimal))
 
 
 # --- the use case ------------------------------------------------------------------------------------------
@@ -105,6 +101,8 @@ def import_holdings(env: Environment, options: HoldingsImport) -> HoldingsImport
     from screener.fileio import write_atomic
     from screener.universe import parse_universe
 
+    if options.group is not None and undecodable(options.group):
+        raise UsageError("--group: not valid UTF-8 text (check the terminal's encoding)")
     if options.min_weight is not None and not 0 <= options.min_weight <= 100:
         raise UsageError(f"--min-weight must be a percentage 0-100, got {options.min_weight}")
     path = target_path(env, options.name, options.folder)
@@ -120,7 +118,8 @@ def import_holdings(env: Environment, options: HoldingsImport) -> HoldingsImport
         raise UsageError(f"--name: the config already has a universe named {clash.stem!r} ({clash}); choose another")
     if path.exists() and not options.replace:
         raise UsageError(f"{path} exists: nothing was written (use --replace to overwrite it)")
-    parsed = parse_holdings(read_rows(options.file), str(options.file))
+    rows = read_rows(options.file, max_bytes=env.settings.max_input_bytes, decimal=options.decimal)
+    parsed = parse_holdings(rows, str(options.file), options.decimal)
     kept, below = by_weight(parsed.holdings, options.min_weight)
     companies, unmapped = map_holdings(kept)
     fund, origin = _fund(parsed, options.file)

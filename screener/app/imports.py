@@ -32,6 +32,7 @@ class PriceImport:
     currency: str | None = None
     replace: bool = False
     layout: str | None = None
+    decimal: str = "."
 
 
 @dataclass
@@ -53,15 +54,18 @@ def import_prices(env: Environment, options: PriceImport) -> PriceImportResult:
     if options.layout is not None:
         raise UsageError("--layout is for files of many tickers: drop --ticker, or drop --layout")
     symbol = uv.symbol(options.ticker or "", "--ticker")
+    currency = uv.currency_option(options.currency, "--currency")
     parsed = read_price_file(
         options.file,
         date_col=options.date_col,
         close_col=options.close_col,
         prev_close_col=options.prev_close_col,
         today=env.today(),
+        max_bytes=env.settings.max_input_bytes,
+        decimal=options.decimal,
     )
     planned = _plan(env, symbol, parsed, options.replace)
-    return _write(env, planned, currency=options.currency, origin=str(options.file), replace=options.replace)
+    return _write(env, planned, currency=currency, origin=str(options.file), replace=options.replace)
 
 
 @dataclass
@@ -159,7 +163,7 @@ def import_price_table(env: Environment, options: PriceImport) -> BulkPriceResul
     from screener.errors import TickerCodeError
 
     split = split_prices(
-        read_sheet(options.file),
+        read_sheet(options.file, max_bytes=env.settings.max_input_bytes, decimal=options.decimal),
         layout=options.layout,
         date_col=options.date_col,
         close_col=options.close_col,
@@ -168,7 +172,7 @@ def import_price_table(env: Environment, options: PriceImport) -> BulkPriceResul
     if not split.tickers:
         raise InputFileError(str(options.file), "no prices: the file has a header but no rows", line=2)
     universe = {c.ticker: c.currency for c in uv.companies(uv.selected(env, None))}
-    given = options.currency.strip().upper() if options.currency else None
+    given = uv.currency_option(options.currency, "--currency")
     replace = options.replace
     planned: list[tuple[tuple[str, ...], str, str, _Planned]] = []
     unknown: list[str] = []
@@ -220,7 +224,8 @@ class Loaded:
 
 
 def load_source(env: Environment, source: str) -> Loaded:
-    """A path as it is; an http(s) URL fetched through the requests-cache session (stale copy when down)."""
+    """A path's bytes (a regular file within ``[limits] max_input_mb``: :func:`screener.inputs.read_input`); an
+    http(s) URL fetched through the requests-cache session (stale copy when down)."""
     from screener.data.http import is_url, redact
 
     if is_url(source):
@@ -237,7 +242,10 @@ def load_source(env: Environment, source: str) -> Loaded:
             _undo_new_files(folder, before)  # a failed first fetch leaves the store as it was
             raise
         return Loaded(fetched.content, fetched.stale, redact(source), source)
-    return Loaded(Path(source), label=source)
+    from screener.inputs import read_input
+
+    data = read_input(Path(source), max_bytes=env.settings.max_input_bytes, what="CSV file")
+    return Loaded(data, label=source)
 
 
 @contextmanager
@@ -279,6 +287,7 @@ class OxideImport:
     vat_included: bool | None = None
     date_col: str | None = None
     name: str | None = None
+    decimal: str = "."
 
 
 @dataclass
@@ -311,7 +320,7 @@ def import_oxides(env: Environment, options: OxideImport) -> SeriesImportResult:
     spec = SeriesSpec(
         id=series,
         unit=options.unit or (reg.unit if reg else ""),
-        currency=(options.currency or (reg.currency if reg else "")).upper(),
+        currency=uv.currency_option(options.currency, "--currency") or (reg.currency if reg else ""),
         name=options.name or (reg.name if reg else series),
         vat_included=options.vat_included if options.vat_included is not None else (reg.vat_included if reg else False),
         exposure=reg.exposure if reg else None,
@@ -337,6 +346,7 @@ def import_oxides(env: Environment, options: OxideImport) -> SeriesImportResult:
             spec,
             loaded.label,
             loaded.data,
+            decimal=options.decimal,
             fx_max_staleness_days=settings.oxides.fx_max_staleness_days,
             gap_business_days=settings.oxides.gap_business_days,
             today=env.today(),
@@ -354,14 +364,15 @@ class FxImport:
     value_col: str | None = None
     date_col: str | None = None
     usd_per: bool | None = None
+    decimal: str = "."
 
 
 def import_fx_history(env: Environment, options: FxImport) -> SeriesImportResult:
     """Store an FX history as units of the currency per USD (the file's, or ``[[fx.series]]``'s source)."""
     from screener.data.oxides import import_fx
 
-    code = options.currency.strip().upper()
-    if len(code) != 3 or not code.isalpha() or code == "USD":
+    code = uv.currency_option(options.currency, "--currency") or ""
+    if code == "USD":
         raise UsageError(f"--currency: a 3-letter code other than USD, got {options.currency!r}")
     reg = next((f for f in env.settings.fx_series if f.currency == code), None)
     source = options.file or (reg.source if reg else "")
@@ -381,6 +392,7 @@ def import_fx_history(env: Environment, options: FxImport) -> SeriesImportResult
             value_col=options.value_col or (reg.value_col if reg else "value"),
             usd_per=options.usd_per if options.usd_per is not None else (reg.usd_per if reg else False),
             today=env.today(),
+            decimal=options.decimal,
         )
     if stored.set_aside is not None:
         notes.append(f"the unreadable stored FX history was kept aside as {stored.set_aside}")

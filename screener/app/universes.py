@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from screener.core.cells import is_currency
 from screener.core.tickers import to_yahoo
 from screener.environment import Environment
 from screener.errors import ConfigError, TickerCodeError, UsageError
@@ -21,6 +22,17 @@ def symbol(code: str, option: str = "TICKER") -> str:
         return to_yahoo(code)
     except TickerCodeError as exc:
         raise UsageError(f"{option}: {exc}") from None
+
+
+def currency_option(code: str | None, option: str) -> str | None:
+    """A currency option (``--currency cny``) as its code, upper-cased; three letters A-Z, else a usage error
+    naming the option (exit 2). None stays None."""
+    if code is None:
+        return None
+    upper = code.strip().upper()
+    if not is_currency(upper):
+        raise UsageError(f"{option}: a currency is three letters A-Z like CNY, got {code!r}")
+    return upper
 
 
 def _configured_files(env: Environment) -> tuple[Path, ...]:
@@ -68,7 +80,7 @@ def _loader(env: Environment, known: Sequence[Universe] = ()) -> Callable[[Path]
     def load(path: Path) -> Universe:
         key = path.resolve()
         if key not in cache:
-            cache[key] = load_universe(path, env.today())
+            cache[key] = load_universe(path, env.today(), env.settings.max_input_bytes)
         return cache[key]
 
     return load
@@ -154,9 +166,10 @@ def configured(env: Environment) -> list[Universe]:
         sorted(p for p in folder.glob("*.toml") if p.is_file() and p.resolve() not in named) if folder.is_dir() else []
     )
     # each extra file on its own: an ETF universe shares names with the configured ones by design
-    own = load_universes(files, env.today())
+    own = load_universes(files, env.today(), env.settings.max_input_bytes)
     return with_research(own, build_index(own)) + [
-        with_research([u], build_index([*own, u]))[0] for u in (load_universe(p, env.today()) for p in extra)
+        with_research([u], build_index([*own, u]))[0]
+        for u in (load_universe(p, env.today(), env.settings.max_input_bytes) for p in extra)
     ]
 
 
@@ -165,18 +178,18 @@ def one(env: Environment, name: str) -> Universe:
     path = Path(name)
     if not (path.suffix == ".toml" and path.exists()):
         path = resolve_universe_args([name], env.settings.universe_files, universe_dir(env))[0]
-    return with_configured_research(env, [load_universe(path, env.today())])[0]
+    return with_configured_research(env, [load_universe(path, env.today(), env.settings.max_input_bytes)])[0]
 
 
 def validate(env: Environment, files: Sequence[Path] | None) -> list[Universe]:
     """Check universe files (default: those in config.toml), and their research against the configured files';
     the first problem raises, naming file:line:field."""
     if not files:
-        checked = load_universes(list(_configured_files(env)), env.today())
+        checked = load_universes(list(_configured_files(env)), env.today(), env.settings.max_input_bytes)
     else:
         # a name (`universe validate remx`) is found as `-u remx` is; a path is checked as given
         paths = [f if f.exists() or f.suffix == ".toml" else _named(env, str(f)) for f in files]
-        checked = load_universes(paths, env.today())
+        checked = load_universes(paths, env.today(), env.settings.max_input_bytes)
     with_configured_research(env, checked)
     return checked
 

@@ -14,22 +14,25 @@ Rules (also in README "Valuation history"):
 - Merge (default): the new file's days replace the stored terminal values on the same days, other days are kept;
   stored terminal reports published within the new file's span of publication dates are replaced by the file's.
   ``--replace``: the file's values alone.
-- Errors (exit 2) name the file, the line and the column: a missing column (with the file's columns), a bad number,
-  a bad or duplicate or future date, no usable column.
+- Errors (exit 2) name the file, the line and the column: a missing column (with the file's columns), a bad number
+  (P/E and P/B within +-1e6, BVPS never 0: :data:`screener.core.measures.MEASURES`), a bad or duplicate or future
+  date (whole days, :mod:`screener.core.cells`), a report published before its period end, no usable column.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
-from screener.data.csv_columns import MISSING, CsvTable
+from screener.core.cells import CellError
+from screener.core.measures import measured
+from screener.data.csv_columns import CsvTable
 from screener.environment import Environment
 from screener.errors import InputFileError, UsageError
+from screener.inputs import DEFAULT_MAX_BYTES
 from screener.models import BookValue
 
 if TYPE_CHECKING:
@@ -53,6 +56,7 @@ class ValuationImport:
     bvps_col: str | None = None
     published_col: str | None = None
     replace: bool = False
+    decimal: str = "."
 
 
 @dataclass
@@ -88,54 +92,44 @@ class ValuationImportResult:
         )
 
 
-def read_table(path: Path) -> CsvTable:
-    """The file's cells with line numbers: CSV (UTF-8) or XLSX (first sheet, rows numbered as Excel shows them)."""
+def read_table(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, decimal: str = ".") -> CsvTable:
+    """The file's cells with line numbers: CSV (UTF-8) or XLSX (first sheet, rows numbered as Excel shows them),
+    read bounded (:func:`screener.inputs.read_input`)."""
     from screener.data.csv_columns import read_csv, table_from_rows
 
     label = str(path)
-    if not path.exists():
-        raise InputFileError(label, "file not found")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         from screener.app.holdings import read_rows
 
-        return table_from_rows(label, read_rows(path))
+        return table_from_rows(label, read_rows(path, max_bytes=max_bytes, decimal=decimal), decimal)
     if suffix == ".xls":
         raise InputFileError(label, "old Excel .xls is not read: save it as .xlsx or CSV", field="format")
-    return read_csv(label, path)
+    return read_csv(label, path, max_bytes=max_bytes, decimal=decimal)
 
 
 def _dates(table: CsvTable, column: str, today: date, *, unique: bool = True) -> pd.DatetimeIndex:
-    """ISO (or YYYY/MM/DD) dates; an unparseable, duplicate (``unique``) or future date names its line."""
-    import pandas as pd
-
+    """Whole days (``YYYY-MM-DD`` or ``YYYY/MM/DD``, :func:`screener.core.cells.parse_day`); a bad, duplicate
+    (``unique``) or future date names its line."""
     from screener.data.csv_columns import checked_dates
 
-    table.frame[column] = table.frame[column].astype(str).str.strip().str.replace("/", "-", regex=False)
-    if unique:
-        return checked_dates(table, column, today=today)
-    dates = pd.to_datetime(table.frame[column], format="ISO8601", errors="coerce")
-    for position, (text, day) in enumerate(zip(table.frame[column], dates, strict=True)):
-        if pd.isna(day):
-            raise table.error(position, column, f"unparseable date {text!r}")
-        if day > pd.Timestamp(today):
-            raise table.error(position, column, f"date {text} is in the future (after {today})")
-    return pd.DatetimeIndex(dates)
+    return checked_dates(table, column, today=today, unique=unique)
 
 
-def _numbers(table: CsvTable, column: str, what: str) -> pd.Series:
-    """Numbers (negative allowed: the caller decides); missing markers NaN; text or infinities name their line."""
+def _numbers(table: CsvTable, column: str, what: str, measure: str) -> pd.Series:
+    """Numbers within ``measure``'s plausible range (negative allowed where it allows: the caller decides); missing
+    markers NaN; text, ambiguous separators, infinities or values out of range name their line."""
     import pandas as pd
 
-    text = table.frame[column].astype(str).str.strip().str.replace(",", "", regex=False)
-    missing = text.isin(MISSING)
-    values = pd.to_numeric(text.where(~missing), errors="coerce")
-    for position in (values.isna() & ~missing).to_numpy().nonzero()[0]:
-        raise table.error(int(position), column, f"not a number: {text.iloc[position]!r} ({what})")
-    for position, value in enumerate(values):
-        if value == value and not math.isfinite(value):
-            raise table.error(position, column, f"{what} must be finite, got {text.iloc[position]!r}")
-    return values.astype("float64")
+    values = []
+    for position, text in enumerate(table.frame[column].astype(str)):
+        try:
+            values.append(measured(text, measure, table.decimal))
+        except CellError as exc:
+            reason = str(exc)
+            message = f"{reason} ({what})" if reason.startswith(("not", "amb")) else f"{what} {reason}"
+            raise table.error(position, column, message) from None
+    return pd.Series([float("nan") if v is None else v for v in values], dtype="float64")
 
 
 @dataclass
@@ -182,7 +176,7 @@ def parse(table: CsvTable, options: ValuationImport, today: date) -> Parsed:
     for kind in ("pb", "pe"):
         if kind not in columns:
             continue
-        values = _numbers(table, columns[kind], NAMES[kind]).set_axis(dates)
+        values = _numbers(table, columns[kind], NAMES[kind], "multiple").set_axis(dates)
         nm = int((values <= 0).sum())
         if nm:
             notes.append(f"{nm} day(s) with a {NAMES[kind]} <= 0 left out (NM: a loss or a negative book)")
@@ -190,10 +184,13 @@ def parse(table: CsvTable, options: ValuationImport, today: date) -> Parsed:
     frame = frame.dropna(how="all").sort_index()
     books: list[BookValue] = []
     if "bvps" in columns:
-        bvps = _numbers(table, columns["bvps"], "BVPS").set_axis(dates)
+        bvps = _numbers(table, columns["bvps"], "BVPS", "bvps").set_axis(dates)
         if options.published_col:
             published = _dates(table, options.published_col, today, unique=False)
-            for period, day, value in zip(dates, published, bvps, strict=True):
+            for position, (period, day, value) in enumerate(zip(dates, published, bvps, strict=True)):
+                if day < period:
+                    message = f"published {day.date()} is before the period end {period.date()}: a report comes after"
+                    raise table.error(position, options.published_col, message)
                 if value == value:
                     books.append(BookValue(day.date(), float(value), period.date()))
         else:
@@ -211,7 +208,7 @@ def import_valuation(env: Environment, options: ValuationImport) -> ValuationImp
     from screener.data import valuation as vs
 
     symbol = uv.symbol(options.ticker, "--ticker")
-    table = read_table(options.file)
+    table = read_table(options.file, max_bytes=env.settings.max_input_bytes, decimal=options.decimal)
     parsed = parse(table, options, env.today())
     frame, books = parsed.frame, parsed.books
     store = env.store

@@ -18,6 +18,7 @@ from typing import Any
 from screener.app import universes as uv
 from screener.app.results import ViewHistory
 from screener.core.ratings import Rating
+from screener.core.text import undecodable
 from screener.environment import Environment
 from screener.errors import UsageError
 from screener.models import Company
@@ -83,7 +84,9 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
     import tomlkit
 
     from screener.app.setup import writable_universe
+    from screener.errors import UniverseError
     from screener.fileio import write_atomic
+    from screener.tomlfile import load_toml
     from screener.universe import parse_universe
 
     today = env.today()
@@ -91,6 +94,8 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
         rating = Rating.parse(options.rating)
     except ValueError as exc:
         raise UsageError(f"--rating: {exc}") from None
+    if undecodable(options.note):
+        raise UsageError("--note: not valid UTF-8 text (check the terminal's encoding)")
     if not (math.isfinite(options.target) and 1e-6 <= options.target <= 1e9):
         raise UsageError(f"--target must be a positive price (1e-6 to 1e9), got {options.target}")
     on = options.on or today
@@ -102,7 +107,7 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
     if clash is not None:
         existing = f"{clash.rating.value} TP {clash.target_price:g}"
         raise UsageError(f"--on: {company.ticker} already has a view on {on} ({existing})")
-    doc = tomlkit.parse(path.read_text(encoding="utf-8-sig"))
+    doc = tomlkit.parse(load_toml(path, UniverseError, env.settings.max_input_bytes).text)  # UTF-16 read as well
     entry = _company_table(doc, company.ticker, path)
     new = tomlkit.table()
     new.trivia.indent = "\n"  # a blank line before the new [[company.house]]
@@ -131,7 +136,18 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
 
 
 def _company_table(doc: Any, ticker: str, path: Path) -> Any:
+    """The ``[[company]]`` table of ``ticker``; one written inline (``company = [{...}]``), or whose house view is
+    inline (``house = {...}``, ``house = [{...}]``), is a usage error saying how to write it (exit 2)."""
+    import tomlkit.items
+
     for entry in doc.get("company", []):
-        if entry.get("ticker") == ticker:
-            return entry
+        if entry.get("ticker") != ticker:
+            continue
+        if not isinstance(entry, tomlkit.items.Table):
+            raise UsageError(f"{path}: {ticker} is written inline (company = [{{...}}]): write it as a [[company]] "
+                             "table to use view set")  # fmt: skip
+        if "house" in entry and not isinstance(entry["house"], tomlkit.items.Table | tomlkit.items.AoT):
+            raise UsageError(f"{path}: the house view of {ticker} is written inline (house = ...): write it as "
+                             "[company.house] or [[company.house]] to use view set")  # fmt: skip
+        return entry
     raise UsageError(f"{path}: no [[company]] with ticker = {ticker!r}")  # pragma: no cover - located above

@@ -171,9 +171,10 @@ class RunContext:
         for line in lines:
             self.note(prefix + line)
 
-    def date(self, value: str | None, option: str) -> date | None:
-        """A date option checked against the environment's clock (1900-01-01 to a year from today)."""
-        return None if value is None else parse_date(value, option, self.env.today())
+    def date(self, value: str | None, option: str, *, past: bool = False) -> date | None:
+        """A date option checked against the environment's clock (1900-01-01 to a year from today; to today with
+        ``past``: a start date or a date something was known cannot lie in the future)."""
+        return None if value is None else parse_date(value, option, self.env.today(), past=past)
 
 
 def run_context(ctx: typer.Context) -> RunContext:
@@ -229,16 +230,16 @@ def handle_errors(func: F) -> F:
 EARLIEST = date(1900, 1, 1)
 
 
-def parse_date(value: str | None, option: str, today: date | None = None) -> date | None:
-    """An ISO date option between 1900-01-01 and a year after ``today``; anything else is a usage error naming
-    the option (exit 2)."""
+def parse_date(value: str | None, option: str, today: date | None = None, *, past: bool = False) -> date | None:
+    """An ISO date option between 1900-01-01 and a year after ``today`` (``today`` itself with ``past``); anything
+    else is a usage error naming the option (exit 2)."""
     if value is None:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date like 2025-10-10", param_hint=option) from None
-    latest = today + timedelta(days=366) if today is not None else None
+    latest = (today if past else today + timedelta(days=366)) if today is not None else None
     if day < EARLIEST or (latest is not None and day > latest):
         bound = f"{EARLIEST} to {latest}" if latest else f"on or after {EARLIEST}"
         raise typer.BadParameter(f"{value} is outside the accepted range ({bound})", param_hint=option) from None

@@ -81,7 +81,7 @@ def pb_band(
 
     run = run_context(ctx)
     _check_out(out)
-    start = run.date(since, "--since")
+    start = run.date(since, "--since", past=True)
     chart_data.check_multiple(multiple)  # a bad option is an error before anything is gathered
     scope = resolve(run, universe, one=ticker)
     data = chart_data.pb_band(run.env, scope, start, multiple)
@@ -193,7 +193,7 @@ def rating_history(
 
     run = run_context(ctx)
     _check_out(out)
-    start = run.date(since, "--since")
+    start = run.date(since, "--since", past=True)
     scope = resolve(run, universe, one=ticker, check=chart_data.check_listed)
     data = chart_data.rating_history(run.env, scope, start)
     fig = charts.rating_history_figure(

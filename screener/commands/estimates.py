@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import app, command, run_context
+from screener.commands._inputs import DecimalMark, DecimalOption
 
 estimates_app = typer.Typer(
     help="Consensus estimates from terminal exports (Bloomberg, Wind ...) for the comp table.",
@@ -28,13 +29,14 @@ IMPORT_EXAMPLES = (
 def estimates_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV or XLSX, long format: one row per ticker and fiscal year.")],
+    decimal: DecimalOption = DecimalMark.point,
 ) -> None:
     """Store consensus estimates (source import:FILE); `screen` uses them for not-rated names from their as_of
     date on (the newest known consensus wins). Exit 2 naming file, line and field when a row is wrong."""
     from screener.app.estimates import import_estimates
 
     run = run_context(ctx)
-    result = import_estimates(run.env, file)
+    result = import_estimates(run.env, file, decimal.value)
     out = run.env.out
     out.print(
         f"stored {result.rows} estimate rows for {len(result.tickers)} ticker(s) from {file.name} "

@@ -23,6 +23,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
+from screener.commands._inputs import DecimalMark, DecimalOption
 from screener.commands._scope import resolve
 
 
@@ -132,11 +133,13 @@ def financials_import(
             "chart uses them only from then on.",
         ),
     ] = None,
+    decimal: DecimalOption = DecimalMark.point,
 ) -> None:
     """Store one company's statements from a terminal export (provider terminal: below the house model, above
     Yahoo); importing again replaces them. Exit 2 naming file, line and field when a cell is wrong."""
     from screener.app.financials_import import import_statements
 
     run = run_context(ctx)
-    result = import_statements(run.env, file, ticker, currency, run.date(known_on, "--known-on"))
+    known = run.date(known_on, "--known-on", past=True)
+    result = import_statements(run.env, file, ticker, currency, known, decimal.value)
     run.env.out.print(result.summary(), markup=False, highlight=False)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from screener.commands._app import ColumnsOption, RunContext, WideOption, app, command, run_context, show
+from screener.commands._inputs import DecimalMark, DecimalOption
 
 if TYPE_CHECKING:
     from screener.app.imports import SeriesImportResult
@@ -66,12 +67,13 @@ def oxides_import(
     ] = None,
     date_col: Annotated[str | None, typer.Option("--date-col", help="Date column (default date).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    decimal: DecimalOption = DecimalMark.point,
 ) -> None:
     """Load an oxide price series: per kg, ex VAT when included, converted to USD with the stored FX history."""
     from screener.app.imports import OxideImport, import_oxides
 
     run = run_context(ctx)
-    options = OxideImport(series, file, value_col, mid_of, unit, currency, vat_included, date_col, name)
+    options = OxideImport(series, file, value_col, mid_of, unit, currency, vat_included, date_col, name, decimal.value)
     result = import_oxides(run.env, options)
     f = result.stored.frame
     meta = result.stored.meta
@@ -122,6 +124,7 @@ def fx_import(
         bool | None,
         typer.Option("--usd-per/--per-usd", help="The file holds USD per unit of the currency (e.g. DEXUSAL)."),
     ] = None,
+    decimal: DecimalOption = DecimalMark.point,
 ) -> None:
     """Store an FX history as units of the currency per USD (FRED DEXCHUS is CNY per USD as it is). An http(s)
     source goes through the requests-cache session under cache/http (a stale copy is used, and said, when the
@@ -129,7 +132,7 @@ def fx_import(
     from screener.app.imports import FxImport, import_fx_history
 
     run = run_context(ctx)
-    result = import_fx_history(run.env, FxImport(currency, file, value_col, date_col, usd_per))
+    result = import_fx_history(run.env, FxImport(currency, file, value_col, date_col, usd_per, decimal.value))
     f = result.stored.frame
     name = result.source.rsplit("/", 1)[-1]
     run.env.out.print(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from screener.commands._app import ColumnsOption, UniverseOption, WideOption, app, command, run_context, show
+from screener.commands._inputs import DecimalMark, DecimalOption
 
 if TYPE_CHECKING:
     from screener.app.imports import PriceImportResult
@@ -77,6 +78,7 @@ def prices_import(
         ),
     ] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace the stored history instead of merging.")] = False,
+    decimal: DecimalOption = DecimalMark.point,
 ) -> None:
     """Load price histories into the store; later `screen` uses them (source: store). Without --ticker the file
     holds many tickers (long or wide); it is validated whole before anything is stored."""
@@ -84,7 +86,7 @@ def prices_import(
 
     run = run_context(ctx)
     say = partial(run.env.out.print, markup=False, highlight=False)
-    options = PriceImport(file, ticker, date_col, close_col, prev_close_col, currency, replace, layout)
+    options = PriceImport(file, ticker, date_col, close_col, prev_close_col, currency, replace, layout, decimal.value)
     if ticker is None:
         bulk = import_price_table(run.env, options)
         say(f"{file.name}: {bulk.layout} layout, {len(bulk.tickers)} ticker(s) stored")

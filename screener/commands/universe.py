@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import ColumnsOption, WideOption, app, command, run_context, show
+from screener.commands._inputs import DecimalMark, DecimalOption
 
 universe_app = typer.Typer(
     help="List, show and validate universe files; build one from ETF holdings.",
@@ -92,13 +93,15 @@ def universe_import_holdings(
         str | None, typer.Option("--group", "-g", help="Group of every company (default: the fund).")
     ] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Overwrite an existing NAME.toml.")] = False,
+    decimal: DecimalOption = DecimalMark.point,
 ) -> None:
     """Build a universe from an ETF holdings export: Bloomberg codes (600111 C1, LYC AU, 1772 HK, MP US ...) to
     Yahoo tickers, weights kept; cash and other non-equity lines skipped and listed, unmappable codes listed."""
     from screener.app.holdings import HoldingsImport, import_holdings
 
     run = run_context(ctx)
-    result = import_holdings(run.env, HoldingsImport(file, name, min_weight, folder, group, replace))
+    options = HoldingsImport(file, name, min_weight, folder, group, replace, decimal.value)
+    result = import_holdings(run.env, options)
     dated = result.parsed.as_of.isoformat() if result.parsed.as_of else "not stated in the file"
     run.env.out.print(
         f"wrote {result.path}: {len(result.companies)} companies, {result.weight:.2f}% of net assets "

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import app, command, run_context
+from screener.commands._inputs import DecimalMark, DecimalOption
 
 valuation_app = typer.Typer(
     help="Valuation history (daily P/B, P/E, book values) for the P/B and P/E bands and the percentile columns.",
@@ -56,13 +57,14 @@ def valuation_import(
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace the stored terminal history instead of merging.")
     ] = False,
+    decimal: DecimalOption = DecimalMark.point,
 ) -> None:
     """Load a terminal export of P/B, P/E or BVPS history; `value`, `chart pb-band` and the comp table's percentile
     columns use it (source: terminal)."""
     from screener.app.valuation_history import ValuationImport, import_valuation
 
     run = run_context(ctx)
-    options = ValuationImport(file, ticker, date_col, pb_col, pe_col, bvps_col, published_col, replace)
+    options = ValuationImport(file, ticker, date_col, pb_col, pe_col, bvps_col, published_col, replace, decimal.value)
     result = import_valuation(run.env, options)
     run.env.out.print(result.summary(), markup=False, highlight=False)
     for note in result.notes:

@@ -90,7 +90,7 @@ def value(
     kind = output_format(fmt, out, ["table", "csv", "json"])
     view = View.parse(columns, wide, rv.TABLE_KEYS)
     overrides = Overrides(pb_mean, pb_sd, bvps)
-    start = run.date(since, "--since")
+    start = run.date(since, "--since", past=True)
     try:
         scope = resolve(
             run, universe, one=ticker, check=partial(check_request, ks=k, overrides=overrides, multiple=multiple)

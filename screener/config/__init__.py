@@ -20,6 +20,7 @@ from screener.core.estimates import METRICS
 from screener.core.flags import Thresholds as SanitySettings
 from screener.core.ratings import RatingRules
 from screener.errors import ConfigError
+from screener.inputs import DEFAULT_MAX_BYTES, DEFAULT_MAX_MB
 from screener.models import HttpLimits
 from screener.tomlfile import load_toml
 
@@ -100,6 +101,8 @@ class Settings:
     """After Yahoo could not be reached, how long commands go straight to the store (``[live]``; 0: always try)."""
     universes_line: int | None = None
     """Line of ``[universes] files`` in the config file (to name it when a listed file is missing)."""
+    max_input_bytes: int = DEFAULT_MAX_BYTES
+    """An input file (import, universe, oxide or FX source) larger than this is refused (``[limits] max_input_mb``)."""
 
 
 SCHEMA: dict[str, dict[str, Field]] = {
@@ -143,6 +146,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "deadline_seconds": Field("number", 60.0, low=0, low_open=True, high=3600),
         "max_body_mb": Field("number", 50.0, low=0, low_open=True, high=10_000),
     },
+    "limits": {"max_input_mb": Field("number", DEFAULT_MAX_MB, low=0, low_open=True, high=100_000)},
     "fx": {"series": Field("list", []), "max_staleness_days": Field("integer", 10, low=0, high=3660)},
     "oxides": {
         "fx_max_staleness_days": Field("integer", 10, low=0),
@@ -182,10 +186,11 @@ def _sections(reader: TableReader) -> dict[str, dict[str, Any]]:
     return values
 
 
-def load_settings(path: Path | None = None, data_home: Path | None = None) -> Settings:
+def load_settings(path: Path | None = None, data_home: Path | None = None, today: date | None = None) -> Settings:
     """Read and validate a config file (default: the bundled one); every problem raises ConfigError naming file,
     line and field. Paths resolve against the file's folder; a store or history the file does not set goes in
-    ``data_home`` when given (user-level and bundled configs), else beside the file."""
+    ``data_home`` when given (user-level and bundled configs), else beside the file. ``today``: ``[valuation]
+    since`` after it is refused."""
     from screener.config.locate import bundled_config
 
     config_path = path or bundled_config()
@@ -210,6 +215,8 @@ def load_settings(path: Path | None = None, data_home: Path | None = None) -> Se
     except ValueError as exc:
         raise reader.fail(str(exc), "ratings") from None
     s, c, val, d, st = v["sanity"], v["correlation"], v["valuation"], v["drift"], v["store"]
+    if today is not None and val["since"] > today:
+        raise reader.fail(f"{val['since']} is in the future (today is {today})", "valuation", "since")
     return Settings(
         path=config_path,
         universe_files=tuple((base / f) for f in files),
@@ -246,4 +253,5 @@ def load_settings(path: Path | None = None, data_home: Path | None = None) -> Se
         drift_max_baseline_age_days=d["max_baseline_age_days"],
         live_workers=v["live"]["workers"],
         offline_retry_minutes=v["live"]["offline_retry_minutes"],
+        max_input_bytes=int(v["limits"]["max_input_mb"] * 1_000_000),
     )

@@ -4,17 +4,22 @@ A :class:`Field` says what a key holds (kind), whether it is required, its defau
 values; :meth:`TableReader.read` checks a table against a spec (unknown keys, missing keys, types, ranges,
 choices) and returns the values with defaults filled in. Every failure is the reader's error type naming the
 file, the line and the key path (``ratings.buy``, ``company[2].house.target_price``).
+
+Ranges are checked by :func:`screener.core.measures.range_problem`, the one range check the importers use too
+(with :data:`screener.core.measures.MEASURES`, the plausible range of every imported number);
+:meth:`TableReader.measured` reads a universe value by its measure.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from screener.core.cells import EARLIEST, CellError, is_currency, parse_day
+from screener.core.measures import MEASURES, SMALLEST, Measure, range_problem
 from screener.core.text import clean_text
 from screener.core.values import Value, as_value
 from screener.errors import InputFileError
@@ -23,9 +28,6 @@ from screener.tomlfile import PathPart, TomlDocument
 REQUIRED: Any = object()
 """Default of a field that must be present."""
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-SMALLEST = 1e-9
-"""A non-zero number smaller than this is refused as absurd (a denormal like 1e-320 turns ratios into infinities)."""
 LARGEST = 1e15
 """A number larger than this (in absolute value) is refused as absurd."""
 
@@ -39,7 +41,8 @@ class Field:
     kinds: ``number`` (int or float, finite), ``integer``, ``bool``, ``string`` (any str), ``text`` (a non-empty
     str, stripped), ``list``, ``date`` (a TOML date), ``iso_date`` (a string like 2018-01-01, parsed),
     ``currency`` (three capital letters), ``value`` (a number, "na" or "nm"), ``table``, ``any``.
-    ``low``/``high`` bound numbers (inclusive unless ``low_open``); ``choices`` lists allowed values.
+    ``low``/``high`` bound numbers (inclusive unless ``low_open``); ``nonzero`` refuses 0; ``choices`` lists
+    allowed values.
     """
 
     kind: str
@@ -49,6 +52,7 @@ class Field:
     low_open: bool = False
     choices: tuple[Any, ...] | None = None
     range_message: str | None = None
+    nonzero: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -57,6 +61,11 @@ class Field:
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+    @property
+    def bounds(self) -> Measure:
+        """The field's range, as :func:`screener.core.measures.range_problem` checks it."""
+        return Measure(self.low, self.high, self.low_open, self.nonzero, self.kind, self.range_message)
 
 
 Spec = Mapping[str, Field]
@@ -121,22 +130,19 @@ class TableReader:
         if field.choices is not None and value not in field.choices:
             raise self.fail(f"must be one of {', '.join(map(str, field.choices))}, got {raw!r}", *path)
         if field.kind in ("number", "integer"):
-            self.check_range(value, field, *path)
+            self.check_range(value, field.bounds, *path)
         return value
 
-    def check_range(self, value: float, field: Field, *path: PathPart) -> None:
-        low, high = field.low, field.high
-        too_low = low is not None and (value <= low if field.low_open else value < low)
-        too_high = high is not None and value > high
-        if not (too_low or too_high):
-            return
-        if field.range_message:
-            raise self.fail(field.range_message, *path)
-        if low is not None and high is not None:
-            raise self.fail(f"must be between {low:g} and {high:g}, got {value!r}", *path)
-        if low is not None:
-            raise self.fail(f"must be {'>' if field.low_open else '>='} {low:g}, got {value!r}", *path)
-        raise self.fail(f"must be <= {high:g}, got {value!r}", *path)
+    def check_range(self, value: float, field: Measure, *path: PathPart) -> None:
+        problem = range_problem(value, field)
+        if problem is not None:
+            raise self.fail(problem, *path)
+
+    def measured(self, raw: Any, measure: str, *path: PathPart) -> float:
+        """A number checked against its measure's plausible range (:data:`MEASURES`)."""
+        value = self.number(raw, *path)
+        self.check_range(value, MEASURES[measure], *path)
+        return value
 
     def table(self, value: Any, *path: PathPart) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -190,18 +196,20 @@ class TableReader:
 
     def day(self, value: Any, *path: PathPart) -> date:
         if isinstance(value, date) and not hasattr(value, "hour"):
+            if value < EARLIEST:
+                raise self.fail(f"{value} is before {EARLIEST}", *path)
             return value
         raise self.fail(f"must be a date like 2025-10-10 (unquoted), got {value!r}", *path)
 
     def iso_date(self, value: Any, *path: PathPart) -> date:
         try:
-            return date.fromisoformat(self.string(value, *path))
-        except ValueError:
-            raise self.fail(f"must be a date like 2018-01-01, got {value!r}", *path) from None
+            return parse_day(self.string(value, *path), latest=date.max)
+        except CellError as exc:
+            raise self.fail(f"must be a date like 2018-01-01: {exc}", *path) from None
 
     def currency(self, value: Any, *path: PathPart) -> str:
         text = self.text(value, *path)
-        if not _CURRENCY.match(text):
+        if not is_currency(text):
             raise self.fail(f"must be a three-letter ISO currency code like CNY, got {value!r}", *path)
         return text
 

@@ -72,7 +72,7 @@ def locate(
     exist (ConfigError naming where it came from); the others are only used when present."""
     user_file = user_config_dir / "config.toml"
     if explicit is not None:
-        if not explicit.is_file():
+        if not explicit.exists():  # a folder, a FIFO or a device is refused by the reader, naming it
             raise ConfigError(str(explicit), "file not found (given with --config)")
         return ConfigLocation(explicit, "--config", user_config=user_file)
     named = environ.get(ENV_VAR, "").strip()
@@ -80,12 +80,12 @@ def locate(
         path = Path(named).expanduser()
         if not path.is_absolute():
             path = cwd / path
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(str(path), f"file not found (named by {ENV_VAR})")
         return ConfigLocation(path, ENV_VAR, user_config=user_file)
     local = cwd / "config.toml"
-    if local.is_file():
+    if local.exists():
         return ConfigLocation(local, "./config.toml", user_config=user_file)
-    if user_file.is_file():
+    if user_file.exists():
         return ConfigLocation(user_file, "user config", user_data_dir, user_config=user_file)
     return ConfigLocation(bundled_config(), "bundled defaults", user_data_dir, user_config=user_file)

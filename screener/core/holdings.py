@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from screener.core.cells import CellError, parse_number
+from screener.core.measures import MEASURES, range_problem
 from screener.core.text import clean_text
 from screener.core.tickers import currency_of, to_yahoo
 from screener.errors import InputFileError, TickerCodeError
@@ -132,16 +134,19 @@ def _find(header: list[str], names: Sequence[str]) -> int | None:
     return None
 
 
-def parse_weight(text: str) -> float | None:
-    """``8.30%`` / ``8.30`` / ``8.3 %`` -> 8.3 (percent); empty or ``--`` -> None; anything else ValueError."""
-    cleaned = text.strip().replace(",", "")
-    if cleaned in _NO_CODE:
+def parse_weight(text: str, decimal: str = ".") -> float | None:
+    """``8.30%`` / ``8.30`` / ``8.3 %`` -> 8.3 (percent); empty or ``--`` -> None; anything else ValueError (an
+    ambiguous ``8,30%`` too: :func:`screener.core.cells.parse_number` with ``decimal``)."""
+    cleaned = text.strip()
+    if cleaned.lower() in _NO_CODE:
         return None
     if cleaned.endswith("%"):
         cleaned = cleaned[:-1].strip()
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", cleaned):
-        raise ValueError(f"not a percentage: {text.strip()!r}")
-    return float(cleaned)
+    try:
+        return parse_number(cleaned, decimal)
+    except CellError as exc:
+        reason = str(exc)
+        raise ValueError(f"not a percentage: {text.strip()!r}" if reason.startswith("not") else reason) from None
 
 
 def parse_date(text: str) -> date | None:
@@ -199,8 +204,9 @@ def _is_equity(holding: Holding, has_class_column: bool) -> bool:
     return not (_NOT_EQUITY_WORDS.search(holding.name) or _NOT_EQUITY_WORDS.search(holding.code))
 
 
-def parse_holdings(rows: Sequence[Row], path: str) -> HoldingsFile:
-    """Read a holdings export's rows (see the module rules); errors name ``path``, the line and the column."""
+def parse_holdings(rows: Sequence[Row], path: str, decimal: str = ".") -> HoldingsFile:
+    """Read a holdings export's rows (see the module rules); errors name ``path``, the line and the column. A row
+    with a value beyond the header's columns is refused (an extra field shifts nothing silently)."""
     rows = [(line, [clean_text(c) for c in cells]) for line, cells in rows]
     header_at = None
     for index, (_, cells) in enumerate(rows):
@@ -209,7 +215,7 @@ def parse_holdings(rows: Sequence[Row], path: str) -> HoldingsFile:
             header_at = index
             break
     if header_at is None:
-        wide = _parse_wide(rows, path)
+        wide = _parse_wide(rows, path, decimal)
         if wide is not None:
             return wide
         first = next((line for line, cells in rows if any(c.strip() for c in cells)), None)
@@ -232,7 +238,9 @@ def parse_holdings(rows: Sequence[Row], path: str) -> HoldingsFile:
 
     holdings: list[Holding] = []
     skipped: list[Holding] = []
+    width = max(at for at, name in enumerate(header_cells) if name.strip()) + 1
     for line, cells in rows[header_at + 1 :]:
+        _no_extra_field(cells, width, path, line)
         code, raw_weight = cell(cells, code_at), cell(cells, weight_at)
         filled = [c.strip() for c in cells if c.strip()]
         if not filled or _key(filled[0]).startswith("total"):
@@ -240,21 +248,21 @@ def parse_holdings(rows: Sequence[Row], path: str) -> HoldingsFile:
         if _key(code) in _NO_CODE and _key(raw_weight) in _NO_CODE:
             continue  # a footnote or disclaimer line under the table
         try:
-            weight = parse_weight(raw_weight)
+            weight = parse_weight(raw_weight, decimal)
         except ValueError:
             weight = None
         holding = Holding(line, code, cell(cells, name_at) or code, weight, cell(cells, class_at))
         if not _is_equity(holding, class_at is not None):
             skipped.append(holding)
             continue
-        weight = _checked_weight(raw_weight, path, line, weight_column)
+        weight = _checked_weight(raw_weight, path, line, weight_column, decimal)
         holding = Holding(line, code, holding.name, weight, holding.asset_class)
         holdings.append(holding)
     as_of, fund = _preamble(rows[:header_at])
     return HoldingsFile(tuple(holdings), tuple(skipped), as_of, fund, header_line, weight_column)
 
 
-def _parse_wide(rows: Sequence[Row], path: str) -> HoldingsFile | None:
+def _parse_wide(rows: Sequence[Row], path: str, decimal: str = ".") -> HoldingsFile | None:
     """The wide layout (a ``date`` column, one column of weights per code, a row per date, e.g. scraped top
     weights): the latest dated row is read; a code weighing 0% that day is not held (skipped, listed); a ``SUM`` or
     ``Total`` column is ignored. None when the rows are not in that layout."""
@@ -265,6 +273,8 @@ def _parse_wide(rows: Sequence[Row], path: str) -> HoldingsFile | None:
     if any(day is None for day, _, _ in dated):
         return None
     header_line, header = filled[0]
+    for _, line, cells in dated:
+        _no_extra_field(cells, len(header), path, line)
     as_of, line, cells = max(dated, key=lambda item: (item[0], item[1]))  # type: ignore[type-var]
     holdings: list[Holding] = []
     skipped: list[Holding] = []
@@ -273,7 +283,7 @@ def _parse_wide(rows: Sequence[Row], path: str) -> HoldingsFile | None:
         if _key(code) in _TOTAL_COLUMNS:
             continue
         raw = cells[at].strip() if at < len(cells) else ""
-        weight = _checked_weight(raw, path, line, code)
+        weight = _checked_weight(raw, path, line, code, decimal)
         holding = Holding(line, code, code, weight)
         if weight == 0:
             skipped.append(Holding(line, code, code, weight, f"not held on {as_of}"))
@@ -284,16 +294,25 @@ def _parse_wide(rows: Sequence[Row], path: str) -> HoldingsFile | None:
     return HoldingsFile(tuple(holdings), tuple(skipped), as_of, None, header_line, "% weight")
 
 
-def _checked_weight(raw: str, path: str, line: int, field: str) -> float:
+def _no_extra_field(cells: Sequence[str], width: int, path: str, line: int) -> None:
+    """A value in a column the header does not name is refused (an extra field, a shifted row)."""
+    at = next((at for at in range(width, len(cells)) if cells[at].strip()), None)
+    if at is not None:
+        message = f"a value beyond the header's {width} columns ({cells[at].strip()!r}): an extra field"
+        raise InputFileError(path, message, line=line, field=f"column {at + 1}")
+
+
+def _checked_weight(raw: str, path: str, line: int, field: str, decimal: str = ".") -> float:
     """A holding's weight: a percentage 0-100, else InputFileError naming the line and the column."""
     try:
-        weight = parse_weight(raw)
+        weight = parse_weight(raw, decimal)
     except ValueError as exc:
         raise InputFileError(path, str(exc), line=line, field=field) from None
     if weight is None:
         raise InputFileError(path, "missing (a holding needs a weight)", line=line, field=field)
-    if not 0 <= weight <= 100:
-        raise InputFileError(path, f"must be a percentage between 0 and 100, got {raw!r}", line=line, field=field)
+    problem = range_problem(weight, MEASURES["weight"])
+    if problem is not None:
+        raise InputFileError(path, f"a percentage of net assets: {problem} (got {raw!r})", line=line, field=field)
     return weight
 
 

@@ -2,13 +2,17 @@
 user's editor counts it, and the column.
 
 :func:`read_csv` parses with the standard ``csv`` module and keeps each record's line number (blank lines and
-multi-line quoted cells do not shift them). A UTF-8 byte-order mark is accepted; other encodings, a folder, an
-empty file, a record with more or fewer fields than the header, a duplicate header name are errors.
-:func:`read_sheet` reads a CSV the same way, or an XLSX workbook's first sheet (row numbers as the spreadsheet
-shows them). Checked
-columns: :func:`checked_dates` (ISO dates; unparseable, duplicate or future dates are errors) and
-:func:`checked_numbers` (finite positive numbers; blank cells and missing-value markers such as ``.``, ``NA`` or
-``#N/A`` are missing values, left for the caller to skip and count; text, infinities and values <= 0 are errors).
+multi-line quoted cells do not shift them). The file is read by :func:`screener.inputs.read_input` (a regular
+file within ``[limits] max_input_mb``); UTF-8 with or without a byte-order mark, or UTF-16 with its byte-order
+mark, is read; other encodings, a folder, an empty file, a record with more or fewer fields than the header, a
+duplicate header name are errors. With ``decimal=","`` (``--decimal ,``) a header line holding ``;`` makes ``;``
+the field separator (as European spreadsheets export). :func:`read_sheet` reads a CSV the same way, or an XLSX
+workbook's first sheet (row numbers as the spreadsheet shows them). Checked columns, by the rules of
+:mod:`screener.core.cells`: :func:`checked_dates` (whole days; unparseable, partial, timed, zoned, duplicate or
+future dates are errors) and :func:`checked_numbers` (numbers within their measure's plausible range,
+:data:`screener.config.fields.MEASURES`; blank cells and missing-value markers such as ``.``, ``NA`` or ``#N/A``
+are missing values, left for the caller to skip and count; text, ambiguous separators, infinities and values
+out of range are errors).
 """
 
 from __future__ import annotations
@@ -22,16 +26,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from screener.core.cells import EARLIEST, MISSING, CellError, first_duplicate, parse_day, parse_number
+from screener.core.measures import MEASURES, SMALLEST, range_problem
+from screener.core.text import NotText, decode_text
 from screener.errors import InputFileError
+from screener.inputs import DEFAULT_MAX_BYTES, read_input
 
 if TYPE_CHECKING:
     import pandas as pd
 
-MISSING = frozenset({"", "null", "NULL", ".", "NaN", "nan", "NA", "N/A", "n/a", "#N/A", "-", "--", "—"})
-"""Cells that mean "no value" (FRED writes ``.``; terminals write ``#N/A`` or ``-``)."""
-SMALLEST = 1e-9
-"""Numbers below this are refused as absurd (a denormal like 1e-320 would turn multiples into infinities)."""
-LARGEST = 1e12
+MAX_COLUMNS = 16_384
+"""A spreadsheet's widest row (column XFD): a header with more columns is refused."""
+__all__ = ["MISSING", "CsvTable", "checked_dates", "checked_numbers", "read_csv", "read_sheet", "table_from_rows"]
 
 
 @dataclass
@@ -41,6 +47,8 @@ class CsvTable:
     label: str
     frame: pd.DataFrame
     lines: list[int]
+    decimal: str = "."
+    """The decimal separator of the file's numbers (``--decimal``)."""
 
     @property
     def columns(self) -> list[str]:
@@ -61,54 +69,49 @@ class CsvTable:
         return InputFileError(self.label, message, line=self.line(position), field=column)
 
 
-def _text(label: str, data: Path | bytes) -> str:
-    if isinstance(data, Path):
-        if data.is_dir():
-            raise InputFileError(label, "is a folder, not a CSV file")
-        try:
-            raw = data.read_bytes()
-        except FileNotFoundError:
-            raise InputFileError(label, "file not found") from None
-        except OSError as exc:
-            raise InputFileError(label, f"cannot read file ({exc.strerror})") from None
-    else:
-        raw = data
+def file_text(
+    label: str, data: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, fallback: str | None = None
+) -> str:
+    """The text of a file (a path, read bounded, or the bytes of a download): UTF-8, with or without a byte-order
+    mark, or UTF-16 with one (``fallback``, e.g. ``cp1252``, for other bytes); else an error naming the line."""
+    raw = data if isinstance(data, bytes) else read_input(data, max_bytes=max_bytes, what="CSV file")
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}): save the file as UTF-8"
-        raise InputFileError(label, message, line=line) from None
+        return decode_text(raw, fallback)
+    except NotText as exc:
+        raise InputFileError(label, str(exc), line=exc.line) from None
 
 
-def read_csv(label: str, data: Path | bytes) -> CsvTable:
+def read_csv(label: str, data: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, decimal: str = ".") -> CsvTable:
     """Parse a CSV file (a path or the bytes of a download) into text cells with their line numbers."""
-    text = _text(label, data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-
-    def records() -> Iterator[tuple[int, list[str]]]:
-        try:
-            for record in reader:
-                yield reader.line_num, record
-        except csv.Error as exc:
-            raise InputFileError(label, f"not a readable CSV file ({exc})", line=reader.line_num) from None
-
-    return _table(label, records())
+    return _table(label, csv_records(label, file_text(label, data, max_bytes=max_bytes), decimal), decimal)
 
 
-def read_sheet(path: Path) -> CsvTable:
+def csv_records(label: str, text: str, decimal: str = ".") -> Iterator[tuple[int, list[str]]]:
+    """Each record of a CSV text with the file line it starts on; separator ``,`` (``;`` when ``decimal`` is ``,``
+    and the first line holds one); an unreadable record names its line."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ";" if decimal == "," and ";" in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 1
+    try:
+        for record in reader:
+            yield line, record
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputFileError(label, f"not a readable CSV file ({exc})", line=reader.line_num) from None
+
+
+def read_sheet(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, decimal: str = ".") -> CsvTable:
     """A CSV file, or the first sheet of an ``.xlsx``/``.xlsm`` workbook (rows numbered as the spreadsheet shows
     them; empty rows and blank cells beyond the header ignored), as :func:`read_csv` reads it."""
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise InputFileError(str(path), "old Excel .xls is not read: save it as .xlsx or CSV", field="format")
     if suffix not in (".xlsx", ".xlsm"):
-        return read_csv(str(path), path)
-    if not path.is_file():
-        raise InputFileError(str(path), "file not found" if not path.exists() else "not a regular file")
+        return read_csv(str(path), path, max_bytes=max_bytes, decimal=decimal)
     from screener.data.sheets import xlsx_rows
 
-    rows = xlsx_rows(path)
+    rows = xlsx_rows(path, max_bytes=max_bytes, decimal=decimal)
     header = next((cells for _, cells in rows if any(c.strip() for c in cells)), [])
     while header and not header[-1].strip():
         header = header[:-1]
@@ -120,10 +123,11 @@ def read_sheet(path: Path) -> CsvTable:
             return cells  # left as it is: the table reports the field count
         return cells[:width] + [""] * (width - len(cells))
 
-    return _table(str(path), ((line, trimmed(cells)) for line, cells in rows if any(c.strip() for c in cells)))
+    rows_kept = ((line, trimmed(cells)) for line, cells in rows if any(c.strip() for c in cells))
+    return _table(str(path), rows_kept, decimal)
 
 
-def _table(label: str, records: Iterable[tuple[int, list[str]]]) -> CsvTable:
+def _table(label: str, records: Iterable[tuple[int, list[str]]], decimal: str = ".") -> CsvTable:
     """The header and data records (blank ones skipped) as a :class:`CsvTable`; bad headers and ragged records
     are errors naming the line."""
     import pandas as pd
@@ -136,9 +140,10 @@ def _table(label: str, records: Iterable[tuple[int, list[str]]]) -> CsvTable:
             continue  # a blank line
         if header is None:
             header = [name.strip() for name in record]
-            repeated = sorted({name for name in header if header.count(name) > 1})
-            if repeated:
-                raise InputFileError(label, f"duplicate column {repeated[0]!r} in the header", line=line)
+            _not_too_wide(label, header, line)
+            repeated = first_duplicate(header)
+            if repeated is not None:
+                raise InputFileError(label, f"duplicate column {repeated!r} in the header", line=line)
             continue
         if len(record) != len(header):
             raise InputFileError(label, f"{len(record)} fields, the header has {len(header)}", line=line)
@@ -147,10 +152,10 @@ def _table(label: str, records: Iterable[tuple[int, list[str]]]) -> CsvTable:
     if header is None:
         raise InputFileError(label, "empty file: no header row")
     frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
-    return CsvTable(label, frame, lines)
+    return CsvTable(label, frame, lines, decimal)
 
 
-def table_from_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]]) -> CsvTable:
+def table_from_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]], decimal: str = ".") -> CsvTable:
     """A :class:`CsvTable` from already-split rows with their line numbers (a spreadsheet's first sheet: row
     numbers as Excel shows them). Blank rows are skipped; trailing blank cells are ignored, a non-blank cell beyond
     the header is an error naming its line."""
@@ -166,9 +171,10 @@ def table_from_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]]) -> Cs
             header = [str(name).strip() for name in record]
             while header and not header[-1]:
                 header.pop()
-            repeated = sorted({name for name in header if header.count(name) > 1})
-            if repeated:
-                raise InputFileError(label, f"duplicate column {repeated[0]!r} in the header", line=line)
+            _not_too_wide(label, header, line)
+            repeated = first_duplicate(header)
+            if repeated is not None:
+                raise InputFileError(label, f"duplicate column {repeated!r} in the header", line=line)
             continue
         if any(str(cell).strip() for cell in record[len(header) :]):
             raise InputFileError(label, f"a value beyond the header's {len(header)} columns", line=line)
@@ -177,56 +183,63 @@ def table_from_rows(label: str, rows: Sequence[tuple[int, Sequence[str]]]) -> Cs
     if header is None:
         raise InputFileError(label, "empty file: no header row")
     frame = pd.DataFrame(cells, columns=header, dtype=str) if cells else pd.DataFrame(columns=header, dtype=str)
-    return CsvTable(label, frame, lines)
+    return CsvTable(label, frame, lines, decimal)
 
 
-def checked_dates(table: CsvTable, column: str, *, today: date) -> pd.DatetimeIndex:
-    """ISO dates; unparseable, duplicate or future (after ``today``) dates are errors naming the line."""
+def _not_too_wide(label: str, header: list[str], line: int) -> None:
+    if len(header) > MAX_COLUMNS:
+        message = f"{len(header):,} columns in the header: more than {MAX_COLUMNS:,} (a spreadsheet's limit)"
+        raise InputFileError(label, message, line=line)
+
+
+def checked_dates(table: CsvTable, column: str, *, today: date, unique: bool = True) -> pd.DatetimeIndex:
+    """Whole days (:func:`screener.core.cells.parse_day`) up to ``today``; a bad, duplicate (``unique``) or future
+    date is an error naming the line."""
     import pandas as pd
 
     text = table.frame[column].astype(str).str.strip()
-    dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    bad = dates.isna()
-    if bad.any():
-        first = _first(bad)
-        raise table.error(first, column, f"unparseable date {text.iloc[first]!r}")
-    duplicated = dates.duplicated()
-    if duplicated.any():
-        first = _first(duplicated)
-        raise table.error(first, column, f"duplicate date {text.iloc[first]}")
-    limit = pd.Timestamp(today)
-    future = dates > limit
-    if future.any():
-        first = _first(future)
-        raise table.error(first, column, f"date {text.iloc[first]} is in the future (after {limit.date()})")
-    return pd.DatetimeIndex(dates)
+    plain = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    days = pd.to_datetime(text.where(plain), format="%Y-%m-%d", errors="coerce")
+    odd = days.isna() | (days > pd.Timestamp(today)) | (days < pd.Timestamp(EARLIEST))
+    for position in odd.to_numpy().nonzero()[0]:
+        try:  # the cells the fast path did not take: read one by one (a midnight time), or the reason they fail
+            days.iloc[position] = pd.Timestamp(parse_day(text.iloc[position], latest=today))
+        except CellError as exc:
+            raise table.error(int(position), column, str(exc)) from None
+    if unique:
+        duplicated = days.duplicated()
+        if duplicated.any():
+            first = _first(duplicated)
+            raise table.error(first, column, f"duplicate date {text.iloc[first]}")
+    return pd.DatetimeIndex(days)
 
 
-def checked_numbers(table: CsvTable, column: str, *, what: str = "value") -> pd.Series:
-    """Finite positive numbers between 1e-9 and 1e12; missing markers are NaN; anything else names its line."""
+def checked_numbers(table: CsvTable, column: str, *, what: str = "value", measure: str = "price") -> pd.Series:
+    """Numbers of the table's decimal convention (:func:`screener.core.cells.parse_number`) within ``measure``'s
+    plausible range; missing markers are NaN; anything else names its line."""
     import pandas as pd
 
+    field = MEASURES[measure]
     text = table.frame[column].astype(str).str.strip()
-    missing = text.isin(MISSING)
-    values = pd.to_numeric(text.where(~missing), errors="coerce")
-    unparsed = values.isna() & ~missing
-    if unparsed.any():
-        first = _first(unparsed)
-        raise table.error(first, column, f"not a number: {text.iloc[first]!r}")
-    infinite = values.map(lambda v: v == v and not math.isfinite(v))
-    if infinite.any():
-        first = _first(infinite)
-        raise table.error(first, column, f"{what} must be finite, got {text.iloc[first]!r}")
-    non_positive = values <= 0
-    if non_positive.any():
-        first = _first(non_positive)
-        raise table.error(first, column, f"{what} must be positive, got {values.iloc[first]:g}")
-    absurd = (values < SMALLEST) | (values > LARGEST)
-    if absurd.any():
-        first = _first(absurd)
-        message = f"{what} {text.iloc[first]} is outside the plausible range {SMALLEST:g} to {LARGEST:g}"
-        raise table.error(first, column, message)
-    return values.astype("float64")
+    plain = text.str.fullmatch(r"[+-]?\d+(\.\d+)?") if table.decimal == "." else text.str.fullmatch(r"[+-]?\d+")
+    values = pd.to_numeric(text.where(plain), errors="coerce").astype("float64")
+    for position in (~plain).to_numpy().nonzero()[0]:
+        try:
+            number = parse_number(text.iloc[position], table.decimal)
+        except CellError as exc:
+            message = str(exc)
+            raise table.error(
+                int(position), column, message if message.startswith(("not", "amb")) else f"{what} {message}"
+            ) from None
+        values.iloc[position] = float("nan") if number is None else number
+    low = field.low if field.low is not None else -math.inf
+    high = field.high if field.high is not None else math.inf
+    suspect = values.notna() & ((values.abs() < SMALLEST) | (values <= low) | (values >= high) | (values == 0))
+    for position in suspect.to_numpy().nonzero()[0]:
+        problem = range_problem(float(values.iloc[position]), field)
+        if problem is not None:
+            raise table.error(int(position), column, f"{what} {problem}")
+    return values
 
 
 def _first(mask: pd.Series) -> int:

@@ -63,15 +63,18 @@ def parse_series_csv(
     value_col: str | None = None,
     mid_of: tuple[str, str] | None = None,
     today: date,
+    measure: str = "oxide_price",
+    decimal: str = ".",
 ) -> ParsedSeries:
     """Read one dated value column (or the midpoint of two) from CSV text; every bad cell is an error naming
-    ``label:line`` and the column: unparseable or duplicate dates, text in a number column, values <= 0.
-    Empty cells (and FRED's ``.``) are missing values: dropped, and counted in a note."""
+    ``label:line`` and the column: bad or duplicate dates, text in a number column, values outside ``measure``'s
+    plausible range (:data:`screener.core.measures.MEASURES`). Empty cells (and FRED's ``.``) are missing values:
+    dropped, and counted in a note. ``decimal``: the decimal separator of the numbers (``--decimal``)."""
     import pandas as pd
 
     if (value_col is None) == (mid_of is None):
         raise UsageError("give exactly one of --value-col COLUMN or --mid-of MIN_COL,MAX_COL")
-    table = read_csv(label, data)
+    table = read_csv(label, data, decimal=decimal)
     table.need(date_col, "--date-col")
     for name in mid_of or (value_col,):
         assert name is not None
@@ -79,7 +82,7 @@ def parse_series_csv(
     dates = checked_dates(table, date_col, today=today)
 
     def numbers(column: str) -> pd.Series:
-        return checked_numbers(table, column)
+        return checked_numbers(table, column, measure=measure)
 
     notes: list[str] = []
     if mid_of:
@@ -117,13 +120,16 @@ def import_fx(
     value_col: str = "value",
     usd_per: bool = False,
     today: date,
+    decimal: str = ".",
 ) -> tuple[StoredSeries, list[str]]:
     """Store an FX history as units of ``currency`` per USD (``usd_per``: the file holds USD per unit, as FRED's
     DEXUSAL for AUD; it is inverted)."""
     from screener.core.fx import from_usd_per
 
     label = label or str(file)
-    parsed = parse_series_csv(label, file, date_col=date_col, value_col=value_col, today=today)
+    parsed = parse_series_csv(
+        label, file, date_col=date_col, value_col=value_col, today=today, measure="fx_rate", decimal=decimal
+    )
     per_usd = from_usd_per(parsed.values) if usd_per else parsed.values
     meta = {"currency": currency, "quote": "per_usd", "source": label, "column": value_col}
     stored = store.write_series("fx", currency, per_usd.to_frame("per_usd"), meta)
@@ -220,13 +226,14 @@ def import_oxide(
     fx_max_staleness_days: int = 10,
     gap_business_days: int = 10,
     today: date,
+    decimal: str = ".",
 ) -> tuple[StoredSeries, list[str]]:
     """Parse, convert and store one oxide series; returns it with the notes for the user."""
     import pandas as pd
 
     check_spec(spec)
     parsed = parse_series_csv(
-        label, data, date_col=spec.date_col, value_col=spec.value_col, mid_of=spec.mid_of, today=today
+        label, data, date_col=spec.date_col, value_col=spec.value_col, mid_of=spec.mid_of, today=today, decimal=decimal
     )
     fx = None
     if spec.currency.upper() != "USD":

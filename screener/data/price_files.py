@@ -5,7 +5,8 @@ Modes, by the columns present:
   built from daily returns ``close / prev_close − 1`` and anchored on the last raw close;
 - an adjusted close (``adj_close``, or ``--close-col`` naming one): used as it is;
 - a plain ``close`` only: stored as not adjusted (returns across dividends and splits will be wrong; said so).
-Bad rows are errors naming the file, line and column: unparseable or duplicate dates, non-positive prices.
+Bad rows are errors naming the file, line and column: bad, duplicate or future dates, prices that are not
+numbers or outside the plausible range (:data:`screener.core.measures.MEASURES` ``price``).
 Blank close cells are skipped and counted: they never overwrite a stored price.
 """
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from screener.data.csv_columns import CsvTable, checked_dates, checked_numbers, read_sheet
 from screener.errors import InputFileError
+from screener.inputs import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,11 +42,13 @@ def read_price_file(
     close_col: str | None = None,
     prev_close_col: str | None = None,
     today: date,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    decimal: str = ".",
 ) -> ParsedPrices:
-    """Parse and validate one price history (CSV, or an XLSX workbook's first sheet): :func:`parse_price_table`."""
-    return parse_price_table(
-        read_sheet(Path(path)), date_col=date_col, close_col=close_col, prev_close_col=prev_close_col, today=today
-    )
+    """Parse and validate one price history (CSV, or an XLSX workbook's first sheet): :func:`parse_price_table`
+    (read bounded by ``max_bytes``, numbers with ``decimal`` as their decimal separator)."""
+    table = read_sheet(Path(path), max_bytes=max_bytes, decimal=decimal)
+    return parse_price_table(table, date_col=date_col, close_col=close_col, prev_close_col=prev_close_col, today=today)
 
 
 def parse_price_table(

@@ -96,6 +96,12 @@ def _why(code: str, exc: TickerCodeError) -> str:
     return f"{code!r} ({reason.removeprefix(stripped)})"
 
 
+def _listed(items: list[str], most: int = 10) -> str:
+    """``a; b; c`` — the first ``most`` items, then how many more (a message stays one readable line)."""
+    more = f"; and {len(items) - most} more" if len(items) > most else ""
+    return "; ".join(items[:most]) + more
+
+
 def split_prices(
     table: CsvTable,
     *,
@@ -131,7 +137,7 @@ def _long(table: CsvTable, date: str, ticker: str, close_col: str | None, prev_c
                 f"line {table.line(position)}: {_why(code, exc)}" if code else f"line {table.line(position)}: blank"
             )
     if unmapped:
-        listed = "; ".join(unmapped.values())
+        listed = _listed(list(unmapped.values()))
         raise InputFileError(table.label, f"{len(unmapped)} ticker code(s) could not be mapped: {listed}", field=ticker)
     mapped = codes.map(symbols)
     rest = [c for c in table.columns if c != ticker]
@@ -141,7 +147,9 @@ def _long(table: CsvTable, date: str, ticker: str, close_col: str | None, prev_c
         frame = table.frame.iloc[rows][rest].reset_index(drop=True)
         lines = [table.line(int(i)) for i in rows]
         used = tuple(dict.fromkeys(codes.iloc[rows]))
-        tickers.append(TickerRows(symbol, used, CsvTable(table.label, frame, lines), close_col, prev_close_col))
+        tickers.append(
+            TickerRows(symbol, used, CsvTable(table.label, frame, lines, table.decimal), close_col, prev_close_col)
+        )
     return SplitPrices("long", date, tickers)
 
 
@@ -167,7 +175,7 @@ def _wide(table: CsvTable, date: str, *, forced: bool) -> SplitPrices:
         raise InputFileError(
             table.label,
             f"neither a long file (no 'ticker' column) nor a wide one: {len(unmapped)} column(s) could not be mapped "
-            f"to a ticker: {'; '.join(unmapped)}{hint}",
+            f"to a ticker: {_listed(unmapped)}{hint}",
             line=1,
         )
     by_symbol: dict[str, list[str]] = {}
@@ -180,6 +188,6 @@ def _wide(table: CsvTable, date: str, *, forced: bool) -> SplitPrices:
         raise InputFileError(table.label, f"one ticker in two columns: {'; '.join(twice)}", line=1)
     tickers = []
     for column, symbol in symbols.items():
-        rows = CsvTable(table.label, table.frame[[date, column]], list(table.lines))
+        rows = CsvTable(table.label, table.frame[[date, column]], list(table.lines), table.decimal)
         tickers.append(TickerRows(symbol, (column,), rows, close_col=column, prev_close_col=None, adjusted_close=False))
     return SplitPrices("wide", date, tickers)
