@@ -12,7 +12,6 @@ from screener.commands._app import (
     GroupOption,
     ReverseOption,
     RunContext,
-    ScreenFormat,
     SortOption,
     TopOption,
     UniverseOption,
@@ -21,10 +20,10 @@ from screener.commands._app import (
     command,
     emit,
     fetch_progress,
-    output_format,
     run_context,
     show,
 )
+from screener.commands._formats import ScreenFormat, output_format
 from screener.commands._scope import resolve
 from screener.errors import UsageError
 

@@ -10,16 +10,15 @@ import typer
 
 from screener.commands._app import (
     ColumnsOption,
-    Format,
     UniverseOption,
     WideOption,
     app,
     command,
     emit,
-    output_format,
     run_context,
     show,
 )
+from screener.commands._formats import Format, output_format
 from screener.commands._scope import resolve
 from screener.errors import ExitCode
 

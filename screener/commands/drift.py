@@ -9,7 +9,6 @@ import typer
 
 from screener.commands._app import (
     ColumnsOption,
-    DriftFormat,
     OutOption,
     UniverseOption,
     WideOption,
@@ -17,10 +16,10 @@ from screener.commands._app import (
     command,
     emit,
     fetch_progress,
-    output_format,
     run_context,
     show,
 )
+from screener.commands._formats import DriftFormat, output_format
 from screener.commands._scope import resolve
 from screener.errors import ExitCode
 

@@ -10,7 +10,6 @@ from typer.core import TyperGroup
 
 from screener.commands._app import (
     ColumnsOption,
-    Format,
     GroupOption,
     OutOption,
     UniverseOption,
@@ -19,10 +18,10 @@ from screener.commands._app import (
     command,
     emit,
     fetch_progress,
-    output_format,
     run_context,
     show,
 )
+from screener.commands._formats import Format, output_format
 from screener.commands._inputs import DecimalMark, DecimalOption
 from screener.commands._scope import resolve
 

@@ -10,7 +10,6 @@ import typer
 
 from screener.commands._app import (
     ColumnsOption,
-    Format,
     TickerArgument,
     UniverseOption,
     WideOption,
@@ -18,10 +17,10 @@ from screener.commands._app import (
     command,
     emit,
     fetch_progress,
-    output_format,
     render_text,
     run_context,
 )
+from screener.commands._formats import Format, output_format
 from screener.commands._scope import resolve
 from screener.errors import ParameterError, UsageError
 
