@@ -294,6 +294,9 @@ def test_correlation_sheet_only_with_stored_oxides_and_pb_band_chart(
         assert any(n.startswith("P/B against ROE: skipped") for n in notes)
         dates = [c.value for c in charts[get_column(charts, "Date")] if isinstance(c.value, datetime)]
         assert len(dates) > 2000  # the daily P/B history is on the sheet, as dates
+        texts = [c.value for row in charts.iter_rows() for c in row if isinstance(c.value, str)]
+        assert {"mean", "mean + 1 sd", "mean - 2 sd"} <= set(texts)  # the band lines' labels (#21)
+        assert not [t for t in texts if t[:1] in ("=", "+", "-", "@")]  # none read as a formula
     finally:
         book.close()
     with zipfile.ZipFile(out) as archive:

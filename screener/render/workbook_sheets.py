@@ -195,6 +195,12 @@ def _column_name(col: int) -> str:
     return name
 
 
+def band_label(k: int) -> str:
+    """A band line's name as text that no spreadsheet reads as a formula: ``mean``, ``mean + 2 sd``,
+    ``mean - 1 sd`` (never a leading ``+``/``-``)."""
+    return "mean" if k == 0 else f"mean {'+' if k > 0 else '-'} {abs(k)} sd"
+
+
 def _pb_band(book: Workbook, sheet: Worksheet, band: PbBandChart, col: int, at: int, styles: Styles) -> int:
     """One P/B band: the daily P/B (two columns), the band levels (mean ± 1, 2 sd as two-point lines), the current
     point, and a line chart over them at row ``at``; returns the next free column."""
@@ -231,7 +237,7 @@ def _pb_band(book: Workbook, sheet: Worksheet, band: PbBandChart, col: int, at: 
             if k and isinstance(stats.sd, Missing):
                 continue
             level = float(stats.mean) + k * (0.0 if isinstance(stats.sd, Missing) else float(stats.sd))
-            label = "mean" if k == 0 else f"{k:+d} sd"
+            label = band_label(k)
             sheet.write_string(row, levels, label)
             sheet.write_datetime(row, levels + 1, start, styles.date)
             sheet.write_datetime(row, levels + 2, dates[-1], styles.date)
