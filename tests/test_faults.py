@@ -374,6 +374,30 @@ def test_a_full_disk_is_one_line_and_leaves_the_old_file(tmp_path: Path) -> None
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+FULL_BACKUP_SCRIPT = FULL_SCRIPT.replace(
+    '["screener", "export", "--source", "snapshot", "--out", sys.argv[1], "--config", sys.argv[2]]',
+    '["screener", "history", "export", "--out", sys.argv[1], "--config", sys.argv[2]]',
+).replace("(1000, 1000)", "(34000, 34000)")  # room for the history's own -shm (32 KiB), not for its backup
+
+
+def test_history_export_on_a_full_disk_is_one_line_exit_2(tmp_path: Path) -> None:
+    """#21: SQLite's own error on a full disk (here: a file-size limit) is a one-line error, not exit 1."""
+    config = make_config(tmp_path / "w")
+    for day in ("2025-10-10", "2025-11-10", "2025-12-10", "2026-01-10", "2026-02-10", "2026-03-10"):
+        args = ["drift", "--source", "snapshot", "--as-of", day, "--config", str(config)]
+        recorded = CliRunner_env().invoke(app, args)
+        assert recorded.exit_code in (0, 4), recorded.output
+    assert (tmp_path / "w" / "history.sqlite").stat().st_size > 34000  # its backup cannot fit under the limit
+    out = tmp_path / "backup.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_BACKUP_SCRIPT, str(out), str(config)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "backup.sqlite" in errors[0] and "Traceback" not in done.stderr
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
 # ------------------------------------------------------------------------------------------------ cache and history
 def test_cache_clear_refuses_with_the_history_inside_the_store(runner: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / "w"

@@ -118,9 +118,14 @@ def history_records(env: Environment) -> list[tuple[date, RatingRecord]]:
 
 def backup_history(env: Environment, out: Path) -> None:
     """A consistent copy of the database at ``out``, written atomically, after an integrity check."""
-    from screener.fileio import refuse_own_file, write_with
+    import sqlite3
+
+    from screener.fileio import OutputError, refuse_own_file, write_with
 
     refuse_own_file(out, *env.own_files())
     with env.history(create=False) as history:
         history.check_integrity()
-        write_with(out, history.backup)
+        try:
+            write_with(out, history.backup)
+        except sqlite3.Error as exc:  # a full disk or a failing write surfaces as SQLite's own error
+            raise OutputError(out, f"the backup could not be written ({exc}); nothing was written") from None
