@@ -102,7 +102,7 @@ def target_path(env: Environment, name: str, folder: Path | None) -> Path:
 
 def import_holdings(env: Environment, options: HoldingsImport) -> HoldingsImportResult:
     """Parse, map and filter the holdings; write the universe file (see the module docstring)."""
-    from screener.fileio import write_atomic
+    from screener.fileio import locked, write_atomic
     from screener.universe import parse_universe
 
     if options.min_weight is not None and not 0 <= options.min_weight <= 100:
@@ -118,8 +118,6 @@ def import_holdings(env: Environment, options: HoldingsImport) -> HoldingsImport
     )
     if clash is not None:
         raise UsageError(f"--name: the config already has a universe named {clash.stem!r} ({clash}); choose another")
-    if path.exists() and not options.replace:
-        raise UsageError(f"{path} exists: nothing was written (use --replace to overwrite it)")
     parsed = parse_holdings(read_rows(options.file), str(options.file))
     kept, below = by_weight(parsed.holdings, options.min_weight)
     companies, unmapped = map_holdings(kept)
@@ -130,7 +128,10 @@ def import_holdings(env: Environment, options: HoldingsImport) -> HoldingsImport
     result = HoldingsImportResult(path, fund, origin, parsed, companies, unmapped, below)
     text = universe_text(result, options, env.today())
     parse_universe(path, text, env.today())  # the file must validate as a whole before it is written
-    write_atomic(path, text.encode("utf-8"), make_parents=True)
+    with locked(path, env.settings.lock_timeout_seconds, make_parents=True):  # the check and the write together
+        if path.exists() and not options.replace:
+            raise UsageError(f"{path} exists: nothing was written (use --replace to overwrite it)")
+        write_atomic(path, text.encode("utf-8"))
     return result
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
 from screener.environment import Environment
-from screener.errors import InputFileError, UsageError
+from screener.errors import InputFileError, StoreCorrupt, UnreadableStored, UsageError
 
 if TYPE_CHECKING:
     from screener.data.price_files import ParsedPrices
@@ -74,18 +75,13 @@ class _Planned:
 
 def _plan(env: Environment, symbol: str, parsed: ParsedPrices, replace: bool) -> _Planned:
     """Read the stored history (an unreadable one is refused unless ``replace``) and compare the overlap."""
-    from screener.errors import StoreCorrupt
-
     notes: list[str] = []
     try:
-        previous = env.store.read_prices(symbol)
-    except StoreCorrupt as exc:
+        previous = env.store.merge_base(partial(env.store.read_prices, symbol), replace=False)
+    except UnreadableStored:
         if replace:
             return _Planned(symbol, parsed, True, notes)
-        raise UsageError(
-            f"{exc}: it was left untouched; import with --replace to keep it aside (renamed *.corrupt-<time>) and "
-            "store this file's history alone"
-        ) from None
+        raise
     if previous is not None and not replace:
         overlap = previous.frame["adj_close"].reindex(parsed.frame.index).dropna()
         if len(overlap):
@@ -103,15 +99,18 @@ def _write(
     env: Environment, planned: _Planned, *, currency: str | None, origin: str, replace: bool
 ) -> PriceImportResult:
     parsed = planned.parsed
-    stored = env.store.write_prices(
-        planned.symbol,
-        parsed.frame,
-        source="import",
-        adjusted=parsed.adjusted,
-        currency=currency,
-        origin=origin,
-        merge=not replace,
-    )
+    try:  # the merge itself reads the stored history again under the file's lock
+        stored = env.store.write_prices(
+            planned.symbol,
+            parsed.frame,
+            source="import",
+            adjusted=parsed.adjusted,
+            currency=currency,
+            origin=origin,
+            merge=not replace,
+        )
+    except StoreCorrupt as exc:  # damaged since it was planned
+        raise UnreadableStored(exc) from None
     notes = list(planned.notes)
     if stored.set_aside is not None:
         notes.append(f"the unreadable stored history was kept aside as {stored.set_aside}")
@@ -259,6 +258,7 @@ class OxideImport:
     vat_included: bool | None = None
     date_col: str | None = None
     name: str | None = None
+    replace: bool = False
 
 
 @dataclass
@@ -319,6 +319,7 @@ def import_oxides(env: Environment, options: OxideImport) -> SeriesImportResult:
         fx_max_staleness_days=settings.oxides.fx_max_staleness_days,
         gap_business_days=settings.oxides.gap_business_days,
         today=env.today(),
+        replace=options.replace,
     )
     if stored.set_aside is not None:
         notes.append(f"the unreadable stored series was kept aside as {stored.set_aside}")
@@ -333,6 +334,7 @@ class FxImport:
     value_col: str | None = None
     date_col: str | None = None
     usd_per: bool | None = None
+    replace: bool = False
 
 
 def import_fx_history(env: Environment, options: FxImport) -> SeriesImportResult:
@@ -359,6 +361,7 @@ def import_fx_history(env: Environment, options: FxImport) -> SeriesImportResult
         value_col=options.value_col or (reg.value_col if reg else "value"),
         usd_per=options.usd_per if options.usd_per is not None else (reg.usd_per if reg else False),
         today=env.today(),
+        replace=options.replace,
     )
     if stored.set_aside is not None:
         notes.append(f"the unreadable stored FX history was kept aside as {stored.set_aside}")

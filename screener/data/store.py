@@ -69,6 +69,12 @@ def _positive(value: object, what: str) -> float:
     return number
 
 
+def joined_labels(previous: str, label: str) -> str:
+    """Where a merged series came from: the stored labels (``a.csv, b.csv``) with ``label`` moved to the end."""
+    parts = [p for p in previous.split(", ") if p] if previous else []
+    return ", ".join([*[p for p in parts if p != label], label])
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Atomic write, creating the store's sub-folder on first use."""
     write_atomic(path, data, make_parents=True)
