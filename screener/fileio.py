@@ -177,7 +177,7 @@ def locked(path: Path | str, timeout: float = LOCK_TIMEOUT_SECONDS, *, make_pare
     sidecar = target.with_name(lock_name(target.name))
     lock = FileLock(sidecar, is_singleton=True)
     try:
-        lock.acquire(timeout=timeout)
+        lock.acquire(timeout=timeout, poll_interval=0.01)  # short waits: writers hold a lock for milliseconds
     except Timeout:
         raise FileLocked(str(path), str(sidecar), timeout) from None
     except OSError as exc:
