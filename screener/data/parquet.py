@@ -42,12 +42,22 @@ def _numbers(column: Any, dtype: str, missing: float) -> Any:
     return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 
+def read_parquet(path: Path) -> Any:
+    """The whole table of one stored file, read through ONE open of it: a path given to ``read_table`` is opened
+    more than once (schema, then data), and a writer's rename in between mixes two files ("page was smaller than
+    expected"). The bytes read at once are one version (stored files are small)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    return pq.read_table(pa.BufferReader(path.read_bytes()))
+
+
 def adjusted_closes(path: Path) -> tuple[Any, Any]:
     """The dates (``datetime64[D]``) and adjusted closes of a stored history as numpy arrays (any error: the
     caller names the file)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pq.ParquetFile(path).read(columns=["date", "adj_close"])
+    table = pq.ParquetFile(pa.BufferReader(path.read_bytes())).read(columns=["date", "adj_close"])  # as above
     days = _numbers(table.column("date").cast(pa.date32()).cast(pa.int32()), "int32", 0)
     return days.astype("datetime64[D]"), _numbers(table.column("adj_close"), "float64", float("nan"))

@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from screener.data.parquet import adjusted_closes, parquet_bytes
+from screener.data.parquet import adjusted_closes, parquet_bytes, read_parquet
 from screener.errors import StoreCorrupt, UnreadableStored
 from screener.fileio import LOCK_TIMEOUT_SECONDS, locked, write_atomic
 from screener.models import FxRate, Quote
@@ -225,9 +225,7 @@ class Store:
         if not path.exists():
             return None
         try:
-            import pyarrow.parquet as pq
-
-            table = pq.read_table(path)
+            table = read_parquet(path)
             meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
             frame = table.to_pandas()
             if "date" in frame.columns:
@@ -278,9 +276,7 @@ class Store:
         if not path.exists():
             return None
         try:
-            import pyarrow.parquet as pq
-
-            table = pq.read_table(path)
+            table = read_parquet(path)
             meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k != b"pandas"}
             frame = table.to_pandas()
             if "date" in frame.columns:
