@@ -236,7 +236,7 @@ class Environment:
         """The local store of the settings' ``[store] dir``, writing this environment's clock as fetch times."""
         from screener.data.store import Store
 
-        return Store(self.settings.cache_dir, clock=self.now)
+        return Store(self.settings.cache_dir, clock=self.now, lock_timeout=self.settings.lock_timeout_seconds)
 
     def snapshot(self) -> SnapshotSource:
         """The bundled snapshot (a test may pass another one)."""

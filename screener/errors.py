@@ -98,6 +98,33 @@ class StoreCorrupt(DataUnavailable):
         super().__init__(f"{path}: unreadable {what} ({reason})")
 
 
+class UnreadableStored(UsageError):
+    """A merging import met a stored file it cannot read: nothing is written (the file stays byte-identical);
+    ``--replace`` keeps it aside as ``<name>.corrupt-<time>`` and stores the new data alone."""
+
+    def __init__(self, corrupt: StoreCorrupt) -> None:
+        self.path = corrupt.path
+        super().__init__(
+            f"{corrupt}: nothing was written and it was left untouched; import with --replace to keep it aside "
+            "(renamed *.corrupt-<time>) and store this file's data alone"
+        )
+
+
+class FileLocked(ScreenerError):
+    """Another process held the lock of a file the command must update for longer than ``[store]
+    lock_timeout_seconds``: nothing was written."""
+
+    exit_code = ExitCode.INPUT
+
+    def __init__(self, path: str, lock: str, timeout: float) -> None:
+        self.path = path
+        self.lock = lock
+        super().__init__(
+            f"{path}: another screener process has held its lock ({lock}) for more than {timeout:g} s; nothing "
+            "was written: try again when it finishes (or raise [store] lock_timeout_seconds)"
+        )
+
+
 class YahooError(ScreenerError):
     """Yahoo Finance failed for a request (the live source falls back to the store, then the snapshot)."""
 

@@ -12,6 +12,10 @@ Rules, whatever is written:
 - **Never inside the installed package**: a target inside the ``screener`` package folder (site-packages, or the
   source tree's ``screener/``) is refused (:class:`OutputError`, pointing at ``screener init``): an upgrade
   would lose it, and the package's bundled defaults stay byte-identical to what was installed.
+- **Read-modify-write under a lock**: :func:`locked` holds an inter-process lock on a file (the sidecar
+  ``.NAME.lock`` beside it, via ``filelock``) across the read and the write, so parallel writers keep every
+  update; a lock held longer than the timeout is :class:`~screener.errors.FileLocked` (exit 2) naming the file.
+  Under the lock, temporary files a killed writer of that file left behind (``.NAME.*.tmp``) are removed.
 """
 
 from __future__ import annotations
@@ -19,12 +23,16 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from screener.errors import ExitCode, ScreenerError
+from screener.errors import ExitCode, FileLocked, ScreenerError
+
+LOCK_TIMEOUT_SECONDS = 30.0
+"""Default of ``[store] lock_timeout_seconds``: how long a writer waits for another one's lock."""
 
 
 class OutputError(ScreenerError):
@@ -161,3 +169,46 @@ def write_with(path: Path | str, writer: Callable[[Path], None], *, make_parents
         writer(temp)
         with open(temp, "rb") as handle:
             os.fsync(handle.fileno())
+
+
+def lock_name(name: str) -> str:
+    """The lock sidecar of a file called ``name``: ``.NAME.lock`` in the same folder."""
+    return f".{name}.lock"
+
+
+def temp_pattern(name: str) -> re.Pattern[str]:
+    """The names :func:`atomic_path` gives its temporary files for a target called ``name``."""
+    return re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp")
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Temporary files a killed writer of ``target`` left (only called under ``target``'s lock)."""
+    pattern = temp_pattern(target.name)
+    with contextlib.suppress(OSError):
+        for name in os.listdir(target.parent):
+            if pattern.fullmatch(name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target.parent / name)
+
+
+@contextlib.contextmanager
+def locked(path: Path | str, timeout: float = LOCK_TIMEOUT_SECONDS, *, make_parents: bool = False) -> Iterator[Path]:
+    """Hold the inter-process lock of ``path``'s target (see the module rules) for the block; yields the target.
+    Re-entrant within a thread; FileLocked after ``timeout`` seconds; OutputError when the lock file cannot be
+    created (a read-only or missing folder)."""
+    from filelock import FileLock, Timeout
+
+    target = resolve_target(path, make_parents=make_parents)
+    sidecar = target.with_name(lock_name(target.name))
+    lock = FileLock(sidecar, is_singleton=True)
+    try:
+        lock.acquire(timeout=timeout, poll_interval=0.01)  # short waits: writers hold a lock for milliseconds
+    except Timeout:
+        raise FileLocked(str(path), str(sidecar), timeout) from None
+    except OSError as exc:
+        raise OutputError(path, f"cannot take its lock {sidecar}: {_REASONS.get(exc.errno or 0, exc)}") from None
+    try:
+        _remove_stale_temps(target)
+        yield target
+    finally:
+        lock.release()

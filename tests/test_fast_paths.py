@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from screener.app.changes import price_changes
 from screener.core.changes import changes_on, months_before
-from screener.data.store import Store, _numbers
+from screener.data.parquet import _numbers
+from screener.data.store import Store
 from screener.models import Quote
 from screener.tomlfile import TomlDocument, parse_toml
 

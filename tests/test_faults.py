@@ -109,7 +109,8 @@ def test_series_ids_cannot_collide(runner: CliRunner, config: Path, tmp_path: Pa
     result = runner.invoke(app, ["oxides", "import", str(usd), "--series", "nd/cn", *usd_spec, *cfg])
     assert result.exit_code == 2 and "--series" in result.output
     assert store_of(config).path("oxides", "nd_cn", ".parquet").read_bytes() == stored
-    assert sorted(p.name for p in store_of(config).root.joinpath("oxides").iterdir()) == ["nd_cn.parquet"]
+    names = sorted(p.name for p in store_of(config).root.joinpath("oxides").iterdir())
+    assert names == [".nd_cn.parquet.lock", "nd_cn.parquet"]  # the file and its writers' lock, nothing else
 
 
 # ------------------------------------------------------------------------------------------------ HTTP

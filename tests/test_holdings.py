@@ -318,8 +318,11 @@ def test_an_existing_file_is_kept_unless_replace(tmp_path: Path) -> None:
     again = runner.invoke(app, command)
     assert again.exit_code == 2 and "--replace" in again.stderr and "exists" in again.stderr
     assert path.read_text().endswith("# my edit\n")
+    edited = path.read_bytes()
     replaced = runner.invoke(app, [*command, "--replace"])
     assert replaced.exit_code == 0 and "# my edit" not in path.read_text()
+    backup = path.with_name("remx.toml.bak")  # #21: the curated file is kept, not lost
+    assert backup.read_bytes() == edited and str(backup) in replaced.stderr
 
 
 def test_a_name_of_a_configured_universe_or_a_path_is_refused(tmp_path: Path) -> None:

@@ -196,6 +196,7 @@ ALLOWED_TODAY = {
     ("universes", "validate"): "a universe file's dates may not lie in the future",
     ("views", "history"): "`view history` marks the view in force today (the record of views, not a screen)",
     ("views", "set_view"): "a view set with `view set` is dated today unless --on says otherwise",
+    ("views", "_append"): "the view is checked against today as it is written under the lock (see set_view)",
     ("imports", "import_prices"): "an import is stamped with its day; its dates may not lie in the future",
     ("imports", "import_price_table"): "an import is stamped with its day; its dates may not lie in the future",
     ("imports", "import_oxides"): "an import is stamped with its day; its dates may not lie in the future",

@@ -53,7 +53,7 @@ def plan_clear(env: Environment, kinds: Sequence[str] | None, everything: bool) 
         examples = ", ".join(str(p) for p in foreign[:3])
         raise UsageError(
             f"cache clear refuses: {len(foreign)} item(s) in {store.root} were not written by screener (e.g. "
-            f"{examples}); move them out, or give [store] dir a folder of its own"
+            f"{examples}; symlinks are never followed); move them out, or give [store] dir a folder of its own"
         )
     only_refetchable = not (everything or kinds)
     doomed = housekeeping.files(store, chosen, only_refetchable=only_refetchable)
@@ -62,8 +62,9 @@ def plan_clear(env: Environment, kinds: Sequence[str] | None, everything: bool) 
 
 
 def clear(env: Environment, plan: ClearPlan) -> int:
-    """Delete the planned kinds; returns the number of files removed."""
-    return housekeeping.clear(env.store, plan.kinds, only_refetchable=plan.only_refetchable)
+    """Delete the planned files (all checked first: one that cannot be deleted deletes nothing, exit 2); returns
+    the number of files removed."""
+    return housekeeping.delete(env.store, plan.files)
 
 
 def oxide_listing(env: Environment) -> list[OxideListing]:

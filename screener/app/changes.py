@@ -47,7 +47,7 @@ class _Index:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.entries: dict[str, Any] = {}
-        self.changed = False
+        self.changed: set[str] = set()
         with contextlib.suppress(StoreCorrupt):
             record = store.read_record(*INDEX)
             if record is not None:
@@ -66,7 +66,7 @@ class _Index:
         else:
             values = _compute(self.store, ticker, day)
             self.entries[ticker] = [*key, values]
-            self.changed = True
+            self.changed.add(ticker)
         if not isinstance(values, list) or len(values) != len(_FIELDS):
             return None
 
@@ -77,10 +77,16 @@ class _Index:
         return PriceChanges(ytd, m1, m3, m12, source="store")
 
     def save(self) -> None:
-        """Keep this run's results (best effort: a store that cannot be written only costs the next run time)."""
+        """Keep this run's results, added to what other runs stored meanwhile (under the index's lock; best effort:
+        a store that cannot be written only costs the next run time)."""
         if self.changed:
-            with contextlib.suppress(ScreenerError, OSError):
-                self.store.write_record(*INDEX, self.entries, source="derived")
+            with contextlib.suppress(ScreenerError, OSError), self.store.locked(*INDEX, ".json"):
+                entries = {}
+                with contextlib.suppress(StoreCorrupt):
+                    record = self.store.read_record(*INDEX)
+                    entries = dict(record.payload) if record is not None else {}
+                entries.update({ticker: self.entries[ticker] for ticker in self.changed})
+                self.store.write_record(*INDEX, entries, source="derived")
 
 
 def _compute(store: Store, ticker: str, day: date) -> list[float | None] | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ class EstimatesImportResult:
     source: str
     rows: int
     tickers: list[TickerSummary]
+    notes: list[str] = field(default_factory=list)
 
 
 def _cell(cells: Sequence[str], index: int | None) -> str:
@@ -149,8 +151,12 @@ def parse_rows(
     return sets
 
 
-def import_estimates(env: Environment, file: Path, decimal: str = ".") -> EstimatesImportResult:
-    """Read, check and store the file's consensus sets (source ``import:<file name>``); a summary per ticker."""
+def import_estimates(
+    env: Environment, file: Path, decimal: str = ".", replace: bool = False
+) -> EstimatesImportResult:
+    """Read, check and store the file's consensus sets (source ``import:<file name>``), merged into each ticker's
+    stored sets (``replace``: the file's sets alone); a summary per ticker. Every stored record the file touches is
+    read before anything is written: an unreadable one stops a merge with nothing written (UnreadableStored)."""
     from screener.app.holdings import read_rows
     from screener.data import estimates
 
@@ -166,9 +172,14 @@ def import_estimates(env: Environment, file: Path, decimal: str = ".") -> Estima
         known = {c.ticker for c in uv.companies(uv.selected(env, ()))}
     except Exception:  # the universes are not needed to import: a broken one only loses the "in universe" note
         known = set()
+    for ticker in by_ticker:
+        env.store.merge_base(partial(env.store.read_record, "consensus", f"{ticker}=import"), replace=replace)
     summaries = []
+    notes = []
     for ticker, ticker_sets in by_ticker.items():
-        estimates.write_sets(env.store, ticker, "import", ticker_sets)
+        written = estimates.write_sets(env.store, ticker, "import", ticker_sets, replace=replace)
+        if written.set_aside is not None:
+            notes.append(f"the unreadable stored record was kept aside as {written.set_aside}")
         ticker_sets.sort(key=lambda s: s["as_of"])
         latest = ticker_sets[-1]["years"]
         years = sorted({int(y) for s in ticker_sets for y in s["years"]})
@@ -184,4 +195,4 @@ def import_estimates(env: Environment, file: Path, decimal: str = ".") -> Estima
             )
         )
     data_rows = sum(len(s["years"]) for s in sets.values())
-    return EstimatesImportResult(file, source, data_rows, summaries)
+    return EstimatesImportResult(file, source, data_rows, summaries, notes)

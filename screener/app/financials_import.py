@@ -21,8 +21,9 @@ as in the house-model CSV::
   (:data:`screener.core.measures.MEASURES`).
 
 Anything else — an unknown item, a repeated item or year, a cell that is not a number — is an InputFileError
-naming the file, the line and the field (``revenue 2024``): exit 2. Importing again replaces that ticker's
-terminal figures.
+naming the file, the line and the field (``revenue 2024``): exit 2. Importing again merges by fiscal year: the
+file's years replace the stored terminal ones, other years stay (each with its own ``--known-on``); ``--replace``
+keeps the file's years alone.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace as with_
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from screener.app import universes as uv
@@ -39,7 +42,7 @@ from screener.core.fiscal import fiscal_year_end
 from screener.core.measures import measured
 from screener.data.statements import FIELDS, FiscalYear
 from screener.environment import Environment
-from screener.errors import InputFileError
+from screener.errors import InputFileError, UsageError
 
 ALIASES = {"net_revenue": "revenue"}
 BORROWING_PARTS = ("short_term_borrowings", "long_term_borrowings")
@@ -147,13 +150,17 @@ def import_statements(
     currency: str | None = None,
     known_on: date | None = None,
     decimal: str = ".",
+    replace: bool = False,
 ) -> StatementsImportResult:
-    """Read, check and store one company's terminal figures (replacing its earlier terminal import). The fiscal
+    """Read, check and store one company's terminal figures, merged by fiscal year into its earlier terminal import
+    (the file's years replace the stored ones; ``replace``: the file's years alone; an unreadable stored file stops
+    a merge, UnreadableStored; another currency than the stored one is refused unless ``replace``). The fiscal
     year end and the currency come from the company's universe entry (``currency`` overrides it; a ticker in no
     universe: December year end). ``known_on``: the date the estimates were made (default today): before it a
     back-dated table or chart does not use them."""
     from screener.app.holdings import read_rows
-    from screener.data.statements import write_statements
+    from screener.data.statements import STATEMENTS_KIND, key, provider_years, write_statements
+    from screener.data.store import joined_labels
 
     symbol = uv.symbol(ticker, "--ticker")
     code = uv.currency_option(currency, "--currency")
@@ -162,7 +169,24 @@ def import_statements(
     except Exception:  # the universes are not needed to import: a broken one only loses the year end and currency
         company = None
     rows = read_rows(file, max_bytes=env.settings.max_input_bytes, decimal=decimal)
-    years = parse_statements(str(file), rows, company.fiscal_year_end_month if company else 12, decimal)
+    known = known_on or env.today()
+    parsed = parse_statements(str(file), rows, company.fiscal_year_end_month if company else 12, decimal)
+    years = [with_(y, known_on=known) for y in parsed]
     unit = code or (company.reporting_currency if company else None)
-    write_statements(env.store, symbol, "terminal", years, file.name, unit, known_on or env.today())
+    store, label = env.store, file.name
+    with store.locked(STATEMENTS_KIND, key(symbol, "terminal"), ".parquet") as path:
+        held = store.merge_base(partial(provider_years, store, symbol, "terminal"), replace=replace)
+        merged = years
+        if held is not None:  # the file's years replace the stored ones, other stored years stay
+            was = held[0][0].currency
+            if was != unit:
+                unknown = "an unknown currency"
+                raise UsageError(
+                    f"{path}: stored in {was or unknown}, this import is in {unit or unknown}: nothing was written; "
+                    "import with --replace to store this file's years alone"
+                )
+            mine = {y.fiscal_year for y in years}
+            merged = sorted([*(y for y in held[0] if y.fiscal_year not in mine), *years], key=lambda y: y.fiscal_year)
+            label = joined_labels(held[1].get("label", ""), label)
+        write_statements(store, symbol, "terminal", merged, label, unit, known)
     return StatementsImportResult(symbol, file, years, unit, company is not None)

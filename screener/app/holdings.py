@@ -60,6 +60,8 @@ class HoldingsImportResult:
     companies: list[MappedHolding]
     unmapped: list[Unmapped]
     below_threshold: list[Holding]
+    backup: Path | None = None
+    """With ``--replace``: where the previous file was kept (``NAME.toml.bak``)."""
 
     @property
     def weight(self) -> float:
@@ -98,7 +100,7 @@ def target_path(env: Environment, name: str, folder: Path | None) -> Path:
 
 def import_holdings(env: Environment, options: HoldingsImport) -> HoldingsImportResult:
     """Parse, map and filter the holdings; write the universe file (see the module docstring)."""
-    from screener.fileio import write_atomic
+    from screener.fileio import locked, write_atomic
     from screener.universe import parse_universe
 
     if options.group is not None and undecodable(options.group):
@@ -116,8 +118,6 @@ def import_holdings(env: Environment, options: HoldingsImport) -> HoldingsImport
     )
     if clash is not None:
         raise UsageError(f"--name: the config already has a universe named {clash.stem!r} ({clash}); choose another")
-    if path.exists() and not options.replace:
-        raise UsageError(f"{path} exists: nothing was written (use --replace to overwrite it)")
     rows = read_rows(options.file, max_bytes=env.settings.max_input_bytes, decimal=options.decimal)
     parsed = parse_holdings(rows, str(options.file), options.decimal)
     kept, below = by_weight(parsed.holdings, options.min_weight)
@@ -129,7 +129,13 @@ def import_holdings(env: Environment, options: HoldingsImport) -> HoldingsImport
     result = HoldingsImportResult(path, fund, origin, parsed, companies, unmapped, below)
     text = universe_text(result, options, env.today())
     parse_universe(path, text, env.today())  # the file must validate as a whole before it is written
-    write_atomic(path, text.encode("utf-8"), make_parents=True)
+    with locked(path, env.settings.lock_timeout_seconds, make_parents=True):  # the check and the write together
+        if path.exists() and not options.replace:
+            raise UsageError(f"{path} exists: nothing was written (use --replace to overwrite it)")
+        if path.exists():  # --replace: the previous file is kept as NAME.toml.bak (a curated universe is never lost)
+            result.backup = path.with_name(path.name + ".bak")
+            write_atomic(result.backup, path.read_bytes())
+        write_atomic(path, text.encode("utf-8"))
     return result
 
 

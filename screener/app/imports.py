@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screener.app import universes as uv
+from screener.app.sources import load_source, parsed_source
 from screener.environment import Environment
-from screener.errors import InputFileError, ScreenerError, UsageError
+from screener.errors import InputFileError, StoreCorrupt, UnreadableStored, UsageError
 
 if TYPE_CHECKING:
     from screener.data.price_files import ParsedPrices
@@ -80,18 +79,13 @@ class _Planned:
 
 def _plan(env: Environment, symbol: str, parsed: ParsedPrices, replace: bool) -> _Planned:
     """Read the stored history (an unreadable one is refused unless ``replace``) and compare the overlap."""
-    from screener.errors import StoreCorrupt
-
     notes: list[str] = []
     try:
-        previous = env.store.read_prices(symbol)
-    except StoreCorrupt as exc:
+        previous = env.store.merge_base(partial(env.store.read_prices, symbol), replace=False)
+    except UnreadableStored:
         if replace:
             return _Planned(symbol, parsed, True, notes)
-        raise UsageError(
-            f"{exc}: it was left untouched; import with --replace to keep it aside (renamed *.corrupt-<time>) and "
-            "store this file's history alone"
-        ) from None
+        raise
     if previous is not None and not replace:
         overlap = previous.frame["adj_close"].reindex(parsed.frame.index).dropna()
         if len(overlap):
@@ -109,15 +103,18 @@ def _write(
     env: Environment, planned: _Planned, *, currency: str | None, origin: str, replace: bool
 ) -> PriceImportResult:
     parsed = planned.parsed
-    stored = env.store.write_prices(
-        planned.symbol,
-        parsed.frame,
-        source="import",
-        adjusted=parsed.adjusted,
-        currency=currency,
-        origin=origin,
-        merge=not replace,
-    )
+    try:  # the merge itself reads the stored history again under the file's lock
+        stored = env.store.write_prices(
+            planned.symbol,
+            parsed.frame,
+            source="import",
+            adjusted=parsed.adjusted,
+            currency=currency,
+            origin=origin,
+            merge=not replace,
+        )
+    except StoreCorrupt as exc:  # damaged since it was planned
+        raise UnreadableStored(exc) from None
     notes = list(planned.notes)
     if stored.set_aside is not None:
         notes.append(f"the unreadable stored history was kept aside as {stored.set_aside}")
@@ -211,68 +208,6 @@ def import_price_table(env: Environment, options: PriceImport) -> BulkPriceResul
     return BulkPriceResult(options.file, split.layout, done, notes)
 
 
-# --- http(s) or file sources --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Loaded:
-    """A file path, or the body of an http(s) source and whether it was a stale cached copy. ``label`` is the
-    source as it may be stored and shown (a URL's password as ``***``); ``url`` the URL fetched, if any."""
-
-    data: Path | bytes
-    stale: bool = False
-    label: str = ""
-    url: str = ""
-
-
-def load_source(env: Environment, source: str) -> Loaded:
-    """A path's bytes (a regular file within ``[limits] max_input_mb``: :func:`screener.inputs.read_input`); an
-    http(s) URL fetched through the requests-cache session (stale copy when down)."""
-    from screener.data.http import is_url, redact
-
-    if is_url(source):
-        from screener.data.http import fetch
-        from screener.environment import OFFLINE_REASON
-
-        folder = env.settings.cache_dir / "http"
-        before = set(folder.iterdir()) if folder.is_dir() else None
-        session = env.http_session(timedelta(hours=env.settings.oxides.http_expire_hours))
-        try:
-            with session:
-                fetched = fetch(session, source, env.settings.http, offline=OFFLINE_REASON if env.offline else "")
-        except Exception:
-            _undo_new_files(folder, before)  # a failed first fetch leaves the store as it was
-            raise
-        return Loaded(fetched.content, fetched.stale, redact(source), source)
-    from screener.inputs import read_input
-
-    data = read_input(Path(source), max_bytes=env.settings.max_input_bytes, what="CSV file")
-    return Loaded(data, label=source)
-
-
-@contextmanager
-def parsed_source(env: Environment, loaded: Loaded) -> Iterator[None]:
-    """Run the parse of ``loaded``; when the parser refuses an http(s) body, its cached copy is dropped (so the next
-    import asks the server again) and the error goes on."""
-    try:
-        yield
-    except ScreenerError:
-        if loaded.url:
-            from screener.data.http import forget
-
-            with env.http_session(timedelta(hours=env.settings.oxides.http_expire_hours)) as session:
-                forget(session, loaded.url)
-        raise
-
-
-def _undo_new_files(folder: Path, before: set[Path] | None) -> None:
-    """Remove what a failed fetch created in ``folder`` (an empty cache database), and the folder if it was new."""
-    if not folder.is_dir():
-        return
-    for path in set(folder.iterdir()) - (before or set()):
-        path.unlink(missing_ok=True)
-    if before is None and not any(folder.iterdir()):
-        folder.rmdir()
-
-
 # --- oxides ---------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OxideImport:
@@ -288,6 +223,7 @@ class OxideImport:
     date_col: str | None = None
     name: str | None = None
     decimal: str = "."
+    replace: bool = False
 
 
 @dataclass
@@ -350,6 +286,7 @@ def import_oxides(env: Environment, options: OxideImport) -> SeriesImportResult:
             fx_max_staleness_days=settings.oxides.fx_max_staleness_days,
             gap_business_days=settings.oxides.gap_business_days,
             today=env.today(),
+            replace=options.replace,
         )
     if stored.set_aside is not None:
         notes.append(f"the unreadable stored series was kept aside as {stored.set_aside}")
@@ -365,6 +302,7 @@ class FxImport:
     date_col: str | None = None
     usd_per: bool | None = None
     decimal: str = "."
+    replace: bool = False
 
 
 def import_fx_history(env: Environment, options: FxImport) -> SeriesImportResult:
@@ -393,6 +331,7 @@ def import_fx_history(env: Environment, options: FxImport) -> SeriesImportResult
             usd_per=options.usd_per if options.usd_per is not None else (reg.usd_per if reg else False),
             today=env.today(),
             decimal=options.decimal,
+            replace=options.replace,
         )
     if stored.set_aside is not None:
         notes.append(f"the unreadable stored FX history was kept aside as {stored.set_aside}")

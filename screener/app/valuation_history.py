@@ -21,8 +21,10 @@ Rules (also in README "Valuation history"):
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +32,7 @@ from screener.app import universes as uv
 from screener.core.cells import CellError
 from screener.core.measures import measured
 from screener.data.csv_columns import CsvTable
+from screener.data.store import joined_labels
 from screener.environment import Environment
 from screener.errors import InputFileError, UsageError
 from screener.inputs import DEFAULT_MAX_BYTES
@@ -213,14 +216,20 @@ def import_valuation(env: Environment, options: ValuationImport) -> ValuationImp
     frame, books = parsed.frame, parsed.books
     store = env.store
     label = options.file.name
-    if not frame.empty:
-        frame, merged_label = _merged_multiples(store, symbol, frame, label, options.replace)
-        vs.write_multiples(store, symbol, "terminal", frame, merged_label)
     stored_books = 0
-    if books:
-        books, merged_label = _merged_books(store, symbol, books, label, options.replace)
-        vs.write_book_values(store, symbol, "terminal", books, merged_label)
-        stored_books = len(books)
+    with contextlib.ExitStack() as held:  # both files locked (always in this order), both merges checked first
+        for is_book, wanted in ((False, not frame.empty), (True, bool(books))):
+            if wanted:
+                held.enter_context(store.locked(vs.VALUATION_KIND, vs.key(symbol, "terminal", is_book), ".parquet"))
+        if not frame.empty:
+            frame, multiples_label = _merged_multiples(store, symbol, frame, label, options.replace)
+        if books:
+            books, books_label = _merged_books(store, symbol, books, label, options.replace)
+        if not frame.empty:
+            vs.write_multiples(store, symbol, "terminal", frame, multiples_label)
+        if books:
+            vs.write_book_values(store, symbol, "terminal", books, books_label)
+            stored_books = len(books)
     stored = store.read_series(vs.VALUATION_KIND, vs.key(symbol, "terminal"))
     span = None
     if stored is not None and not stored.frame.empty:
@@ -244,24 +253,19 @@ def import_valuation(env: Environment, options: ValuationImport) -> ValuationImp
     )
 
 
-def _labels(previous: str, label: str) -> str:
-    parts = [p for p in previous.split(", ") if p] if previous else []
-    return ", ".join([*[p for p in parts if p != label], label])
-
-
 def _merged_multiples(
     store: Store, symbol: str, frame: pd.DataFrame, label: str, replace: bool
 ) -> tuple[pd.DataFrame, str]:
     """The new days over the stored terminal days (same day: the new value), unless ``replace``."""
     from screener.data import valuation as vs
 
-    if replace:
-        return frame, label
-    stored = store.read_series(vs.VALUATION_KIND, vs.key(symbol, "terminal"))
+    stored = store.merge_base(
+        partial(store.read_series, vs.VALUATION_KIND, vs.key(symbol, "terminal")), replace=replace
+    )
     if stored is None or stored.frame.empty:
         return frame, label
     merged = frame.combine_first(stored.frame)  # per day and column: the new value where the file has one
-    return merged[[c for c in vs.MULTIPLES if c in merged.columns]], _labels(stored.meta.get("label", ""), label)
+    return merged[[c for c in vs.MULTIPLES if c in merged.columns]], joined_labels(stored.meta.get("label", ""), label)
 
 
 def _merged_books(
@@ -270,9 +274,8 @@ def _merged_books(
     """The file's reports, plus stored terminal reports published outside the file's span (unless ``replace``)."""
     from screener.data import valuation as vs
 
-    if replace:
-        return books, label
-    stored = store.read_series(vs.VALUATION_KIND, vs.key(symbol, "terminal", book=True))
+    read = partial(store.read_series, vs.VALUATION_KIND, vs.key(symbol, "terminal", book=True))
+    stored = store.merge_base(read, replace=replace)
     if stored is None or stored.frame.empty:
         return books, label
     first, last = min(b.published for b in books), max(b.published for b in books)
@@ -284,4 +287,4 @@ def _merged_books(
         period = None if row["period_end"] != row["period_end"] else date.fromordinal(int(row["period_end"]))
         kept.append(BookValue(published, float(row["bvps"]), period))
     merged = sorted([*kept, *books], key=lambda b: (b.published, b.period_end or date.min))
-    return merged, _labels(stored.meta.get("label", ""), label)
+    return merged, joined_labels(stored.meta.get("label", ""), label)

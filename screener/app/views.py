@@ -80,14 +80,10 @@ def history(env: Environment, ticker: str, universes: Sequence[str] = ()) -> Vie
 
 
 def set_view(env: Environment, options: NewView) -> ViewHistory:
-    """Append a view (rating, target, date, note) to the company's universe file; returns the new history."""
-    import tomlkit
-
+    """Append a view (rating, target, date, note) to the company's universe file, under the file's lock; returns
+    the new history."""
     from screener.app.setup import writable_universe
-    from screener.errors import UniverseError
-    from screener.fileio import write_atomic
-    from screener.tomlfile import load_toml
-    from screener.universe import parse_universe
+    from screener.fileio import locked
 
     today = env.today()
     try:
@@ -101,8 +97,23 @@ def set_view(env: Environment, options: NewView) -> ViewHistory:
     on = options.on or today
     if on > today:
         raise UsageError(f"--on: {on} is in the future (today is {today})")
-    company, where = _locate(env, options.ticker, options.universes)
+    _, where = _locate(env, options.ticker, options.universes)
     path = writable_universe(env, where.path)
+    with locked(path, env.settings.lock_timeout_seconds):  # read, check and write: parallel runs keep every view
+        return _append(env, options, rating, on, path)
+
+
+def _append(env: Environment, options: NewView, rating: Rating, on: date, path: Path) -> ViewHistory:
+    """Add the view to ``path`` (its lock held): the company and its views are read again under the lock."""
+    import tomlkit
+
+    from screener.errors import UniverseError
+    from screener.fileio import write_atomic
+    from screener.tomlfile import load_toml
+    from screener.universe import parse_universe
+
+    today = env.today()
+    company, where = _locate(env, options.ticker, options.universes)
     clash = next((v for v in company.views if v.set_on == on), None)
     if clash is not None:
         existing = f"{clash.rating.value} TP {clash.target_price:g}"

@@ -30,13 +30,16 @@ def estimates_import(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV or XLSX, long format: one row per ticker and fiscal year.")],
     decimal: DecimalOption = DecimalMark.point,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Each ticker's stored imported sets become the file's alone.")
+    ] = False,
 ) -> None:
     """Store consensus estimates (source import:FILE); `screen` uses them for not-rated names from their as_of
     date on (the newest known consensus wins). Exit 2 naming file, line and field when a row is wrong."""
     from screener.app.estimates import import_estimates
 
     run = run_context(ctx)
-    result = import_estimates(run.env, file, decimal.value)
+    result = import_estimates(run.env, file, decimal.value, replace)
     out = run.env.out
     out.print(
         f"stored {result.rows} estimate rows for {len(result.tickers)} ticker(s) from {file.name} "
@@ -46,3 +49,5 @@ def estimates_import(
     )
     for summary in result.tickers:
         out.print(f"  {summary.line()}", markup=False, highlight=False)
+    for note in result.notes:
+        run.env.err.print(f"note: {note}", markup=False, highlight=False)

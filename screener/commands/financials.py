@@ -133,12 +133,16 @@ def financials_import(
         ),
     ] = None,
     decimal: DecimalOption = DecimalMark.point,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Store the file's fiscal years alone instead of merging by year.")
+    ] = False,
 ) -> None:
     """Store one company's statements from a terminal export (provider terminal: below the house model, above
-    Yahoo); importing again replaces them. Exit 2 naming file, line and field when a cell is wrong."""
+    Yahoo); importing again merges by fiscal year (the file's years win). Exit 2 naming file, line and field when a
+    cell is wrong."""
     from screener.app.financials_import import import_statements
 
     run = run_context(ctx)
     known = run.date(known_on, "--known-on", past=True)
-    result = import_statements(run.env, file, ticker, currency, known, decimal.value)
+    result = import_statements(run.env, file, ticker, currency, known, decimal.value, replace)
     run.env.out.print(result.summary(), markup=False, highlight=False)

@@ -43,6 +43,11 @@ def _notes(run: RunContext, result: SeriesImportResult) -> None:
     run.notes(result.notes, prefix="note: ")
 
 
+ReplaceOption = Annotated[
+    bool, typer.Option("--replace", help="Store the file's series alone instead of merging it into the stored one.")
+]
+
+
 @oxides_app.command("import", epilog=IMPORT_EXAMPLES)
 @command
 def oxides_import(
@@ -68,12 +73,16 @@ def oxides_import(
     date_col: Annotated[str | None, typer.Option("--date-col", help="Date column (default date).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
     decimal: DecimalOption = DecimalMark.point,
+    replace: ReplaceOption = False,
 ) -> None:
-    """Load an oxide price series: per kg, ex VAT when included, converted to USD with the stored FX history."""
+    """Load an oxide price series: per kg, ex VAT when included, converted to USD with the stored FX history;
+    merged into the stored series (the file's days win) unless --replace."""
     from screener.app.imports import OxideImport, import_oxides
 
     run = run_context(ctx)
-    options = OxideImport(series, file, value_col, mid_of, unit, currency, vat_included, date_col, name, decimal.value)
+    options = OxideImport(
+        series, file, value_col, mid_of, unit, currency, vat_included, date_col, name, decimal.value, replace
+    )
     result = import_oxides(run.env, options)
     f = result.stored.frame
     meta = result.stored.meta
@@ -125,14 +134,16 @@ def fx_import(
         typer.Option("--usd-per/--per-usd", help="The file holds USD per unit of the currency (e.g. DEXUSAL)."),
     ] = None,
     decimal: DecimalOption = DecimalMark.point,
+    replace: ReplaceOption = False,
 ) -> None:
-    """Store an FX history as units of the currency per USD (FRED DEXCHUS is CNY per USD as it is). An http(s)
+    """Store an FX history as units of the currency per USD (FRED DEXCHUS is CNY per USD as it is), merged into the
+    stored one (the file's days win) unless --replace. An http(s)
     source goes through the requests-cache session under cache/http (a stale copy is used, and said, when the
     server is down)."""
     from screener.app.imports import FxImport, import_fx_history
 
     run = run_context(ctx)
-    result = import_fx_history(run.env, FxImport(currency, file, value_col, date_col, usd_per, decimal.value))
+    result = import_fx_history(run.env, FxImport(currency, file, value_col, date_col, usd_per, decimal.value, replace))
     f = result.stored.frame
     name = result.source.rsplit("/", 1)[-1]
     run.env.out.print(

@@ -109,6 +109,8 @@ def universe_import_holdings(
         markup=False,
         highlight=False,
     )
+    if result.backup is not None:
+        run.note(f"the previous {result.path.name} is kept as {result.backup}")
     run.notes((f"{u.holding.name} ({u.holding.code}): {u.reason}" for u in result.unmapped), prefix="unmapped: ")
     run.notes(
         (f"{h.name} ({h.asset_class or 'no code'}, line {h.line})" for h in result.parsed.skipped),

@@ -85,6 +85,8 @@ class Settings:
     history_db: Path = Path("history.sqlite")
     ttl_hours: float = 12.0
     history_start: date = date(2015, 1, 1)
+    lock_timeout_seconds: float = 30.0
+    """How long a writer waits for another process's lock on a stored or universe file (``[store]``)."""
     drift: DriftThresholds = field(default_factory=DriftThresholds)
     drift_min_days: int = 7
     correlation: CorrelationSettings = field(default_factory=lambda: CorrelationSettings())
@@ -130,6 +132,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "dir": Field("text", "cache"),
         "ttl_hours": Field("number", 12.0, low=0),
         "history_start": Field("iso_date", "2015-01-01"),
+        "lock_timeout_seconds": Field("number", 30.0, low=0, high=3600),
     },
     "history": {"path": Field("text", "history.sqlite")},
     "correlation": {
@@ -236,6 +239,7 @@ def load_settings(path: Path | None = None, data_home: Path | None = None, today
         history_db=history_db,
         ttl_hours=st["ttl_hours"],
         history_start=st["history_start"],
+        lock_timeout_seconds=st["lock_timeout_seconds"],
         drift=DriftThresholds(d["etr_move"], d["price_move"], d["stale_target_days"]),
         drift_min_days=d["min_days_between"],
         correlation=CorrelationSettings(c["freq"], c["window"], c["max_lag"], c["min_periods"]),

@@ -26,10 +26,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
-from screener.data.store import Store
-from screener.errors import StoreCorrupt
+from screener.data.store import Store, StoredRecord
+from screener.errors import StoreCorrupt, UnreadableStored
 from screener.models import ConsensusEstimate, EstimateYear
 
 PROVIDERS = ("akshare-ths", "import")
@@ -44,20 +45,27 @@ def record_key(ticker: str, provider: str) -> str:
     return f"{ticker}={provider}"
 
 
-def write_sets(store: Store, ticker: str, provider: str, sets: Sequence[Mapping[str, Any]]) -> int:
-    """Merge ``sets`` into the stored record (a set replaces the stored one of the same date and source);
-    returns how many sets the record now holds. An unreadable record is replaced."""
+def write_sets(
+    store: Store, ticker: str, provider: str, sets: Sequence[Mapping[str, Any]], *, replace: bool | None = False
+) -> StoredRecord:
+    """Merge ``sets`` into the stored record under its lock (a set replaces the stored one of the same date and
+    source; ``replace``: the record holds ``sets`` alone). An unreadable record stops the merge
+    (UnreadableStored, exit 2); with ``replace`` it is kept aside. A fetch (AKShare) passes ``replace=None``:
+    merged, an unreadable record kept aside and replaced (the sets can be fetched again)."""
     key = record_key(ticker, provider)
-    try:
-        record = store.read_record("consensus", key)
-    except StoreCorrupt:
-        record = None
-    held = list(record.payload.get("sets", [])) if record is not None else []
-    new = {(s["as_of"], s["source"]) for s in sets}
-    merged = [s for s in held if (s.get("as_of"), s.get("source")) not in new] + [dict(s) for s in sets]
-    merged.sort(key=lambda s: (str(s.get("as_of")), str(s.get("source"))))
-    store.write_record("consensus", key, {"ticker": ticker, "sets": merged}, source=provider)
-    return len(merged)
+    with store.locked("consensus", key, ".json"):
+        read = partial(store.read_record, "consensus", key)
+        try:
+            record = store.merge_base(read, replace=bool(replace))
+        except UnreadableStored:
+            if replace is not None:
+                raise
+            record = None
+        held = list(record.payload.get("sets", [])) if record is not None else []
+        new = {(s["as_of"], s["source"]) for s in sets}
+        merged = [s for s in held if (s.get("as_of"), s.get("source")) not in new] + [dict(s) for s in sets]
+        merged.sort(key=lambda s: (str(s.get("as_of")), str(s.get("source"))))
+        return store.write_record("consensus", key, {"ticker": ticker, "sets": merged}, source=provider)
 
 
 def _number(value: Any) -> float | None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from screener.data.base import SourceBase
 from screener.data.offline import OfflineMemo
 from screener.data.pool import Outcome, run_pool
-from screener.data.store import Store
+from screener.data.store import Store, StoredRecord
 from screener.errors import DataUnavailable, NetworkOff, ScreenerError, StoreCorrupt
 from screener.models import FxRate, Quote
 
@@ -275,7 +275,7 @@ class LiveSource(SourceBase):
         if kind == "consensus_cn":
             from screener.data.estimates import write_sets
 
-            write_sets(self.store, ticker, "akshare-ths", [value])
+            write_sets(self.store, ticker, "akshare-ths", [value], replace=None)
             report.consensus += 1
             return
         if kind == "bvps":
@@ -326,8 +326,10 @@ class LiveSource(SourceBase):
             held = None  # refetched and overwritten
         if held is not None and not self.refresh:
             rates, record = held
-            fresh = record.source == "live" and self.store.is_fresh(record.fetched_at, self.ttl_hours)
-            if fresh and all(c in rates for c in wanted):
+            fresh = record.source == "live" and all(
+                c in rates and self.store.is_fresh(_row_time(record, c), self.ttl_hours) for c in wanted
+            )
+            if fresh:
                 return {c: FxRate(c, rates[c].per_usd, rates[c].rate_date, "Yahoo (stored)") for c in wanted}
         if not [c for c in wanted if c != "USD"]:
             return {"USD": FxRate("USD", 1.0, self.today, "identity")} if wanted else {}
@@ -343,16 +345,35 @@ class LiveSource(SourceBase):
             raise DataUnavailable(f"Yahoo FX unavailable: {_short(exc)}") from None
         self.reached()
         spot = {c: r for c, r in yahoo.spot_fx(closes).items() if r.per_usd > 0}
+        now = self.store.clock().isoformat()
         table = {
-            c: {"per_usd": r.per_usd, "date": r.rate_date.isoformat(), "source": r.source} for c, r in spot.items()
+            c: {"per_usd": r.per_usd, "date": r.rate_date.isoformat(), "source": r.source, "fetched_at": now}
+            for c, r in spot.items()
         }
         if "USD" in wanted:
-            table["USD"] = {"per_usd": 1.0, "date": self.today.isoformat(), "source": "identity"}
+            table["USD"] = {"per_usd": 1.0, "date": self.today.isoformat(), "source": "identity", "fetched_at": now}
         if table:
-            self.store.write_record("fx", "spot", table, source="live")
+            with self.store.locked("fx", "spot", ".json"):  # other currencies (another run's) stay, with their times
+                try:
+                    again = self.store.read_fx_table()
+                except StoreCorrupt:
+                    again = None  # kept aside by the write
+                kept = {}
+                if again is not None and again[1].source == "live":
+                    when = again[1].fetched_at.isoformat()
+                    kept = {c: {"fetched_at": when, **row} for c, row in again[1].payload.items()}
+                self.store.write_record("fx", "spot", {**kept, **table}, source="live")
         if "USD" in wanted:
             spot["USD"] = FxRate("USD", 1.0, self.today, "identity")
         return spot
+
+
+def _row_time(record: StoredRecord, currency: str) -> datetime:
+    """When one rate of the spot FX table was fetched (its own time; the record's for tables stored before)."""
+    try:
+        return datetime.fromisoformat(str(record.payload[currency]["fetched_at"]))
+    except (KeyError, TypeError, ValueError):
+        return record.fetched_at
 
 
 def _label(kind: str) -> str:

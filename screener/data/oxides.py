@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screener.data.csv_columns import checked_dates, checked_numbers, read_csv
+from screener.data.store import joined_labels
 from screener.errors import InputFileError, UsageError
 
 if TYPE_CHECKING:
@@ -121,18 +123,26 @@ def import_fx(
     usd_per: bool = False,
     today: date,
     decimal: str = ".",
+    replace: bool = False,
 ) -> tuple[StoredSeries, list[str]]:
     """Store an FX history as units of ``currency`` per USD (``usd_per``: the file holds USD per unit, as FRED's
-    DEXUSAL for AUD; it is inverted)."""
+    DEXUSAL for AUD; it is inverted), merged into the stored one (the file's days win) unless ``replace``; an
+    unreadable stored history stops a merge (:meth:`~screener.data.store.Store.merge_base`)."""
     from screener.core.fx import from_usd_per
 
     label = label or str(file)
     parsed = parse_series_csv(
         label, file, date_col=date_col, value_col=value_col, today=today, measure="fx_rate", decimal=decimal
     )
-    per_usd = from_usd_per(parsed.values) if usd_per else parsed.values
-    meta = {"currency": currency, "quote": "per_usd", "source": label, "column": value_col}
-    stored = store.write_series("fx", currency, per_usd.to_frame("per_usd"), meta)
+    per_usd = (from_usd_per(parsed.values) if usd_per else parsed.values).to_frame("per_usd")
+    with store.locked("fx", currency, ".parquet"):
+        held = store.merge_base(partial(read_fx, store, currency), replace=replace)
+        source = label
+        if held is not None:  # the file's days win, other stored days stay
+            per_usd = per_usd.combine_first(held.frame[["per_usd"]])
+            source = joined_labels(held.meta.get("source", ""), label)
+        meta = {"currency": currency, "quote": "per_usd", "source": source, "column": value_col}
+        stored = store.write_series("fx", currency, per_usd, meta)
     return stored, parsed.notes
 
 
@@ -227,20 +237,35 @@ def import_oxide(
     gap_business_days: int = 10,
     today: date,
     decimal: str = ".",
+    replace: bool = False,
 ) -> tuple[StoredSeries, list[str]]:
-    """Parse, convert and store one oxide series; returns it with the notes for the user."""
+    """Parse, convert and store one oxide series, merged into the stored one (the file's days win; the same unit
+    and VAT basis, else UsageError) unless ``replace``; returns it with the notes for the user."""
     import pandas as pd
 
-    check_spec(spec)
+    unit = check_spec(spec)
     parsed = parse_series_csv(
         label, data, date_col=spec.date_col, value_col=spec.value_col, mid_of=spec.mid_of, today=today, decimal=decimal
     )
     fx = None
     if spec.currency.upper() != "USD":
         fx = read_fx(store, spec.currency.upper())
-    frame, meta, notes = convert(parsed.values, spec, fx, fx_max_staleness_days=fx_max_staleness_days)
-    meta.update({"source": label, "column": parsed.column})
-    stored = store.write_series("oxides", spec.id, frame, meta)
+    with store.locked("oxides", spec.id, ".parquet") as path:
+        held = store.merge_base(partial(store.read_series, "oxides", spec.id), replace=replace)
+        values, source = parsed.values, label
+        if held is not None:  # the file's days win, other stored days stay; converted again as one series
+            vat = "true" if spec.vat_included else "false"
+            was = (held.meta.get("unit"), held.meta.get("vat_included"))
+            if was != (unit.name, vat):
+                raise UsageError(
+                    f"{path}: stored in {was[0]} (VAT included: {was[1]}), this import is {unit.name} (VAT "
+                    f"included: {vat}): nothing was written; import with --replace to start the series again"
+                )
+            values = values.combine_first(held.frame["value"].dropna())
+            source = joined_labels(held.meta.get("source", ""), label)
+        frame, meta, notes = convert(values, spec, fx, fx_max_staleness_days=fx_max_staleness_days)
+        meta.update({"source": source, "column": parsed.column})
+        stored = store.write_series("oxides", spec.id, frame, meta)
     return stored, parsed.notes + notes + gap_notes(pd.DatetimeIndex(frame.index), gap_business_days)
 
 

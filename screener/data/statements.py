@@ -74,7 +74,8 @@ def write_statements(
 ) -> StoredSeries:
     """Store ``provider``'s fiscal years of ``ticker`` (replacing what that provider had stored); ``label`` says
     where they came from (a file name, "Yahoo annual statements"); ``known_on``: the date the figures (estimates
-    above all) were known, default the day they are stored. Unknown fields are refused."""
+    above all) were known, default the day they are stored (a year's own ``known_on`` wins). Unknown fields are
+    refused."""
     import pandas as pd
 
     for year in years:
@@ -86,6 +87,8 @@ def write_statements(
         "fiscal_year": [float(y.fiscal_year) for y in years],
         "is_estimate": [1.0 if y.is_estimate else 0.0 for y in years],
     }
+    if any(y.known_on for y in years):  # a merged import keeps each year's own date
+        columns["known_on"] = [float(y.known_on.toordinal()) if y.known_on else float("nan") for y in years]
     for name in FIELDS:
         if any(name in y.values for y in years):
             columns[name] = [float(y.values.get(name, float("nan"))) for y in years]
@@ -100,27 +103,44 @@ def read_statements(store: Store, ticker: str) -> dict[int, FiscalYear]:
     """``ticker``'s stored fiscal years from every provider, merged field by field in ``PROVIDERS`` order (the
     first provider with a value for a year and field supplies it, named in ``sources``); empty when nothing is
     stored. StoreCorrupt when a file cannot be read."""
-    import math
-
     out: dict[int, FiscalYear] = {}
     for provider in PROVIDERS:
-        stored = store.read_series(STATEMENTS_KIND, key(ticker, provider))
-        if stored is None or stored.frame.empty:
+        stored = provider_years(store, ticker, provider)
+        if stored is None:
             continue
-        label = stored.meta.get("label", "")
-        currency = stored.meta.get("currency") or None
-        known = stored.meta.get("known_on")
-        known_on = date.fromisoformat(known) if known else stored.fetched_at.date()
-        for day, row in stored.frame.iterrows():
-            year = int(row["fiscal_year"])
+        for one in stored[0]:
             entry = out.setdefault(
-                year, FiscalYear(year, day.date(), bool(row["is_estimate"]), currency=currency, known_on=known_on)
-            )
-            for name in FIELDS:
-                if name in row.index and not math.isnan(row[name]) and name not in entry.values:
-                    entry.values[name] = float(row[name])
-                    entry.sources[name] = f"{provider} ({label})"
+                one.fiscal_year,
+                FiscalYear(one.fiscal_year, one.period_end, one.is_estimate, currency=one.currency,
+                           known_on=one.known_on),
+            )  # fmt: skip
+            for name, value in one.values.items():
+                if name not in entry.values:
+                    entry.values[name] = value
+                    entry.sources[name] = f"{provider} ({stored[1].get('label', '')})"
     return dict(sorted(out.items()))
+
+
+def provider_years(store: Store, ticker: str, provider: str) -> tuple[list[FiscalYear], dict[str, str]] | None:
+    """One provider's stored fiscal years of ``ticker`` (each with its currency and ``known_on``) and the file's
+    metadata; None when nothing is stored. StoreCorrupt when the file cannot be read."""
+    import math
+
+    stored = store.read_series(STATEMENTS_KIND, key(ticker, provider))
+    if stored is None or stored.frame.empty:
+        return None
+    currency = stored.meta.get("currency") or None
+    known = stored.meta.get("known_on")
+    file_known_on = date.fromisoformat(known) if known else stored.fetched_at.date()
+    years = []
+    for day, row in stored.frame.iterrows():
+        own = row.get("known_on", math.nan)
+        values = {n: float(row[n]) for n in FIELDS if n in row.index and not math.isnan(row[n])}
+        years.append(
+            FiscalYear(int(row["fiscal_year"]), day.date(), bool(row["is_estimate"]), values, currency=currency,
+                       known_on=file_known_on if math.isnan(own) else date.fromordinal(int(own)))
+        )  # fmt: skip
+    return years, stored.meta
 
 
 def frame_of(years: dict[int, FiscalYear]) -> pd.DataFrame:

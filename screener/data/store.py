@@ -1,7 +1,10 @@
 """The local store under ``cache/``: price histories as parquet, quotes and FX as JSON, each with the time
-it was fetched and its source. Writes are atomic (temporary file, then rename). A corrupt or truncated file
+it was fetched and its source. Writes are atomic (temporary file, then rename) and run under the file's lock
+(:meth:`Store.locked`; a read-modify-write holds it across the read and the write). A corrupt or truncated file
 raises :class:`~screener.errors.StoreCorrupt` naming it — never a crash, never mistaken for a missing file; the
-caller says so and goes on without it. The rating history is not kept here (``cache clear`` never touches it).
+caller says so and goes on without it; a merging import stops (:meth:`Store.merge_base`), a write that replaces
+it keeps it aside as ``<name>.corrupt-<time>``. The rating history is not kept here (``cache clear`` never
+touches it).
 
 Price frames: index ``date`` (datetime64, ascending, unique); columns ``adj_close`` (dividend/split
 adjusted, used for returns) and ``close`` (the raw traded price, NaN when unknown).
@@ -13,19 +16,23 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from screener.errors import StoreCorrupt
-from screener.fileio import write_atomic
+from screener.data.parquet import adjusted_closes, parquet_bytes, read_parquet
+from screener.errors import StoreCorrupt, UnreadableStored
+from screener.fileio import LOCK_TIMEOUT_SECONDS, locked, write_atomic
 from screener.models import FxRate, Quote
 
 if TYPE_CHECKING:
     import pandas as pd
+
+T = TypeVar("T")
 
 KINDS = (
     "prices",
@@ -62,22 +69,10 @@ def _positive(value: object, what: str) -> float:
     return number
 
 
-def _numbers(column: Any, dtype: str, missing: float) -> Any:
-    """A numeric arrow column as a numpy array, read from its buffers (``to_numpy`` would import pandas, a third
-    of a second the warm screen does not otherwise pay); nulls become ``missing``."""
-    import numpy as np
-
-    parts = []
-    for chunk in column.chunks:
-        values = np.frombuffer(
-            chunk.buffers()[1], dtype=dtype, count=len(chunk), offset=chunk.offset * np.dtype(dtype).itemsize
-        )
-        if chunk.null_count:
-            valid = np.unpackbits(np.frombuffer(chunk.buffers()[0], dtype=np.uint8), bitorder="little")
-            valid = valid[chunk.offset : chunk.offset + len(chunk)].astype(bool)
-            values = np.where(valid, values, missing)
-        parts.append(values)
-    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+def joined_labels(previous: str, label: str) -> str:
+    """Where a merged series came from: the stored labels (``a.csv, b.csv``) with ``label`` moved to the end."""
+    parts = [p for p in previous.split(", ") if p] if previous else []
+    return ", ".join([*[p for p in parts if p != label], label])
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -112,6 +107,7 @@ class StoredRecord:
     payload: dict[str, Any]
     source: str
     fetched_at: datetime
+    set_aside: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -127,10 +123,12 @@ class StoredSeries:
 
 @dataclass
 class Store:
-    """The store rooted at ``root`` (normally ``cache/``); ``clock`` (aware UTC) stamps fetch times."""
+    """The store rooted at ``root`` (normally ``cache/``); ``clock`` (aware UTC) stamps fetch times; a writer waits
+    at most ``lock_timeout`` seconds for another one's lock (``[store] lock_timeout_seconds``)."""
 
     root: Path
     clock: Callable[[], datetime]
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS
     _folders: dict[str, Path] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def path(self, kind: str, key: str, suffix: str) -> Path:
@@ -138,6 +136,24 @@ class Store:
         if folder is None:
             folder = self._folders[kind] = self.root / kind
         return folder.joinpath(_file_name(key) + suffix)
+
+    @contextmanager
+    def locked(self, kind: str, key: str, suffix: str) -> Iterator[Path]:
+        """Hold the lock of one stored file for a read-modify-write (re-entrant; the kind's folder is created)."""
+        with locked(self.path(kind, key, suffix), self.lock_timeout, make_parents=True) as path:
+            yield path
+
+    @staticmethod
+    def merge_base(read: Callable[[], T | None], *, replace: bool) -> T | None:
+        """What a merging import merges into (call it under :meth:`locked`): the stored data, or None when absent
+        or with ``replace``. The one rule for an unreadable stored file: a merge stops with UnreadableStored (exit
+        2, the file untouched); with ``replace`` the write keeps it aside."""
+        if replace:
+            return None
+        try:
+            return read()
+        except StoreCorrupt as exc:
+            raise UnreadableStored(exc) from None
 
     def set_aside(self, path: Path) -> Path:
         """Keep an unreadable file beside itself as ``<name>.corrupt-<UTC time>`` (never deleted)."""
@@ -170,45 +186,37 @@ class Store:
         Rows without an adjusted close are dropped first: a blank never overwrites a stored price; writing no row
         at all is refused (ValueError). A stored file that cannot be read is never silently replaced: a merge
         raises StoreCorrupt (``corrupt="refuse"``) or sets it aside (``corrupt="set_aside"``, as ``merge=False``
-        always does) and writes the new history.
+        always does) and writes the new history. The read and the write hold the file's lock.
         """
         import pandas as pd
-        import pyarrow as pa
-        import pyarrow.parquet as pq
 
         new = frame[["adj_close", "close"]].astype("float64").sort_index().dropna(subset=["adj_close"])
         if new.empty:
             raise ValueError(f"{ticker}: no row with a price to store")
-        path = self.path("prices", ticker, ".parquet")
-        aside = None
-        if merge:
-            try:
-                old = self.read_prices(ticker)
-            except StoreCorrupt:
-                if corrupt == "refuse":
-                    raise
-                old, aside = None, self.set_aside(path)
-            if old is not None:
-                new = pd.concat([old.frame[~old.frame.index.isin(new.index)], new]).sort_index()
-        elif path.exists():
-            aside = self._aside_if_unreadable(path, partial(self.read_prices, ticker))
-        new.index = pd.DatetimeIndex(new.index, name="date")
-        fetched = self.clock()
-        meta = {
-            "ticker": ticker,
-            "source": source,
-            "fetched_at": fetched.isoformat(),
-            "adjusted": json.dumps(adjusted),
-            "currency": currency or "",
-            "origin": origin,
-        }
-        table = pa.Table.from_pandas(new, preserve_index=True)
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **{k: str(v) for k, v in meta.items()}})
-        import io
-
-        buffer = io.BytesIO()
-        pq.write_table(table, buffer)
-        atomic_write_bytes(path, buffer.getvalue())
+        with self.locked("prices", ticker, ".parquet") as path:
+            aside = None
+            if merge:
+                try:
+                    old = self.read_prices(ticker)
+                except StoreCorrupt:
+                    if corrupt == "refuse":
+                        raise
+                    old, aside = None, self.set_aside(path)
+                if old is not None:
+                    new = pd.concat([old.frame[~old.frame.index.isin(new.index)], new]).sort_index()
+            elif path.exists():
+                aside = self._aside_if_unreadable(path, partial(self.read_prices, ticker))
+            new.index = pd.DatetimeIndex(new.index, name="date")
+            fetched = self.clock()
+            meta = {
+                "ticker": ticker,
+                "source": source,
+                "fetched_at": fetched.isoformat(),
+                "adjusted": json.dumps(adjusted),
+                "currency": currency or "",
+                "origin": origin,
+            }
+            atomic_write_bytes(path, parquet_bytes(new, meta))
         return StoredPrices(ticker, new, source, fetched, adjusted, currency, origin, aside)
 
     def read_prices(self, ticker: str) -> StoredPrices | None:
@@ -217,9 +225,7 @@ class Store:
         if not path.exists():
             return None
         try:
-            import pyarrow.parquet as pq
-
-            table = pq.read_table(path)
+            table = read_parquet(path)
             meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
             frame = table.to_pandas()
             if "date" in frame.columns:
@@ -245,36 +251,23 @@ class Store:
         if not path.exists():
             return None
         try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            table = pq.ParquetFile(path).read(columns=["date", "adj_close"])
-            days = _numbers(table.column("date").cast(pa.date32()).cast(pa.int32()), "int32", 0)
-            return days.astype("datetime64[D]"), _numbers(table.column("adj_close"), "float64", float("nan"))
+            return adjusted_closes(path)
         except Exception as exc:  # any unreadable file is named, never mistaken for a missing one
             raise StoreCorrupt(str(path), "price history", f"{type(exc).__name__}: {exc}") from None
 
     # --- generic dated series (oxide prices, FX histories) ---------------------------------------------
     def write_series(self, kind: str, key: str, frame: pd.DataFrame, meta: dict[str, str]) -> StoredSeries:
         """Store a frame indexed by date (float columns) with string metadata; replaces what was stored (an
-        unreadable file there is set aside, not deleted)."""
-        import io
-
+        unreadable file there is set aside, not deleted). Holds the file's lock (a merge holds it around this)."""
         import pandas as pd
-        import pyarrow as pa
-        import pyarrow.parquet as pq
 
-        path = self.path(kind, key, ".parquet")
-        aside = self._aside_if_unreadable(path, partial(self.read_series, kind, key)) if path.exists() else None
         data = frame.astype("float64").sort_index()
         data.index = pd.DatetimeIndex(data.index, name="date")
-        fetched = self.clock()
-        full = {**meta, "key": key, "fetched_at": fetched.isoformat()}
-        table = pa.Table.from_pandas(data, preserve_index=True)
-        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **{k: str(v) for k, v in full.items()}})
-        buffer = io.BytesIO()
-        pq.write_table(table, buffer)
-        atomic_write_bytes(path, buffer.getvalue())
+        with self.locked(kind, key, ".parquet") as path:
+            aside = self._aside_if_unreadable(path, partial(self.read_series, kind, key)) if path.exists() else None
+            fetched = self.clock()
+            full = {**meta, "key": key, "fetched_at": fetched.isoformat()}
+            atomic_write_bytes(path, parquet_bytes(data, full))
         return StoredSeries(key, data, full, fetched, aside)
 
     def read_series(self, kind: str, key: str) -> StoredSeries | None:
@@ -283,9 +276,7 @@ class Store:
         if not path.exists():
             return None
         try:
-            import pyarrow.parquet as pq
-
-            table = pq.read_table(path)
+            table = read_parquet(path)
             meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items() if k != b"pandas"}
             frame = table.to_pandas()
             if "date" in frame.columns:
@@ -304,10 +295,13 @@ class Store:
 
     # --- JSON records (quotes, FX) -------------------------------------------------------------------
     def write_record(self, kind: str, key: str, payload: dict[str, Any], *, source: str) -> StoredRecord:
-        fetched = self.clock()
-        body = {"key": key, "source": source, "fetched_at": fetched.isoformat(), "payload": payload}
-        atomic_write_bytes(self.path(kind, key, ".json"), json.dumps(body, indent=1, default=str).encode("utf-8"))
-        return StoredRecord(key, payload, source, fetched)
+        """Store a JSON record, replacing what was stored (an unreadable record is set aside); holds its lock."""
+        with self.locked(kind, key, ".json") as path:
+            aside = self._aside_if_unreadable(path, partial(self.read_record, kind, key)) if path.exists() else None
+            fetched = self.clock()
+            body = {"key": key, "source": source, "fetched_at": fetched.isoformat(), "payload": payload}
+            atomic_write_bytes(path, json.dumps(body, indent=1, default=str).encode("utf-8"))
+        return StoredRecord(key, payload, source, fetched, aside)
 
     def record_keys(self, kind: str) -> set[str]:
         """Keys of the JSON records stored under ``kind`` (file stems; a missing folder: none)."""

@@ -73,29 +73,31 @@ def merge_book_values(store: Store, ticker: str, provider: str, fresh: list[Book
     """Add ``fresh`` book values to what ``provider`` had stored for ``ticker`` and store the union: one value per
     balance-sheet date (per publication date when the period is unknown), the fresh one winning; reports the
     provider no longer serves are kept (Yahoo shows only the last 4 years). Returns (reports stored, reports new).
-    An unreadable stored file is replaced by the fresh values."""
+    An unreadable stored file is kept aside and replaced by the fresh values (they can be fetched again). The read
+    and the write hold the file's lock."""
     import pandas as pd
 
     from screener.errors import StoreCorrupt
 
     held: dict[object, BookValue] = {}
-    try:
-        stored = store.read_series(VALUATION_KIND, key(ticker, provider, book=True))
-    except StoreCorrupt:
-        stored = None
-    if stored is not None:
-        currency = stored.meta.get("currency") or None
-        for day, row in stored.frame.iterrows():
-            period = None if pd.isna(row["period_end"]) else date.fromordinal(int(row["period_end"]))
-            held[period or day.date()] = BookValue(day.date(), float(row["bvps"]), period, currency)
-    new = 0
-    for value in fresh:
-        slot = value.period_end or value.published
-        new += slot not in held
-        held[slot] = value
-    merged = sorted(held.values(), key=lambda bv: (bv.published, bv.period_end or date.min))
-    if merged:
-        write_book_values(store, ticker, provider, merged, label)
+    with store.locked(VALUATION_KIND, key(ticker, provider, book=True), ".parquet"):
+        try:
+            stored = store.read_series(VALUATION_KIND, key(ticker, provider, book=True))
+        except StoreCorrupt:
+            stored = None  # kept aside by the write
+        if stored is not None:
+            currency = stored.meta.get("currency") or None
+            for day, row in stored.frame.iterrows():
+                period = None if pd.isna(row["period_end"]) else date.fromordinal(int(row["period_end"]))
+                held[period or day.date()] = BookValue(day.date(), float(row["bvps"]), period, currency)
+        new = 0
+        for value in fresh:
+            slot = value.period_end or value.published
+            new += slot not in held
+            held[slot] = value
+        merged = sorted(held.values(), key=lambda bv: (bv.published, bv.period_end or date.min))
+        if merged:
+            write_book_values(store, ticker, provider, merged, label)
     return len(merged), new
 
 

@@ -346,13 +346,20 @@ def _store(store: Store, ticker: str, new: pd.DataFrame, stored: pd.DataFrame | 
 
     if new.empty:
         return 0
-    if stored is None or stored.empty:
-        merged = new
-        added = len(new)
-    else:
-        old = stored.reindex(columns=["pb", "pe"])
-        added = int((~new.index.isin(old.index)).sum())
-        both = pd.concat([old, new])
-        merged = both[~both.index.duplicated(keep="last")].sort_index()
-    write_multiples(store, ticker, "baostock", merged, LABEL)
+    with store.locked(VALUATION_KIND, key(ticker, "baostock"), ".parquet"):
+        if stored is not None:  # read again under the lock: another fetch may have added days since
+            try:
+                again = store.read_series(VALUATION_KIND, key(ticker, "baostock"))
+            except StoreCorrupt:
+                again = None  # kept aside by the write
+            stored = again.frame if again is not None else None
+        if stored is None or stored.empty:
+            merged = new
+            added = len(new)
+        else:
+            old = stored.reindex(columns=["pb", "pe"])
+            added = int((~new.index.isin(old.index)).sum())
+            both = pd.concat([old, new])
+            merged = both[~both.index.duplicated(keep="last")].sort_index()
+        write_multiples(store, ticker, "baostock", merged, LABEL)
     return added
