@@ -299,7 +299,7 @@ separated), ``price``, ``number`` (a plain statistic: a z-score, a correlation),
 ``text``, ``rating`` (Buy / Neutral / Sell / NR), ``boolean``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One displayed cell: its raw value, state, kind and marks, and how it is shown.
 
