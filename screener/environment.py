@@ -73,14 +73,23 @@ def http_session(cache_dir: Path, expire_after: timedelta, limits: HttpLimits | 
     """A requests-cache session for plain-HTTP sources (oxide and FX files), its SQLite file under
     ``cache_dir/http``, JSON-serialized, bodies capped at ``limits.max_bytes`` (see :mod:`screener.data.http`). A
     legacy pickle cache there is deleted unread."""
+    import os
+
     from requests_cache import CachedSession
 
     from screener.data.http import CACHE_NAME, LEGACY_PICKLE_CACHES, bounded_adapter, cached_session_options
+    from screener.fileio import OutputError
 
     folder = cache_dir / "http"
-    folder.mkdir(parents=True, exist_ok=True)
-    for legacy in LEGACY_PICKLE_CACHES:
-        (folder / legacy).unlink(missing_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for legacy in LEGACY_PICKLE_CACHES:
+            (folder / legacy).unlink(missing_ok=True)
+    except OSError as exc:
+        why = f"the HTTP cache cannot be written ({exc.strerror}): is the store read-only?"
+        raise OutputError(folder, why) from None
+    if not os.access(folder, os.W_OK):
+        raise OutputError(folder, "the HTTP cache folder is read-only: nothing was fetched or stored")
     session = CachedSession(str(folder / CACHE_NAME), expire_after=expire_after, **cached_session_options())
     adapter = bounded_adapter((limits or HttpLimits()).max_bytes)
     session.mount("http://", adapter)

@@ -4,6 +4,10 @@ stay on the same host, and a password in the URL is used for the request but nev
 from __future__ import annotations
 
 import base64
+import multiprocessing
+import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -149,3 +153,50 @@ def test_an_unreachable_url_with_a_password_names_it_redacted(tmp_path: Path) ->
         free = probe.getsockname()[1]
     result = _fx(tmp_path, f"http://analyst:{PASSWORD}@127.0.0.1:{free}/fx.csv")
     assert result.exit_code != 0 and PASSWORD not in result.output and "analyst:***@" in result.output
+
+
+NOBODY = 65534
+
+
+def _fx_as_nobody(config: Path, url: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    """``fx import URL`` as a user without root's right to write anywhere."""
+    if os.geteuid() == 0:
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+    result = EnvRunner().invoke(app, ["fx", "import", url, "--currency", "CNY", "--config", str(config)])
+    queue.put((result.exit_code, result.output + (repr(result.exception) if result.exit_code == 1 else "")))
+
+
+@pytest.mark.parametrize("made", [False, True], ids=["no-http-folder", "http-folder-exists"])
+def test_an_import_from_a_url_into_a_read_only_store_is_one_line(port: int, made: bool) -> None:
+    """#21: a read-only store (say, after a partial clear) is a one-line error naming the folder, exit 2 — as root
+    the import runs in a forked process dropped to ``nobody`` (root ignores folder permissions)."""
+    folder = Path(tempfile.mkdtemp(prefix="screener-ro-http-"))
+    try:
+        config = make_config(folder / "w")
+        store = folder / "w" / "cache"
+        (store / "http").mkdir(parents=True) if made else store.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            for path in [folder, *folder.rglob("*")]:
+                os.lchown(path, NOBODY, NOBODY)
+        (store / "http" if made else store).chmod(0o555)
+        os.chmod(folder, 0o755)
+        # the same import once in a writable folder first: the child (as nobody) cannot read the interpreter's
+        # library under /root, so every module the import needs must already be loaded when it forks
+        warm = make_config(folder / "warm")
+        assert EnvRunner().invoke(app, ["fx", "import", f"http://127.0.0.1:{port}/fx.csv", "--currency", "CNY",
+                                        "--config", str(warm)]).exit_code == 0  # fmt: skip
+        fork = multiprocessing.get_context("fork")
+        queue = fork.Queue()
+        child = fork.Process(target=_fx_as_nobody, args=(config, f"http://127.0.0.1:{port}/fx.csv", queue))
+        child.start()
+        code, output = queue.get(timeout=60)
+        child.join(30)
+        assert code == 2, output
+        errors = [line for line in output.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "read-only" in errors[0] and "Traceback" not in output
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o755)
+        shutil.rmtree(folder)
