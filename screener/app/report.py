@@ -22,6 +22,7 @@ from screener.app.screen_results import (
 from screener.app.universes import in_groups
 from screener.config import SORT_COLUMNS, Settings
 from screener.core import aggregates as agg
+from screener.core import fx
 from screener.core.drift import RatingRecord
 from screener.core.values import NM, Missing, Value, is_num
 from screener.data.base import MarketData
@@ -164,10 +165,13 @@ def build_report(
             GroupBlock(ALL_GROUP, [], all_aggregates, len(rows), _not_counted(rows, settings.exclude_subject))
         )
     currencies = {c.currency for c in companies} | {c.model.currency for c in companies if c.model}
+    used = {k: v for k, v in market.fx.items() if k in currencies and k != "USD"}
+    limit = settings.fx_max_staleness_days
     return ScreenReport(
         as_of=as_of,
         groups=blocks,
-        fx={k: v for k, v in market.fx.items() if k in currencies and k != "USD"},
+        fx=used,
+        stale_fx=frozenset(k for k, r in used.items() if fx.is_stale(r.rate_date, as_of, limit)),
         banners=list(market.banners),
         sources_used=list(market.sources_used),
         sort=sort,

@@ -124,6 +124,9 @@ class ScreenReport:
     missing: list[str]
     rules: RatingRules = field(default_factory=RatingRules)
     problems: list[str] = field(default_factory=list)
+    stale_fx: frozenset[str] = frozenset()
+    """Currencies whose rate is stale at the as-of date (:func:`screener.core.fx.is_stale`, the ``fx_stale`` rule):
+    decided once, shown by every surface that lists the rates."""
 
     @property
     def price_dates(self) -> tuple[date, date] | None:

@@ -177,9 +177,8 @@ def footer(report: ScreenReport) -> Text:
     lines = [f"{when[0].upper()}{when[1:]}. Sources: {', '.join(report.sources_used) or 'none'}."]
     for currency, rate in sorted(report.fx.items()):
         age = (report.as_of - rate.rate_date).days
-        stale = f" — {age} days before the as-of date" if age > 5 else ""
-        if age < 0:
-            stale = f" — {-age} days AFTER the as-of date (no rate of that date; flagged fx_stale)"
+        when = f"{-age} days AFTER the as-of date" if age < 0 else f"{age} days before the as-of date"
+        stale = f" — {when}: stale (rows converted with it are flagged fx_stale)" if currency in report.stale_fx else ""
         lines.append(f"FX {currency} {rate.per_usd:.4f} per USD on {rate.rate_date.isoformat()} ({rate.source}){stale}")
     if report.missing:
         lines.append(f"No data for: {', '.join(report.missing)}")

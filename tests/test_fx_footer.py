@@ -1,0 +1,29 @@
+"""The comp table's footer lists each FX rate with the one staleness decision (#20: a surface renders the decision
+of core/fx, it does not re-judge a rate with a threshold of its own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from screener.cli import app
+
+from .conftest import EnvRunner, make_config
+
+
+def _fx_lines(tmp_path: Path, limit: int) -> dict[str, str]:
+    config = make_config(tmp_path / f"w{limit}", {"fx": {"max_staleness_days": limit}})
+    args = ["screen", "--source", "snapshot", "--as-of", "2025-10-10", "--wide", "--config", str(config)]
+    result = EnvRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return {line.split()[1]: line for line in result.stdout.splitlines() if line.startswith("FX ")}
+
+
+@pytest.mark.parametrize(("limit", "stale_cny"), [(10, True), (13, True), (14, False), (20, False)])
+def test_the_footer_marks_a_rate_stale_by_the_configured_limit(tmp_path: Path, limit: int, stale_cny: bool) -> None:
+    """The snapshot's CNY rate is of 2025-09-26: 14 days before 2025-10-10 — stale under a limit below 14 days."""
+    lines = _fx_lines(tmp_path, limit)
+    assert "14 days before the as-of date" in lines["CNY"] if stale_cny else "days before" not in lines["CNY"]
+    assert ("stale" in lines["CNY"]) is stale_cny
+    assert "stale" not in lines["AUD"]  # dated on the as-of day
