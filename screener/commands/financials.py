@@ -9,7 +9,6 @@ import typer
 from typer.core import TyperGroup
 
 from screener.commands._app import (
-    ColumnsOption,
     GroupOption,
     OutOption,
     UniverseOption,
@@ -21,6 +20,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
+from screener.commands._columns import columns_option
 from screener.commands._formats import Format, output_format
 from screener.commands._inputs import DecimalMark, DecimalOption
 from screener.commands._scope import resolve
@@ -86,7 +86,7 @@ def financials_show(
         typer.Option("--format", "-f", help="table (default), csv or json; default: from the --out extension."),
     ] = None,
     out: OutOption = None,
-    columns: ColumnsOption = None,
+    columns: Annotated[str | None, columns_option("screener.render.financials:TABLE_KEYS")] = None,
     wide: WideOption = False,
 ) -> None:
     """Per company and fiscal year (the default of `screener financials`): revenue, growth, margins, FCF, net debt /
