@@ -69,3 +69,11 @@ def test_a_short_table_lists_all_its_columns_and_a_long_one_says_how_many() -> N
     assert f"of: {', '.join(valuation.TABLE_KEYS)}. Columns" in value and "in all" not in value
     screen = _columns_help(_help(["screen"]))
     assert f"… ({len(tables.SCREEN_KEYS)} in all; an unknown name lists them)" in screen
+
+
+def test_financials_usage_names_the_command_the_user_types() -> None:
+    assert _help(["financials"]).startswith("Usage: screener financials [OPTIONS] [TICKER...]\n")
+    assert _help(["financials", "show"]).startswith("Usage: screener financials show [OPTIONS]")
+    assert _help(["financials", "import"]).startswith("Usage: screener financials import [OPTIONS] FILE")
+    typed = EnvRunner().invoke(app, ["financials", "--bogus"], prog_name="screener")
+    assert typed.exit_code == 2 and "(see 'screener financials --help')" in typed.stderr

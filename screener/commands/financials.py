@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from screener.commands._app import (
     GroupOption,
@@ -33,7 +33,26 @@ class _DefaultShow(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args or args[0] not in self.commands:
             args = ["show", *args]
+            ctx.meta[_DEFAULTED] = True
         return super().parse_args(ctx, args)
+
+
+_DEFAULTED = "screener.financials.show-by-default"
+
+
+class _ShowContext(typer.Context):
+    """`show` run as the default names itself as the user typed it: "Usage: screener financials [OPTIONS] ..."
+    and "see 'screener financials --help'" (not "financials show", a word the user never typed)."""
+
+    @property
+    def command_path(self) -> str:
+        if self.parent is not None and self.meta.get(_DEFAULTED):
+            return str(self.parent.command_path)
+        return str(super().command_path)
+
+
+class _ShowCommand(TyperCommand):
+    context_class = _ShowContext
 
 
 SHOW_EXAMPLES = (
@@ -62,7 +81,7 @@ financials_app = typer.Typer(
 app.add_typer(financials_app, name="financials")
 
 
-@financials_app.command("show", epilog=SHOW_EXAMPLES)
+@financials_app.command("show", cls=_ShowCommand, epilog=SHOW_EXAMPLES)
 @command
 def financials_show(
     ctx: typer.Context,
