@@ -77,3 +77,24 @@ def test_financials_usage_names_the_command_the_user_types() -> None:
     assert _help(["financials", "import"]).startswith("Usage: screener financials import [OPTIONS] FILE")
     typed = EnvRunner().invoke(app, ["financials", "--bogus"], prog_name="screener")
     assert typed.exit_code == 2 and "(see 'screener financials --help')" in typed.stderr
+
+
+USAGE_ERRORS = [
+    ["screen", "--bogus"],  # unknown option
+    ["value"],  # missing argument
+    ["nosuch"],  # unknown command
+    ["chart", "nosuch"],  # unknown subcommand of a group
+    ["financials", "--years", "0"],  # bad value, through the default subcommand
+    ["history", "show", "not-a-date"],  # bad argument value
+    ["screen", "--as-of"],  # option without its value
+    ["oxides", "list", "--columns", "etr"],  # a column of another table
+    ["cache", "info", "extra"],  # an extra argument
+]
+
+
+@pytest.mark.parametrize("words", USAGE_ERRORS, ids=" ".join)
+def test_every_usage_error_starts_with_lower_case_error(words: list[str]) -> None:
+    result = EnvRunner().invoke(app, words, prog_name="screener")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Error" not in result.stderr and not result.stdout
