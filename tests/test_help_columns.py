@@ -4,12 +4,14 @@ the user typed (`screener financials`, not `financials show`), and every usage e
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
 from screener.cli import app
 from screener.render import correlation, financials, listings, tables, valuation
-from tests.conftest import EnvRunner
+from tests.conftest import ROOT, EnvRunner
 from tests.test_help import PATHS
 
 # The keys each command checks `--columns` against (the third argument of its View.parse call), read here from the
@@ -69,6 +71,17 @@ def test_a_short_table_lists_all_its_columns_and_a_long_one_says_how_many() -> N
     assert f"of: {', '.join(valuation.TABLE_KEYS)}. Columns" in value and "in all" not in value
     screen = _columns_help(_help(["screen"]))
     assert f"… ({len(tables.SCREEN_KEYS)} in all; an unknown name lists them)" in screen
+
+
+def test_the_keys_are_read_only_when_help_is_printed() -> None:
+    code = (
+        "import sys\nfrom screener.cli import app\n"
+        "try:\n    app(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "render = [m for m in sys.modules if m.startswith('screener.render.')]\n"
+        "print(sorted(m for m in render if m != 'screener.render.formatting'))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert loaded.stdout.strip().splitlines()[-1] == "[]", loaded.stdout + loaded.stderr
 
 
 def test_financials_usage_names_the_command_the_user_types() -> None:

@@ -20,7 +20,8 @@ MARK = "\x00columns-of:"
 """Ends the help text of a ``--columns`` option built by :func:`columns_option`, followed by the keys' place."""
 
 SHOWN = 8
-"""How many of a table's keys the help lists (then how many there are; an unknown name lists them all)."""
+"""How many of a longer table's keys the help lists, then how many there are (a table of up to SHOWN + 2 keys:
+all of them; an unknown name in --columns lists them all)."""
 
 COLUMNS_HELP = "Only these columns, comma-separated"
 AFTER = "Columns that do not fit the terminal are still dropped and named below the table."
