@@ -44,9 +44,11 @@ class ScreenerGroup(TyperGroup):
     ) -> Any:
         from typer._click.core import Context
 
+        from screener.commands._columns import describe_columns
         from screener.commands._help import label_parameters, plain_epilogs
 
         label_parameters(self, Context)
+        describe_columns(self)
         plain_epilogs(self)
         if not standalone_mode:
             return super().main(args=args, prog_name=prog_name, standalone_mode=False, **kwargs)
@@ -329,15 +331,6 @@ TopOption = Annotated[
 ]
 TickerArgument = Annotated[str, typer.Argument(help="Any code form: 600111.SS, 600111 CH, 000831.SZ ...")]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")]
-ColumnsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--columns",
-        metavar="KEYS",
-        help="Only these columns, comma-separated CSV names (e.g. etr,pe_fy1,flags); ticker and name always. "
-        "Columns that do not fit the terminal are still dropped and named below the table.",
-    ),
-]
 WideOption = Annotated[
     bool,
     typer.Option(

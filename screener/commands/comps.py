@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from screener.commands._app import (
-    ColumnsOption,
     GroupOption,
     ReverseOption,
     RunContext,
@@ -23,6 +22,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
+from screener.commands._columns import columns_option
 from screener.commands._formats import ScreenFormat, output_format
 from screener.commands._scope import resolve
 from screener.errors import UsageError
@@ -80,7 +80,7 @@ def screen(
             "--out", "-o", help="Write to this file (atomically); .csv .json .xlsx .html .txt set the format."
         ),
     ] = None,
-    columns: ColumnsOption = None,
+    columns: Annotated[str | None, columns_option("screener.render.tables:SCREEN_KEYS")] = None,
     wide: WideOption = False,
 ) -> None:
     """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates.

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import (
-    ColumnsOption,
     UniverseOption,
     WideOption,
     app,
@@ -18,6 +17,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
+from screener.commands._columns import columns_option
 from screener.commands._formats import Format, output_format
 from screener.commands._scope import resolve
 from screener.errors import ExitCode
@@ -72,7 +72,7 @@ def correlate(
         typer.Option("--format", "-f", help="table, csv or json (default: from the --out extension, else table)."),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
-    columns: ColumnsOption = None,
+    columns: Annotated[str | None, columns_option("screener.render.correlation:TABLE_KEYS")] = None,
     wide: WideOption = False,
 ) -> None:
     """Correlation, OLS beta (HAC t), R², rolling range, best lead/lag and level correlation, ranked by |corr|."""

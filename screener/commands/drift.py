@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import (
-    ColumnsOption,
     OutOption,
     UniverseOption,
     WideOption,
@@ -19,6 +18,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
+from screener.commands._columns import columns_option
 from screener.commands._formats import DriftFormat, output_format
 from screener.commands._scope import resolve
 from screener.errors import ExitCode
@@ -63,7 +63,7 @@ def drift(
         ),
     ] = None,
     out: OutOption = None,
-    columns: ColumnsOption = None,
+    columns: Annotated[str | None, columns_option("screener.render.tables:DRIFT_COLUMNS")] = None,
     wide: WideOption = False,
 ) -> None:
     """Weekly rating-drift check: which house ratings left their ETR band, what changed, which targets are stale.
@@ -112,7 +112,11 @@ def drift(
 
 @history_app.command("list", epilog="Example:\n\n  screener history list")
 @command
-def history_list(ctx: typer.Context, columns: ColumnsOption = None, wide: WideOption = False) -> None:
+def history_list(
+    ctx: typer.Context,
+    columns: Annotated[str | None, columns_option("screener.render.tables:HISTORY_RUNS_COLUMNS")] = None,
+    wide: WideOption = False,
+) -> None:
     """Recorded runs, newest first."""
     from screener.app import drift as drift_app
     from screener.render.fit import View
@@ -128,7 +132,7 @@ def history_list(ctx: typer.Context, columns: ColumnsOption = None, wide: WideOp
 def history_show(
     ctx: typer.Context,
     day: Annotated[str, typer.Argument(help="As-of date of a recorded run.")],
-    columns: ColumnsOption = None,
+    columns: Annotated[str | None, columns_option("screener.render.tables:HISTORY_RUN_COLUMNS")] = None,
     wide: WideOption = False,
 ) -> None:
     """One recorded run: price, target, ETR, house and rule rating, band, flags."""

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from screener.commands._app import (
-    ColumnsOption,
     GroupOption,
     OutOption,
     UniverseOption,
@@ -21,6 +20,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
+from screener.commands._columns import columns_option
 from screener.commands._formats import Format, output_format
 from screener.commands._inputs import DecimalMark, DecimalOption
 from screener.commands._scope import resolve
@@ -33,7 +33,26 @@ class _DefaultShow(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args or args[0] not in self.commands:
             args = ["show", *args]
+            ctx.meta[_DEFAULTED] = True
         return super().parse_args(ctx, args)
+
+
+_DEFAULTED = "screener.financials.show-by-default"
+
+
+class _ShowContext(typer.Context):
+    """`show` run as the default names itself as the user typed it: "Usage: screener financials [OPTIONS] ..."
+    and "see 'screener financials --help'" (not "financials show", a word the user never typed)."""
+
+    @property
+    def command_path(self) -> str:
+        if self.parent is not None and self.meta.get(_DEFAULTED):
+            return str(self.parent.command_path)
+        return str(super().command_path)
+
+
+class _ShowCommand(TyperCommand):
+    context_class = _ShowContext
 
 
 SHOW_EXAMPLES = (
@@ -62,7 +81,7 @@ financials_app = typer.Typer(
 app.add_typer(financials_app, name="financials")
 
 
-@financials_app.command("show", epilog=SHOW_EXAMPLES)
+@financials_app.command("show", cls=_ShowCommand, epilog=SHOW_EXAMPLES)
 @command
 def financials_show(
     ctx: typer.Context,
@@ -86,7 +105,7 @@ def financials_show(
         typer.Option("--format", "-f", help="table (default), csv or json; default: from the --out extension."),
     ] = None,
     out: OutOption = None,
-    columns: ColumnsOption = None,
+    columns: Annotated[str | None, columns_option("screener.render.financials:TABLE_KEYS")] = None,
     wide: WideOption = False,
 ) -> None:
     """Per company and fiscal year (the default of `screener financials`): revenue, growth, margins, FCF, net debt /

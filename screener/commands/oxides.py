@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from screener.commands._app import ColumnsOption, RunContext, WideOption, app, command, run_context, show
+from screener.commands._app import RunContext, WideOption, app, command, run_context, show
+from screener.commands._columns import columns_option
 from screener.commands._inputs import DecimalMark, DecimalOption
 
 if TYPE_CHECKING:
@@ -100,7 +101,11 @@ def oxides_import(
 
 @oxides_app.command("list", epilog="Example:\n\n  screener oxides list")
 @command
-def oxides_list(ctx: typer.Context, columns: ColumnsOption = None, wide: WideOption = False) -> None:
+def oxides_list(
+    ctx: typer.Context,
+    columns: Annotated[str | None, columns_option("screener.render.listings:OXIDE_KEYS")] = None,
+    wide: WideOption = False,
+) -> None:
     """The series registered in config.toml and what the store holds (rows, range, unit, currency, fetched)."""
     from screener.app.cache import oxide_listing
     from screener.render.fit import View

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from screener.commands._app import ColumnsOption, UniverseOption, WideOption, app, command, run_context, show
+from screener.commands._app import UniverseOption, WideOption, app, command, run_context, show
+from screener.commands._columns import columns_option
 from screener.commands._inputs import DecimalMark, DecimalOption
 
 if TYPE_CHECKING:
@@ -112,7 +113,11 @@ def _stored_line(result: PriceImportResult, origin: str, action: str = "") -> st
 
 @cache_app.command("info", epilog="Example:\n\n  screener cache info")
 @command
-def cache_info(ctx: typer.Context, columns: ColumnsOption = None, wide: WideOption = False) -> None:
+def cache_info(
+    ctx: typer.Context,
+    columns: Annotated[str | None, columns_option("screener.render.listings:STORE_KEYS")] = None,
+    wide: WideOption = False,
+) -> None:
     """Stored price histories, quotes, FX and HTTP caches: rows, date range, when fetched, source, size."""
     from screener.app import cache
     from screener.render.fit import View

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from screener.commands._app import ColumnsOption, WideOption, app, command, run_context, show
+from screener.commands._app import WideOption, app, command, run_context, show
+from screener.commands._columns import columns_option
 from screener.commands._inputs import DecimalMark, DecimalOption
 
 universe_app = typer.Typer(
@@ -21,7 +22,11 @@ app.add_typer(universe_app, name="universe")
 
 @universe_app.command("list", epilog="Example:\n\n  screener universe list")
 @command
-def universe_list(ctx: typer.Context, columns: ColumnsOption = None, wide: WideOption = False) -> None:
+def universe_list(
+    ctx: typer.Context,
+    columns: Annotated[str | None, columns_option("screener.render.tables:UNIVERSE_LIST_COLUMNS")] = None,
+    wide: WideOption = False,
+) -> None:
     """The universes named in config.toml."""
     from screener.app import universes
     from screener.render.fit import View
@@ -37,7 +42,7 @@ def universe_list(ctx: typer.Context, columns: ColumnsOption = None, wide: WideO
 def universe_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Universe name or .toml path.")],
-    columns: ColumnsOption = None,
+    columns: Annotated[str | None, columns_option("screener.render.tables:UNIVERSE_SHOW_COLUMNS")] = None,
     wide: WideOption = False,
 ) -> None:
     """The companies of one universe: codes, currencies, fiscal year, house view, estimate source."""

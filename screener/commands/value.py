@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import (
-    ColumnsOption,
     TickerArgument,
     UniverseOption,
     WideOption,
@@ -20,6 +19,7 @@ from screener.commands._app import (
     render_text,
     run_context,
 )
+from screener.commands._columns import columns_option
 from screener.commands._formats import Format, output_format
 from screener.commands._scope import resolve
 from screener.errors import ParameterError, UsageError
@@ -74,7 +74,7 @@ def value(
         ),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")] = None,
-    columns: ColumnsOption = None,
+    columns: Annotated[str | None, columns_option("screener.render.valuation:TABLE_KEYS")] = None,
     wide: WideOption = False,
 ) -> None:
     """P/B-band valuation (METHODS §5): target P/B = mean + k·sd of the point-in-time P/B history, target price

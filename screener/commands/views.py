@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import (
-    ColumnsOption,
     TickerArgument,
     UniverseOption,
     WideOption,
@@ -16,6 +15,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
+from screener.commands._columns import columns_option
 
 view_app = typer.Typer(
     help="House views over time: set a new rating/target (appended to the universe file), list the history.",
@@ -69,7 +69,7 @@ def view_history(
     ctx: typer.Context,
     ticker: TickerArgument,
     universe: UniverseOption = None,
-    columns: ColumnsOption = None,
+    columns: Annotated[str | None, columns_option("screener.render.tables:VIEW_HISTORY_COLUMNS")] = None,
     wide: WideOption = False,
 ) -> None:
     """A company's house views, oldest first, and the one in force today."""
