@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from screener.cli import app
@@ -118,3 +121,38 @@ def test_in_band_written_as_the_terminal_writes_it(runner: CliRunner, config: Pa
         assert all(r["In band"].value is None for r in rows if r["Row type"].value != "company")
     finally:
         book.close()
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (apt-get install libreoffice-calc-nogui) or poppler-utils (pdftotext) not installed",
+)
+def test_libreoffice_prints_comps_one_page_across(runner: CliRunner, config: Path, tmp_path: Path) -> None:
+    """The workbook converted to PDF by LibreOffice headless: every page of Comps (its footer names the sheet)
+    holds the first column's header and the last one's, and every company; so no column went to a page of its
+    own."""
+    out = tmp_path / "c.xlsx"
+    export(runner, out, *SNAPSHOT, "--config", str(config))
+    book = load(out)
+    tickers = {r["Ticker"].value for r in comps_rows(book) if r["Row type"].value == "company"}
+    book.close()
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir",
+         str(tmp_path), str(out)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    pdf = tmp_path / "c.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+    texts = [
+        subprocess.run(["pdftotext", "-f", str(p), "-l", str(p), str(pdf), "-"], check=True, capture_output=True,
+                       text=True).stdout.splitlines()
+        for p in range(1, pages + 1)
+    ]  # fmt: skip
+    comps = [lines for lines in texts if "Comps" in lines]  # the footer's sheet name, a line of its own
+    assert comps, texts[0][:20]
+    for number, lines in enumerate(comps, start=1):
+        assert "Ticker" in lines and "Row type" in lines, number  # the first and the last column on each page
+        assert f"Page {texts.index(lines) + 1} of {pages}" in lines
+    assert tickers and tickers <= {line for lines in comps for line in lines}
