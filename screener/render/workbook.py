@@ -7,9 +7,11 @@ row and the ticker column frozen; an autofilter; NA/NM in grey; a house rating o
 *Sources & FX*, *Flags*, and where their data exists *Drift*, *Correlation* and *Charts* (native Excel charts
 over data on the sheet: see :mod:`screener.render.workbook_sheets`).
 
-Cells hold numbers as numbers, dates as Excel dates and booleans as booleans; every text cell is cleaned of
-control characters and prefixed with ``'`` where a spreadsheet would read a formula, and the workbook never
-turns strings into formulas or links (``strings_to_formulas`` / ``strings_to_urls`` off).
+Cells hold numbers as numbers, dates as Excel dates and booleans as booleans (the *In band* column as the
+terminal writes it, ``in``/``OUT``); every text cell is cleaned of control characters and prefixed with ``'``
+where a spreadsheet would read a formula, and the workbook never turns strings into formulas or links
+(``strings_to_formulas`` / ``strings_to_urls`` off). Every sheet prints landscape on A4, one page wide, its
+header rows and identity columns repeated (:mod:`screener.render.workbook_print`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from screener.app.results import ReportBundle
 from screener.models import CellBlock, CellRow
 from screener.render import workbook_sheets as extra
 from screener.render.cells import comp_cells
+from screener.render.workbook_print import page_setup, titles
 from screener.render.workbook_style import (
     AGGREGATE_FILL,
     BAND_FILL,
@@ -49,6 +52,8 @@ __all__ = [
     "OUT_OF_BAND_FILL", "OUT_OF_BAND_FONT", "PERCENT_FORMAT", "SUSPECT_FONT", "TITLE_ROWS", "to_xlsx_bytes",
 ]  # fmt: skip
 TITLE_ROWS = 2
+BAND_WORDS = ("in", "OUT")
+"""The In band column as the terminal writes it (OUT highlighted by the cell's out-of-band mark)."""
 """Rows above the Comps header: the title and the as-of line."""
 
 
@@ -124,6 +129,8 @@ def _row(sheet: Worksheet, r: int, row: CellRow, styles: Styles, columns: tuple[
     for c, col in enumerate(columns):
         if col.key == "row_type":
             sheet.write_string(r, c, row.kind, styles.marked(None, shaded, frozenset()))
+        elif col.key == "in_band":
+            write_cell(sheet, r, c, row[col.key], styles, shaded, BAND_WORDS)
         else:
             write_cell(sheet, r, c, row[col.key], styles, shaded)
 
@@ -175,6 +182,7 @@ def comps_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
     sheet.freeze_panes(header + 1, 1)
     sheet.autofilter(header, 0, max(r - 1, header), len(columns) - 1)
     sheet.set_row(header, 30)
+    titles(sheet, header, 2)  # the header row; Ticker and Name
 
 
 _PRICE = {False: "#,##0.00", True: "#,##0"}
@@ -187,6 +195,7 @@ def sources_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
     for c, width in enumerate((14, 34, 8, 12, 12, 12, 40)):
         sheet.set_column(c, c, width)
     sheet.write_string(0, 0, text(f"Sources and FX — {report.as_of_text()}"), styles.title)
+    titles(sheet, 0, 2)  # the title (the sheet holds several tables); Ticker and Name, or Currency and Source
     r = 2
     sheet.write_string(r, 0, "Prices", styles.section)
     r += 1
@@ -261,6 +270,7 @@ def flags_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
         sheet.write_string(r, 3, text(", ".join(carriers.get(code, []))))
     sheet.freeze_panes(3, 1)
     sheet.autofilter(2, 0, 2 + len(codes), 3)
+    titles(sheet, 2, 1)  # the header row; Code
 
 
 def to_xlsx_bytes(bundle: ReportBundle) -> bytes:
@@ -280,5 +290,6 @@ def to_xlsx_bytes(bundle: ReportBundle) -> bytes:
     charts = bundle.charts
     if charts.pb_bands or charts.peers is not None or charts.financials or charts.notes:
         extra.charts_sheet(book, bundle.charts, styles)
+    page_setup(book, bundle.report.as_of_text())
     book.close()
     return buffer.getvalue()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from screener.core.values import Missing
 from screener.render.cells import correlation_cells, drift_cells
+from screener.render.workbook_print import titles
 from screener.render.workbook_style import CHARTS, CORRELATION, DRIFT, Styles, text, write_cell
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def drift_sheet(book: Workbook, result: DriftResult, styles: Styles) -> None:
         sheet.write_string(r, 0, "no findings", styles.note)
     sheet.freeze_panes(header + 1, 1)
     sheet.autofilter(header, 0, max(r - 1, header), 4)
+    titles(sheet, header, 2)  # the header row; Ticker and Name
 
 
 DRIFT_KEYS = ("ticker", "name", "finding", "needs_review", "detail")
@@ -97,6 +99,7 @@ def correlation_sheet(book: Workbook, report: CorrelationReport, styles: Styles)
             write_cell(sheet, r, c, row[column], styles)
     sheet.freeze_panes(header + 1, 1)
     sheet.autofilter(header, 0, header + len(rows), len(columns) - 1)
+    titles(sheet, header, 2)  # the header row; ticker and name
 
 
 def _ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> list[Any]:
@@ -294,3 +297,5 @@ def charts_sheet(book: Workbook, charts: ChartInputs, styles: Styles) -> None:
     for band in charts.pb_bands:
         col = _pb_band(book, sheet, band, col, at, styles)
         at += CHART_ROWS
+    titles(sheet, 0, 0)  # the title; no identity column (the charts fill the left)
+    sheet.print_area(0, 0, at, DATA_COLUMN - 1)  # the charts and their notes, not the data at their right

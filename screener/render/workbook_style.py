@@ -3,10 +3,11 @@ Comps sheet (:mod:`screener.render.workbook`) and the optional sheets (:mod:`scr
 which import this module and never each other.
 
 A cell is written as its kind says: numbers as numbers in a format with its decimals (fractions ``0.0%``,
-multiples ``0.0x``, amounts and prices ``#,##0``), dates as Excel dates, booleans as booleans, text cleaned of
-control characters and never read as a formula; NA/NM as grey text. Marks: an implausible value in red, a stale
-one in amber, an overridden one in blue, an estimate in italics, each with its meaning as a comment; a house
-rating out of band highlighted.
+multiples ``0.0x``, amounts and prices ``#,##0``), dates as Excel dates, booleans as booleans (or as the
+terminal's words: the band's ``in``/``OUT``), text cleaned of control characters and never read as a formula;
+NA/NM as grey text. Marks: an implausible value in red, a stale one in amber, an overridden one in blue, an
+estimate in italics, each with its meaning as a comment; a house rating (and the band's ``OUT``) out of band
+highlighted.
 """
 
 from __future__ import annotations
@@ -120,9 +121,18 @@ def write_number(sheet: Worksheet, row: int, col: int, value: Any, fmt: Format, 
         sheet.write_string(row, col, text(str(getattr(value, "value", value))), missing)
 
 
-def write_cell(sheet: Worksheet, r: int, c: int, cell: Cell, styles: Styles, aggregate: bool = False) -> None:
+def write_cell(
+    sheet: Worksheet,
+    r: int,
+    c: int,
+    cell: Cell,
+    styles: Styles,
+    aggregate: bool = False,
+    words: tuple[str, str] | None = None,
+) -> None:
     """One cell of the cell model as its kind says (module docstring); a marked cell gets its note as a comment,
-    an NM the input behind it (``NM: EPS -0.52``)."""
+    an NM the input behind it (``NM: EPS -0.52``). ``words``: a boolean written as the terminal's words for true
+    and false (the band's ``in``/``OUT``) instead of a spreadsheet boolean, with the cell's marks."""
     if cell.missing:
         grey = styles.missing_aggregate if aggregate else styles.missing
         sheet.write_string(r, c, cell.state, styles.missing_text if cell.kind in ("text", "rating") else grey)
@@ -136,6 +146,8 @@ def write_cell(sheet: Worksheet, r: int, c: int, cell: Cell, styles: Styles, agg
     )
     if value is None:
         sheet.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool) and words is not None:
+        sheet.write_string(r, c, words[0] if value else words[1], fmt)
     elif isinstance(value, bool):
         sheet.write_boolean(r, c, value, fmt)
     elif cell.kind == "date":
