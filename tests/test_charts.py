@@ -249,6 +249,9 @@ def test_oxide_chart_from_real_histories(runner: CliRunner, nre_store: Path, tmp
     assert result.exit_code == 0, result.output
     assert "common periods" in result.output and "full-sample correlation of returns +0.2" in result.output
     check_png(out)
+    levels = runner.invoke(app, [*args, "--levels", "--log"])  # the two-axis level view, log scale
+    assert levels.exit_code == 0, levels.output
+    check_png(out)
 
 
 def test_oxide_chart_errors(runner: CliRunner, nre_store: Path, tmp_path: Path) -> None:

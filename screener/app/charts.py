@@ -241,6 +241,12 @@ def rating_history(env: Environment, scope: ResolvedScope, since: date | None = 
         import pandas as pd
 
         prices = prices[prices.index >= pd.Timestamp(first)]
+    if prices is None or not len(prices):
+        window = f"from {first} to {day}" if first is not None else f"up to {day}"
+        raise DataUnavailable(
+            f"{symbol}: no stored price {window} ({history_source}); run: screener prices import FILE --ticker "
+            f"{symbol}, or screener fetch, or a --since covering the stored history"
+        )
     source = f"prices: {history_source}; views: {Path(company.source_file).name}"
     return RatingHistoryChart(
         prices if prices is not None and len(prices) else None,
