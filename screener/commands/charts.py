@@ -91,7 +91,8 @@ def pb_band(
 
 PEERS_EXAMPLES = (
     "Examples:\n\n  screener chart peers --out peers.png\n\n"
-    "  screener chart peers -u producers --source snapshot --out producers_pb_roe.png"
+    "  screener chart peers -u producers --source snapshot --out producers_pb_roe.png\n\n"
+    "  screener chart peers --out peers.png --table peers_fair_pb.csv"
 )
 
 
@@ -102,19 +103,34 @@ def peers(
     out: OutOption,
     universe: UniverseOption = None,
     group: GroupOption = None,
+    table: Annotated[
+        Path | None,
+        typer.Option(
+            "--table",
+            help="CSV to write beside the PNG: each name's fair P/B at its ROE on the fitted line and its residual.",
+        ),
+    ] = None,
 ) -> None:
-    """P/B FY1 against ROE FY1 across a universe (from the comp table), names labelled, OLS line fitted."""
+    """P/B FY1 against ROE FY1 across a universe (from the comp table), one point per issuer coloured by peer
+    group, names labelled, OLS line fitted."""
     from screener.app import charts as chart_data
     from screener.render import charts
+    from screener.render.charts_peers import peers_figure, peers_table_csv
 
     run = run_context(ctx)
     _check_out(out)
+    if table is not None and table.suffix.lower() != ".csv":
+        raise UsageError(f"--table: {table} must end in .csv")
     scope = resolve(run, universe, groups=group)
     with fetch_progress(run):
         data = chart_data.peers(run.env, scope)
-    emit(run, charts.png_bytes(charts.peers_chart_figure(data)), out)
+    emit(run, charts.png_bytes(peers_figure(data)), out)
+    if table is not None:
+        emit(run, peers_table_csv(data), table)
     run.notes(data.banners)
-    _wrote(run, f"wrote {out}: {len(data.points)} companies, {len(data.left_out)} left out (NA/NM)")
+    second = f", {len(data.second_lines)} second listing(s) not plotted" if data.second_lines else ""
+    _wrote(run, f"wrote {out}: {len(data.points)} companies, {len(data.left_out)} left out (NA/NM){second}"
+           + (f"; wrote {table}" if table is not None else ""))  # fmt: skip
 
 
 OXIDE_EXAMPLES = (

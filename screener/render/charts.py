@@ -8,7 +8,6 @@ Every chart has a title, axis labels with units, and a footer with the source an
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,7 @@ from screener.core.values import Missing
 if TYPE_CHECKING:
     import pandas as pd
 
-    from screener.app.results import PbBandChart, PeersChart
+    from screener.app.results import PbBandChart
     from screener.core.valuation import BandStats
 
 FIGSIZE = (12.0, 7.2)
@@ -138,79 +137,6 @@ def pb_band_figure(
     return fig
 
 
-@dataclass(frozen=True)
-class PeerPoint:
-    """One company on the peers chart."""
-
-    label: str
-    roe: float
-    pb: float
-
-
-def peers_figure(
-    points: list[PeerPoint],
-    left_out: list[str],
-    *,
-    title: str,
-    source: str,
-    as_of: date,
-) -> Figure:
-    """P/B FY1 against ROE FY1 per company, names labelled, with the OLS line (numpy.polyfit) when there
-    are at least 3 points; companies with NA/NM values are left out and listed in the footer."""
-    fig = _figure()
-    ax = fig.add_subplot(1, 1, 1)
-    x = np.array([p.roe * 100 for p in points])
-    y = np.array([p.pb for p in points])
-    ax.scatter(x, y, s=45, color=LINE, zorder=3, label=f"companies with P/B and ROE (n = {len(points)})")
-    span = float(np.ptp(x)) or 1.0
-    ax.set_xlim(x.min() - 0.08 * span, x.max() + 0.08 * span)
-    ax.set_ylim(max(0.0, y.min() - 0.08 * (float(np.ptp(y)) or 1.0)), y.max() + 0.12 * (float(np.ptp(y)) or 1.0))
-    _label_points(ax, [p.label for p in points], x, y)
-    if len(points) >= 3 and np.ptp(x) > 0:
-        slope, intercept = np.polyfit(x, y, 1)
-        r2 = float(np.corrcoef(x, y)[0, 1] ** 2)
-        grid = np.linspace(x.min(), x.max(), 50)
-        sign = "+" if slope >= 0 else "−"
-        fit = f"OLS fit: P/B = {intercept:.2f} {sign} {abs(slope):.3f} × ROE(%), R² = {r2:.2f}"
-        ax.plot(grid, intercept + slope * grid, color="#c62828", linewidth=1.2, linestyle="--", label=fit)
-    ax.legend(loc="upper right", fontsize=9, frameon=True, framealpha=0.9)
-    ax.set_title(title, fontsize=13, loc="left")
-    ax.set_xlabel("ROE FY1 (%)")
-    ax.set_ylabel("P/B FY1 (x)")
-    ax.grid(True, alpha=0.25)
-    out = f"Left out (P/B or ROE NA/NM): {len(left_out)}" + (f" — {', '.join(left_out)}" if left_out else "")
-    _footer(fig, f"Source: {source}. As of {as_of}. {out}.")
-    return fig
-
-
-def _label_points(ax, labels: list[str], x: np.ndarray, y: np.ndarray) -> None:  # type: ignore[no-untyped-def]
-    """Name each point, trying four positions around it and taking the first whose (approximate) text box
-    overlaps no label placed so far and stays inside the axes."""
-    fig = ax.figure
-    to_px = ax.transData.transform
-    bounds = ax.get_window_extent()
-    scale = fig.dpi / 72.0  # points -> pixels
-    placed: list[tuple[float, float, float, float]] = []
-    for xi, yi in zip(x, y, strict=True):  # the markers are obstacles too
-        mx, my = to_px((xi, yi))
-        placed.append((mx - 4 * scale, my - 4 * scale, mx + 4 * scale, my + 4 * scale))
-    for label, xi, yi in sorted(zip(labels, x, y, strict=True), key=lambda item: (-item[2], item[1])):
-        px, py = to_px((xi, yi))
-        width, height = 0.58 * 8.5 * scale * len(label), 1.15 * 8.5 * scale
-        choice = None
-        for dx, dy, ha in ((6, 3, "left"), (6, -12, "left"), (-6, 3, "right"), (-6, -12, "right")):
-            left = px + dx * scale if ha == "left" else px + dx * scale - width
-            box = (left, py + dy * scale, left + width, py + dy * scale + height)
-            inside = bounds.x0 <= box[0] and box[2] <= bounds.x1 and bounds.y0 <= box[1] and box[3] <= bounds.y1
-            free = all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed)
-            if inside and free:
-                choice = (dx, dy, ha, box)
-                break
-        dx, dy, ha, box = choice or (6, 4, "left", (px, py, px, py))
-        placed.append(box)
-        ax.annotate(label, xy=(xi, yi), xytext=(dx, dy), textcoords="offset points", ha=ha, va="bottom", fontsize=8.5)
-
-
 def band_chart_figure(chart: PbBandChart) -> Figure:
     """:func:`pb_band_figure` of a gathered band (``chart pb-band``, the HTML report)."""
     return pb_band_figure(
@@ -223,12 +149,6 @@ def band_chart_figure(chart: PbBandChart) -> Figure:
         multiple=chart.multiple,
         from_book_values=chart.from_book_values,
     )
-
-
-def peers_chart_figure(chart: PeersChart) -> Figure:
-    """:func:`peers_figure` of the gathered P/B-against-ROE points (``chart peers``, the HTML report)."""
-    points = [PeerPoint(name, roe, pb) for name, roe, pb in chart.points]
-    return peers_figure(points, chart.left_out, title=chart.title, source=chart.source, as_of=chart.as_of)
 
 
 def png_bytes(fig: Figure) -> bytes:
