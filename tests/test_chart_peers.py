@@ -109,3 +109,34 @@ def test_command_one_point_per_issuer_and_the_table(tmp_path: Path) -> None:
     assert out.read_bytes()[:4] == b"\x89PNG"
     bad = CliRunner().invoke(app, [*base, "--out", str(out), "--table", str(tmp_path / "peers.txt")])
     assert bad.exit_code == 2 and ".csv" in bad.output
+
+
+def test_workbook_carries_fair_pb_and_residual(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "comps.xlsx"
+    args = ["export", "--out", str(out), "--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    sheet = book["Charts"]
+    header = next((c.row, c.column) for row in sheet.iter_rows() for c in row if c.value == "Fair P/B")
+    row, col = header
+    assert [sheet.cell(row, col + k).value for k in (-3, -2, -1, 0, 1)] == [
+        "Name", "ROE FY1", "P/B FY1", "Fair P/B", "Residual"
+    ]  # fmt: skip
+    table = []
+    r = row + 1
+    while sheet.cell(r, col - 3).value is not None:
+        table.append([sheet.cell(r, col + k).value for k in (-3, -2, -1, 0, 1)])
+        r += 1
+    book.close()
+    names = [t[0] for t in table]
+    assert "JL Mag Rare-Earth (A)" in names and "JL Mag Rare-Earth (H)" not in names  # one row per issuer
+    x = np.array([t[1] * 100 for t in table])
+    y = np.array([t[2] for t in table])
+    slope = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
+    intercept = y.mean() - slope * x.mean()
+    for (_, roe, pb, fair, residual), xi in zip(table, x, strict=True):
+        assert fair == pytest.approx(intercept + slope * xi) and residual == pytest.approx(pb - fair)
+        assert roe * 100 == xi

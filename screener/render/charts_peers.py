@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from screener.core.peers_fit import Fit
+from screener.core.peers_fit import fit as fit_points
 from screener.render.charts import LINE, _figure, _footer
 
 if TYPE_CHECKING:
@@ -23,27 +24,9 @@ if TYPE_CHECKING:
 GROUP_COLOURS = ("#1f4e79", "#ef6c00", "#2e7d32", "#6a1b9a", "#c62828", "#00838f", "#8d6e63", "#ad1457")
 
 
-@dataclass(frozen=True)
-class Fit:
-    """P/B = intercept + slope × ROE (ROE in %), ordinary least squares."""
-
-    slope: float
-    intercept: float
-    r2: float
-
-    def fair(self, roe: float) -> float:
-        """The fitted P/B at ``roe`` (a fraction)."""
-        return self.intercept + self.slope * roe * 100
-
-
 def fit(chart: PeersChart) -> Fit | None:
-    """The OLS line through the points, None with fewer than 3 points or no spread of ROE."""
-    x = np.array([roe * 100 for _, roe, _ in chart.points])
-    y = np.array([pb for _, _, pb in chart.points])
-    if len(x) < 3 or np.ptp(x) == 0:
-        return None
-    slope, intercept = np.polyfit(x, y, 1)
-    return Fit(float(slope), float(intercept), float(np.corrcoef(x, y)[0, 1] ** 2))
+    """The OLS line through the chart's points (:func:`screener.core.peers_fit.fit`)."""
+    return fit_points(chart.points)
 
 
 def peers_table_csv(chart: PeersChart) -> str:
