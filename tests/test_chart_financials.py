@@ -241,3 +241,20 @@ def test_fx_for_a_chart_is_only_what_was_known_on_the_day(tmp_path: Path) -> Non
     assert known.rate_date <= dt.date(2025, 10, 10)
     before = known.rate_date - dt.timedelta(days=1)
     assert stored_fx(env, {"CNY"}, before) == {}  # the only rate is dated after that day: not used
+
+
+@pytest.mark.parametrize("metric", ["fcf", "net_margin", "revenue"])
+def test_legend_is_clear_of_every_bar(producers: dict[str, Company], metric: str) -> None:
+    nre, cre = with_revenue(producers["600111.SS"]), with_revenue(producers["000831.SZ"])
+    fig = financials_figure(chart([nre, cre], metric))
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    legend = ax.get_legend().get_window_extent(renderer)
+    bars = [p for p in ax.patches if p.get_gid()]
+    assert len(bars) == 12  # two companies × six years
+    for bar in bars:
+        assert not legend.overlaps(bar.get_window_extent(renderer)), bar.get_gid()
+    page = fig.bbox
+    assert page.x0 <= legend.x0 and legend.x1 <= page.x1 and page.y0 <= legend.y0 and legend.y1 <= page.y1
+    for label in ax.get_xticklabels():  # nor over the company names
+        assert not legend.overlaps(label.get_window_extent(renderer))

@@ -127,7 +127,7 @@ def test_peers_chart(runner: CliRunner, tmp_path: Path) -> None:
         ["chart", "peers", "--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
-    assert "17 companies, 4 left out (NA/NM)" in result.output
+    assert "16 companies, 4 left out (NA/NM), 1 second listing(s) not plotted" in result.output
     check_png(out)
 
 
@@ -248,6 +248,9 @@ def test_oxide_chart_from_real_histories(runner: CliRunner, nre_store: Path, tmp
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "common periods" in result.output and "full-sample correlation of returns +0.2" in result.output
+    check_png(out)
+    levels = runner.invoke(app, [*args, "--levels", "--log"])  # the two-axis level view, log scale
+    assert levels.exit_code == 0, levels.output
     check_png(out)
 
 

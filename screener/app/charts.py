@@ -87,13 +87,18 @@ def peers(env: Environment, scope: ResolvedScope) -> PeersChart:
 
 
 def peers_of(report: ScreenReport, names: str) -> PeersChart:
-    """P/B FY1 against ROE FY1 of the report's companies (``names``: the universes, for the title); DataUnavailable
-    when no company has both."""
-    points, left_out = [], []
+    """P/B FY1 against ROE FY1 of the report's companies (``names``: the universes, for the title), one point per
+    issuer (a line with ``counts_in_aggregates = false`` is listed, not plotted); DataUnavailable when no company
+    has both."""
+    points, left_out, groups, tickers, second = [], [], [], [], []
     for row in (r for block in report.groups for r in block.rows):
         pb, roe = row.metric("pb_fy1"), row.metric("roe_fy1")
-        if isinstance(pb, float) and isinstance(roe, float):
+        if not row.company.counts_in_aggregates:
+            second.append(row.company.name)
+        elif isinstance(pb, float) and isinstance(roe, float):
             points.append((short_name(row.company.name), roe, pb))
+            groups.append(row.company.group)
+            tickers.append(row.company.ticker)
         else:
             left_out.append(f"{row.company.name} (P/B {pb if not isinstance(pb, float) else 'ok'}, "
                             f"ROE {roe if not isinstance(roe, float) else 'ok'})")  # fmt: skip
@@ -106,6 +111,9 @@ def peers_of(report: ScreenReport, names: str) -> PeersChart:
         source=f"comp table ({', '.join(report.sources_used)}; house model or consensus estimates)",
         as_of=report.as_of,
         banners=list(report.banners),
+        groups=groups,
+        tickers=tickers,
+        second_lines=second,
     )
 
 
@@ -241,6 +249,12 @@ def rating_history(env: Environment, scope: ResolvedScope, since: date | None = 
         import pandas as pd
 
         prices = prices[prices.index >= pd.Timestamp(first)]
+    if prices is None or not len(prices):
+        window = f"from {first} to {day}" if first is not None else f"up to {day}"
+        raise DataUnavailable(
+            f"{symbol}: no stored price {window} ({history_source}); run: screener prices import FILE --ticker "
+            f"{symbol}, or screener fetch, or a --since covering the stored history"
+        )
     source = f"prices: {history_source}; views: {Path(company.source_file).name}"
     return RatingHistoryChart(
         prices if prices is not None and len(prices) else None,

@@ -89,6 +89,12 @@ class PeersChart:
     source: str
     as_of: date
     banners: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    """Each point's peer group (parallel to ``points``)."""
+    tickers: list[str] = field(default_factory=list)
+    """Each point's ticker (parallel to ``points``)."""
+    second_lines: list[str] = field(default_factory=list)
+    """Listings not plotted: another line of an issuer already plotted (``counts_in_aggregates = false``)."""
 
 
 PERCENT_METRICS = frozenset({"revenue_growth", "gross_margin", "net_margin"})

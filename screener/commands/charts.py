@@ -91,7 +91,8 @@ def pb_band(
 
 PEERS_EXAMPLES = (
     "Examples:\n\n  screener chart peers --out peers.png\n\n"
-    "  screener chart peers -u producers --source snapshot --out producers_pb_roe.png"
+    "  screener chart peers -u producers --source snapshot --out producers_pb_roe.png\n\n"
+    "  screener chart peers --out peers.png --table peers_fair_pb.csv"
 )
 
 
@@ -102,24 +103,40 @@ def peers(
     out: OutOption,
     universe: UniverseOption = None,
     group: GroupOption = None,
+    table: Annotated[
+        Path | None,
+        typer.Option(
+            "--table",
+            help="CSV to write beside the PNG: each name's fair P/B at its ROE on the fitted line and its residual.",
+        ),
+    ] = None,
 ) -> None:
-    """P/B FY1 against ROE FY1 across a universe (from the comp table), names labelled, OLS line fitted."""
+    """P/B FY1 against ROE FY1 across a universe (from the comp table), one point per issuer coloured by peer
+    group, names labelled, OLS line fitted."""
     from screener.app import charts as chart_data
     from screener.render import charts
+    from screener.render.charts_peers import peers_figure, peers_table_csv
 
     run = run_context(ctx)
     _check_out(out)
+    if table is not None and table.suffix.lower() != ".csv":
+        raise UsageError(f"--table: {table} must end in .csv")
     scope = resolve(run, universe, groups=group)
     with fetch_progress(run):
         data = chart_data.peers(run.env, scope)
-    emit(run, charts.png_bytes(charts.peers_chart_figure(data)), out)
+    emit(run, charts.png_bytes(peers_figure(data)), out)
+    if table is not None:
+        emit(run, peers_table_csv(data), table)
     run.notes(data.banners)
-    _wrote(run, f"wrote {out}: {len(data.points)} companies, {len(data.left_out)} left out (NA/NM)")
+    second = f", {len(data.second_lines)} second listing(s) not plotted" if data.second_lines else ""
+    _wrote(run, f"wrote {out}: {len(data.points)} companies, {len(data.left_out)} left out (NA/NM){second}"
+           + (f"; wrote {table}" if table is not None else ""))  # fmt: skip
 
 
 OXIDE_EXAMPLES = (
     "Examples:\n\n  screener chart oxide 600111.SS --oxide nd_cn --out nre_vs_nd.png\n\n"
     "  screener chart oxide 000831.SZ --oxide dy_smm --start 2016-01-01 --freq M --window 24 --out cre_vs_dy.png\n\n"
+    "  screener chart oxide 600111.SS --oxide nd_cn --levels --out nre_nd_levels.png\n\n"
     "Needs the stock's price history (screener prices import / fetch) and the oxide series (screener oxides import)."
 )
 
@@ -138,10 +155,15 @@ def oxide(
     start: Annotated[str | None, typer.Option("--start", help="First date YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--end", help="Last date YYYY-MM-DD.")] = None,
     oxide_currency: Annotated[str, typer.Option("--oxide-currency", help="usd (default) or local.")] = "usd",
+    log: Annotated[bool, typer.Option("--log", help="A log price scale.")] = False,
+    levels: Annotated[
+        bool, typer.Option("--levels", help="The price levels, each on its own axis, instead of rebased to 100.")
+    ] = False,
 ) -> None:
-    """The stock against an oxide price, both rebased to 100, with the rolling correlation of returns below."""
+    """The stock against an oxide price, both rebased to 100 at the first common date on one axis, with the
+    rolling correlation of returns below."""
     from screener.app import charts as chart_data
-    from screener.render import charts
+    from screener.render import charts, charts_series
 
     run = run_context(ctx)
     _check_out(out)
@@ -150,7 +172,7 @@ def oxide(
     scope = resolve(run, one=ticker)
     options = chart_data.OxideChartOptions(scope, oxide_id, freq, window, first, last, oxide_currency)
     data = chart_data.oxide(run.env, options)
-    fig = charts.oxide_figure(
+    fig = charts_series.oxide_figure(
         data.levels,
         data.rolling,
         title=data.title,
@@ -161,6 +183,8 @@ def oxide(
         full_sample_corr=data.full_sample_corr,
         source=data.source,
         as_of=data.as_of,
+        log=log,
+        two_axes=levels,
     )
     emit(run, charts.png_bytes(fig), out)
     corr = data.full_sample_corr
@@ -189,14 +213,14 @@ def rating_history(
 ) -> None:
     """The share price with each house rating and target change marked (the sell-side disclosure chart)."""
     from screener.app import charts as chart_data
-    from screener.render import charts
+    from screener.render import charts, charts_series
 
     run = run_context(ctx)
     _check_out(out)
     start = run.date(since, "--since", past=True)
     scope = resolve(run, universe, one=ticker, check=chart_data.check_listed)
     data = chart_data.rating_history(run.env, scope, start)
-    fig = charts.rating_history_figure(
+    fig = charts_series.rating_history_figure(
         data.prices, data.views, title=data.title, currency=data.currency, source=data.source, as_of=data.as_of
     )
     emit(run, charts.png_bytes(fig), out)

@@ -8,7 +8,6 @@ Every chart has a title, axis labels with units, and a footer with the source an
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,7 @@ from screener.core.values import Missing
 if TYPE_CHECKING:
     import pandas as pd
 
-    from screener.app.results import PbBandChart, PeersChart
+    from screener.app.results import PbBandChart
     from screener.core.valuation import BandStats
 
 FIGSIZE = (12.0, 7.2)
@@ -138,79 +137,6 @@ def pb_band_figure(
     return fig
 
 
-@dataclass(frozen=True)
-class PeerPoint:
-    """One company on the peers chart."""
-
-    label: str
-    roe: float
-    pb: float
-
-
-def peers_figure(
-    points: list[PeerPoint],
-    left_out: list[str],
-    *,
-    title: str,
-    source: str,
-    as_of: date,
-) -> Figure:
-    """P/B FY1 against ROE FY1 per company, names labelled, with the OLS line (numpy.polyfit) when there
-    are at least 3 points; companies with NA/NM values are left out and listed in the footer."""
-    fig = _figure()
-    ax = fig.add_subplot(1, 1, 1)
-    x = np.array([p.roe * 100 for p in points])
-    y = np.array([p.pb for p in points])
-    ax.scatter(x, y, s=45, color=LINE, zorder=3, label=f"companies with P/B and ROE (n = {len(points)})")
-    span = float(np.ptp(x)) or 1.0
-    ax.set_xlim(x.min() - 0.08 * span, x.max() + 0.08 * span)
-    ax.set_ylim(max(0.0, y.min() - 0.08 * (float(np.ptp(y)) or 1.0)), y.max() + 0.12 * (float(np.ptp(y)) or 1.0))
-    _label_points(ax, [p.label for p in points], x, y)
-    if len(points) >= 3 and np.ptp(x) > 0:
-        slope, intercept = np.polyfit(x, y, 1)
-        r2 = float(np.corrcoef(x, y)[0, 1] ** 2)
-        grid = np.linspace(x.min(), x.max(), 50)
-        sign = "+" if slope >= 0 else "−"
-        fit = f"OLS fit: P/B = {intercept:.2f} {sign} {abs(slope):.3f} × ROE(%), R² = {r2:.2f}"
-        ax.plot(grid, intercept + slope * grid, color="#c62828", linewidth=1.2, linestyle="--", label=fit)
-    ax.legend(loc="upper right", fontsize=9, frameon=True, framealpha=0.9)
-    ax.set_title(title, fontsize=13, loc="left")
-    ax.set_xlabel("ROE FY1 (%)")
-    ax.set_ylabel("P/B FY1 (x)")
-    ax.grid(True, alpha=0.25)
-    out = f"Left out (P/B or ROE NA/NM): {len(left_out)}" + (f" — {', '.join(left_out)}" if left_out else "")
-    _footer(fig, f"Source: {source}. As of {as_of}. {out}.")
-    return fig
-
-
-def _label_points(ax, labels: list[str], x: np.ndarray, y: np.ndarray) -> None:  # type: ignore[no-untyped-def]
-    """Name each point, trying four positions around it and taking the first whose (approximate) text box
-    overlaps no label placed so far and stays inside the axes."""
-    fig = ax.figure
-    to_px = ax.transData.transform
-    bounds = ax.get_window_extent()
-    scale = fig.dpi / 72.0  # points -> pixels
-    placed: list[tuple[float, float, float, float]] = []
-    for xi, yi in zip(x, y, strict=True):  # the markers are obstacles too
-        mx, my = to_px((xi, yi))
-        placed.append((mx - 4 * scale, my - 4 * scale, mx + 4 * scale, my + 4 * scale))
-    for label, xi, yi in sorted(zip(labels, x, y, strict=True), key=lambda item: (-item[2], item[1])):
-        px, py = to_px((xi, yi))
-        width, height = 0.58 * 8.5 * scale * len(label), 1.15 * 8.5 * scale
-        choice = None
-        for dx, dy, ha in ((6, 3, "left"), (6, -12, "left"), (-6, 3, "right"), (-6, -12, "right")):
-            left = px + dx * scale if ha == "left" else px + dx * scale - width
-            box = (left, py + dy * scale, left + width, py + dy * scale + height)
-            inside = bounds.x0 <= box[0] and box[2] <= bounds.x1 and bounds.y0 <= box[1] and box[3] <= bounds.y1
-            free = all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed)
-            if inside and free:
-                choice = (dx, dy, ha, box)
-                break
-        dx, dy, ha, box = choice or (6, 4, "left", (px, py, px, py))
-        placed.append(box)
-        ax.annotate(label, xy=(xi, yi), xytext=(dx, dy), textcoords="offset points", ha=ha, va="bottom", fontsize=8.5)
-
-
 def band_chart_figure(chart: PbBandChart) -> Figure:
     """:func:`pb_band_figure` of a gathered band (``chart pb-band``, the HTML report)."""
     return pb_band_figure(
@@ -225,134 +151,8 @@ def band_chart_figure(chart: PbBandChart) -> Figure:
     )
 
 
-def peers_chart_figure(chart: PeersChart) -> Figure:
-    """:func:`peers_figure` of the gathered P/B-against-ROE points (``chart peers``, the HTML report)."""
-    points = [PeerPoint(name, roe, pb) for name, roe, pb in chart.points]
-    return peers_figure(points, chart.left_out, title=chart.title, source=chart.source, as_of=chart.as_of)
-
-
 def png_bytes(fig: Figure) -> bytes:
     """The figure as PNG at its fixed size (no tight bbox, so the size is always ``PIXELS``)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
-
-
-def oxide_figure(
-    levels: pd.DataFrame,
-    rolling: pd.Series,
-    *,
-    title: str,
-    stock_label: str,
-    oxide_label: str,
-    window: int,
-    freq: str,
-    full_sample_corr: float | None,
-    source: str,
-    as_of: date,
-) -> Figure:
-    """Stock and oxide rebased to 100 at the first common period (two axes), and a lower panel with the
-    rolling correlation of period log returns (with the full-sample correlation as a reference line)."""
-    fig = Figure(figsize=FIGSIZE, dpi=DPI)
-    FigureCanvasAgg(fig)
-    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2.2, 1.0], "hspace": 0.08})
-    fig.subplots_adjust(left=0.07, right=0.9, top=0.9, bottom=0.16)
-    rebased = levels / levels.iloc[0] * 100.0
-    first = levels.index[0].date()
-    top.plot(rebased.index, rebased["stock"].to_numpy(), color=LINE, linewidth=1.2, label=stock_label)
-    right = top.twinx()
-    right.plot(rebased.index, rebased["oxide"].to_numpy(), color="#ef6c00", linewidth=1.2, label=oxide_label)
-    top.set_ylabel(f"stock (rebased, {first} = 100)", color=LINE)
-    right.set_ylabel(f"oxide (rebased, {first} = 100)", color="#ef6c00")
-    top.tick_params(axis="y", colors=LINE)
-    right.tick_params(axis="y", colors="#ef6c00")
-    handles = top.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    top.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=9, frameon=False)
-    top.grid(True, alpha=0.25)
-    top.set_title(title, fontsize=13, loc="left")
-    period = {"W": "weeks", "M": "months"}.get(freq, "periods")
-    bottom.plot(rolling.index, rolling.to_numpy(), color="#6a1b9a", linewidth=1.1)
-    bottom.axhline(0.0, color="black", linewidth=0.8)
-    if full_sample_corr is not None and np.isfinite(full_sample_corr):
-        bottom.axhline(full_sample_corr, color="#6a1b9a", linestyle="--", linewidth=0.9)
-        bottom.annotate(
-            f"full sample {full_sample_corr:+.2f}",
-            xy=(1.005, full_sample_corr),
-            xycoords=("axes fraction", "data"),
-            va="center",
-            fontsize=9,
-            color="#6a1b9a",
-        )
-    bottom.set_ylim(-1.0, 1.0)
-    bottom.set_ylabel(f"rolling corr\n({window} {period}, log returns)")
-    bottom.set_xlabel("Date")
-    bottom.grid(True, alpha=0.25)
-    _footer(
-        fig,
-        f"Source: {source}. Both series on the days both have a price; last common quote of each "
-        f"{period[:-1]}; correlation of log returns, not of price levels. As of {as_of}.",
-    )
-    return fig
-
-
-RATING_COLOURS = {"Buy": "#2e7d32", "Neutral": "#ef6c00", "Sell": "#c62828"}
-RATING_MARKERS = {"Buy": "^", "Neutral": "s", "Sell": "v"}
-
-
-def rating_history_figure(
-    prices: pd.Series | None,
-    views: list[tuple[date, str, float, str]],
-    *,
-    title: str,
-    currency: str,
-    source: str,
-    as_of: date,
-) -> Figure:
-    """The sell-side disclosure chart: the share price, the target price as a step line from each view's date,
-    and a marker per rating or target change (▲ Buy, ■ Neutral, ▼ Sell) labelled with rating and target.
-    ``views``: (set_on, rating, target, note), oldest first; ``prices`` may be None (targets only)."""
-    import pandas as pd
-
-    fig = _figure()
-    ax = fig.add_subplot(1, 1, 1)
-    if prices is not None and len(prices):
-        ax.plot(prices.index, prices.to_numpy(), color=LINE, linewidth=1.1, label=f"share price ({currency})")
-    end = pd.Timestamp(as_of)
-    for index, (set_on, rating, target, _note) in enumerate(views):
-        start = pd.Timestamp(set_on)
-        stop = pd.Timestamp(views[index + 1][0]) if index + 1 < len(views) else end
-        colour = RATING_COLOURS.get(rating, "#555555")
-        ax.hlines(target, start, stop, colors=colour, linestyles="--", linewidth=1.4,
-                  label="target price" if index == 0 else "_nolegend_")  # fmt: skip
-        at = prices[prices.index <= start] if prices is not None else None
-        y = target  # no price that week: the marker sits on its target
-        if at is not None and len(at) and (start - at.index[-1]).days <= 7:
-            y = float(at.iloc[-1])
-        ax.scatter([start], [y], marker=RATING_MARKERS.get(rating, "o"), s=90, color=colour, zorder=5,
-                   edgecolors="white", linewidths=0.8)  # fmt: skip
-        ax.annotate(
-            f"{rating}\nTP {target:,.2f}\n{set_on}",
-            xy=(start, y),
-            xytext=(6, 14 if index % 2 == 0 else -40),
-            textcoords="offset points",
-            fontsize=8.5,
-            color=colour,
-        )
-    if not views:
-        ax.annotate("not rated: no house view", xy=(0.5, 0.5), xycoords="axes fraction", ha="center", fontsize=12)
-    else:
-        levels = [t for _, _, t, _ in views] + ([float(prices.max())] if prices is not None and len(prices) else [])
-        highest = max(levels)
-        ax.set_ylim(0, highest * 1.18)  # room for the labels above the highest target
-    ax.set_title(title, fontsize=13, loc="left")
-    ax.set_ylabel(f"Price ({currency})")
-    ax.set_xlabel("Date")
-    ax.grid(True, alpha=0.25)
-    if views or (prices is not None and len(prices)):
-        ax.legend(loc="upper left", fontsize=9, frameon=False)
-    _footer(
-        fig,
-        f"Source: {source}. Markers: rating changes (▲ Buy, ■ Neutral, ▼ Sell) at the price of their date (at the "
-        f"target when no price is stored then); dashed: the target price in force. As of {as_of}.",
-    )
-    return fig

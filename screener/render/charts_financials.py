@@ -32,10 +32,11 @@ def _short(name: str, width: int = 16) -> str:
 
 def financials_figure(chart: FinancialsChart) -> Figure:
     """Per company a group of bars, one per fiscal year of ``chart.years`` (colour by year; hatched when an
-    estimate); an NA/NM year has no bar and its marker at the baseline. Each bar's ``gid`` is ``TICKER:YEAR``.
+    estimate); an NA/NM year has no bar and its marker at the baseline; the legend outside the axes, on the
+    right. Each bar's ``gid`` is ``TICKER:YEAR``.
     Percent metrics on a % axis; amounts in millions of the unit's currency."""
     fig = _figure()
-    fig.subplots_adjust(right=0.97, bottom=0.2)
+    fig.subplots_adjust(right=0.88, bottom=0.2)  # the legend to the right of the plot, clear of the bars
     ax = fig.add_subplot(1, 1, 1)
     years = chart.years
     n = len(years)
@@ -75,7 +76,8 @@ def financials_figure(chart: FinancialsChart) -> Figure:
         ax.set_ylabel(f"{chart.title.split(' by year')[0]} ({chart.unit})")
     handles = [Patch(facecolor=colours[y], label=f"FY{y}") for y in years]
     handles.append(Patch(facecolor="white", edgecolor="#333333", hatch=ESTIMATE_HATCH, label="estimate"))
-    ax.legend(handles=handles, loc="upper left", fontsize=9, frameon=False, ncol=min(len(handles), 8))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=9,
+              frameon=False)  # fmt: skip
     ax.set_title(chart.title, fontsize=13, loc="left")
     ax.grid(True, axis="y", alpha=0.25)
     left = f"Left out (no data): {len(chart.left_out)}" + (f" — {', '.join(chart.left_out)}" if chart.left_out else "")

@@ -112,11 +112,12 @@ class Figure:
 def figures(bundle: ReportBundle) -> list[Figure]:
     """Each chart of the bundle as an inline PNG (matplotlib, imported only here)."""
     from screener.render import charts as ch
+    from screener.render.charts_peers import peers_figure
 
     out = []
     peers = bundle.charts.peers
     if peers is not None:
-        out.append(Figure(peers.title, png_data_uri(ch.png_bytes(ch.peers_chart_figure(peers))), peers.source))
+        out.append(Figure(peers.title, png_data_uri(ch.png_bytes(peers_figure(peers))), peers.source))
     for band in bundle.charts.pb_bands:
         out.append(Figure(band.title, png_data_uri(ch.png_bytes(ch.band_chart_figure(band))), band.source))
     if bundle.charts.financials:

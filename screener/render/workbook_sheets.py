@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from screener.core.peers_fit import fit
 from screener.core.values import Missing
 from screener.render.cells import correlation_cells, drift_cells
 from screener.render.workbook_print import titles
@@ -109,12 +110,16 @@ def _ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: in
 def _peers(book: Workbook, sheet: Worksheet, peers: PeersChart, col: int, at: int, styles: Styles) -> int:
     """The P/B-vs-ROE data at column ``col`` and its scatter chart at row ``at``; returns the next free column."""
     sheet.write_string(0, col, "P/B against ROE, FY1 (chart data)", styles.section)
-    for c, head in enumerate(("Name", "ROE FY1", "P/B FY1")):
+    for c, head in enumerate(("Name", "ROE FY1", "P/B FY1", "Fair P/B", "Residual")):
         sheet.write_string(1, col + c, head, styles.header)
+    line = fit(peers.points)  # each name's fair P/B at its ROE on the OLS line, and P/B − fair P/B
     for r, (name, roe, pb) in enumerate(peers.points, start=2):
         sheet.write_string(r, col, text(name))
         sheet.write_number(r, col + 1, roe, styles.number("0.0%"))
         sheet.write_number(r, col + 2, pb, styles.number('0.0"x"'))
+        if line is not None:
+            sheet.write_number(r, col + 3, line.fair(roe), styles.number('0.0"x"'))
+            sheet.write_number(r, col + 4, pb - line.fair(roe), styles.number('+0.0"x";-0.0"x"'))
     last = 1 + len(peers.points)
     chart = book.add_chart({"type": "scatter"})
     assert chart is not None
@@ -136,7 +141,7 @@ def _peers(book: Workbook, sheet: Worksheet, peers: PeersChart, col: int, at: in
     sheet.write_string(at + CHART_ROWS - 2, 0, text(f"{peers.source}; as of {peers.as_of}"), styles.note)
     if peers.left_out:
         sheet.write_string(at + CHART_ROWS - 1, 0, text("left out: " + "; ".join(peers.left_out)), styles.note)
-    return col + 4
+    return col + 6
 
 
 YEAR_COLOURS = ("#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B", "#FD8D3C", "#E6550D")
