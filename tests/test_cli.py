@@ -62,7 +62,8 @@ def test_screen_table(runner: CliRunner) -> None:
     out = result.output
     for text in ("Targets and ratings", "Valuation", "Producers mean", "Magnets harmonic mean", "All median", "OUT"):
         assert text in out
-    assert "FX CNY 7.1328 per USD on 2025-09-26" in out
+    assert "CNY 7.1328 (2025-09-26, stale)" in out  # the short footer; in full with --notes
+    assert "FX CNY 7.1328 per USD on 2025-09-26" in runner.invoke(app, ["screen", *BASE, "--notes"]).output
     assert "bundled snapshot of 2025-10-10" in out
 
 
@@ -237,7 +238,7 @@ def test_reverse_sort_by_name(runner: CliRunner) -> None:
 
 def test_legend_follows_config(runner: CliRunner, tmp_path: Path) -> None:
     config = make_config(tmp_path, {"ratings": {"buy": 0.20}})
-    result = runner.invoke(app, ["screen", "--config", str(config), "--source", "snapshot"])
+    result = runner.invoke(app, ["screen", "--config", str(config), "--source", "snapshot", "--notes"])
     assert result.exit_code == 0, result.output
     assert "Buy ≥20%" in result.output
 

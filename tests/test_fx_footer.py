@@ -13,11 +13,15 @@ from .conftest import EnvRunner, make_config
 
 
 def _fx_lines(tmp_path: Path, limit: int) -> dict[str, str]:
+    """The full footer's FX lines (``--notes``), by currency; the short footer's one FX line under ``short``."""
     config = make_config(tmp_path / f"w{limit}", {"fx": {"max_staleness_days": limit}})
     args = ["screen", "--source", "snapshot", "--as-of", "2025-10-10", "--wide", "--config", str(config)]
-    result = EnvRunner().invoke(app, args)
+    result = EnvRunner().invoke(app, [*args, "--notes"])
     assert result.exit_code == 0, result.output
-    return {line.split()[1]: line for line in result.stdout.splitlines() if line.startswith("FX ")}
+    lines = {line.split()[1]: line for line in result.stdout.splitlines() if line.startswith("FX ")}
+    short = EnvRunner().invoke(app, args).stdout.splitlines()
+    lines["short"] = " ".join(short[i] for i, line in enumerate(short) if line.startswith("FX per USD:"))
+    return lines
 
 
 @pytest.mark.parametrize(("limit", "stale_cny"), [(10, True), (13, True), (14, False), (20, False)])
@@ -27,3 +31,5 @@ def test_the_footer_marks_a_rate_stale_by_the_configured_limit(tmp_path: Path, l
     assert "14 days before the as-of date" in lines["CNY"] if stale_cny else "days before" not in lines["CNY"]
     assert ("stale" in lines["CNY"]) is stale_cny
     assert "stale" not in lines["AUD"]  # dated on the as-of day
+    assert ("CNY 7.1328 (2025-09-26, stale)" in lines["short"]) is stale_cny
+    assert "AUD 1.5396 (2025-10-10)" in lines["short"]

@@ -82,6 +82,10 @@ def screen(
     ] = None,
     columns: Annotated[str | None, columns_option("screener.render.tables:SCREEN_KEYS")] = None,
     wide: WideOption = False,
+    notes: Annotated[
+        bool,
+        typer.Option("--notes", help="Print the full footer: FX sources, the legend and how aggregates are computed."),
+    ] = False,
 ) -> None:
     """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates.
     Columns that do not fit the terminal are dropped, least important first, and named under the table."""
@@ -105,7 +109,7 @@ def screen(
     if kind == "table":
         from screener.render.tables import screen_view
 
-        show(run, screen_view(report, view, banners=not run.quiet), out)
+        show(run, screen_view(report, view, banners=not run.quiet, notes=notes), out)
         return
     emit(run, ex.to_csv(report) if kind == "csv" else ex.to_json(report) + "\n", out)
     run.notes(report.banners)

@@ -21,6 +21,8 @@ from screener.render import formatting as f
 from screener.render.cells import comp_cells, drift_cells
 from screener.render.fit import NAME_MIN, FittedTable, Row, Spec, View
 
+COMP_NAME_MIN = 12
+"""The comp table's names are cut (with …) down to this width before any other column is dropped (#22)."""
 RATING_STYLE = {Rating.BUY: "bold green", Rating.NEUTRAL: "yellow", Rating.SELL: "bold red"}
 MARK_STYLE = {
     Mark.IMPLAUSIBLE: "magenta",
@@ -75,29 +77,32 @@ class Column:
 IDENTITY = (Column("ticker", "Ticker", 0, "left"), Column("name", "Name", 0, "left"))
 RATING_COLUMNS = (
     *IDENTITY,
-    Column("currency", "Ccy", 9, "left"),
-    Column("price", "Price", 5),
+    Column("currency", "Ccy", 10, "left"),
+    Column("price", "Price", 1),
     Column("ytd_change", "YTD", 12),
-    Column("market_cap_usd_m", "Mcap US$m", 8),
-    Column("target_price", "TP", 6),
-    Column("upside", "Upside", 4),
-    Column("dividend_yield", "DY FY1", 10),
-    Column("etr", "ETR", 1),
-    Column("house_rating", "House", 3, "left"),
-    Column("rule_rating", "Rule", 2, "left"),
-    Column("in_band", "Band", 7, "left"),
+    Column("market_cap_usd_m", "Mcap US$m", 9),
+    Column("target_price", "TP", 2),
+    Column("upside", "Upside", 7),
+    Column("dividend_yield", "DY FY1", 8),
+    Column("etr", "ETR", 3),
+    Column("house_rating", "House", 4, "left"),
+    Column("rule_rating", "Rule", 5, "left"),
+    Column("in_band", "Band", 6, "left"),
     Column("flags", "Flags", 11, "left"),
     Column("source", "Src", 13, "left"),
 )
+"""The analyst's reading order (#22): identity, price, TP, ETR, house, rule, band; upside (ETR less the yield)
+and the FY1 yield next; then size, currency, flags, YTD and the source."""
 METRIC_COLUMNS = (
-    ("P/E FY1", "pe_fy1", 1), ("P/E FY2", "pe_fy2", 5), ("P/B FY1", "pb_fy1", 4), ("P/B FY2", "pb_fy2", 7),
-    ("EV/EBITDA FY1", "ev_ebitda_fy1", 3), ("EV/EBITDA FY2", "ev_ebitda_fy2", 6), ("ROE FY1", "roe_fy1", 8),
-    ("ROE FY2", "roe_fy2", 10), ("DY FY1", "dy_fy1", 9), ("DY FY2", "dy_fy2", 11),
+    ("P/E FY1", "pe_fy1", 2), ("P/E FY2", "pe_fy2", 7), ("P/B FY1", "pb_fy1", 3), ("P/B FY2", "pb_fy2", 9),
+    ("EV/EBITDA FY1", "ev_ebitda_fy1", 4), ("EV/EBITDA FY2", "ev_ebitda_fy2", 10), ("ROE FY1", "roe_fy1", 5),
+    ("ROE FY2", "roe_fy2", 8), ("DY FY1", "dy_fy1", 6), ("DY FY2", "dy_fy2", 11),
 )  # fmt: skip
-"""(header, column key, priority) of the FY1/FY2 multiples, in display order."""
+"""(header, column key, priority) of the FY1/FY2 multiples, in display order: the FY1 multiples and ROE first,
+then FY2 (ROE FY2 before the other FY2 multiples, so no EV/EBITDA FY2 shows while an ROE is hidden)."""
 VALUATION_COLUMNS = (
     *IDENTITY,
-    Column("fy1", "FY1", 2),
+    Column("fy1", "FY1", 1),
     *(Column(key, header, priority) for header, key, priority in METRIC_COLUMNS),
     Column("estimate_source", "Est", 12, "left", cell="estimate"),
 )
@@ -123,23 +128,26 @@ SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_CO
 ROW_STYLE = {"company": None, "mean": "italic", "median": "italic", "harmonic_mean": "italic", "n": "dim"}
 
 
+def _label(text: Text) -> Text:
+    """A group or statistic label: wrapped between words when the names are cut, never cut itself."""
+    text.no_wrap, text.overflow = False, "fold"
+    return text
+
+
 def _table(blocks: list[CellBlock], title: str, columns: tuple[Column, ...], view: View) -> FittedTable:
-    """The rows of the cell model, then a table that fits the terminal: names cut with … (never below the group
-    and statistic labels), flags wrapped between codes, lower-priority columns dropped and named."""
+    """The rows of the cell model, then a table that fits the terminal: names cut with … (down to
+    :data:`COMP_NAME_MIN`; group and statistic labels wrap instead), flags wrapped between codes, lower-priority
+    columns dropped and named."""
     rows: list[Row] = []
     blank = [Text("")] * (len(columns) - 2)
-    labels: list[int] = []
     for block in blocks:
-        band = Text(block.label, style="bold underline")
-        rows.append(Row([Text(""), band, *blank]))
-        labels.append(band.cell_len)
+        rows.append(Row([Text(""), _label(Text(block.label, style="bold underline")), *blank]))
         for row in block.rows:
             cells = [column.render(row[column.cell or column.key]) for column in columns]
             if row.kind != "company":
-                labels.append(cells[1].cell_len)
+                cells[1] = _label(cells[1])
             rows.append(Row(cells, ROW_STYLE[row.kind], end_section=row.kind == "n"))
-    name_min = max([NAME_MIN, *labels])
-    specs = [column.spec(name_min if column.key == "name" else None) for column in columns]
+    specs = [column.spec(COMP_NAME_MIN if column.key == "name" else None) for column in columns]
     return FittedTable(specs, rows, view, title=title)
 
 
@@ -171,37 +179,12 @@ def screen_tables(report: ScreenReport, view: View | None = None) -> list[Fitted
     ]
 
 
-def footer(report: ScreenReport) -> Text:
-    """As-of date, sources, FX used (rate, date, source) and the legend."""
-    when = report.as_of_text()
-    lines = [f"{when[0].upper()}{when[1:]}. Sources: {', '.join(report.sources_used) or 'none'}."]
-    for currency, rate in sorted(report.fx.items()):
-        age = (report.as_of - rate.rate_date).days
-        when = f"{-age} days AFTER the as-of date" if age < 0 else f"{age} days before the as-of date"
-        stale = f" — {when}: stale (rows converted with it are flagged fx_stale)" if currency in report.stale_fx else ""
-        lines.append(f"FX {currency} {rate.per_usd:.4f} per USD on {rate.rate_date.isoformat()} ({rate.source}){stale}")
-    if report.missing:
-        lines.append(f"No data for: {', '.join(report.missing)}")
-    r = report.rules
-    tolerance = f" (±{r.tolerance * 100:g}pp tolerance)" if r.tolerance else ""
-    lines.append(
-        f"Upside = TP/price − 1; ETR = upside + FY1 dividend yield; Rule = Buy ≥{r.buy * 100:g}% "
-        f"(≥{r.buy_high_risk * 100:g}% high risk), Sell <{r.sell * 100:g}%. Band: house rating vs rule{tolerance}. "
-        "Est: house = house model; consensus (n = FY1 forecasters, the estimate's date), its multiples at this price. "
-        "Aggregates: one line per issuer (a second listing shows as '+1 dual', not counted), always over the whole "
-        "group (with names or --top: 'n 7 (2 shown)'), n used (NA/NM and flagged yields excluded); harmonic mean for "
-        "price multiples only. Marked: 44.0%? implausible yield; orange a stale price or target; cyan a band or "
-        "consensus target; italic a market cap from the snapshot's share count; underlined a house rating out of "
-        "band. NA = not available, NM = not meaningful (negative or zero denominator), NR = not rated. "
-        "Market caps in USD (snapshot: as published)."
-    )
-    return Text("\n".join(lines), style="dim")
+def screen_view(report: ScreenReport, view: View | None = None, banners: bool = True, notes: bool = False) -> Group:
+    """Banners (unless ``banners`` is False: ``--quiet``), tables and footer (short; in full with ``notes``)."""
+    from screener.render.screen_footer import footer, notes_footer
 
-
-def screen_view(report: ScreenReport, view: View | None = None, banners: bool = True) -> Group:
-    """Banners (unless ``banners`` is False: ``--quiet``), tables and footer."""
     parts: list[Text | FittedTable] = [Text(b, style="bold yellow") for b in report.banners] if banners else []
-    parts += [*screen_tables(report, view), footer(report)]
+    parts += [*screen_tables(report, view), notes_footer(report) if notes else footer(report)]
     return Group(*parts)
 
 
