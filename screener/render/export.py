@@ -154,7 +154,12 @@ def to_json(report: ScreenReport) -> str:
         "sources": report.sources_used,
         "banners": report.banners,
         "fx": {
-            c: {"per_usd": r.per_usd, "date": r.rate_date.isoformat(), "source": r.source}
+            c: {
+                "per_usd": r.per_usd,
+                "date": r.rate_date.isoformat(),
+                "source": r.source,
+                "stale": c in report.stale_fx,  # the fx_stale rule's decision (core/fx.is_stale)
+            }
             for c, r in sorted(report.fx.items())
         },
         "missing": report.missing,

@@ -142,7 +142,7 @@ def report_html(bundle: ReportBundle) -> str:
             result.findings,
             result.warnings,
         )
-    fx = [(c, r.per_usd, r.rate_date.isoformat(), r.source) for c, r in sorted(report.fx.items())]
+    fx = [(c, r.per_usd, r.rate_date.isoformat(), r.source, c in report.stale_fx) for c, r in sorted(report.fx.items())]
     companies = sum(len(b.rows) for b in report.groups)
     return render(
         "report.html.j2",

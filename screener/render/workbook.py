@@ -218,7 +218,7 @@ def sources_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
     r += 1
     sheet.write_string(r, 0, "FX rates (units per USD)", styles.section)
     r += 1
-    for c, head in enumerate(("Currency", "Source", "", "Per USD", "Rate date")):
+    for c, head in enumerate(("Currency", "Source", "", "Per USD", "Rate date", "Stale")):
         if head:
             sheet.write_string(r, c, head, styles.header)
     r += 1
@@ -230,6 +230,8 @@ def sources_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
         sheet.write_string(r, 1, text(rate.source))
         write_number(sheet, r, 3, rate.per_usd, styles.number("0.0000"), styles.missing)
         sheet.write_datetime(r, 4, rate.rate_date, styles.date)
+        if currency in report.stale_fx:  # the fx_stale decision of the report, as the terminal footer shows it
+            sheet.write_string(r, 5, "stale: rows converted with it are flagged fx_stale")
         r += 1
     for title, lines in (
         ("Banners", report.banners),
