@@ -151,9 +151,7 @@ def parse_rows(
     return sets
 
 
-def import_estimates(
-    env: Environment, file: Path, decimal: str = ".", replace: bool = False
-) -> EstimatesImportResult:
+def import_estimates(env: Environment, file: Path, decimal: str = ".", replace: bool = False) -> EstimatesImportResult:
     """Read, check and store the file's consensus sets (source ``import:<file name>``), merged into each ticker's
     stored sets (``replace``: the file's sets alone); a summary per ticker. Every stored record the file touches is
     read before anything is written: an unreadable one stops a merge with nothing written (UnreadableStored)."""

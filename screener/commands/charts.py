@@ -1,5 +1,5 @@
-"""`screener chart pb-band|oxide|peers|rating-history|financials`: PNG charts (matplotlib, Agg, imported only by
-these commands)."""
+"""`screener chart pb-band|oxide|performance|peers|rating-history|financials`: PNG charts (matplotlib, Agg,
+imported only by these commands)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,12 @@ if TYPE_CHECKING:
     from screener.app.scope import ResolvedScope
 
 chart_app = typer.Typer(
-    help="Charts analysts read: the P/B band, the stock against an oxide price, P/B against ROE across peers, "
-    "revenue, growth, margins and FCF by year across peers (PNG).",
+    help="Charts analysts read: the P/B band, the stock against an oxide price, stocks and oxides rebased to 100, "
+    "P/B against ROE across peers, revenue, growth, margins and FCF by year across peers (PNG).",
     epilog="Examples:\n\n  screener chart peers --out peers.png\n\n"
     "  screener chart pb-band 600111.SS --out nre_band.png\n\n"
-    "  screener chart oxide 600111.SS --oxide nd_cn --out nre_vs_nd.png",
+    "  screener chart oxide 600111.SS --oxide nd_cn --out nre_vs_nd.png\n\n"
+    "  screener chart performance 600111.SS 000831.SZ --oxide dy_smm --out perf.png",
     no_args_is_help=True,
 )
 app.add_typer(chart_app, name="chart")
@@ -191,6 +192,53 @@ def oxide(
     _wrote(
         run, f"wrote {out}: {len(data.levels)} common periods, full-sample correlation of returns {corr:+.2f}", scope
     )
+
+
+PERFORMANCE_EXAMPLES = (
+    "Examples:\n\n  screener chart performance 600111.SS 000831.SZ --oxide dy_smm --oxide nd_cn --start 2016-01-01 "
+    "--out perf.png\n\n"
+    "  screener chart performance 600111.SS 000831.SZ --oxide dy_smm --start 2019-01-01 --end 2022-12-31 --log "
+    "--out perf_log.png\n\n"
+    "Stocks: the stored adjusted close (screener prices import FILE --ticker T, or screener fetch); oxides: the "
+    "stored series in their quote currency (screener oxides import FILE --series ID; ids: screener oxides list). "
+    "Every line is rebased to 100 on the first date all of them have a value."
+)
+
+
+@chart_app.command("performance", epilog=PERFORMANCE_EXAMPLES)
+@command
+def performance(
+    ctx: typer.Context,
+    tickers: Annotated[
+        list[str], typer.Argument(help="One or more stocks, any code form: 600111.SS 000831.SZ ...", show_default=False)
+    ],
+    out: OutOption,
+    oxide_ids: Annotated[
+        list[str] | None, typer.Option("--oxide", help="Oxide series id (repeatable; see `screener oxides list`).")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--start", help="First date YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last date YYYY-MM-DD (cut at --as-of when given).")] = None,
+    log: Annotated[bool, typer.Option("--log", help="A log scale.")] = False,
+    universe: UniverseOption = None,
+) -> None:
+    """Stocks (adjusted) and oxide price series rebased to 100 on their first common date, on one axis; the
+    footer names each line's source and last date."""
+    from screener.app.performance_chart import PerformanceOptions
+    from screener.app.performance_chart import performance as performance_data
+    from screener.render import charts
+    from screener.render.charts_performance import performance_figure
+
+    run = run_context(ctx)
+    _check_out(out)
+    first, last = run.date(start, "--start"), run.date(end, "--end")
+    if first is not None and last is not None and last < first:
+        raise UsageError(f"--end {last} is before --start {first}")
+    if run.as_of is not None:
+        last = min(last, run.as_of) if last is not None else run.as_of
+    options = PerformanceOptions(tickers, oxide_ids or (), first, last, universe or ())
+    data = performance_data(run.env, options)
+    emit(run, charts.png_bytes(performance_figure(data, log=log)), out)
+    _wrote(run, f"wrote {out}: {len(data.lines)} lines rebased to 100 on {data.first_common}")
 
 
 RATING_EXAMPLES = (

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 
+from screener.core.rebase import rebase_to_100
 from screener.render.charts import DPI, FIGSIZE, LINE, _figure, _footer
 
 if TYPE_CHECKING:
@@ -18,6 +21,19 @@ if TYPE_CHECKING:
     from matplotlib.text import Annotation
 
 OXIDE_COLOUR = "#ef6c00"
+
+
+def rebased_axis(ax: Axes, lines: Sequence[tuple[pd.Series, str, str, str]], first: date, *, log: bool) -> None:
+    """Series already rebased to 100 on ``first`` drawn on one axis: each (values, label, colour, line style),
+    the 100 reference line, the y label naming the base date, a log scale with ``log``."""
+    for values, label, colour, style in lines:
+        ax.plot(values.index, values.to_numpy(), color=colour, linestyle=style, linewidth=1.2, label=label)
+    ax.axhline(100.0, color="#999999", linewidth=0.8, linestyle=(0, (2, 2)))
+    ax.set_ylabel(f"rebased, {first} = 100" + (" (log scale)" if log else ""))
+    if log:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(ScalarFormatter())  # 50, 100, 200 rather than 10^2
+        ax.yaxis.set_minor_formatter(ScalarFormatter())
 
 
 def oxide_figure(
@@ -56,13 +72,9 @@ def oxide_figure(
             top.set_yscale("log")
             right.set_yscale("log")
     else:
-        rebased = levels / levels.iloc[0] * 100.0
-        top.plot(rebased.index, rebased["stock"].to_numpy(), color=LINE, linewidth=1.2, label=stock_label)
-        top.plot(rebased.index, rebased["oxide"].to_numpy(), color=OXIDE_COLOUR, linewidth=1.2, label=oxide_label)
-        top.axhline(100.0, color="#999999", linewidth=0.8, linestyle=(0, (2, 2)))
-        top.set_ylabel(f"rebased, {first} = 100" + (" (log scale)" if log else ""))
-        if log:
-            top.set_yscale("log")
+        rebased = rebase_to_100(levels, levels.index[0])
+        lines = [(rebased["stock"], stock_label, LINE, "-"), (rebased["oxide"], oxide_label, OXIDE_COLOUR, "-")]
+        rebased_axis(top, lines, first, log=log)
         handles = top.get_legend_handles_labels()[0]
     top.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=9, frameon=False)
     top.grid(True, alpha=0.25)
