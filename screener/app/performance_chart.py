@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from screener.app.results import PerformanceChart, PerformanceLine
 from screener.app.universes import companies, selected, symbol
 from screener.core.rebase import first_common_date, rebase_to_100
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
@@ -35,26 +36,6 @@ class PerformanceOptions:
     start: date | None = None
     end: date | None = None
     universes: Sequence[str] = ()
-
-
-@dataclass
-class PerformanceLine:
-    """One line: its label, kind (``stock`` or ``oxide``), the rebased values (100 on the first common date), the
-    source as stored and the last date of the series in the window."""
-
-    label: str
-    kind: str
-    rebased: pd.Series
-    source: str
-    last: date
-
-
-@dataclass
-class PerformanceChart:
-    lines: list[PerformanceLine]
-    first_common: date
-    title: str
-    end: date | None
 
 
 def check_oxide_ids(env: Environment, oxides: Sequence[str]) -> None:

@@ -264,3 +264,26 @@ class ValuationResult:
     """Where the history came from: "universe book values", "stored history" or "none"."""
     current_basis: str = ""
     """The denominator of the current multiple (e.g. "BVPS implied by the stored P/B: close ... on ...")."""
+
+
+@dataclass
+class PerformanceLine:
+    """One line: its label, kind (``stock`` or ``oxide``), the rebased values (100 on the first common date), the
+    source as stored and the last date of the series in the window."""
+
+    label: str
+    kind: str
+    rebased: pd.Series
+    source: str
+    last: date
+
+
+@dataclass
+class PerformanceChart:
+    """``chart performance``: its lines in order, their first common date (each line is 100 there), the title and
+    the end of the window (None: to the last stored value)."""
+
+    lines: list[PerformanceLine]
+    first_common: date
+    title: str
+    end: date | None

@@ -12,7 +12,7 @@ from screener.render.charts_series import OXIDE_COLOUR, rebased_axis
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from screener.app.performance_chart import PerformanceChart
+    from screener.app.results import PerformanceChart
 
 STOCK_COLOURS = (LINE, "#2e7d32", "#6a1b9a", "#00838f", "#5d4037", "#c2185b")
 OXIDE_COLOURS = (OXIDE_COLOUR, "#c62828", "#f9a825", "#8d6e63", "#ad1457", "#9e9d24")
