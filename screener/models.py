@@ -149,8 +149,18 @@ class Company:
     """``k`` when the comp table's target price comes from the P/B band (``m + k·s`` × forward BVPS)."""
     weight: float | None = None
     """Percent of an ETF's net assets (``universe import-holdings``); informational."""
+    declared_tags: tuple[str, ...] = ()
+    """The entry's ``tags = [...]`` (lowercase letters, digits, hyphens); :attr:`tags` adds the oxide exposure."""
     source_file: str = ""
     line: int | None = None
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The company's tags: the declared ones in file order, then its ``oxide_exposure`` (``light``/``heavy``),
+        derived here once so that it is never typed twice (the universe reader refuses ``light``/``heavy`` in
+        ``tags``)."""
+        exposure = (self.oxide_exposure,) if self.oxide_exposure else ()
+        return (*self.declared_tags, *(t for t in exposure if t not in self.declared_tags))
 
     def view_at(self, day: date) -> HouseView | None:
         """The house view in force on ``day``: the latest one set on or before it (None: not rated then)."""

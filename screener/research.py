@@ -3,13 +3,14 @@
 Research is what the team states about a company: house views (``[[company.house]]``), house model, consensus
 overrides, book values and ``target_from_band``, with the facts they are read with: ``fiscal_year_end_month``
 (the model's and consensus' year labels), ``reporting_currency``, ``high_risk`` (the Buy threshold) and
-``oxide_exposure``. An entry *holds research* when it gives views, a model, consensus, book values or a band
-target. The index gathers every entry of a Yahoo ticker (universe tickers are Yahoo symbols and their aliases
-are checked to map to them, so the ticker is the key) across the universe files it is given, in that order:
+``oxide_exposure``, and the company's ``tags`` (what the research says matters for supply). An entry *holds
+research* when it gives views, a model, consensus, book values, a band target or tags. The index gathers every
+entry of a Yahoo ticker (universe tickers are Yahoo symbols and their aliases are checked to map to them, so the
+ticker is the key) across the universe files it is given, in that order:
 
 - views: the union of the holders' views by ``set_on``; two different views on one day are a conflict;
-- model, consensus, book values (order aside), band target, oxide exposure: from the holders that give them;
-  two holders giving different values are a conflict;
+- model, consensus, book values (order aside), band target, oxide exposure, tags (order aside): from the holders
+  that give them; two holders giving different values are a conflict;
 - fiscal year end, reporting currency, high risk: every holder states them; they must agree.
 
 A conflict is a :class:`UniverseError` naming both files and lines; identical duplicates are fine. Identity
@@ -28,20 +29,21 @@ from typing import Any
 from screener.errors import UniverseError
 from screener.models import BookValue, Company, HouseView, Universe
 
-OPTIONAL = ("model", "consensus", "book_values", "target_from_band", "oxide_exposure")
+OPTIONAL = ("model", "consensus", "book_values", "target_from_band", "oxide_exposure", "declared_tags")
 """Research a holder may leave out (None or empty when not given)."""
 STATED = ("fiscal_year_end_month", "reporting_currency", "high_risk")
 """What every holder states (read with a default when the file leaves it out): holders must agree."""
 
 
 def holds_research(company: Company) -> bool:
-    """Whether this entry gives house views, a house model, consensus, book values or a band target."""
+    """Whether this entry gives house views, a house model, consensus, book values, a band target or tags."""
     return bool(
         company.views
         or company.model is not None
         or company.consensus is not None
         or company.book_values
         or company.target_from_band is not None
+        or bool(company.declared_tags)
     )
 
 
@@ -113,7 +115,7 @@ def _merge(entries: tuple[Company, ...]) -> Research:
                 continue
             first = given.setdefault(name, (value, holder))
             if first[0] != value:
-                raise _conflict(holder, first[1], name, _differs(name, value, first[0]))
+                raise _conflict(holder, first[1], FIELD_NAMES.get(name, name), _differs(name, value, first[0]))
     values: dict[str, Any] = {name: getattr(holder, name) for name, (_, holder) in given.items()}
     values["views"] = tuple(view for _, (view, _) in sorted(views.items()))
     return Research(entries, values)
@@ -123,6 +125,8 @@ def _comparable(name: str, value: Any) -> Any:
     """A research value as compared across files (None: not given); book values compared in date order."""
     if name == "book_values":
         return tuple(sorted(value, key=_book_key)) if value else None
+    if name == "declared_tags":  # none given: not stated; the same tags in another order are the same
+        return tuple(sorted(value)) if value else None
     return value
 
 
@@ -135,6 +139,8 @@ def _view(view: HouseView) -> str:
     return f"{view.rating.value} TP {view.target_price:g}{note}"
 
 
+FIELD_NAMES = {"declared_tags": "tags"}
+"""The universe file's key of a research field, where the model names it otherwise."""
 DIFFERENT = {
     "model": "two different house models",
     "consensus": "two different consensus overrides",
@@ -147,6 +153,8 @@ def _differs(name: str, here: Any, there: Any) -> str:
         return DIFFERENT[name]
     if name == "target_from_band":
         return f"k = {here:g} here, k = {there:g} there"
+    if name == "declared_tags":
+        return f"{list(here)} here, {list(there)} there"
     return f"{_toml(here)} here, {_toml(there)} there"
 
 

@@ -18,6 +18,7 @@ from screener.config.universe_spec import (
     MODEL_KEYS,
     MODEL_YEAR_KEYS,
     REQUIRED_KEYS,
+    tags_problem,
 )
 from screener.core.measures import MEASURES
 from screener.core.ratings import Rating
@@ -260,9 +261,17 @@ class _Reader(TableReader):
             book_values=book_values,
             target_from_band=band_k,
             weight=v["weight"],
+            declared_tags=self.tags(v["tags"], *path, "tags"),
             source_file=self.doc.path,
             line=self.doc.line_of(*path),
         )
+
+    def tags(self, raw: list[Any], *path: PathPart) -> tuple[str, ...]:
+        """``tags = [...]``, checked by :func:`screener.config.universe_spec.tags_problem`."""
+        problem = tags_problem(raw)
+        if problem is not None:
+            raise self.fail(problem, *path)
+        return tuple(raw)
 
     def universe(self) -> Universe:
         data = self.doc.data

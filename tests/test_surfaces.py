@@ -204,7 +204,7 @@ def excel_format(column: str, currency: str) -> str:
     return "#,##0" if whole else "#,##0.00"
 
 
-TEXT = {"ticker", "name", "currency", "house_rating", "rule_rating", "flags", "source", "in_band", "price_date"}
+TEXT = {"ticker", "name", "currency", "house_rating", "rule_rating", "flags", "tags", "source", "in_band", "price_date"}
 
 
 def test_comp_table_cell_by_cell_on_five_surfaces(surfaces: Surfaces) -> None:
@@ -233,7 +233,7 @@ def test_comp_table_cell_by_cell_on_five_surfaces(surfaces: Surfaces) -> None:
             text = shown(column, as_json[column], currency, nm_inputs.get(ticker, {}).get(column))
             if column == "in_band":
                 text = {"true": "in", "false": "OUT", "": ""}[raw]
-            elif column == "flags":
+            elif column in ("flags", "tags"):  # lists: space-separated on the terminal and the page
                 text = raw.replace(";", " ")
             text += "?" if "implausible" in cell_marks else ""
             if column in terminal:

@@ -60,6 +60,11 @@ class CompanyRow(CompRow):
         """The comp table's row for a computed row (no changes: NA)."""
         return cls(**{f.name: getattr(row, f.name) for f in fields(CompRow)}, changes=changes or PriceChanges())
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The company's tags (declared, then its oxide exposure: :attr:`screener.models.Company.tags`)."""
+        return self.company.tags
+
     def raw_input(self, column: str) -> float | None:
         """The denominator behind a multiple column (e.g. the negative EPS behind an NM P/E), if known."""
         if column not in MULTIPLE_COLUMNS:

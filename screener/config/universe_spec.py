@@ -3,6 +3,9 @@ allowed values) and of its nested tables, read by :mod:`screener.universe` (erro
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from screener.config.fields import REQUIRED, Field
 
 COMPANY_SPEC = {
@@ -23,6 +26,7 @@ COMPANY_SPEC = {
     "book_values": Field("any"),
     "target_from_band": Field("any"),
     "weight": Field("number", low=0, high=100),
+    "tags": Field("list", []),
 }
 """A ``[[company]]`` entry; nested tables (house, model, consensus, book_values, target_from_band) are read by
 the reader's own methods."""
@@ -50,3 +54,22 @@ CONSENSUS_KEYS = {"source", "reference_price", "reference_date", "years"}
 CONSENSUS_YEAR_KEYS = {"pe", "pb", "ev_ebitda", "roe", "dy"}
 BOOK_VALUE_KEYS = {"published", "period_end", "bvps", "currency"}
 BAND_TARGET_KEYS = {"k"}
+TAG_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?"
+"""A tag: 1 to 32 lowercase letters, digits and hyphens, starting and ending with a letter or digit."""
+DERIVED_TAGS = ("light", "heavy")
+"""Tags derived from ``oxide_exposure`` (:attr:`screener.models.Company.tags`), refused in ``tags``."""
+
+
+def tags_problem(tags: list[Any]) -> str | None:
+    """What is wrong with a ``tags`` list (None: nothing): every tag a string matching :data:`TAG_PATTERN`, none
+    given twice, none of :data:`DERIVED_TAGS` (they come from ``oxide_exposure``)."""
+    seen: set[str] = set()
+    for tag in tags:
+        if not isinstance(tag, str) or not re.fullmatch(TAG_PATTERN, tag):
+            return f"a tag is 1-32 lowercase letters, digits and hyphens like 'quota-holder', got {tag!r}"
+        if tag in DERIVED_TAGS:
+            return f"{tag!r} is derived from oxide_exposure: set oxide_exposure = {tag!r} instead"
+        if tag in seen:
+            return f"{tag!r} given twice"
+        seen.add(tag)
+    return None

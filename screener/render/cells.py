@@ -121,6 +121,7 @@ def company_cells(row: CompanyRow, as_of: str) -> CellRow:
         "in_band": Cell(row.in_band, "boolean", marks=frozenset(out_of_band), note=band_note),
         "fy1": number_cell(row.fy1, "count"),
         "flags": text_cell(";".join(row.flags)),
+        "tags": text_cell(";".join(row.tags)),
         "source": text_cell(row.source),
         "as_of": Cell(as_of, "date"),
         "estimate": text_cell(row.estimate_text),

@@ -64,6 +64,7 @@ CSV_COLUMNS = [
     "peg_fy1",
     "net_debt_to_ebitda_fy1",
     "weight",
+    "tags",
 ]
 """The PM CSV contract (CLI.md), then columns appended by later versions (never reordered)."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

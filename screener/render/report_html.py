@@ -28,9 +28,10 @@ COMP_COLUMNS = (
     ("pb_pctile", "P/B pctile"), ("pe_pctile", "P/E pctile"), ("pb_z", "P/B z"), ("rev_growth_fy1", "Rev gr. FY1"),
     ("eps_growth_fy1", "EPS gr. FY1"), ("peg_fy1", "PEG FY1"), ("net_debt_to_ebitda_fy1", "ND/EBITDA FY1"),
     ("estimate", "Est"),
-    ("flags", "Flags"), ("source", "Src"),
+    ("flags", "Flags"), ("tags", "Tags"), ("source", "Src"),
 )  # fmt: skip
-WEIGHTED_COLUMNS = (*COMP_COLUMNS[:-3], ("weight", "Weight"), *COMP_COLUMNS[-3:])
+_EST = COMP_COLUMNS.index(("estimate", "Est"))
+WEIGHTED_COLUMNS = (*COMP_COLUMNS[:_EST], ("weight", "Weight"), *COMP_COLUMNS[_EST:])
 """With ETF weights in the universe: the weight after ND/EBITDA FY1 (``8.30%``; blank in aggregate rows)."""
 CORRELATION_COLUMNS = (
     ("ticker", "Ticker"), ("name", "Name"), ("series", "Series"), ("n", "n"), ("corr", "Corr"), ("beta", "Beta"),
@@ -45,7 +46,7 @@ MARK_CLASS = {
     Mark.ESTIMATE: "estimate",
 }
 """The CSS class of each mark (style.css); the cell's ``title`` says what the mark means."""
-WRAPS = ("name", "flags", "detail")
+WRAPS = ("name", "flags", "tags", "detail")
 """Text columns that may wrap in print."""
 
 
@@ -63,7 +64,7 @@ def html_cell(key: str, cell: Cell) -> HtmlCell:
     ``in``/``OUT``), ``num`` right-aligned numbers, ``na`` for NA/NM (and NR), a class per mark, the marks'
     meaning as the title."""
     text = cell_text(cell, "in", "OUT") if key == "in_band" else cell_text(cell)
-    if key == "flags":
+    if key in ("flags", "tags"):  # lists: space-separated, as the terminal shows them
         text = text.replace(";", " ")
     classes = ["num"] if cell.kind not in ("text", "rating", "date", "boolean") else []
     if cell.missing or (cell.kind == "rating" and text == "NR"):

@@ -62,18 +62,20 @@ class Column:
     cell: str | None = None
 
     def spec(self, shrink: int | None = None) -> Spec:
-        return Spec(self.key, self.header, self.priority, self.justify, shrink=shrink, wrap=self.key == "flags")
+        return Spec(self.key, self.header, self.priority, self.justify, shrink=shrink, wrap=self.key in LISTS)
 
     def render(self, cell: Cell) -> Text:
         if self.key == "in_band":
             return rich_cell(cell, "in", "OUT")
-        if self.key == "flags":
-            return Text(str(cell.value or "").replace(";", " "), style="magenta")
+        if self.key in LISTS:
+            return Text(str(cell.value or "").replace(";", " "), style=LISTS[self.key])
         if self.key == "estimate_source":
             return Text(str(cell.value or ""), style="cyan" if str(cell.value).startswith("consensus") else "")
         return rich_cell(cell)
 
 
+LISTS = {"flags": "magenta", "tags": "blue"}
+"""Columns holding a list (``;``-joined in the CSV): shown space-separated, wrapped between items, in a colour."""
 IDENTITY = (Column("ticker", "Ticker", 0, "left"), Column("name", "Name", 0, "left"))
 RATING_COLUMNS = (
     *IDENTITY,
@@ -122,7 +124,9 @@ GROWTH_COLUMNS = (
 WEIGHT_COLUMN = Column("weight", "Weight", 20)
 """The ETF weight from the universe file (``universe import-holdings``): shown only with --wide or --columns; no
 aggregate (a weight is not averaged)."""
-EXTRA_COLUMNS = (*HISTORY_COLUMNS, *GROWTH_COLUMNS, WEIGHT_COLUMN)
+TAGS_COLUMN = Column("tags", "Tags", 21, "left")
+"""The company's tags (declared in the universe file, then its oxide exposure): with --wide or --columns."""
+EXTRA_COLUMNS = (*HISTORY_COLUMNS, *GROWTH_COLUMNS, WEIGHT_COLUMN, TAGS_COLUMN)
 SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_COLUMNS, *EXTRA_COLUMNS)))
 """What ``screen --columns`` takes (the CSV column names)."""
 ROW_STYLE = {"company": None, "mean": "italic", "median": "italic", "harmonic_mean": "italic", "n": "dim"}

@@ -102,6 +102,7 @@ COLUMNS: tuple[Col, ...] = (
     Col("PEG FY1", 8, "peg_fy1"),
     Col("ND/EBITDA FY1", 10, "net_debt_to_ebitda_fy1"),
     Col("Flags", 28, "flags"),
+    Col("Tags", 24, "tags"),
     Col("Source", 9, "source"),
     Col("As of", 11, "as_of"),
     Col("Row type", 13, "row_type"),
