@@ -184,7 +184,7 @@ _COLUMNS["buy_not_held"] = ["ticker", "name", "benchmark_weight", "house_rating"
 
 def sections(report: PortfolioReport) -> list[tuple[str, list[str], list[Record]]]:
     """The records grouped as every document shows them: (title, columns, records), empty sections left out
-    except *Not included*, always shown (none: said)."""
+    except *Not included*, always shown (none: said); the order and keys of :data:`TABLE_TITLES`."""
     grouped: dict[str, list[Record]] = {}
     for record in records(report):
         kind = str(record["row_type"])

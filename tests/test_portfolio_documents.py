@@ -1,0 +1,74 @@
+"""The portfolio view in the documents (#24 item 3): the workbook's Portfolio sheet (`export --portfolio`), read
+back with openpyxl (numbers as numbers, formats, formula-safe text, print settings), and the HTML report's
+Portfolio section (`report --portfolio`); the options' usage errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from screener.cli import app
+
+from .conftest import SHARED_DATA, EnvRunner, make_config, need
+
+REMX_FILE = SHARED_DATA / "holdings" / "REMX_vaneck_holdings_committed_2026-01-31.csv"
+SNAPSHOT = ["--source", "snapshot", "--as-of", "2025-10-10"]
+BOOK = "ticker,asset class,weight\n600111 CH,Stock,60%\nLYC AU,Stock,30%\n=HYPERLINK(1),Cash,10%\n"
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> tuple[EnvRunner, list[str], Path]:
+    config = make_config(tmp_path / "work")
+    book = tmp_path / "book.csv"
+    book.write_text(BOOK)
+    return EnvRunner(), ["--config", str(config), *SNAPSHOT], book
+
+
+def test_export_adds_a_portfolio_sheet(cli: tuple[EnvRunner, list[str], Path]) -> None:
+    from openpyxl import load_workbook
+
+    runner, options, book = cli
+    out = book.with_name("comps.xlsx")
+    benchmark = str(need(REMX_FILE))
+    result = runner.invoke(app, ["export", "--out", str(out), "--portfolio", str(book), "--benchmark", benchmark,
+                                 *options])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(out)
+    try:
+        assert workbook.sheetnames[:3] == ["Comps", "Sources & FX", "Flags"] and "Portfolio" in workbook.sheetnames
+        sheet = workbook["Portfolio"]
+        rows = [list(r) for r in sheet.iter_rows()]
+        header_at = next(i for i, r in enumerate(rows) if r[0].value == "ticker")
+        header = [c.value for c in rows[header_at]]
+        nre = next(r for r in rows if r[0].value == "600111.SS")
+        weight = nre[header.index("weight")]
+        assert weight.value == pytest.approx(0.6) and weight.number_format == "0.00%"
+        assert nre[header.index("benchmark_weight")].value == pytest.approx(0.0748)  # REMX 7.48%
+        assert nre[header.index("active_weight")].value == pytest.approx(0.6 - 0.0748)
+        assert nre[header.index("pe_fy1")].number_format == '#,##0.0"x"'
+        at = next(i for i, r in enumerate(rows) if r[0].value == "row_type")  # the summary table's own header
+        summary = next(r for r in rows if r[0].value == "portfolio")
+        pe = summary[[c.value for c in rows[at]].index("pe_fy1")].value
+        assert pe == pytest.approx(0.9 / (0.6 / 88.42769337 + 0.3 / 79.9), rel=1e-8)  # snapshot P/Es, by hand
+        texts = [c.value for r in rows for c in r if isinstance(c.value, str)]
+        assert "'=HYPERLINK(1)" in texts and "=HYPERLINK(1)" not in texts  # the cash line, listed, never a formula
+        assert any("not equity (Cash)" in t for t in texts)
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+        assert sheet.print_title_cols == "$A:$B" and sheet.print_title_rows == f"${header_at + 1}:${header_at + 1}"
+    finally:
+        workbook.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["export", "--out", "comps.csv", "--portfolio", "BOOK"], "--portfolio"),
+        (["report", "--out", "r.html", "--benchmark", "remx"], "--benchmark needs --portfolio"),
+    ],
+)
+def test_portfolio_options_usage_errors(cli: tuple[EnvRunner, list[str], Path], args: list[str], needle: str) -> None:
+    runner, options, book = cli
+    args = [str(book.with_name(a)) if a.endswith((".csv", ".html")) else str(book) if a == "BOOK" else a for a in args]
+    result = runner.invoke(app, [*args, *options])
+    assert result.exit_code == 2 and needle in result.stderr, result.output
