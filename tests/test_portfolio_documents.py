@@ -11,6 +11,7 @@ import pytest
 from screener.cli import app
 
 from .conftest import SHARED_DATA, EnvRunner, make_config, need
+from .test_report_html import parse
 
 REMX_FILE = SHARED_DATA / "holdings" / "REMX_vaneck_holdings_committed_2026-01-31.csv"
 SNAPSHOT = ["--source", "snapshot", "--as-of", "2025-10-10"]
@@ -58,6 +59,23 @@ def test_export_adds_a_portfolio_sheet(cli: tuple[EnvRunner, list[str], Path]) -
         assert sheet.print_title_cols == "$A:$B" and sheet.print_title_rows == f"${header_at + 1}:${header_at + 1}"
     finally:
         workbook.close()
+
+
+def test_report_adds_a_portfolio_section(cli: tuple[EnvRunner, list[str], Path]) -> None:
+    runner, options, book = cli
+    out = book.with_name("report.html")
+    result = runner.invoke(app, ["report", "--out", str(out), "--portfolio", str(book), *options])
+    assert result.exit_code == 0, result.output
+    page = parse(out)
+    assert "portfolio" in page.sections
+    holdings = {cells[0][1]: cells for _, cells in page.tables["portfolio holding"]}
+    assert holdings["600111.SS"][2] == ("num", "60.00%") and holdings["LYC.AX"][2][1] == "30.00%"
+    assert holdings["LYC.AX"][3] == ("num na", "NA")  # no benchmark
+    missing = page.tables["portfolio not_included"]
+    assert [cells[1][1] for _, cells in missing] == ["=HYPERLINK(1)"]  # shown as text (autoescaped), never run
+    plain = book.with_name("plain.html")
+    assert runner.invoke(app, ["report", "--out", str(plain), *options]).exit_code == 0
+    assert "portfolio" not in parse(plain).sections
 
 
 @pytest.mark.parametrize(
