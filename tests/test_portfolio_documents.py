@@ -90,3 +90,41 @@ def test_portfolio_options_usage_errors(cli: tuple[EnvRunner, list[str], Path], 
     args = [str(book.with_name(a)) if a.endswith((".csv", ".html")) else str(book) if a == "BOOK" else a for a in args]
     result = runner.invoke(app, [*args, *options])
     assert result.exit_code == 2 and needle in result.stderr, result.output
+
+
+NRE_RAW = SHARED_DATA / "prices" / "a_shares" / "ganlei_raw_1997_2022"
+OXIDES = SHARED_DATA / "oxides" / "cn_oxides_nd_pr_ce_la_daily_2013_2024_yiyawu.csv"
+FX_CNY = SHARED_DATA / "fx" / "DEXCHUS_usdcny_1981_2025.csv"
+
+
+def test_oxide_betas_are_the_engine_betas_weighted(cli: tuple[EnvRunner, list[str], Path]) -> None:
+    import csv
+    import io
+    import json
+
+    runner, options, book = cli
+    config = options[:2]
+    for ticker in ("600111.SS", "000831.SZ"):
+        path = need(NRE_RAW / f"{ticker}.csv")
+        assert runner.invoke(app, ["prices", "import", str(path), "--ticker", ticker, *config]).exit_code == 0
+    assert runner.invoke(app, ["fx", "import", str(need(FX_CNY)), "--currency", "CNY", *config]).exit_code == 0
+    imported = runner.invoke(
+        app, ["oxides", "import", str(need(OXIDES)), "--series", "nd_cn", "--mid-of", "nd_oxide_min,nd_oxide_max",
+              "--unit", "10000 CNY/t", "--currency", "CNY", "--vat-included", *config],
+    )  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    engine = runner.invoke(app, ["correlate", "--oxide", "nd_cn", "--format", "csv", *options])
+    assert engine.exit_code == 0, engine.output
+    beta = {r["ticker"]: float(r["beta"]) for r in csv.DictReader(io.StringIO(engine.stdout)) if r["beta"] != "NA"}
+    assert set(beta) >= {"600111.SS", "000831.SZ"}
+    book.write_text("ticker,weight\n600111 CH,50\n000831 CH,30\nLYC AU,20\n")  # LYC: no stored prices, no beta
+    result = runner.invoke(app, ["portfolio", str(book), "--format", "json", *options])
+    assert result.exit_code == 0, result.output
+    betas = json.loads(result.stdout)["meta"]["oxide_betas"]
+    assert [b["series"] for b in betas] == ["nd_cn"]
+    assert betas[0]["portfolio"] == pytest.approx((0.5 * beta["600111.SS"] + 0.3 * beta["000831.SZ"]) / 0.8)
+    assert betas[0]["portfolio_coverage"] == pytest.approx(0.8) and betas[0]["benchmark"] == "NA"
+    rows = runner.invoke(app, ["portfolio", str(book), "--format", "csv", *options]).stdout
+    line = next(r for r in csv.DictReader(io.StringIO(rows)) if r["row_type"] == "oxide_beta")
+    assert line["name"] == "nd_cn" and float(line["weight"]) == pytest.approx(0.8)
+    assert line["flags"].startswith("beta=") and "benchmark_beta=NA" in line["flags"]

@@ -194,6 +194,9 @@ def portfolio(env: Environment, options: PortfolioOptions) -> PortfolioReport:
         summary["active"] = {
             c: pf.difference(summary["portfolio"][c], summary["benchmark"][c]) for c in summary["portfolio"]
         }
+    from screener.app.portfolio_betas import oxide_betas
+
+    betas, beta_notes = oxide_betas(env, options.scope, universes, held, bench_weights)
     groups = {ln.ticker: ln.group for ln in lines}
     exposures = {ln.ticker: ln.exposure for ln in lines}
     return PortfolioReport(
@@ -209,7 +212,8 @@ def portfolio(env: Environment, options: PortfolioOptions) -> PortfolioReport:
         not_included=missing,
         included={"portfolio": sum(held.values())}
         | ({"benchmark": sum(bench_weights.values())} if bench_weights is not None else {}),
-        banners=[*report.banners, *_banners(book, bench, missing, report, held, rows)],
+        betas=betas,
+        banners=[*report.banners, *_banners(book, bench, missing, report, held, rows), *beta_notes],
         stale_fx=report.stale_fx,
     )
 

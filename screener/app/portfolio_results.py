@@ -76,6 +76,28 @@ class WeightRow:
     active_weight: Value = NA
 
 
+@dataclass(frozen=True)
+class OxideBeta:
+    """The book's (and the benchmark's) beta to one stored oxide series: ``Σ w_i β_i / Σ w_i`` over the names with
+    a beta (the correlation engine's, METHODS §6), the weight covered, and active = portfolio − benchmark."""
+
+    series: str
+    portfolio: Value
+    covered: float
+    benchmark: Value = NA
+    benchmark_covered: float = 0.0
+    active: Value = NA
+
+    @property
+    def text(self) -> str:
+        """``beta=1.23;benchmark_beta=0.98;active_beta=0.25`` (raw numbers, NA/NM literal): the CSV's flags."""
+
+        def raw(value: Value) -> str:
+            return format(float(value), ".10g") if isinstance(value, float | int) else str(value)
+
+        return f"beta={raw(self.portfolio)};benchmark_beta={raw(self.benchmark)};active_beta={raw(self.active)}"
+
+
 @dataclass
 class PortfolioReport:
     """Everything the portfolio renderers need, with provenance."""
@@ -97,6 +119,8 @@ class PortfolioReport:
     included: dict[str, float] = field(default_factory=dict)
     """``portfolio`` / ``benchmark`` -> the weight of the names included (Σ w; the rest is listed as not
     included)."""
+    betas: list[OxideBeta] = field(default_factory=list)
+    """The betas to each stored oxide series (none stored: empty)."""
     banners: list[str] = field(default_factory=list)
     stale_fx: frozenset[str] = frozenset()
 

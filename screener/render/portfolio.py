@@ -89,6 +89,11 @@ def records(report: PortfolioReport) -> list[Record]:
             record = _empty(kind, group=weights.key, weight=weights.weight)
             record.update(benchmark_weight=weights.benchmark_weight, active_weight=weights.active_weight)
             out.append(record)
+    for beta in report.betas:
+        record = _empty("oxide_beta", name=beta.series, weight=beta.covered, flags=beta.text)
+        if report.benchmark is not None:
+            record["benchmark_weight"] = beta.benchmark_covered
+        out.append(record)
     out += [_line("sell", ln) for ln in report.sells]
     out += [_line("buy_not_held", ln) for ln in report.buys_not_held]
     for missing in report.not_included:
@@ -134,6 +139,17 @@ def to_json(report: PortfolioReport) -> str:
             "benchmark": report.benchmark,
             "banners": report.banners,
             "stale_fx": sorted(report.stale_fx),
+            "oxide_betas": [
+                {
+                    "series": b.series,
+                    "portfolio": _json_cell(b.portfolio),
+                    "portfolio_coverage": b.covered,
+                    "benchmark": _json_cell(b.benchmark),
+                    "benchmark_coverage": b.benchmark_covered if report.benchmark is not None else None,
+                    "active": _json_cell(b.active),
+                }
+                for b in report.betas
+            ],
         },
         "rows": [{c: _json_cell(r[c]) for c in CSV_COLUMNS} for r in records(report)],
     }
@@ -164,6 +180,7 @@ TABLE_TITLES = {
     "summary": "Summary (weighted; coverage = weight covered)",
     "group": "Weights by peer group",
     "exposure": "Weights by oxide exposure",
+    "oxide_beta": "Beta to each stored oxide series (weighted; coverage = weight with a beta)",
     "sell": "Holdings the rules rate Sell",
     "buy_not_held": "Benchmark names not held the rules rate Buy",
     "not_included": "Not included",
@@ -177,6 +194,7 @@ _COLUMNS = {
     "sell": ["ticker", "name", "weight", "house_rating", "rule_rating", "etr", "upside"],
     "not_included": ["ticker", "name", "weight", "benchmark_weight", "flags"],
 }  # fmt: skip
+_COLUMNS["oxide_beta"] = ["name", "weight", "benchmark_weight", "flags"]
 _COLUMNS["not_held"] = _COLUMNS["holding"]
 _COLUMNS["exposure"] = _COLUMNS["group"]
 _COLUMNS["buy_not_held"] = ["ticker", "name", "benchmark_weight", "house_rating", "rule_rating", "etr", "upside"]
