@@ -250,3 +250,38 @@ def test_non_equity_lines_are_listed_and_csv_text_is_formula_safe(cli: tuple[Env
     cash = [r for r in rows if r["row_type"] == "not_included"]
     assert [r["name"] for r in cash] == ["'=1+1"]  # listed, never run by a spreadsheet
     assert "line 4" in cash[0]["flags"] and "not equity (Cash)" in cash[0]["flags"]
+
+
+def test_an_xlsx_book_with_relative_weights_is_read_and_said(cli: tuple[EnvRunner, list[str], Path]) -> None:
+    from openpyxl import Workbook
+
+    runner, options, tmp = cli
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (("Symbol", "Weight"), ("600111 CH", 3), ("LYC AU", 1)):
+        sheet.append(row)
+    path = tmp / "book.xlsx"
+    workbook.save(path)
+    result = runner.invoke(app, ["portfolio", str(path), "--format", "json", *options])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    held = {r["ticker"]: r["weight"] for r in payload["rows"] if r["row_type"] == "holding"}
+    assert held == {"600111.SS": pytest.approx(0.75), "LYC.AX": pytest.approx(0.25)}  # 3 and 1 of 4
+    assert payload["meta"]["weights"] == "relative"
+    assert any("sums to 4" in b and "relative" in b for b in payload["meta"]["banners"])
+    assert "relative weights" in result.stderr  # the banner on stderr too
+
+
+def test_fractions_are_kept_and_u_limits_where_names_are_found(cli: tuple[EnvRunner, list[str], Path]) -> None:
+    from .conftest import UNIVERSES
+
+    book = write(cli[2], "book.csv", "ticker,weight\n600111 CH,0.7\n4063 JT,0.3\n")
+    rows = run_csv(cli, str(book))
+    assert {r["ticker"]: float(r["weight"]) for r in rows if r["row_type"] == "holding"} == {
+        "600111.SS": pytest.approx(0.7),
+        "4063.T": pytest.approx(0.3),
+    }
+    only = run_csv(cli, str(book), "-u", str(UNIVERSES / "producers.toml"))
+    assert [r["ticker"] for r in only if r["row_type"] == "holding"] == ["600111.SS"]
+    missing = next(r for r in only if r["row_type"] == "not_included")
+    assert missing["ticker"] == "4063.T" and "not in any universe" in missing["flags"]

@@ -7,7 +7,7 @@ from datetime import date
 
 from screener.app.screen_results import CompanyRow
 from screener.core.aggregates import Weighted
-from screener.core.values import NA, Value
+from screener.core.values import NA, NM, Value
 
 SUMMARY_ROWS = ("portfolio", "benchmark", "active")
 
@@ -47,8 +47,6 @@ class PortfolioLine:
     def value(self, column: str) -> Value:
         """A statistic column of the row; a dividend yield failing the payout check is NM (as in the aggregates)."""
         if column == "dy_fy1" and self.row.yield_suspect(column):
-            from screener.core.values import NM
-
             return NM
         return self.row.metric(column)
 

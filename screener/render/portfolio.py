@@ -4,8 +4,10 @@ from the report), the CSV (the header of issue #24, formula-safe), the JSON and 
 Row types: ``holding`` (a name held), ``not_held`` (a benchmark name the book does not hold: weight 0), the
 summary rows ``portfolio``, ``benchmark`` and ``active`` (the statistics), ``coverage`` (the weight each
 statistic covers; ``name`` says portfolio or benchmark), ``group`` and ``exposure`` (weights by peer group and
-oxide exposure, in ``group``), ``sell`` (holdings the rules rate Sell), ``buy_not_held`` (benchmark names not held
-the rules rate Buy) and ``not_included`` (names left out, why in ``flags``).
+oxide exposure, in ``group``), ``oxide_beta`` (per stored oxide series: the weight with a beta, and the betas as
+``beta=…;benchmark_beta=…;active_beta=…`` in ``flags``), ``sell`` (holdings the rules rate Sell),
+``buy_not_held`` (benchmark names not held the rules rate Buy) and ``not_included`` (names left out, why in
+``flags``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from screener.app.portfolio_results import PortfolioLine, PortfolioReport
-from screener.core.values import NA, Missing, Value
+from screener.core.values import Missing, Value
 from screener.render.export import raw_number, safe_text
 from screener.render.formatting import multiple, percent, printable, weight
 
@@ -229,4 +231,4 @@ def portfolio_view(report: PortfolioReport, banners: bool = True) -> RenderableT
     return Group(*parts)
 
 
-__all__ = ["CSV_COLUMNS", "NA", "portfolio_view", "records", "sections", "shown", "to_csv", "to_json"]
+__all__ = ["CSV_COLUMNS", "portfolio_view", "records", "sections", "shown", "to_csv", "to_json"]
