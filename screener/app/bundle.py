@@ -6,6 +6,7 @@ No printing, no rendering: an extra part that cannot be built is left out with a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from screener.app.charts import pb_band_of, peers_of
 from screener.app.drift import compare_report
@@ -29,6 +30,10 @@ class BundleOptions:
     drift: bool = True
     correlation: bool = True
     charts: bool = True
+    portfolio: Path | None = None
+    """A holdings file: add the portfolio view (:mod:`screener.app.portfolio`; names looked up in every universe)."""
+    benchmark: str | None = None
+    """The portfolio's benchmark (a universe with weights or a holdings file)."""
 
 
 def gather_report(env: Environment, options: BundleOptions) -> ReportBundle:
@@ -41,6 +46,13 @@ def gather_report(env: Environment, options: BundleOptions) -> ReportBundle:
         bundle.correlation = _correlation(env, options.screen, bundle.notes)
     if options.charts:
         bundle.charts = chart_inputs(env, options.screen, report)
+    if options.portfolio is not None:
+        from screener.app.portfolio import PortfolioOptions, portfolio
+
+        book = PortfolioOptions(options.screen.scope, options.portfolio, options.benchmark)
+        bundle.portfolio = portfolio(env, book)
+        own = [line for line in bundle.portfolio.banners if line not in report.banners]
+        bundle.notes.extend(f"portfolio: {line}" for line in own)
     return bundle
 
 

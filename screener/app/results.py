@@ -17,6 +17,7 @@ from screener.models import Company, HouseView
 if TYPE_CHECKING:
     import pandas as pd
 
+    from screener.app.portfolio_results import PortfolioReport
     from screener.app.screen_results import ScreenReport
     from screener.core.drift import Finding
     from screener.core.valuation import BandStats, Scenario
@@ -151,6 +152,8 @@ class ReportBundle:
     correlation: CorrelationReport | None = None
     charts: ChartInputs = field(default_factory=ChartInputs)
     notes: list[str] = field(default_factory=list)
+    portfolio: PortfolioReport | None = None
+    """``--portfolio FILE``: the book against its benchmark (the workbook's Portfolio sheet, the report's section)."""
 
 
 @dataclass(frozen=True)

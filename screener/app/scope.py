@@ -78,6 +78,13 @@ def whole_universes(scope: ResolvedScope) -> ResolvedScope:
     return replace(scope, selection=_cut(selection.names, selection.whole, selection.whole, ()))
 
 
+def over(scope: ResolvedScope, universes: Sequence[Universe]) -> ResolvedScope:
+    """The same scope (source, as-of date, banner) over other universes, whole: ``screener portfolio`` screens the
+    names of a book and its benchmark at the date the selection decided."""
+    selection = scope.selection
+    return replace(scope, selection=_cut(selection.names, tuple(universes), tuple(universes), ()))
+
+
 def _one(env: Environment, names: Sequence[str], code: str) -> Selection:
     symbol = uv.symbol(code, "TICKER")
     whole = uv.selected(env, names)

@@ -30,6 +30,27 @@ from screener.errors import UsageError
 if TYPE_CHECKING:
     from screener.app.screen import ScreenOptions
 
+PortfolioFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--portfolio",
+        help="A holdings file (CSV/XLSX: ticker, weight or shares): adds the `screener portfolio` view (the "
+        "workbook's Portfolio sheet, the report's Portfolio section).",
+    ),
+]
+BenchmarkOption = Annotated[
+    str | None,
+    typer.Option("--benchmark", help="With --portfolio: its benchmark, a universe with weights or a holdings file."),
+]
+
+
+def _portfolio_args(portfolio: Path | None, benchmark: str | None) -> tuple[Path | None, str | None]:
+    """``--portfolio`` and ``--benchmark`` checked together (a benchmark without a book is a usage error)."""
+    if benchmark is not None and portfolio is None:
+        raise UsageError("--benchmark needs --portfolio FILE")
+    return portfolio, benchmark
+
+
 SCREEN_EXAMPLES = (
     "Examples:\n\n  screener screen\n\n  screener screen 600111.SS '000831 CH' MP\n\n"
     "  screener screen --source snapshot -g Magnets --sort pe_fy1 --top 5"
@@ -115,13 +136,19 @@ def screen(
     run.notes(report.banners)
 
 
-def _write_document(run: RunContext, options: ScreenOptions, kind: str, out: Path | None) -> None:
+def _write_document(
+    run: RunContext,
+    options: ScreenOptions,
+    kind: str,
+    out: Path | None,
+    book: tuple[Path | None, str | None] = (None, None),
+) -> None:
     """The full workbook (.xlsx) or the HTML report: the comp table, and drift, correlation and charts where their
-    data exists."""
+    data exists (and the portfolio view with ``--portfolio``)."""
     from screener.app.bundle import BundleOptions, gather_report
 
     with fetch_progress(run):
-        bundle = gather_report(run.env, BundleOptions(options))
+        bundle = gather_report(run.env, BundleOptions(options, portfolio=book[0], benchmark=book[1]))
     run.notes(bundle.report.problems)
     if kind == "xlsx":
         from screener.render.workbook import to_xlsx_bytes
@@ -146,6 +173,8 @@ def export(
     sort: SortOption = None,
     reverse: ReverseOption = False,
     top: TopOption = None,
+    portfolio: PortfolioFileOption = None,
+    benchmark: BenchmarkOption = None,
 ) -> None:
     """Write the PM CSV (raw fractions, NA/NM literal, aggregate rows, formula-safe, atomic); a path ending in .xlsx
     writes the formatted workbook: Comps, Sources & FX, Flags, and Drift, Correlation and Charts where their data
@@ -156,8 +185,16 @@ def export(
     run = run_context(ctx)
     kind = output_format(None, out, ["csv", "xlsx"], has_format_option=False)
     xlsx = kind == "xlsx"  # the workbook's extra sheets are gathered for it only
+    book = _portfolio_args(portfolio, benchmark)
+    if portfolio is not None and not xlsx:
+        raise UsageError("--portfolio adds a sheet to the workbook: give --out FILE.xlsx (or use `screener portfolio`)")
     options = BundleOptions(
-        _options(run, universe, group, sort, reverse, top), drift=xlsx, correlation=xlsx, charts=xlsx
+        _options(run, universe, group, sort, reverse, top),
+        drift=xlsx,
+        correlation=xlsx,
+        charts=xlsx,
+        portfolio=book[0],
+        benchmark=book[1],
     )
     with fetch_progress(run):
         bundle = gather_report(run.env, options)
@@ -195,8 +232,12 @@ def report(
     sort: SortOption = None,
     reverse: ReverseOption = False,
     top: TopOption = None,
+    portfolio: PortfolioFileOption = None,
+    benchmark: BenchmarkOption = None,
 ) -> None:
-    """The HTML report a PM opens: comp table, drift, correlation and charts in one page."""
+    """The HTML report a PM opens: comp table, drift, correlation and charts in one page (and a portfolio section
+    with --portfolio FILE)."""
     run = run_context(ctx)
     output_format(None, out, ["html"], has_format_option=False)
-    _write_document(run, _options(run, universe, group, sort, reverse, top), "html", out)
+    book = _portfolio_args(portfolio, benchmark)
+    _write_document(run, _options(run, universe, group, sort, reverse, top), "html", out, book)

@@ -63,3 +63,39 @@ def aggregate(values: Iterable[Value], statistic: str) -> Aggregate:
     """Dispatch by name: ``mean``, ``median`` or ``harmonic_mean``."""
     functions = {"mean": mean, "median": median, "harmonic_mean": harmonic_mean}
     return functions[statistic](list(values))
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """A weighted statistic: the value (a float, NA or NM) and the weight it covers (Σ of the weights of the members
+    whose value is a number; the ``coverage`` of the portfolio view)."""
+
+    value: Value
+    covered: float
+
+
+def _weighted_numeric(pairs: Iterable[tuple[float, Value]]) -> list[tuple[float, float]]:
+    return [(float(w), float(x)) for w, x in pairs if w > 0 and is_num(x)]  # type: ignore[arg-type]
+
+
+def weighted_mean(pairs: Iterable[tuple[float, Value]]) -> Weighted:
+    """``Σ w·x / Σ w`` over the members with a positive weight whose value is a number (NA and NM excluded, the
+    weights renormalised over the rest); NA when none is left. Equal weights give :func:`mean`."""
+    used = _weighted_numeric(pairs)
+    total = sum(w for w, _ in used)
+    if not used or total <= 0:
+        return Weighted(NA, 0.0)
+    return Weighted(sum(w * x for w, x in used) / total, total)
+
+
+def weighted_harmonic_mean(pairs: Iterable[tuple[float, Value]]) -> Weighted:
+    """``Σ w / Σ (w/x)`` over the members with a positive weight whose value is a number (NA and NM excluded, the
+    weights renormalised over the rest), the rule of :func:`harmonic_mean`: NM when a used value is <= 0, NA when
+    none is left. Equal weights give :func:`harmonic_mean`."""
+    used = _weighted_numeric(pairs)
+    total = sum(w for w, _ in used)
+    if not used or total <= 0:
+        return Weighted(NA, 0.0)
+    if any(x <= 0 for _, x in used):
+        return Weighted(NM, total)
+    return Weighted(total / sum(w / x for w, x in used), total)

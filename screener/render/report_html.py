@@ -14,6 +14,7 @@ from screener.models import Cell, CellRow, Mark
 from screener.render.cells import comp_cells, correlation_cells
 from screener.render.formatting import cell_text
 from screener.render.html import DriftSection, png_data_uri, render
+from screener.render.portfolio_html import portfolio_section
 
 if TYPE_CHECKING:
     from screener.app.results import ReportBundle
@@ -162,4 +163,5 @@ def report_html(bundle: ReportBundle) -> str:
         missing=report.missing,
         notes=bundle.notes,
         flags=[(code, FLAGS.get(code, "")) for code in flags_used],
+        portfolio=portfolio_section(bundle.portfolio),
     )

@@ -5,7 +5,8 @@ Sheets: *Comps* (laid out like the published comp sheet: a band row per peer gro
 group's mean / median / harmonic mean rows and their n; multiples ``0.0x``, percentages ``0.0%``; the header
 row and the ticker column frozen; an autofilter; NA/NM in grey; a house rating out of its ETR band highlighted),
 *Sources & FX*, *Flags*, and where their data exists *Drift*, *Correlation* and *Charts* (native Excel charts
-over data on the sheet: see :mod:`screener.render.workbook_sheets`).
+over data on the sheet: see :mod:`screener.render.workbook_sheets`); with ``--portfolio FILE`` *Portfolio*
+(:mod:`screener.render.workbook_portfolio`).
 
 Cells hold numbers as numbers, dates as Excel dates and booleans as booleans (the *In band* column as the
 terminal writes it, ``in``/``OUT``); every text cell is cleaned of control characters and prefixed with ``'``
@@ -293,6 +294,10 @@ def to_xlsx_bytes(bundle: ReportBundle) -> bytes:
     charts = bundle.charts
     if charts.pb_bands or charts.peers is not None or charts.financials or charts.notes:
         extra.charts_sheet(book, bundle.charts, styles)
+    if bundle.portfolio is not None:
+        from screener.render.workbook_portfolio import portfolio_sheet
+
+        portfolio_sheet(book, bundle.portfolio, styles)
     page_setup(book, bundle.report.as_of_text())
     book.close()
     return buffer.getvalue()

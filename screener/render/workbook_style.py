@@ -31,6 +31,7 @@ FLAGS = "Flags"
 DRIFT = "Drift"
 CORRELATION = "Correlation"
 CHARTS = "Charts"
+PORTFOLIO = "Portfolio"
 
 MULTIPLE_FORMAT = '#,##0.0"x"'
 PERCENT_FORMAT = "0.0%"
