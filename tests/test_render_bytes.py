@@ -13,11 +13,15 @@ from .test_architecture import imported_modules, module_name
 RENDER = ROOT / "screener" / "render"
 COMMANDS = ROOT / "screener" / "commands"
 WRITERS = {"write_bytes", "write_text", "write_atomic", "write_with", "save_png", "to_file"}
-RESULT_MODULES = {"screener.app.results", "screener.app.screen_results"}
+RESULT_MODULES = {
+    "screener.app.results",
+    "screener.app.screen_results",
+    "screener.app.portfolio_results",
+}
 """Where the result types renderers read live (no use case in them)."""
 PENDING_USE_CASES: set[str] = set()
-"""Use-case modules render/ may still read result types from: none (they live in app/results.py and
-app/screen_results.py)."""
+"""Use-case modules render/ may still read result types from: none (they live in app/results.py,
+app/screen_results.py and app/portfolio_results.py)."""
 
 
 def _calls(tree: ast.AST) -> list[ast.Call]:
