@@ -285,3 +285,30 @@ def test_fractions_are_kept_and_u_limits_where_names_are_found(cli: tuple[EnvRun
     assert [r["ticker"] for r in only if r["row_type"] == "holding"] == ["600111.SS"]
     missing = next(r for r in only if r["row_type"] == "not_included")
     assert missing["ticker"] == "4063.T" and "not in any universe" in missing["flags"]
+
+
+def test_terminal_view_uses_the_comp_tables_words_and_one_line_per_holding(
+    cli: tuple[EnvRunner, list[str], Path],
+) -> None:
+    runner, options, tmp = cli
+    book = write(tmp, "book.csv", "ticker,weight\n000831 CH,60\nLYC AU,40\n")
+    result = runner.invoke(app, ["portfolio", str(book), *options], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    holdings = result.stdout.split("Holdings", 1)[1].split("Summary", 1)[0]
+    header = next(line for line in holdings.splitlines() if "Ticker" in line)
+    for words in ("Weight", "House", "Rule", "ETR", "P/E FY1", "P/B FY1", "ROE FY1", "YTD", "Flags"):
+        assert words in header
+    assert "house_rating" not in header and "pe_fy1" not in header  # the CSV's names stay in the CSV
+    body = [line for line in holdings.splitlines() if line.startswith("│")]
+    assert len(body) == 2, holdings  # China Rare Earth Resources and Technology cut to one line, not wrapped
+    assert any(line.startswith("│ 000831.SZ") and "…" in line for line in body)
+
+
+def test_a_book_with_no_holding_included_is_exit_3_after_listing_why(cli: tuple[EnvRunner, list[str], Path]) -> None:
+    runner, options, tmp = cli
+    book = write(tmp, "book.csv", "ticker,weight\nXYZ US,60\nABC US,40\n")
+    result = runner.invoke(app, ["portfolio", str(book), "--format", "csv", *options])
+    assert result.exit_code == 3, result.output
+    rows = rows_of(result.stdout)
+    assert sorted(r["ticker"] for r in rows if r["row_type"] == "not_included") == ["ABC", "XYZ"]
+    assert "no holding could be included" in result.stderr

@@ -11,6 +11,7 @@ from screener.commands._app import UniverseOption, app, command, emit, fetch_pro
 from screener.commands._formats import Format, output_format
 from screener.commands._inputs import DecimalMark, DecimalOption
 from screener.commands._scope import resolve
+from screener.errors import DataUnavailable
 
 PORTFOLIO_EXAMPLES = (
     "Examples:\n\n  screener portfolio book.csv\n\n"
@@ -58,6 +59,8 @@ def portfolio(
         report = build(run.env, options)
     if kind == "table":
         show(run, rp.portfolio_view(report, banners=not run.quiet), out)
-        return
-    emit(run, rp.to_csv(report) if kind == "csv" else rp.to_json(report) + "\n", out)
-    run.notes(report.banners)
+    else:
+        emit(run, rp.to_csv(report) if kind == "csv" else rp.to_json(report) + "\n", out)
+        run.notes(report.banners)
+    if not report.held:
+        raise DataUnavailable(f"{file}: no holding could be included (each is listed under Not included, with why)")

@@ -213,6 +213,17 @@ def sections(report: PortfolioReport) -> list[tuple[str, list[str], list[Record]
     return [(TABLE_TITLES[k], _COLUMNS[k], grouped[k]) for k in TABLE_TITLES if k in grouped]
 
 
+HEADERS = {
+    "row_type": "Row", "ticker": "Ticker", "name": "Name", "group": "Group", "weight": "Weight",
+    "benchmark_weight": "Bench wt", "active_weight": "Active wt", "house_rating": "House", "rule_rating": "Rule",
+    "etr": "ETR", "upside": "Upside", "pe_fy1": "P/E FY1", "pb_fy1": "P/B FY1", "ev_ebitda_fy1": "EV/EBITDA FY1",
+    "roe_fy1": "ROE FY1", "dy_fy1": "DY FY1", "ytd_change": "YTD", "flags": "Flags",
+}  # fmt: skip
+"""The terminal's column headers (the comp table's words); the CSV and JSON keep the column names."""
+NAME_WIDTH = 24
+"""A name longer than this is cut with an ellipsis in the terminal (one line per holding); the CSV has it whole."""
+
+
 def portfolio_view(report: PortfolioReport, banners: bool = True) -> RenderableType:
     """The terminal view: one table per section, the banners under them."""
     title = f"Portfolio {printable(report.file)} as of {report.as_of.isoformat()}"
@@ -220,9 +231,15 @@ def portfolio_view(report: PortfolioReport, banners: bool = True) -> RenderableT
     for title, columns, rows in sections(report):
         table = Table(title=title, title_justify="left")
         for column in columns:
-            table.add_column(column, justify="right" if column in NUMBER_COLUMNS else "left")
+            justify = "right" if column in NUMBER_COLUMNS else "left"
+            if column == "name":
+                table.add_column(HEADERS[column], no_wrap=True, overflow="ellipsis", max_width=NAME_WIDTH)
+            elif column == "flags":
+                table.add_column(HEADERS[column], overflow="fold", min_width=12)
+            else:
+                table.add_column(HEADERS[column], justify=justify)
         for record in rows:
-            table.add_row(*(shown(record, c) for c in columns))
+            table.add_row(*(shown(record, c).replace(";", " ") if c == "flags" else shown(record, c) for c in columns))
         if not rows:
             table.add_row(*(["none"] + [""] * (len(columns) - 1)))
         parts.append(table)
