@@ -158,12 +158,16 @@ class _Reader(TableReader):
                 if key == "label":
                     continue
                 if not re.fullmatch(r"(19|20)\d\d", key):
-                    raise self.fail("keys are label and fiscal years like 2026 = { volume_t = ..., asp = ... }", *where, key)
+                    raise self.fail(
+                        "keys are label and fiscal years like 2026 = { volume_t = ..., asp = ... }", *where, key
+                    )
                 fields = self.table(fields, *where, key)
                 self.check_keys(fields, set(SEGMENT_YEAR_KEYS), *where, key)
                 for needed in SEGMENT_YEAR_KEYS:
                     if needed not in fields:
-                        raise self.fail(f"missing (each year needs {', '.join(SEGMENT_YEAR_KEYS)})", *where, key, needed)
+                        raise self.fail(
+                            f"missing (each year needs {', '.join(SEGMENT_YEAR_KEYS)})", *where, key, needed
+                        )
                 number = {k: self.number(fields[k], *where, key, k) for k in SEGMENT_YEAR_KEYS}
                 if number["volume_t"] < 0:
                     raise self.fail(f"must be >= 0 tonnes, got {fields['volume_t']!r}", *where, key, "volume_t")

@@ -165,7 +165,9 @@ def test_value_recipe_gives_a_pb_band_from_the_shared_prices(ticker: str, tmp_pa
     assert got["pb_mean"] == pytest.approx(mean, rel=1e-9) and got["pb_sd"] == pytest.approx(sd, rel=1e-9)
     assert all(isinstance(s["target_price"], float) for s in got["scenarios"])  # no NA scenario
     assert got["band"]["basis"] == "universe book values"
-    chart = runner.invoke(app, ["chart", "pb-band", ticker, "--config", str(config), *AS_OF, "--out", str(tmp_path / "b.png")])
+    chart = runner.invoke(
+        app, ["chart", "pb-band", ticker, "--config", str(config), *AS_OF, "--out", str(tmp_path / "b.png")]
+    )
     assert chart.exit_code == 0, chart.output
     assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -56,7 +56,8 @@ MODEL_YEAR_KEYS = {
 SEGMENT_NAMES = ("oxide", "salt", "metal")
 """The house-model segments ``[company.model.segments.<name>]`` may describe."""
 SEGMENT_YEAR_KEYS = ("volume_t", "asp", "unit_cost", "unit_gross_profit")
-"""One year of a segment: ``2026 = { volume_t = 44026, asp = 114363, unit_cost = 99496, unit_gross_profit = 14867 }``."""
+"""One year of a segment, e.g. ``2026 = { volume_t = 44026, asp = 114363, unit_cost = 99496,
+unit_gross_profit = 14867 }``."""
 SEGMENT_TOLERANCE = 0.001
 """asp must equal unit_cost + unit_gross_profit within this share of the ASP (or 2 per tonne): printed rounding."""
 CONSENSUS_KEYS = {"source", "reference_price", "reference_date", "years"}
