@@ -39,8 +39,7 @@ def sensitivity_figure(r: SensitivityResult) -> Figure:
     fig = _figure()
     fig.subplots_adjust(left=0.12, right=0.92, top=0.88, bottom=0.2)
     ax = fig.add_subplot(1, 1, 1)
-    cmap = colormaps[COLOURMAP + ("_r" if r.metric == "pe" else "")].copy()
-    cmap.set_bad(MISSING_COLOUR)
+    cmap = colormaps[COLOURMAP + ("_r" if r.metric == "pe" else "")].with_extremes(bad=MISSING_COLOUR)
     image = ax.imshow(np.ma.masked_invalid(numbers), cmap=cmap, aspect="auto")
     colourbar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     unit = {"pe": "x", "eps": r.currency, "upside": "fraction", "etr": "fraction"}[r.metric]
