@@ -255,7 +255,7 @@ def test_heatmap_through_matplotlibs_objects() -> None:
     (outline,) = [p for p in ax.patches if isinstance(p, Rectangle)]
     assert outline.get_xy() == (2.5, 2.5) and outline.get_width() == 1
     assert [t.get_text() for t in ax.get_xticklabels()] == [f"{44026 + k * 1000:,}" for k in range(-3, 4)]
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "10.0%"
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"{m}.0%" for m in range(10, 17)]
     assert ax.images[0].get_cmap().name.endswith("_r")  # a low P/E is green
     assert "FY2026E P/E" in ax.get_title(loc="left")
 
