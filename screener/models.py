@@ -63,9 +63,8 @@ class HouseView:
 class ModelYear:
     """One fiscal year of a house model: totals in millions of the model currency, DPS per share. ``revenue``,
     ``fcf``, ``gross_profit``, ``operating_cash_flow`` and ``capex`` (as reported: negative = spent) feed the peer
-    financial metrics (METHODS §11); NA where the model does not give them. ``profit_before_tax``, ``income_tax``
-    and ``minority_profit`` (the minorities' share of after-tax income; tax and minorities as positive amounts)
-    drive ``screener sensitivity --after-tax`` (METHODS §13)."""
+    financial metrics (METHODS §11); ``profit_before_tax``, ``income_tax`` and ``minority_profit`` (positive
+    amounts) ``sensitivity --after-tax`` (METHODS §13); NA where the model does not give them."""
 
     net_income: Value
     total_equity: Value
@@ -88,25 +87,18 @@ class ModelYear:
 
 @dataclass(frozen=True)
 class SegmentYear:
-    """One fiscal year of a house-model segment (oxide, salt, metal): tonnes sold and, per tonne in the model
-    currency, the average selling price, unit cost and unit gross profit (asp = unit_cost + unit_gross_profit)."""
+    """A year of a model segment: tonnes sold; ASP, unit cost, unit gross profit per tonne (margin = GP ÷ ASP)."""
 
     volume_t: float
     asp: float
     unit_cost: float
     unit_gross_profit: float
 
-    @property
-    def gross_margin(self) -> float:
-        """unit gross profit ÷ ASP (the reader refuses an ASP <= 0)."""
-        return self.unit_gross_profit / self.asp
-
 
 @dataclass(frozen=True)
 class Segment:
-    """A segment's drivers by fiscal year; ``label`` as the model names it (``Rare Earth Oxide``)."""
+    """A segment (``oxide``, ``salt``, ``metal``) by fiscal year; ``label`` as the model names it."""
 
-    name: str
     label: str
     years: dict[int, SegmentYear]
 
@@ -114,8 +106,7 @@ class Segment:
 @dataclass(frozen=True)
 class HouseModel:
     """The team's own model for a covered name (METHODS §2 formulas are applied to it). ``as_of``: the date the
-    model was made (None: unknown, taken as the first house view's date); before it the model is not used.
-    ``segments``: the model's segment drivers by name (``oxide``, ``salt``, ``metal``), empty when not given."""
+    model was made (None: unknown, taken as the first house view's date); before it the model is not used."""
 
     source: str
     currency: str

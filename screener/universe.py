@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from screener.config.fields import TableReader
+from screener.config.universe_segments import read_segments
 from screener.config.universe_spec import (
     BAND_TARGET_KEYS,
     BOOK_VALUE_KEYS,
@@ -18,9 +19,6 @@ from screener.config.universe_spec import (
     MODEL_KEYS,
     MODEL_YEAR_KEYS,
     REQUIRED_KEYS,
-    SEGMENT_NAMES,
-    SEGMENT_TOLERANCE,
-    SEGMENT_YEAR_KEYS,
     tags_problem,
 )
 from screener.core.measures import MEASURES
@@ -37,8 +35,6 @@ from screener.models import (
     HouseModel,
     HouseView,
     ModelYear,
-    Segment,
-    SegmentYear,
     Universe,
 )
 from screener.tomlfile import PathPart, TomlDocument, load_toml
@@ -139,52 +135,8 @@ class _Reader(TableReader):
             currency=self.currency(table.get("currency", "CNY"), *path, "currency"),
             years=parsed,
             as_of=self.day(table["as_of"], *path, "as_of") if "as_of" in table else None,
-            segments=self.segments(table["segments"], *path, "segments") if "segments" in table else {},
+            segments=read_segments(self, table["segments"], *path, "segments") if "segments" in table else {},
         )
-
-    def segments(self, raw: Any, *path: PathPart) -> dict[str, Segment]:
-        """``[company.model.segments.<oxide|salt|metal>]``: an optional ``label`` and one inline table per fiscal
-        year with volume_t (>= 0), asp (> 0), unit_cost and unit_gross_profit; asp = unit_cost + unit_gross_profit
-        within :data:`SEGMENT_TOLERANCE` of the ASP (or 2 per tonne)."""
-        table = self.table(raw, *path)
-        self.check_keys(table, set(SEGMENT_NAMES), *path)
-        out: dict[str, Segment] = {}
-        for name, body in table.items():
-            where = (*path, name)
-            body = self.table(body, *where)
-            label = self.text(body.get("label", name), *where, "label")
-            years: dict[int, SegmentYear] = {}
-            for key, fields in body.items():
-                if key == "label":
-                    continue
-                if not re.fullmatch(r"(19|20)\d\d", key):
-                    raise self.fail(
-                        "keys are label and fiscal years like 2026 = { volume_t = ..., asp = ... }", *where, key
-                    )
-                fields = self.table(fields, *where, key)
-                self.check_keys(fields, set(SEGMENT_YEAR_KEYS), *where, key)
-                for needed in SEGMENT_YEAR_KEYS:
-                    if needed not in fields:
-                        raise self.fail(
-                            f"missing (each year needs {', '.join(SEGMENT_YEAR_KEYS)})", *where, key, needed
-                        )
-                number = {k: self.number(fields[k], *where, key, k) for k in SEGMENT_YEAR_KEYS}
-                if number["volume_t"] < 0:
-                    raise self.fail(f"must be >= 0 tonnes, got {fields['volume_t']!r}", *where, key, "volume_t")
-                if number["asp"] <= 0:
-                    raise self.fail(f"must be a positive price per tonne, got {fields['asp']!r}", *where, key, "asp")
-                gap = number["asp"] - number["unit_cost"] - number["unit_gross_profit"]
-                if abs(gap) > max(2.0, SEGMENT_TOLERANCE * number["asp"]):
-                    raise self.fail(
-                        f"asp {number['asp']:g} is not unit_cost + unit_gross_profit "
-                        f"({number['unit_cost'] + number['unit_gross_profit']:g}): give costs as positive amounts",
-                        *where,
-                        key,
-                        "asp",
-                    )
-                years[int(key)] = SegmentYear(**number)
-            out[name] = Segment(name=name, label=label, years=years)
-        return out
 
     def consensus(self, raw: Any, *path: PathPart) -> Consensus:
         table = self.table(raw, *path)

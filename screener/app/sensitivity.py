@@ -174,7 +174,7 @@ def sensitivity(env: Environment, options: SensitivityOptions) -> tuple[Sensitiv
         shares=float(model_year.shares),  # type: ignore[arg-type]
         volume=drivers.volume_t,
         asp=drivers.asp,
-        margin=drivers.gross_margin,
+        margin=drivers.unit_gross_profit / drivers.asp,
         price=price,
         keep=float(keep),  # type: ignore[arg-type]
         to_price=factor,

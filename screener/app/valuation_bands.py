@@ -208,9 +208,11 @@ def history_positions(
     """The comp table's ``pb_pctile``, ``pe_pctile`` and ``pb_z`` by ticker: today's P/B and P/E (the quote's price
     on the history's own basis) in the history from ``since`` to ``as_of``
     (:func:`screener.core.valuation_history.position`). Only companies with universe book values or a file in the
-    store's valuation folder (listed once) are read; the others get nothing (NA), without importing pandas."""
+    store's valuation folder (listed once) are read — book values only with a stored price history to divide —; the
+    others get nothing (NA), without importing pandas."""
     holders = store.tickers_with("valuation")
-    wanted = [c for c in companies if c.ticker in quotes and (c.ticker in holders or c.book_values)]
+    wanted = [c for c in companies if c.ticker in quotes and (c.ticker in holders or (c.book_values and
+              store.path("prices", c.ticker, ".parquet").exists()))]  # fmt: skip
     if not wanted:
         return {}
     from screener.core.valuation_history import position
