@@ -71,10 +71,19 @@ SolvePe = Annotated[
 ]
 
 
+GRID_PARAMETERS = ("segment", "year", "metric", "rows", "cols", "steps", "volume_step", "asp_step", "price",
+                   "after_tax", "solve_pe")  # fmt: skip
+"""The options both commands pass to the use case as they are (``--margin-step`` in pp becomes a fraction)."""
+
+
 def _compute(
-    run: RunContext, ticker: str, universe: list[str] | None, **choices: object
+    run: RunContext, ticker: str, universe: list[str] | None, params: dict[str, object]
 ) -> tuple[SensitivityResult, list[str]]:
+    """The grid for the command's options (``ctx.params``); parameter errors named by their options."""
     from screener.app.sensitivity import SensitivityOptions, check_request, sensitivity
+
+    choices = {name: params[name] for name in GRID_PARAMETERS}
+    choices["margin_step"] = float(params["margin_step"]) / 100  # type: ignore[arg-type]
 
     def options(scope: object) -> SensitivityOptions:
         return SensitivityOptions(scope, **choices)  # type: ignore[arg-type]
@@ -121,11 +130,7 @@ def sensitivity(
 
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "csv", "json"])
-    result, banners = _compute(
-        run, ticker, universe, segment=segment, year=year, metric=metric, rows=rows, cols=cols, steps=steps,
-        margin_step=margin_step / 100, volume_step=volume_step, asp_step=asp_step, price=price,
-        after_tax=after_tax, solve_pe=solve_pe,
-    )  # fmt: skip
+    result, banners = _compute(run, ticker, universe, ctx.params)
     run.notes(banners)
     if kind == "table" and out is None:
         run.env.out.print(rs.sensitivity_view(result), crop=False)
@@ -164,11 +169,7 @@ def chart_sensitivity(
 
     run = run_context(ctx)
     _check_out(out)
-    result, banners = _compute(
-        run, ticker, universe, segment=segment, year=year, metric=metric, rows=rows, cols=cols, steps=steps,
-        margin_step=margin_step / 100, volume_step=volume_step, asp_step=asp_step, price=price,
-        after_tax=after_tax, solve_pe=solve_pe,
-    )  # fmt: skip
+    result, banners = _compute(run, ticker, universe, ctx.params)
     run.notes(banners)
     emit(run, charts.png_bytes(sensitivity_figure(result)), out)
     run.note(f"wrote {out} ({charts.PIXELS[0]} × {charts.PIXELS[1]} px): FY{result.fiscal_year}E {result.metric}")
