@@ -303,3 +303,19 @@ def test_the_base_cell_is_the_model_and_income_is_linear_in_gross_profit(d: dict
         change = base.keep * base.asp * (c.volume * c.gp_margin - base.volume * base.margin) / 1e6
         assert c.net_income - base.net_income == pytest.approx(change, abs=1e-6 * max(1.0, abs(change)))
     assert len(grid.cells) == (2 * steps + 1) ** 2
+
+
+def test_after_tax_without_the_tax_lines_names_what_the_model_year_needs(tmp_path: Path) -> None:
+    from .conftest import UNIVERSES, make_config
+
+    config = make_config(tmp_path / "w", {"universes": {"files": [str(UNIVERSES / "magnets.toml")]}})
+    text = (UNIVERSES / "producers.toml").read_text()
+    mine = tmp_path / "mine.toml"
+    mine.write_text(text.replace("profit_before_tax = 5264\nincome_tax = 895\n", "", 1))
+    args = ["sensitivity", "600111.SS", "-u", str(mine), "--price", "52.48", *AS_OF]
+    result = EnvRunner().invoke(app, ["--config", str(config), *args, "--after-tax"])
+    assert result.exit_code == 2, result.output
+    assert "profit_before_tax, income_tax" in result.stderr and "[company.model.years.2026]" in result.stderr
+    assert f"{mine}:" in result.stderr
+    plain = EnvRunner().invoke(app, ["--config", str(config), *args, "--format", "json"])  # the house method
+    assert plain.exit_code == 0 and json.loads(plain.stdout)["tax_rate"] == "NA"
