@@ -42,13 +42,24 @@ SENSITIVITY_EXAMPLES = (
     "\n\nThe drivers: [company.model.segments.oxide] (salt, metal) in the universe file, one line per fiscal year."
 )
 
-Segment = Annotated[str, typer.Option("--segment", help="The house-model segment: oxide (default), salt or metal.")]
+Segment = Annotated[
+    str,
+    typer.Option(
+        "--segment", metavar="oxide|salt|metal", help="The house-model segment: oxide (default), salt or metal."
+    ),
+]
 Year = Annotated[
     int | None, typer.Option("--year", min=1900, max=2100, help="Fiscal year (default FY2 at the as-of date).")
 ]
-Metric = Annotated[str, typer.Option("--metric", "-m", help="pe (default), eps, upside or etr.")]
-Rows = Annotated[str, typer.Option("--rows", help="Row driver: margin (default), volume or asp.")]
-Cols = Annotated[str, typer.Option("--cols", help="Column driver: volume (default), margin or asp.")]
+Metric = Annotated[
+    str, typer.Option("--metric", "-m", metavar="pe|eps|upside|etr", help="pe (default), eps, upside or etr.")
+]
+Rows = Annotated[
+    str, typer.Option("--rows", metavar="margin|volume|asp", help="Row driver: margin (default), volume or asp.")
+]
+Cols = Annotated[
+    str, typer.Option("--cols", metavar="margin|volume|asp", help="Column driver: volume (default), margin or asp.")
+]
 Steps = Annotated[int, typer.Option("--steps", min=1, max=10, help="Steps each side of the base (3: a 7 × 7 grid).")]
 MarginStep = Annotated[
     float, typer.Option("--margin-step", min=0.01, max=50.0, help="Gross-margin step in percentage points (1).")
