@@ -63,7 +63,8 @@ class HouseView:
 class ModelYear:
     """One fiscal year of a house model: totals in millions of the model currency, DPS per share. ``revenue``,
     ``fcf``, ``gross_profit``, ``operating_cash_flow`` and ``capex`` (as reported: negative = spent) feed the peer
-    financial metrics (METHODS §11); NA where the model does not give them."""
+    financial metrics (METHODS §11); ``profit_before_tax``, ``income_tax`` and ``minority_profit`` (positive
+    amounts) ``sensitivity --after-tax`` (METHODS §13); NA where the model does not give them."""
 
     net_income: Value
     total_equity: Value
@@ -79,6 +80,27 @@ class ModelYear:
     gross_profit: Value = NA
     operating_cash_flow: Value = NA
     capex: Value = NA
+    profit_before_tax: Value = NA
+    income_tax: Value = NA
+    minority_profit: Value = NA
+
+
+@dataclass(frozen=True)
+class SegmentYear:
+    """A year of a model segment: tonnes sold; ASP, unit cost, unit gross profit per tonne (margin = GP ÷ ASP)."""
+
+    volume_t: float
+    asp: float
+    unit_cost: float
+    unit_gross_profit: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A segment (``oxide``, ``salt``, ``metal``) by fiscal year; ``label`` as the model names it."""
+
+    label: str
+    years: dict[int, SegmentYear]
 
 
 @dataclass(frozen=True)
@@ -90,6 +112,7 @@ class HouseModel:
     currency: str
     years: dict[int, ModelYear]
     as_of: date | None = None
+    segments: Mapping[str, Segment] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,9 @@ class TomlDocument:
             for number in range(start, end):
                 line = lines[number]
                 match = _HEADER.match(line)
-                if match and match.group(1).replace('"', "").strip() == header_name:
+                header = match.group(1).replace('"', "").strip() if match else None
+                # a table given only through its subtables ([company.model.segments.oxide] for "segments")
+                if header is not None and (header == header_name or header.startswith(header_name + ".")):
                     located = number
                     break
                 if key.match(line):

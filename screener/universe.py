@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from screener.config.fields import TableReader
+from screener.config.universe_segments import read_segments
 from screener.config.universe_spec import (
     BAND_TARGET_KEYS,
     BOOK_VALUE_KEYS,
@@ -121,6 +122,9 @@ class _Reader(TableReader):
                 gross_profit=v["gross_profit"],
                 operating_cash_flow=v["operating_cash_flow"],
                 capex=v["capex"],
+                profit_before_tax=v["profit_before_tax"],
+                income_tax=v["income_tax"],
+                minority_profit=v["minority_profit"],
             )
             for key in ("shares", "dps"):
                 number = v[key]
@@ -131,6 +135,7 @@ class _Reader(TableReader):
             currency=self.currency(table.get("currency", "CNY"), *path, "currency"),
             years=parsed,
             as_of=self.day(table["as_of"], *path, "as_of") if "as_of" in table else None,
+            segments=read_segments(self, table["segments"], *path, "segments") if "segments" in table else {},
         )
 
     def consensus(self, raw: Any, *path: PathPart) -> Consensus:

@@ -40,7 +40,8 @@ def test_house_models_carry_revenue_and_fcf_2022_to_2027() -> None:
     assert [nre.years[y].revenue for y in (2022, 2023, 2024)] == [37004, 33352, 32827]
     assert nre.years[2024].fcf == -663 and nre.years[2023].borrowings == 2012 + 3255
     assert cre.years[2025].fcf == -176 and cre.years[2027].revenue == 9468
-    assert nre.years[2024].gross_profit is NA  # optional: not in the model
+    assert nre.years[2024].gross_profit == 3239  # from the full model tables (#23)
+    assert nre.years[2024].operating_cash_flow is NA  # optional: not in the model
 
 
 def test_model_year_keys_are_validated_like_the_others() -> None:
@@ -172,7 +173,8 @@ def test_financials_csv_gives_the_house_models_2022_to_2027(cfg: Path) -> None:
     assert float(nre["2024"]["ebit_margin"]) == pytest.approx(0.060438, abs=1e-6)  # 1,984 / 32,827
     assert float(nre["2024"]["net_debt_to_ebitda"]) == pytest.approx(0.627364, abs=1e-6)  # 1,692 / 2,697
     assert nre["2024"]["revenue"] == "32827" and nre["2024"]["fcf"] == "-663" and nre["2024"]["currency"] == "CNY"
-    assert nre["2022"]["revenue_growth"] == "NA" and nre["2024"]["gross_margin"] == "NA"
+    assert nre["2022"]["revenue_growth"] == "NA"
+    assert float(nre["2024"]["gross_margin"]) == pytest.approx(3239 / 32827)  # gross profit from the model tables
     assert {r["source"] for r in rows} == {"house model"}
     cre = {r["fiscal_year"]: r for r in rows if r["ticker"] == "000831.SZ"}
     assert cre["2024"]["net_debt_to_ebitda"] == "NM" and cre["2025"]["eps_growth"] == "NM"
@@ -300,14 +302,16 @@ def test_sources_merge_field_by_field_house_model_first(cfg: Path) -> None:
     from screener.data.store import Store
 
     store = Store(load_settings(cfg).cache_dir, lambda: datetime(2025, 10, 10, tzinfo=UTC))
-    yahoo = [FiscalYear(2024, date(2024, 12, 31), values={"revenue": 30000.0, "gross_profit": 2900.0})]
+    yahoo = [FiscalYear(2024, date(2024, 12, 31), values={"revenue": 30000.0, "gross_profit": 2900.0}),
+             FiscalYear(2021, date(2021, 12, 31), values={"gross_profit": 2900.0})]  # fmt: skip
     write_statements(store, "600111.SS", "yahoo", yahoo, "Yahoo annual statements", "CNY")
-    terminal = [FiscalYear(2024, date(2024, 12, 31), values={"gross_profit": 3100.0}),
-                FiscalYear(2021, date(2021, 12, 31), values={"revenue": 31000.0})]  # fmt: skip
+    terminal = [FiscalYear(2024, date(2024, 12, 31), values={"gross_profit": 3100.0, "capex": -900.0}),
+                FiscalYear(2021, date(2021, 12, 31), values={"revenue": 31000.0, "gross_profit": 3100.0})]  # fmt: skip
     write_statements(store, "600111.SS", "terminal", terminal, "wind.csv", "CNY")
     rows = {r["fiscal_year"]: r for r in _csv(cfg, "600111.SS", "--years", "7")}
     assert rows["2024"]["revenue"] == "32827"  # the house model wins over Yahoo's 30,000
-    assert float(rows["2024"]["gross_margin"]) == pytest.approx(3100 / 32827)  # terminal over Yahoo
+    assert float(rows["2024"]["gross_margin"]) == pytest.approx(3239 / 32827)  # the house model over both
+    assert float(rows["2021"]["gross_margin"]) == pytest.approx(3100 / 31000)  # terminal over Yahoo
     assert rows["2024"]["source"] == "mixed: house model, terminal (wind.csv)"
     assert rows["2021"]["source"] == "terminal (wind.csv)" and rows["2021"]["is_estimate"] == "false"
     assert float(rows["2022"]["revenue_growth"]) == pytest.approx(37004 / 31000 - 1)  # the prior year from the file

@@ -25,8 +25,8 @@ REMX = "holdings/REMX_vaneck_holdings_committed_2026-01-31.csv"
 IDENTITY = {"group", "name", "weight"}
 """What the selecting universe decides (weight: the ETF's); every other column of the PM CSV comes from the company's
 research."""
-NRE_LINE = 22
-"""The ``[[company]]`` line of 600111.SS in universes/producers.toml."""
+NRE_LINE = (UNIVERSES / "producers.toml").read_text().splitlines().index("[[company]]") + 1
+"""The ``[[company]]`` line of 600111.SS (the file's first company) in universes/producers.toml."""
 MINE_HEAD = '[universe]\nname = "mine"\n\n'
 """A universe header: the first ``[[company]]`` is on line 4."""
 ENTRY = '[[company]]\nticker = "{}"\nname = "{}"\ngroup = "Mine"\ncurrency = "{}"\nfiscal_year_end_month = 12\n'

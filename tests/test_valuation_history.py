@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from screener.core import valuation as val
 from screener.core.valuation_history import MIN_HISTORY_DAYS, book_values_from_daily, position
 from screener.core.values import NA
 
-from .conftest import make_config, need
+from .conftest import UNIVERSES, make_config, need
 from .test_charts import NRE_RAW, WITHOUT_PRODUCERS, check_png, synthetic_universe, without_producers
 
 SNAPSHOT = ["--source", "snapshot"]
@@ -39,10 +40,23 @@ def real_closes() -> pd.Series:
     return frame["close"][frame.index >= "2012-01-01"]
 
 
+def without_book_values(folder: Path, edits: dict[str, dict[str, object]] | None = None) -> Path:
+    """A config on the bundled universes, producers.toml without its ``[[company.book_values]]`` (the house models'
+    year-ends, #23): universe book values win over a stored history, so the stored-history path of 600111.SS is
+    tested without them."""
+    text = (UNIVERSES / "producers.toml").read_text()
+    stripped = re.sub(r"\n\[\[company\.book_values\]\]\n(?:[^\[\n].*\n)*", "\n", text)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "producers.toml").write_text(stripped)
+    assert "\n[[company.book_values]]" not in stripped and "[[company]]" in stripped
+    files = [str(folder / "producers.toml"), str(UNIVERSES / "magnets.toml")]
+    return make_config(folder / "work", {"universes": {"files": files}, **(edits or {})})
+
+
 @pytest.fixture
 def store_config(runner: CliRunner, tmp_path: Path) -> Path:
-    """A config whose store holds the real 600111.SS raw history."""
-    config = make_config(tmp_path / "work")
+    """A config whose store holds the real 600111.SS raw history (its universe without book values)."""
+    config = without_book_values(tmp_path / "nobooks")
     result = run(runner, config, "prices", "import", str(need(NRE_RAW)), "--ticker", "600111.SS")
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
     return config
@@ -192,12 +206,11 @@ def test_xlsx_export_is_read_with_excel_row_numbers(runner: CliRunner, tmp_path:
 def test_value_and_chart_work_from_an_imported_pb_export_without_universe_book_values(
     runner: CliRunner, store_config: Path, tmp_path: Path
 ) -> None:
-    from screener.universe import load_universe
+    from screener.config import load_settings
+    from screener.universe import load_universes
 
-    from .conftest import UNIVERSES
-
-    bundled = [load_universe(p) for p in sorted(UNIVERSES.glob("*.toml"))]
-    assert not any(c.book_values for u in bundled for c in u.companies)  # the bundled universes have none
+    companies = [c for u in load_universes(list(load_settings(store_config).universe_files)) for c in u.companies]
+    assert not any(c.book_values for c in companies)  # the store_config universes have none
     path, pb = pb_export(tmp_path)
     result = run(runner, store_config, "valuation", "import", str(path), "-t", "600111.SS", "--date-col", "Date",
                  "--pb-col", "PB_LF")  # fmt: skip
@@ -316,11 +329,15 @@ def test_pe_band_without_forward_eps_prints_the_band_and_a_na_target(runner: Cli
 
 
 def test_value_without_any_history_says_what_to_import(runner: CliRunner, tmp_path: Path) -> None:
-    config = make_config(tmp_path / "work")
+    config = without_book_values(tmp_path / "nobooks")
     result = run(runner, config, "value", "600111.SS", *SNAPSHOT)
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())  # type: ignore[attr-defined]
     assert "no P/B history" in text and "screener valuation import" in text
+    # with the bundled book values (and no stored prices to divide) it says to import prices
+    bundled = run(runner, make_config(tmp_path / "work"), "value", "600111.SS", *SNAPSHOT)
+    text = " ".join(bundled.stdout.split())  # type: ignore[attr-defined]
+    assert "universe book values" in text and "screener prices import" in text and "NA" in text
 
 
 # --- percentile columns ------------------------------------------------------------------------------------------
@@ -355,7 +372,7 @@ def test_percentile_columns_at_the_end_of_the_csv_and_correct_for_an_imported_hi
 def test_percentiles_na_with_less_than_three_years_in_the_window(
     runner: CliRunner, tmp_path: Path, since: date, expect_na: bool
 ) -> None:
-    config = make_config(tmp_path / "work", {"valuation": {"since": since.isoformat()}})
+    config = without_book_values(tmp_path / "nobooks", {"valuation": {"since": since.isoformat()}})
     assert run(runner, config, "prices", "import", str(need(NRE_RAW)), "-t", "600111.SS").exit_code == 0  # type: ignore[attr-defined]
     path, _ = pb_export(tmp_path)
     args = ["valuation", "import", str(path), "-t", "600111.SS", "--date-col", "Date", "--pb-col", "PB_LF"]
@@ -372,7 +389,7 @@ def test_screen_without_valuation_files_reads_no_history(tmp_path: Path) -> None
 
     class Listing:
         def series_keys(self, kind: str) -> list[str]:
-            assert kind == "valuation"
+            assert kind in ("valuation", "prices")  # listings only (prices: for the universe's book values)
             return []
 
         def tickers_with(self, kind: str) -> set[str]:  # the listing only (Store.tickers_with)

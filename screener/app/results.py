@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from screener.app.portfolio_results import PortfolioReport
     from screener.app.screen_results import ScreenReport
     from screener.core.drift import Finding
+    from screener.core.sensitivity import Grid
     from screener.core.valuation import BandStats, Scenario
 
 CORRELATION_CSV_COLUMNS = (
@@ -290,3 +291,31 @@ class PerformanceChart:
     first_common: date
     title: str
     end: date | None
+
+
+@dataclass
+class SensitivityResult:
+    """``screener sensitivity``: the grid (:class:`screener.core.sensitivity.Grid`) of one fiscal year of a house
+    model over two drivers of one segment, what it was computed from, and the ASP solved for ``target_pe`` (None:
+    not asked; NM: no positive ASP). ``tax_rate`` and ``minority_share`` are the year's (NA when the model lacks
+    them); ``after_tax`` says whether they were applied."""
+
+    ticker: str
+    name: str
+    currency: str
+    model_currency: str
+    fiscal_year: int
+    segment: str
+    segment_label: str
+    metric: str
+    grid: Grid
+    as_of: date
+    price_source: str
+    price_date: date | None
+    after_tax: bool
+    tax_rate: Value
+    minority_share: Value
+    target_pe: float | None = None
+    solved_asp: Value | None = None
+    model_source: str = ""
+    notes: list[str] = field(default_factory=list)

@@ -1,8 +1,9 @@
 """The daily P/B or P/E history behind a band (``screener value``, ``chart pb-band``, band targets) and the comp
 table's percentile columns, from wherever it exists (METHODS §5, §5.1):
 
-1. P/B with ``[[company.book_values]]`` in the universe: stored raw closes ÷ the BVPS published before each day
-   (the universe wins: the analyst typed those values for this purpose). Said as "universe book values".
+1. P/B with ``[[company.book_values]]`` in the universe and a stored price history: stored raw closes ÷ the BVPS
+   published before each day (the universe wins: the analyst typed those values for this purpose). Said as
+   "universe book values". Without stored prices, a stored valuation history (2.) is used when there is one.
 2. Else the stored valuation history (:mod:`screener.data.valuation`): the stored daily series of the multiple
    when a provider stored one (terminal > baostock > yahoo, day by day), said as "stored history (terminal:
    wind_pb.csv ...)"; else, for P/B, stored raw closes ÷ the stored book values (point in time).
@@ -120,11 +121,14 @@ def band_history(
     label = LABELS[multiple]
     currency = company.currency if company else ""
     empty = pd.Series(dtype="float64", name=multiple, index=pd.DatetimeIndex([], name="date"))
+    universe: BandHistory | None = None
     if multiple == "pb" and company is not None and company.book_values:
         books, notes = book_values_in(company, rates)
         name = Path(company.source_file).name
         source = f"P/B: universe book values ({name}, {len(books)} reports); prices: {history_source}"
-        return _from_books(books, prices, price_date, source, "universe book values", notes)
+        universe = _from_books(books, prices, price_date, source, "universe book values", notes)
+        if prices is not None:
+            return universe
     try:
         from screener.data.valuation import read_valuation
 
@@ -144,6 +148,8 @@ def band_history(
             f"{'; '.join(stored.book_sources)}); prices: {history_source}"
         )
         return _from_books(books, prices, price_date, source, "stored history", notes)
+    if universe is not None:  # book values but no prices to divide: its notes say what to import
+        return universe
     how = "screener valuation import FILE --ticker T --pe-col C" if multiple == "pe" else (
         "[[company.book_values]] in the universe, or screener valuation import FILE --ticker T --pb-col C")  # fmt: skip
     note = f"no {label} history: no stored {label} series" + (
@@ -208,9 +214,12 @@ def history_positions(
     """The comp table's ``pb_pctile``, ``pe_pctile`` and ``pb_z`` by ticker: today's P/B and P/E (the quote's price
     on the history's own basis) in the history from ``since`` to ``as_of``
     (:func:`screener.core.valuation_history.position`). Only companies with universe book values or a file in the
-    store's valuation folder (listed once) are read; the others get nothing (NA), without importing pandas."""
+    store's valuation folder (listed once) are read — book values only with a stored price history to divide —; the
+    others get nothing (NA), without importing pandas."""
     holders = store.tickers_with("valuation")
-    wanted = [c for c in companies if c.ticker in quotes and (c.ticker in holders or c.book_values)]
+    priced = set(store.series_keys("prices")) if any(c.book_values for c in companies) else set()
+    wanted = [c for c in companies
+              if c.ticker in quotes and (c.ticker in holders or (c.book_values and c.ticker in priced))]  # fmt: skip
     if not wanted:
         return {}
     from screener.core.valuation_history import position

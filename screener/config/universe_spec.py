@@ -32,7 +32,7 @@ COMPANY_SPEC = {
 the reader's own methods."""
 REQUIRED_KEYS = tuple(key for key, field in COMPANY_SPEC.items() if field.required)
 HOUSE_KEYS = {"rating", "target_price", "set_on", "note"}
-MODEL_KEYS = {"source", "currency", "years", "as_of"}
+MODEL_KEYS = {"source", "currency", "years", "as_of", "segments"}
 MODEL_YEAR_KEYS = {
     "net_income",
     "total_equity",
@@ -49,7 +49,17 @@ MODEL_YEAR_KEYS = {
     "gross_profit",
     "operating_cash_flow",
     "capex",
+    "profit_before_tax",
+    "income_tax",
+    "minority_profit",
 }
+SEGMENT_NAMES = ("oxide", "salt", "metal")
+"""The house-model segments ``[company.model.segments.<name>]`` may describe."""
+SEGMENT_YEAR_KEYS = ("volume_t", "asp", "unit_cost", "unit_gross_profit")
+"""One year of a segment, e.g. ``2026 = { volume_t = 44026, asp = 114363, unit_cost = 99496,
+unit_gross_profit = 14867 }``."""
+SEGMENT_TOLERANCE = 0.001
+"""asp must equal unit_cost + unit_gross_profit within this share of the ASP (or 2 per tonne): printed rounding."""
 CONSENSUS_KEYS = {"source", "reference_price", "reference_date", "years"}
 CONSENSUS_YEAR_KEYS = {"pe", "pb", "ev_ebitda", "roe", "dy"}
 BOOK_VALUE_KEYS = {"published", "period_end", "bvps", "currency"}
