@@ -124,7 +124,20 @@ def test_peers_chart(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "peers.png"
     result = runner.invoke(
         app,
-        ["chart", "peers", "--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10", "--out", str(out)],
+        [
+            "chart",
+            "peers",
+            "--config",
+            str(CONFIG),
+            "--source",
+            "snapshot",
+            "--as-of",
+            "2025-10-10",
+            "--basis",
+            "fy1",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "16 companies, 4 left out (NA/NM), 1 second listing(s) not plotted" in result.output

@@ -44,6 +44,7 @@ SORT_COLUMNS = (
     "market_cap",
     "weight",
     *(f"{metric}_fy{k}" for metric in METRICS for k in (1, 2)),
+    *(f"{metric}_ntm" for metric in METRICS),
     "name",
     "ticker",
 )
