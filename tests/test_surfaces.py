@@ -33,7 +33,8 @@ ND = SHARED_DATA / "oxides" / "cn_oxides_nd_pr_ce_la_daily_2013_2024_yiyawu.csv"
 NRE = SHARED_DATA / "prices" / "a_shares" / "ganlei_raw_1997_2022" / "600111.SS.csv"
 AS_OF = ["--source", "snapshot", "--as-of", "2025-10-10"]
 PERCENT = {"upside", "dividend_yield", "etr", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2", "ytd_change", "pb_pctile",
-           "pe_pctile", "rev_growth_fy1", "eps_growth_fy1", "roe_ntm", "dy_ntm"}  # fmt: skip
+           "pe_pctile", "rev_growth_fy1", "eps_growth_fy1", "roe_ntm", "dy_ntm", "eps_rev_1m",
+           "eps_rev_3m"}  # fmt: skip
 MULTIPLE = {"pe_fy1", "pe_fy2", "pb_fy1", "pb_fy2", "ev_ebitda_fy1", "ev_ebitda_fy2", "net_debt_to_ebitda_fy1",
             "pe_ntm", "pb_ntm", "ev_ebitda_ntm"}  # fmt: skip
 RAW = {"pe": "EPS", "pb": "BVPS", "ev_ebitda": "EBITDA"}

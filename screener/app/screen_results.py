@@ -12,6 +12,7 @@ from screener.core import aggregates as agg
 from screener.core.comprow import CompRow
 from screener.core.ntm import NTM_COLUMNS
 from screener.core.ratings import RatingRules
+from screener.core.revisions import REVISION_COLUMNS
 from screener.core.values import NA, Value
 from screener.models import FxRate
 
@@ -29,7 +30,7 @@ STATEMENT_COLUMNS = ("rev_growth_fy1", "eps_growth_fy1", "peg_fy1", "net_debt_to
 # Natural sort direction: True = highest first.
 DESCENDING = {
     "etr", "upside", "dividend_yield", "market_cap", "weight", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2", "roe_ntm",
-    "dy_ntm",
+    "dy_ntm", "eps_rev_1m", "eps_rev_3m",
 }  # fmt: skip
 
 
@@ -56,6 +57,8 @@ class CompanyRow(CompRow):
     """``pb_pctile``, ``pe_pctile``, ``pb_z`` (absent: NA, no history)."""
     statements: dict[str, Value] = field(default_factory=dict)
     """``rev_growth_fy1``, ``eps_growth_fy1``, ``peg_fy1``, ``net_debt_to_ebitda_fy1`` (absent: NA, no figures)."""
+    revisions: dict[str, Value] = field(default_factory=dict)
+    """``eps_rev_1m``, ``eps_rev_3m`` (:func:`screener.core.revisions.eps_revisions`; absent: NA)."""
 
     @classmethod
     def of(cls, row: CompRow, changes: PriceChanges | None = None) -> CompanyRow:
@@ -92,6 +95,8 @@ class CompanyRow(CompRow):
             return self.positions.get(column, NA)
         if column in STATEMENT_COLUMNS:
             return self.statements.get(column, NA)
+        if column in REVISION_COLUMNS:
+            return self.revisions.get(column, NA)
         if column == "weight":  # the universe's percent of the ETF's net assets, as a fraction; NA without one
             return NA if self.company.weight is None else self.company.weight / 100
         value: Value = getattr(self, column)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from screener.app.screen_results import ALL_GROUP, MULTIPLE_COLUMNS, AggregateRow, CompanyRow, GroupBlock, ScreenReport
 from screener.core.flags import FLAGS
 from screener.core.ntm import NTM_COLUMNS
+from screener.core.revisions import REVISION_COLUMNS
 from screener.core.values import Missing, Value
 from screener.models import EMPTY, Cell, CellBlock, CellKind, CellRow, Mark
 
@@ -47,6 +48,7 @@ NUMERIC: dict[str, tuple[CellKind, int]] = {
     "net_debt_to_ebitda_fy1": ("multiple", 1),
     "weight": ("fraction", 2),
     **{c: ("multiple", 1) if c.startswith(("pe_", "pb_", "ev_ebitda_")) else ("fraction", 1) for c in NTM_COLUMNS},
+    **{c: ("fraction", 1) for c in REVISION_COLUMNS},
 }
 """Kind and displayed decimals of each numeric comp column (prices: 2 decimals, 0 in yen)."""
 SIGNED = {"pb_z"}

@@ -69,6 +69,8 @@ CSV_COLUMNS = [
     "ev_ebitda_ntm",
     "roe_ntm",
     "dy_ntm",
+    "eps_rev_1m",
+    "eps_rev_3m",
     "tags",
 ]
 """The PM CSV contract (CLI.md), then columns appended by later versions (never reordered)."""

@@ -36,10 +36,11 @@ WEIGHTED_COLUMNS = (*COMP_COLUMNS[:_EST], ("weight", "Weight"), *COMP_COLUMNS[_E
 """With ETF weights in the universe: the weight after ND/EBITDA FY1 (``8.30%``; blank in aggregate rows)."""
 FORWARD_COLUMNS = (
     ("ticker", "Ticker"), ("name", "Name"), ("fy1", "FY1"), ("pe_ntm", "P/E NTM"), ("pb_ntm", "P/B NTM"),
-    ("ev_ebitda_ntm", "EV/EBITDA NTM"), ("roe_ntm", "ROE NTM"), ("dy_ntm", "DY NTM"),
+    ("ev_ebitda_ntm", "EV/EBITDA NTM"), ("roe_ntm", "ROE NTM"), ("dy_ntm", "DY NTM"), ("eps_rev_1m", "EPS rev 1M"),
+    ("eps_rev_3m", "EPS rev 3M"),
 )  # fmt: skip
-"""The second table of the comp section (the same rows): twelve-month-forward multiples (METHODS §13), kept apart
-so the comp table still prints one A4 landscape page wide."""
+"""The second table of the comp section (the same rows): twelve-month-forward multiples and consensus EPS
+revisions (METHODS §13), kept apart so the comp table still prints one A4 landscape page wide."""
 CORRELATION_COLUMNS = (
     ("ticker", "Ticker"), ("name", "Name"), ("series", "Series"), ("n", "n"), ("corr", "Corr"), ("beta", "Beta"),
     ("beta_t_hac", "t (HAC)"), ("r2", "R²"), ("best_lag", "Best lag"), ("start", "From"), ("end", "To"),

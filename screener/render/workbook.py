@@ -107,6 +107,8 @@ COLUMNS: tuple[Col, ...] = (
     Col("EV/EBITDA NTM", 10, "ev_ebitda_ntm"),
     Col("ROE NTM", 9, "roe_ntm"),
     Col("DY NTM", 9, "dy_ntm"),
+    Col("EPS rev 1M", 9, "eps_rev_1m"),
+    Col("EPS rev 3M", 9, "eps_rev_3m"),
     Col("Flags", 28, "flags"),
     Col("Tags", 24, "tags"),
     Col("Source", 9, "source"),
