@@ -132,3 +132,51 @@ def test_imported_sets_give_the_revision_columns(cfg: Path, tmp_path: Path) -> N
                   "--format", "csv")  # fmt: skip
     first = next(r for r in csv.DictReader(io.StringIO(ranked.stdout)) if r["group"] == row["group"])
     assert first["ticker"] == "600259.SS"  # the largest upward revision first; NA last
+
+
+def test_revision_cells_agree_on_every_surface(cfg: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from screener.render.workbook import CSV_FIELDS, TITLE_ROWS
+    from tests.test_surfaces import HtmlTables
+
+    file = tmp_path / "bbg.csv"
+    file.write_text(
+        "ticker,fiscal_year,as_of,eps\n600259 CH,2025,2025-06-20,0.40\n600259 CH,2025,2025-09-30,0.38\n"
+        "600392 CH,2025,2025-06-20,-0.10\n600392 CH,2025,2025-09-30,0.20\n",
+        encoding="utf-8",
+    )
+    assert _run(cfg, "estimates", "import", str(file)).exit_code == 0
+    args = ["--source", "snapshot", "--as-of", "2025-10-10"]
+    rows = {r["ticker"]: r for r in csv.DictReader(io.StringIO(_run(cfg, "screen", *args, "--format", "csv").stdout))}
+    want = {"600259.SS": (0.38 / 0.40 - 1, 0.38 / 0.40 - 1), "600392.SS": ("NM", "NM")}  # −5.0%; out of a loss
+    for ticker, (one, three) in want.items():
+        for column, value in (("eps_rev_1m", one), ("eps_rev_3m", three)):
+            cell = rows[ticker][column]
+            assert cell == value if isinstance(value, str) else float(cell) == pytest.approx(value), (ticker, column)
+    book, page = tmp_path / "s.xlsx", tmp_path / "s.html"
+    assert _run(cfg, "screen", *args, "--out", str(book)).exit_code in (0, 4)
+    assert _run(cfg, "screen", *args, "--out", str(page)).exit_code in (0, 4)
+    sheet = load_workbook(book)["Comps"]
+    heads = [CSV_FIELDS.get(str(c.value)) for c in sheet[TITLE_ROWS + 1]]
+    excel = {line[0].value: dict(zip(heads, line, strict=True)) for line in sheet.iter_rows(min_row=TITLE_ROWS + 2)}
+    html = HtmlTables(page.read_text(encoding="utf-8"))
+    keys = ["ticker", "name", "fy1", "pe_ntm", "pb_ntm", "ev_ebitda_ntm", "roe_ntm", "dy_ntm", "eps_rev_1m",
+            "eps_rev_3m"]  # fmt: skip
+    forward = {cells[0][2]: dict(zip(keys, cells, strict=True)) for kind, cells in html.tables["comps forward"]
+               if kind != "band"}  # fmt: skip
+    table = _run(cfg, "screen", *args, "--columns", "eps_rev_1m,eps_rev_3m").output
+    for ticker in want:
+        for column in ("eps_rev_1m", "eps_rev_3m"):
+            raw = rows[ticker][column]
+            text = raw if raw in ("NA", "NM") else f"{float(raw) * 100:.1f}%"
+            assert forward[ticker][column][2] == text, (ticker, column)
+            cell = excel[ticker][column]
+            if raw in ("NA", "NM"):
+                assert cell.value == raw
+            else:
+                assert cell.value == pytest.approx(float(raw)) and cell.number_format == "0.0%"
+        line = next(line for line in table.splitlines() if ticker in line)
+        cells = [c.strip() for c in line.split("│") if c.strip()]
+        shown = [forward[ticker][c][2] for c in ("eps_rev_1m", "eps_rev_3m")]
+        assert cells[-2:] == shown, ticker  # the terminal as the page
