@@ -121,10 +121,11 @@ def test_blend_lies_between_the_years(fy1: float, fy2: float, share: float) -> N
     assert blend(fy1, NA, share) is NA and blend(NM, fy2, 0.0) == fy2
 
 
+BASE = ["--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10"]
+
+
 def _csv(*args: str) -> list[dict[str, str]]:
-    result = CliRunner().invoke(
-        app, ["screen", "--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10", *args]
-    )
+    result = CliRunner().invoke(app, ["screen", *BASE, *args])
     assert result.exit_code in (0, 4), result.output
     return list(csv.DictReader(io.StringIO(result.stdout)))
 
@@ -179,21 +180,7 @@ def test_ntm_aggregates_and_sort() -> None:
 
 
 def test_table_shows_ntm_with_columns() -> None:
-    result = CliRunner().invoke(
-        app,
-        [
-            "screen",
-            "--config",
-            str(CONFIG),
-            "--source",
-            "snapshot",
-            "--as-of",
-            "2025-10-10",
-            "--columns",
-            "pe_ntm,roe_ntm",
-            "600111.SS",
-        ],
-    )
+    result = CliRunner().invoke(app, ["screen", *BASE, "--columns", "pe_ntm,roe_ntm", "600111.SS"])
     assert result.exit_code in (0, 4), result.output
     assert "P/E NTM" in result.output and "ROE NTM" in result.output
     nre = next(r for r in _csv("--format", "csv") if r["ticker"] == "600111.SS")
@@ -203,7 +190,7 @@ def test_table_shows_ntm_with_columns() -> None:
 @pytest.mark.parametrize("basis", ["fy1", "fy2", "ntm"])
 def test_chart_peers_basis_plots_those_columns(tmp_path: Path, basis: str) -> None:
     out, table = tmp_path / "peers.png", tmp_path / "peers.csv"
-    args = ["chart", "peers", "--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10"]
+    args = ["chart", "peers", *BASE]
     args += ["--out", str(out), "--table", str(table)] + (["--basis", basis] if basis != "ntm" else [])
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
