@@ -204,3 +204,11 @@ def test_chart_peers_basis_plots_those_columns(tmp_path: Path, basis: str) -> No
     assert {p["ticker"] for p in plotted} == with_both - {"6680.HK"}  # one point per issuer (the A line)
     bad = CliRunner().invoke(app, [*args[:-2], "--basis", "ltm"])
     assert bad.exit_code == 2 and "--basis" in bad.output
+
+
+def test_nre_worked_example_of_methods() -> None:
+    nre = next(r for r in _csv("--format", "csv") if r["ticker"] == "600111.SS")
+    s = 82 / 365
+    eps = s * 2172 / 3615 + (1 - s) * 3496 / 3615  # the house model's net income ÷ shares, FY2025E and FY2026E
+    assert float(nre["price"]) == 53.13
+    assert float(nre["pe_ntm"]) == pytest.approx(53.13 / eps) == pytest.approx(60.047, abs=1e-3)
