@@ -123,7 +123,7 @@ def test_workbook_carries_fair_pb_and_residual(tmp_path: Path) -> None:
     header = next((c.row, c.column) for row in sheet.iter_rows() for c in row if c.value == "Fair P/B")
     row, col = header
     assert [sheet.cell(row, col + k).value for k in (-3, -2, -1, 0, 1)] == [
-        "Name", "ROE FY1", "P/B FY1", "Fair P/B", "Residual"
+        "Name", "ROE NTM", "P/B NTM", "Fair P/B", "Residual"
     ]  # fmt: skip
     table = []
     r = row + 1

@@ -122,10 +122,8 @@ def test_pb_band_needs_book_values_and_a_png_path(runner: CliRunner, nre_store: 
 
 def test_peers_chart(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "peers.png"
-    result = runner.invoke(
-        app,
-        ["chart", "peers", "--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10", "--out", str(out)],
-    )
+    args = ["--config", str(CONFIG), "--source", "snapshot", "--as-of", "2025-10-10", "--basis", "fy1"]
+    result = runner.invoke(app, ["chart", "peers", *args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "16 companies, 4 left out (NA/NM), 1 second listing(s) not plotted" in result.output
     check_png(out)

@@ -154,13 +154,14 @@ def test_drift_and_correlation_parts_appear_with_their_data(
 
 
 CHECK = """({
-  rows: document.querySelectorAll('table.comps tbody tr:not(.band)').length,
+  rows: document.querySelectorAll('table.comps:not(.forward) tbody tr:not(.band)').length,
+  forward: document.querySelectorAll('table.comps.forward tbody tr:not(.band)').length,
   images: Array.from(document.images).map(i => i.complete && i.naturalWidth > 0),
   sideways: document.documentElement.scrollWidth > window.innerWidth + 1,
 })"""
 PRINT_CHECK = """(() => {
-  const table = document.querySelector('table.comps');
-  return {table: table.scrollWidth, page: document.documentElement.clientWidth};
+  const widths = Array.from(document.querySelectorAll('table.comps')).map(t => t.scrollWidth);
+  return {table: Math.max(...widths), tables: widths.length, page: document.documentElement.clientWidth};
 })()"""
 
 
@@ -170,6 +171,7 @@ def test_report_renders_in_chromium(runner: CliRunner, config: Path, tmp_path: P
     page = write_report(runner, out, "--config", str(config), *SNAPSHOT)
     seen = load(out, CHECK, width=width)
     assert seen.result["rows"] == len(page.tables["comps"]) - sum(1 for k, _ in page.tables["comps"] if k == "band")
+    assert seen.result["forward"] == seen.result["rows"]  # the twelve-months-forward table: the same rows
     assert seen.result["images"] and all(seen.result["images"]), "an image did not decode"
     assert seen.console_errors == []
     assert [u for u in seen.requests if not u.startswith("data:")] == [out.resolve().as_uri()]  # self-contained
@@ -182,3 +184,4 @@ def test_report_comp_table_fits_an_a4_landscape_page_in_print(runner: CliRunner,
     a4_landscape = round((297 - 2 * 10) / 25.4 * 96)  # 277 mm of printable width at 96 px per inch
     seen = load(out, PRINT_CHECK, width=a4_landscape, media="print")
     assert seen.result["table"] <= seen.result["page"], seen.result
+    assert seen.result["tables"] == 2  # the comp table and its twelve-months-forward table

@@ -22,7 +22,7 @@ import pytest
 
 from screener.cli import app
 from screener.core.flags import FLAGS
-from screener.render.report_html import COMP_COLUMNS
+from screener.render.report_html import COMP_COLUMNS, FORWARD_COLUMNS
 from screener.render.tables import EXTRA_COLUMNS, RATING_COLUMNS, VALUATION_COLUMNS
 from screener.render.workbook import CSV_FIELDS, OUT_OF_BAND_FILL, SUSPECT_FONT, TITLE_ROWS
 
@@ -33,8 +33,10 @@ ND = SHARED_DATA / "oxides" / "cn_oxides_nd_pr_ce_la_daily_2013_2024_yiyawu.csv"
 NRE = SHARED_DATA / "prices" / "a_shares" / "ganlei_raw_1997_2022" / "600111.SS.csv"
 AS_OF = ["--source", "snapshot", "--as-of", "2025-10-10"]
 PERCENT = {"upside", "dividend_yield", "etr", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2", "ytd_change", "pb_pctile",
-           "pe_pctile", "rev_growth_fy1", "eps_growth_fy1"}  # fmt: skip
-MULTIPLE = {"pe_fy1", "pe_fy2", "pb_fy1", "pb_fy2", "ev_ebitda_fy1", "ev_ebitda_fy2", "net_debt_to_ebitda_fy1"}
+           "pe_pctile", "rev_growth_fy1", "eps_growth_fy1", "roe_ntm", "dy_ntm", "eps_rev_1m",
+           "eps_rev_3m"}  # fmt: skip
+MULTIPLE = {"pe_fy1", "pe_fy2", "pb_fy1", "pb_fy2", "ev_ebitda_fy1", "ev_ebitda_fy2", "net_debt_to_ebitda_fy1",
+            "pe_ntm", "pb_ntm", "ev_ebitda_ntm"}  # fmt: skip
 RAW = {"pe": "EPS", "pb": "BVPS", "ev_ebitda": "EBITDA"}
 CORRELATION_HEADERS = {
     "Ticker": "ticker", "Name": "name", "Series": "series", "n": "n", "From": "start", "To": "end", "Corr": "corr",
@@ -172,7 +174,7 @@ def shown(column: str, raw: Any, currency: str, nm_input: float | None = None) -
     """A value (JSON's: the CSV's to 10 digits, in full) as the terminal and the HTML report show it (the test's
     own formats)."""
     if column in TEXT or isinstance(raw, str):
-        label = RAW.get(column.rpartition("_fy")[0])
+        label = RAW.get(column.rpartition("_")[0])
         return f"NM ({label} {nm_input:,.2f})" if raw == "NM" and nm_input is not None else str(raw)
     number = float(raw)
     if column in PERCENT:
@@ -207,6 +209,17 @@ def excel_format(column: str, currency: str) -> str:
 TEXT = {"ticker", "name", "currency", "house_rating", "rule_rating", "flags", "tags", "source", "in_band", "price_date"}
 
 
+def html_rows(surfaces: Surfaces) -> dict[str, dict[str, tuple[str, str, str]]]:
+    """The report's comp rows by ticker (statistic rows: by name), each cell (class, title, text) by CSV column: the
+    comp table and the twelve-months-forward table merged (one row, two tables)."""
+    html: dict[str, dict[str, tuple[str, str, str]]] = {}
+    for table, columns in (("comps", COMP_COLUMNS), ("comps forward", FORWARD_COLUMNS)):
+        for kind, cells in surfaces.html.tables[table]:
+            if kind != "band":
+                html.setdefault(cells[0][2] or cells[1][2], {}).update(zip([k for k, _ in columns], cells, strict=True))
+    return html
+
+
 def test_comp_table_cell_by_cell_on_five_surfaces(surfaces: Surfaces) -> None:
     marks: dict[str, dict[str, list[str]]] = surfaces.json["marks"]
     nm_inputs = surfaces.json["nm_inputs"]
@@ -214,9 +227,7 @@ def test_comp_table_cell_by_cell_on_five_surfaces(surfaces: Surfaces) -> None:
     heads = [c.value for c in sheet[TITLE_ROWS + 1]]
     book = {line[1].value if line[0].value is None else line[0].value: dict(zip(heads, line, strict=True))
             for line in sheet.iter_rows(min_row=TITLE_ROWS + 2)}  # fmt: skip
-    html_keys = [key for key, _ in COMP_COLUMNS]
-    html = {cells[0][2] or cells[1][2]: dict(zip(html_keys, cells, strict=True))
-            for kind, cells in surfaces.html.tables["comps"] if kind != "band"}  # fmt: skip
+    html = html_rows(surfaces)
     assert len(surfaces.csv) == len(surfaces.json["rows"]) > 25
     checked = 0
     seen: dict[str, set[str]] = {"terminal": set(), "html": set()}
@@ -280,12 +291,11 @@ def test_n_rows_on_the_surfaces_that_show_them(surfaces: Surfaces) -> None:
     heads = [c.value for c in sheet[TITLE_ROWS + 1]]
     n_rows = [dict(zip(heads, line, strict=True)) for line in sheet.iter_rows(min_row=TITLE_ROWS + 2)
               if line[-1].value == "n"]  # fmt: skip
-    html_keys = [key for key, _ in COMP_COLUMNS]
+    rows = html_rows(surfaces)
     for group, members in surfaces.json["groups"].items():
         label = f"{group} n (excl.)" + (f" +{members['not_counted']} dual" if members["not_counted"] else "")
         terminal = surfaces.terminal[label]
-        html = next(dict(zip(html_keys, cells, strict=True)) for kind, cells in surfaces.html.tables["comps"]
-                    if kind != "band" and cells[1][2] == label)  # fmt: skip
+        html = rows[label]
         excel = next({CSV_FIELDS[h]: c.value for h, c in row.items()} for row in n_rows if row["Name"].value == label)
         for column, stat in counts[f"{group}:mean"].items():
             text = f"{stat['n']} ({stat['excluded']})"

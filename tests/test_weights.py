@@ -104,7 +104,7 @@ def test_workbook_comps_sheet_has_the_weight_when_the_universe_has_weights(
         sheet = book["Comps"]
         header = [c.value for c in sheet[TITLE_ROWS + 1]]
         at = header.index("Weight")
-        assert header[at - 1] == "ND/EBITDA FY1" and header[at + 1] == "Flags"
+        assert header[at - 1] == "ND/EBITDA FY1" and header[at + 1] == "P/E NTM"  # the PM CSV order
         rows = [[c for c in r] for r in sheet.iter_rows(min_row=TITLE_ROWS + 2)]
         kind = header.index("Row type")
         alb = next(r for r in rows if r[0].value == "ALB")

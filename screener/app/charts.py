@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from screener.app.results import PbBandChart, PeersChart
+from screener.app.results import PEERS_BASES, PbBandChart, PeersChart
 from screener.app.screen import ScreenOptions, screen
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
@@ -81,18 +81,26 @@ def short_name(name: str, width: int = 24) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
-def peers(env: Environment, scope: ResolvedScope) -> PeersChart:
-    """The comp table's P/B FY1 and ROE FY1 for every company with both."""
-    return peers_of(screen(env, ScreenOptions(scope)), scope.selection.title)
+def peers(env: Environment, scope: ResolvedScope, basis: str = "ntm") -> PeersChart:
+    """The comp table's P/B and ROE on ``basis`` (``fy1``, ``fy2``, ``ntm``) for every company with both."""
+    check_basis(basis)
+    return peers_of(screen(env, ScreenOptions(scope)), scope.selection.title, basis)
 
 
-def peers_of(report: ScreenReport, names: str) -> PeersChart:
-    """P/B FY1 against ROE FY1 of the report's companies (``names``: the universes, for the title), one point per
-    issuer (a line with ``counts_in_aggregates = false`` is listed, not plotted); DataUnavailable when no company
-    has both."""
+def check_basis(basis: str) -> None:
+    """UsageError naming ``--basis`` unless it is one of :data:`PEERS_BASES`."""
+    if basis not in PEERS_BASES:
+        raise UsageError(f"--basis: {basis!r} is not one of {', '.join(PEERS_BASES)}")
+
+
+def peers_of(report: ScreenReport, names: str, basis: str = "ntm") -> PeersChart:
+    """P/B against ROE on ``basis`` (FY1, FY2 or NTM: the comp table's ``pb_<basis>``, ``roe_<basis>``) of the
+    report's companies (``names``: the universes, for the title), one point per issuer (a line with
+    ``counts_in_aggregates = false`` is listed, not plotted); DataUnavailable when no company has both."""
+    label = basis.upper()
     points, left_out, groups, tickers, second = [], [], [], [], []
     for row in (r for block in report.groups for r in block.rows):
-        pb, roe = row.metric("pb_fy1"), row.metric("roe_fy1")
+        pb, roe = row.metric(f"pb_{basis}"), row.metric(f"roe_{basis}")
         if not row.company.counts_in_aggregates:
             second.append(row.company.name)
         elif isinstance(pb, float) and isinstance(roe, float):
@@ -103,17 +111,18 @@ def peers_of(report: ScreenReport, names: str) -> PeersChart:
             left_out.append(f"{row.company.name} (P/B {pb if not isinstance(pb, float) else 'ok'}, "
                             f"ROE {roe if not isinstance(roe, float) else 'ok'})")  # fmt: skip
     if not points:
-        raise DataUnavailable("no company has both a P/B FY1 and an ROE FY1")
+        raise DataUnavailable(f"no company has both a P/B {label} and an ROE {label}")
     return PeersChart(
         points,
         left_out,
-        title=f"P/B against ROE, FY1 — {names}",
+        title=f"P/B against ROE, {label} — {names}",
         source=f"comp table ({', '.join(report.sources_used)}; house model or consensus estimates)",
         as_of=report.as_of,
         banners=list(report.banners),
         groups=groups,
         tickers=tickers,
         second_lines=second,
+        basis=basis,
     )
 
 

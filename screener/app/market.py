@@ -122,6 +122,7 @@ def _dated_consensus(env: Environment, market: MarketData, tickers: list[str], d
     if not any("=" in key for key in env.store.record_keys("consensus")):
         return  # nothing imported or fetched from AKShare: the warm path reads no more
     stored, problems = estimates.stored_estimates(env.store, tickers)
+    market.consensus_sets = estimates.candidates(market.consensus, stored)
     market.consensus = estimates.merge(market.consensus, stored, day)
     for ticker, why in problems.items():
         market.problems.setdefault(ticker, why)

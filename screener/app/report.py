@@ -24,6 +24,7 @@ from screener.config import SORT_COLUMNS, Settings
 from screener.core import aggregates as agg
 from screener.core import fx
 from screener.core.drift import RatingRecord
+from screener.core.revisions import eps_revisions
 from screener.core.values import NM, Missing, Value, is_num
 from screener.data.base import MarketData
 from screener.errors import DataUnavailable, UsageError
@@ -140,6 +141,9 @@ def build_report(
     for row in rows:
         row.positions = dict((positions or {}).get(row.ticker, {}))
         row.statements = dict((statements or {}).get(row.ticker, {}))
+        sets = market.consensus_sets.get(row.ticker, [])
+        end_month = row.company.fiscal_year_end_month
+        row.revisions = eps_revisions(sets, as_of, row.fy1, end_month, settings.report_lag_days)
     blocks: list[GroupBlock] = []
     by_group: dict[str, list[CompanyRow]] = {}
     for row in rows:

@@ -81,9 +81,14 @@ class PbBandChart:
     """True: price ÷ the BVPS published by each day; False: a stored daily multiple series (terminal, baostock)."""
 
 
+PEERS_BASES = ("fy1", "fy2", "ntm")
+"""The multiples ``chart peers --basis`` plots (the comp table's ``pb_<basis>`` and ``roe_<basis>`` columns)."""
+
+
 @dataclass
 class PeersChart:
-    """P/B FY1 against ROE FY1 per company (names shortened), and who was left out (NA/NM)."""
+    """P/B against ROE per company (names shortened) on one basis (FY1, FY2 or NTM: ``basis``), and who was left
+    out (NA/NM)."""
 
     points: list[tuple[str, float, float]]
     left_out: list[str]
@@ -97,6 +102,13 @@ class PeersChart:
     """Each point's ticker (parallel to ``points``)."""
     second_lines: list[str] = field(default_factory=list)
     """Listings not plotted: another line of an issuer already plotted (``counts_in_aggregates = false``)."""
+    basis: str = "fy1"
+    """``fy1``, ``fy2`` or ``ntm``: the comp-table columns plotted (``pb_<basis>``, ``roe_<basis>``)."""
+
+    @property
+    def basis_label(self) -> str:
+        """``FY1``, ``FY2`` or ``NTM``, as axis titles and table headers name the basis."""
+        return self.basis.upper()
 
 
 PERCENT_METRICS = frozenset({"revenue_growth", "gross_margin", "net_margin"})

@@ -10,15 +10,17 @@ from datetime import date
 from screener.config import SORT_COLUMNS
 from screener.core import aggregates as agg
 from screener.core.comprow import CompRow
+from screener.core.ntm import NTM_COLUMNS
 from screener.core.ratings import RatingRules
+from screener.core.revisions import REVISION_COLUMNS
 from screener.core.values import NA, Value
 from screener.models import FxRate
 
 MULTIPLE_COLUMNS = tuple(c for c in SORT_COLUMNS if c[-4:] in ("_fy1", "_fy2"))
-AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS)
+AGGREGATE_COLUMNS = ("upside", "dividend_yield", "etr", *MULTIPLE_COLUMNS, *NTM_COLUMNS)
 # The harmonic mean is the central estimate for price multiples only (METHODS §3).
-HARMONIC_COLUMNS = tuple(c for c in MULTIPLE_COLUMNS if c.startswith(("pe_", "pb_", "ev_ebitda_")))
-YIELD_COLUMNS = ("dividend_yield", "dy_fy1", "dy_fy2")
+HARMONIC_COLUMNS = tuple(c for c in (*MULTIPLE_COLUMNS, *NTM_COLUMNS) if c.startswith(("pe_", "pb_", "ev_ebitda_")))
+YIELD_COLUMNS = ("dividend_yield", "dy_fy1", "dy_fy2", "dy_ntm")
 ALL_GROUP = "All"
 CHANGE_COLUMNS = {"ytd_change": "ytd", "chg_1m": "m1", "chg_3m": "m3", "chg_12m": "m12"}
 PERCENTILE_COLUMNS = ("pb_pctile", "pe_pctile", "pb_z")
@@ -27,7 +29,8 @@ STATEMENT_COLUMNS = ("rev_growth_fy1", "eps_growth_fy1", "peg_fy1", "net_debt_to
 """FY1 growth and leverage from the merged statements (METHODS §11; screener.app.financials.comp_columns)."""
 # Natural sort direction: True = highest first.
 DESCENDING = {
-    "etr", "upside", "dividend_yield", "market_cap", "weight", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2"
+    "etr", "upside", "dividend_yield", "market_cap", "weight", "roe_fy1", "roe_fy2", "dy_fy1", "dy_fy2", "roe_ntm",
+    "dy_ntm", "eps_rev_1m", "eps_rev_3m",
 }  # fmt: skip
 
 
@@ -54,6 +57,8 @@ class CompanyRow(CompRow):
     """``pb_pctile``, ``pe_pctile``, ``pb_z`` (absent: NA, no history)."""
     statements: dict[str, Value] = field(default_factory=dict)
     """``rev_growth_fy1``, ``eps_growth_fy1``, ``peg_fy1``, ``net_debt_to_ebitda_fy1`` (absent: NA, no figures)."""
+    revisions: dict[str, Value] = field(default_factory=dict)
+    """``eps_rev_1m``, ``eps_rev_3m`` (:func:`screener.core.revisions.eps_revisions`; absent: NA)."""
 
     @classmethod
     def of(cls, row: CompRow, changes: PriceChanges | None = None) -> CompanyRow:
@@ -67,6 +72,8 @@ class CompanyRow(CompRow):
 
     def raw_input(self, column: str) -> float | None:
         """The denominator behind a multiple column (e.g. the negative EPS behind an NM P/E), if known."""
+        if column in NTM_COLUMNS:
+            return self.ntm.raw.get(column.removesuffix("_ntm"))
         if column not in MULTIPLE_COLUMNS:
             return None
         metric, _, k = column.rpartition("_fy")
@@ -77,6 +84,8 @@ class CompanyRow(CompRow):
         if column in MULTIPLE_COLUMNS:
             metric, _, k = column.rpartition("_fy")
             return self.years[self.fy1 + int(k) - 1].get(metric)
+        if column in NTM_COLUMNS:
+            return self.ntm.get(column.removesuffix("_ntm"))
         if column == "market_cap":
             return self.market_cap_usd_m
         if column in CHANGE_COLUMNS:
@@ -86,6 +95,8 @@ class CompanyRow(CompRow):
             return self.positions.get(column, NA)
         if column in STATEMENT_COLUMNS:
             return self.statements.get(column, NA)
+        if column in REVISION_COLUMNS:
+            return self.revisions.get(column, NA)
         if column == "weight":  # the universe's percent of the ETF's net assets, as a fraction; NA without one
             return NA if self.company.weight is None else self.company.weight / 100
         value: Value = getattr(self, column)

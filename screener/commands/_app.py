@@ -318,8 +318,8 @@ SortOption = Annotated[
     str | None,
     typer.Option(
         "--sort",
-        help="Rank by: etr (default), upside, pe_fy1, pb_fy1, ev_ebitda_fy1, roe_fy1, dy_fy1, market_cap, weight, "
-        "name ...",
+        help="Rank by: etr (default), upside, pe_fy1, pb_fy1, ev_ebitda_fy1, roe_fy1, dy_fy1, pe_ntm ... dy_ntm, "
+        "eps_rev_1m, eps_rev_3m, market_cap, weight, name ...",
     ),
 ]
 ReverseOption = Annotated[bool, typer.Option("--reverse", help="Reverse the column's natural order.")]

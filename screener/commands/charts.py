@@ -93,7 +93,8 @@ def pb_band(
 PEERS_EXAMPLES = (
     "Examples:\n\n  screener chart peers --out peers.png\n\n"
     "  screener chart peers -u producers --source snapshot --out producers_pb_roe.png\n\n"
-    "  screener chart peers --out peers.png --table peers_fair_pb.csv"
+    "  screener chart peers --out peers.png --table peers_fair_pb.csv\n\n"
+    "  screener chart peers --basis fy1 --out peers_fy1.png"
 )
 
 
@@ -111,9 +112,17 @@ def peers(
             help="CSV to write beside the PNG: each name's fair P/B at its ROE on the fitted line and its residual.",
         ),
     ] = None,
+    basis: Annotated[
+        str,
+        typer.Option(
+            "--basis",
+            metavar="fy1|fy2|ntm",
+            help="The multiples plotted: FY1, FY2 or twelve months forward (FY1 and FY2 blended, METHODS §14).",
+        ),
+    ] = "ntm",
 ) -> None:
-    """P/B FY1 against ROE FY1 across a universe (from the comp table), one point per issuer coloured by peer
-    group, names labelled, OLS line fitted."""
+    """P/B against ROE across a universe (from the comp table; --basis fy1, fy2 or ntm, the default), one point
+    per issuer coloured by peer group, names labelled, OLS line fitted."""
     from screener.app import charts as chart_data
     from screener.render import charts
     from screener.render.charts_peers import peers_figure, peers_table_csv
@@ -122,9 +131,10 @@ def peers(
     _check_out(out)
     if table is not None and table.suffix.lower() != ".csv":
         raise UsageError(f"--table: {table} must end in .csv")
+    chart_data.check_basis(basis)  # a bad option is an error before anything is gathered
     scope = resolve(run, universe, groups=group)
     with fetch_progress(run):
-        data = chart_data.peers(run.env, scope)
+        data = chart_data.peers(run.env, scope, basis)
     emit(run, charts.png_bytes(peers_figure(data)), out)
     if table is not None:
         emit(run, peers_table_csv(data), table)

@@ -44,6 +44,9 @@ SORT_COLUMNS = (
     "market_cap",
     "weight",
     *(f"{metric}_fy{k}" for metric in METRICS for k in (1, 2)),
+    *(f"{metric}_ntm" for metric in METRICS),
+    "eps_rev_1m",
+    "eps_rev_3m",
     "name",
     "ticker",
 )

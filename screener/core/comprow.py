@@ -20,7 +20,7 @@ from typing import Any
 from screener.core import fx
 from screener.core import multiples as mx
 from screener.core.estimates import YearMultiples, consensus_label, from_consensus, from_estimate_year, from_model
-from screener.core.fiscal import fy1_label
+from screener.core.fiscal import fy1_label, fy1_share_to_run
 from screener.core.flags import (
     RowInputs,
     Thresholds,
@@ -30,6 +30,7 @@ from screener.core.flags import (
     implausible_dividend,
     row_flags,
 )
+from screener.core.ntm import ntm_multiples
 from screener.core.ratings import Rating, RatingRules, expected_share_price_return, expected_total_return
 from screener.core.ratings import in_band as fits_band
 from screener.core.ratings import rule_rating as rule_of
@@ -77,6 +78,10 @@ class CompRow:
     estimate_provider: str = ""
     """The consensus source behind the row (``Yahoo consensus``, ``akshare-ths``, ``import:FILE``, the universe
     file), empty without consensus."""
+    ntm: YearMultiples = field(default_factory=YearMultiples)
+    """The twelve-month-forward multiples (:mod:`screener.core.ntm`): FY1 and FY2 blended by ``fy1_share``."""
+    fy1_share: float = 1.0
+    """The share of FY1 still to run at the as-of date (:func:`screener.core.fiscal.fy1_share_to_run`)."""
 
     @property
     def ticker(self) -> str:
@@ -92,9 +97,14 @@ class CompRow:
         return self.quote.source if self.quote else "none"
 
     def yield_suspect(self, column: str) -> bool:
-        """Whether a yield column (``dividend_yield``, ``dy_fy1``, ``dy_fy2``) failed the payout check."""
+        """Whether a yield column (``dividend_yield``, ``dy_fy1``, ``dy_fy2``, ``dy_ntm``) failed the payout check;
+        the NTM yield fails when a year it blends with a weight does."""
         if column in ("dividend_yield", "dy_fy1"):
             return self.fy1 in self.implausible_years
+        if column == "dy_ntm":
+            return (self.fy1_share > 0 and self.fy1 in self.implausible_years) or (
+                self.fy1 + 1 in self.implausible_years
+            )
         return column == "dy_fy2" and self.fy1 + 1 in self.implausible_years
 
 
@@ -180,12 +190,14 @@ def fetched_estimates(
             year = consensus.years.get(label)
             updates = from_estimate_year(year, quote.price, to_trading, quote.market_cap) if year else {}
             if updates:
+                updates["figures"] = {**years[label].figures, **updates["figures"]}  # type: ignore[dict-item]
                 years[label] = replace(years[label], **updates)  # type: ignore[arg-type]
     else:
         for label, eps in zip(labels, (consensus.eps_fy1, consensus.eps_fy2), strict=True):
             if eps is not None:
-                pe = mx.price_to_earnings(quote.price, fx.scale(float(eps), to_trading))
-                years[label] = replace(years[label], pe=pe)
+                scaled = fx.scale(float(eps), to_trading)
+                pe = mx.price_to_earnings(quote.price, scaled)
+                years[label] = replace(years[label], pe=pe, figures={**years[label].figures, "eps": scaled})
     if all(years[y] is stored.years[y] for y in labels):  # the consensus gave no figure
         return stored
     fy1_year = consensus.years.get(labels[0])
@@ -289,13 +301,15 @@ def comp_row(
     by_consensus = consensus_target(company, view, known)
     market_cap, from_snapshot_shares = market_cap_usd(company, quote, rates, fy1)
     years, non_finite = finite_years(estimates.years)
+    share = fy1_share_to_run(as_of, fy1, company.fiscal_year_end_month)
+    ntm = finite_years({0: ntm_multiples(years[fy1], years[fy1 + 1], share, quote.price)})[0][0]
     if not is_num(market_cap) and market_cap not in (NA, NM):
         market_cap, non_finite = NA, True
     target = target if by_consensus is None else by_consensus
     r = returns(target, quote.price, years, fy1, company, view, rules)
     row = CompRow(company, quote, quote.price, market_cap, target, r.upside, r.dividend_yield, r.etr,
                   r.rule_rating, r.in_band, fy1, years, estimates.source, [], view, r.suspect, estimates.label,
-                  estimates.provider)  # fmt: skip
+                  estimates.provider, ntm, share)  # fmt: skip
     facts = RowInputs(as_of, quote.price_date, band_target=band, fx_missing=estimates.fx_missing,
                       estimate_after_as_of=late, consensus_eps=estimates.consensus_eps,
                       consensus_target=by_consensus is not None, market_cap_from_snapshot_shares=from_snapshot_shares,

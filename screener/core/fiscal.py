@@ -33,3 +33,16 @@ def calendarise(end_month: int, fy_t: float, fy_next: float) -> float:
     """
     m = end_month
     return (m / 12.0) * fy_t + ((12 - m) / 12.0) * fy_next
+
+
+def fy1_share_to_run(as_of: date, fy1: int, end_month: int) -> float:
+    """The share of FY1 still to run at the as-of date: ``days from as_of to FY1's end ÷ days in FY1`` (FY1 runs
+    from the day after the previous year's end to its own end; 365 or 366 days), within [0, 1].
+
+    0 on the day FY1 ends and after it, while FY1 is not yet reported (the ``report_lag_days`` after its end):
+    the twelve months ahead are FY2's then. The weight of FY1 in a twelve-month-forward blend (METHODS §14).
+    """
+    end = fiscal_year_end(fy1, end_month)
+    days_in_year = (end - fiscal_year_end(fy1 - 1, end_month)).days
+    days_left = (end - as_of).days
+    return min(max(days_left, 0), days_in_year) / days_in_year

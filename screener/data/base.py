@@ -81,6 +81,9 @@ class MarketData:
     sources_used: list[str] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
     consensus: dict[str, ConsensusEstimate] = field(default_factory=dict)
+    consensus_sets: dict[str, list[ConsensusEstimate]] = field(default_factory=dict)
+    """Every consensus set per ticker (the chain's, then the stored dated ones), for the revision columns; empty
+    when nothing dated is stored."""
     later: dict[str, Quote] = field(default_factory=dict)
     """Prices offered for dates after the as-of date (never used: a look-ahead)."""
     failed: dict[str, list[str]] = field(default_factory=dict)

@@ -29,6 +29,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from screener.core.revisions import newest_known
 from screener.data.store import Store, StoredRecord
 from screener.errors import StoreCorrupt, UnreadableStored
 from screener.models import ConsensusEstimate, EstimateYear
@@ -128,11 +129,20 @@ def pick(candidates: Sequence[ConsensusEstimate], day: date) -> ConsensusEstimat
     without any date counts as known."""
     if not candidates:
         return None
-    ranked = list(enumerate(candidates))
-    known = [(i, c) for i, c in ranked if c.known_on is None or c.known_on <= day]
-    if known:
-        return max(known, key=lambda ic: (ic[1].known_on or date.min, -ic[0]))[1]
-    return min(ranked, key=lambda ic: (ic[1].known_on or date.max, ic[0]))[1]
+    known = newest_known(candidates, day)  # the one rule, shared with the revision columns (core/revisions)
+    if known is not None:
+        return known
+    return min(enumerate(candidates), key=lambda ic: (ic[1].known_on or date.max, ic[0]))[1]
+
+
+def candidates(
+    fetched: Mapping[str, ConsensusEstimate], stored: Mapping[str, list[ConsensusEstimate]]
+) -> dict[str, list[ConsensusEstimate]]:
+    """Per ticker every consensus set in tie-break order: the source chain's (Yahoo) first, then the stored ones."""
+    return {
+        ticker: [*([fetched[ticker]] if ticker in fetched else []), *stored.get(ticker, [])]
+        for ticker in dict.fromkeys([*fetched, *stored])
+    }
 
 
 def merge(
@@ -140,9 +150,8 @@ def merge(
 ) -> dict[str, ConsensusEstimate]:
     """Per ticker, :func:`pick` over the source chain's consensus (Yahoo) and the stored dated sets."""
     out: dict[str, ConsensusEstimate] = {}
-    for ticker in dict.fromkeys([*fetched, *stored]):
-        first = [fetched[ticker]] if ticker in fetched else []
-        chosen = pick([*first, *stored.get(ticker, [])], day)
+    for ticker, sets in candidates(fetched, stored).items():
+        chosen = pick(sets, day)
         if chosen is not None:
             out[ticker] = chosen
     return out

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from screener.app.screen_results import ALL_GROUP, MULTIPLE_COLUMNS, AggregateRow, CompanyRow, GroupBlock, ScreenReport
 from screener.core.flags import FLAGS
+from screener.core.ntm import NTM_COLUMNS
+from screener.core.revisions import REVISION_COLUMNS
 from screener.core.values import Missing, Value
 from screener.models import EMPTY, Cell, CellBlock, CellKind, CellRow, Mark
 
@@ -45,10 +47,12 @@ NUMERIC: dict[str, tuple[CellKind, int]] = {
     "peg_fy1": ("number", 2),
     "net_debt_to_ebitda_fy1": ("multiple", 1),
     "weight": ("fraction", 2),
+    **{c: ("multiple", 1) if c.startswith(("pe_", "pb_", "ev_ebitda_")) else ("fraction", 1) for c in NTM_COLUMNS},
+    **{c: ("fraction", 1) for c in REVISION_COLUMNS},
 }
 """Kind and displayed decimals of each numeric comp column (prices: 2 decimals, 0 in yen)."""
 SIGNED = {"pb_z"}
-YIELDS = ("dividend_yield", "dy_fy1", "dy_fy2")
+YIELDS = ("dividend_yield", "dy_fy1", "dy_fy2", "dy_ntm")
 RAW_LABEL = {"pe": "EPS", "pb": "BVPS", "ev_ebitda": "EBITDA"}
 OUT_OF_BAND_NOTE = "the house rating is outside the ETR band of the rule rating (METHODS §1)"
 
@@ -92,7 +96,7 @@ def _metric(row: CompanyRow, column: str) -> Cell:
         return number_cell(value, kind, decimals, {Mark.IMPLAUSIBLE}, FLAGS["dy_implausible"])
     raw = row.raw_input(column)
     if isinstance(value, Missing) and value.value == "NM" and raw is not None:
-        return number_cell(value, kind, decimals, basis=(RAW_LABEL[column.rpartition("_fy")[0]], raw))
+        return number_cell(value, kind, decimals, basis=(RAW_LABEL[column.rpartition("_")[0]], raw))
     return number_cell(value, kind, decimals, signed=column in SIGNED)
 
 

@@ -1,6 +1,6 @@
-"""The peers chart (``chart peers``, the HTML report): P/B FY1 against ROE FY1, one point per issuer, one colour
-per peer group, the OLS line, names placed clear of each other, the legend outside the plot; and the table of
-each name's fair P/B at its ROE on the fitted line and its residual (``--table``)."""
+"""The peers chart (``chart peers``, the HTML report): P/B against ROE on the chart's basis (FY1, FY2 or NTM), one
+point per issuer, one colour per peer group, the OLS line, names placed clear of each other, the legend outside the
+plot; and the table of each name's fair P/B at its ROE on the fitted line and its residual (``--table``)."""
 
 from __future__ import annotations
 
@@ -30,12 +30,13 @@ def fit(chart: PeersChart) -> Fit | None:
 
 
 def peers_table_csv(chart: PeersChart) -> str:
-    """Per name: ticker, name, group, ROE FY1, P/B FY1, the fair P/B at its ROE on the fitted line and the
-    residual (P/B − fair P/B); the last two empty without a fit."""
+    """Per name: ticker, name, group, ROE and P/B on the chart's basis (``roe_ntm``, ``pb_ntm`` …: the header
+    states it), the fair P/B at its ROE on the fitted line and the residual (P/B − fair P/B); the last two empty
+    without a fit."""
     line = fit(chart)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["ticker", "name", "group", "roe_fy1", "pb_fy1", "fair_pb", "residual"])
+    writer.writerow(["ticker", "name", "group", f"roe_{chart.basis}", f"pb_{chart.basis}", "fair_pb", "residual"])
     for i, (name, roe, pb) in enumerate(chart.points):
         fair = "" if line is None else f"{line.fair(roe):.4f}"
         residual = "" if line is None else f"{pb - line.fair(roe):.4f}"
@@ -71,8 +72,8 @@ def peers_figure(chart: PeersChart) -> Figure:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=9, frameon=False,
               title="Peer group (n)", title_fontsize=9)  # fmt: skip
     ax.set_title(chart.title, fontsize=13, loc="left")
-    ax.set_xlabel("ROE FY1 (%)")
-    ax.set_ylabel("P/B FY1 (x)")
+    ax.set_xlabel(f"ROE {chart.basis_label} (%)")
+    ax.set_ylabel(f"P/B {chart.basis_label} (x)")
     ax.grid(True, alpha=0.25)
     place_labels(ax, [name for name, _, _ in chart.points], x, y)
     out = f"Left out (P/B or ROE NA/NM): {len(chart.left_out)}" + (

@@ -64,6 +64,13 @@ CSV_COLUMNS = [
     "peg_fy1",
     "net_debt_to_ebitda_fy1",
     "weight",
+    "pe_ntm",
+    "pb_ntm",
+    "ev_ebitda_ntm",
+    "roe_ntm",
+    "dy_ntm",
+    "eps_rev_1m",
+    "eps_rev_3m",
     "tags",
 ]
 """The PM CSV contract (CLI.md), then columns appended by later versions (never reordered)."""

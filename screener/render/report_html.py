@@ -34,6 +34,13 @@ COMP_COLUMNS = (
 _EST = COMP_COLUMNS.index(("estimate", "Est"))
 WEIGHTED_COLUMNS = (*COMP_COLUMNS[:_EST], ("weight", "Weight"), *COMP_COLUMNS[_EST:])
 """With ETF weights in the universe: the weight after ND/EBITDA FY1 (``8.30%``; blank in aggregate rows)."""
+FORWARD_COLUMNS = (
+    ("ticker", "Ticker"), ("name", "Name"), ("fy1", "FY1"), ("pe_ntm", "P/E NTM"), ("pb_ntm", "P/B NTM"),
+    ("ev_ebitda_ntm", "EV/EBITDA NTM"), ("roe_ntm", "ROE NTM"), ("dy_ntm", "DY NTM"), ("eps_rev_1m", "EPS rev 1M"),
+    ("eps_rev_3m", "EPS rev 3M"),
+)  # fmt: skip
+"""The second table of the comp section (the same rows): twelve-month-forward multiples and consensus EPS
+revisions (METHODS §14), kept apart so the comp table still prints one A4 landscape page wide."""
 CORRELATION_COLUMNS = (
     ("ticker", "Ticker"), ("name", "Name"), ("series", "Series"), ("n", "n"), ("corr", "Corr"), ("beta", "Beta"),
     ("beta_t_hac", "t (HAC)"), ("r2", "R²"), ("best_lag", "Best lag"), ("start", "From"), ("end", "To"),
@@ -85,10 +92,11 @@ def _cells(row: CellRow, columns: tuple[tuple[str, str], ...]) -> list[HtmlCell]
     return [html_cell(key, row[key]) for key, _ in columns]
 
 
-def comp_rows(bundle: ReportBundle) -> list[dict[str, Any]]:
+def comp_rows(bundle: ReportBundle, columns: tuple[tuple[str, str], ...] | None = None) -> list[dict[str, Any]]:
     """The comp table as rows for the template: per group a band row, its companies, its statistic rows and the
-    n row (companies counted, and excluded, per column) — the cell model's rows."""
-    columns = comp_columns(bundle)
+    n row (companies counted, and excluded, per column) — the cell model's rows; ``columns``: those of the
+    table (default :func:`comp_columns`)."""
+    columns = columns or comp_columns(bundle)
     rows: list[dict[str, Any]] = []
     for block in comp_cells(bundle.report):
         rows.append({"kind": "band", "label": block.label})
@@ -153,6 +161,8 @@ def report_html(bundle: ReportBundle) -> str:
         banners=[*report.banners, *report.problems],
         comp_columns=[label for _, label in comp_columns(bundle)],
         comp_rows=comp_rows(bundle),
+        forward_columns=[label for _, label in FORWARD_COLUMNS],
+        forward_rows=comp_rows(bundle, FORWARD_COLUMNS),
         drift=drift,
         correlation_columns=[label for _, label in CORRELATION_COLUMNS],
         correlation_rows=_correlation_rows(bundle),

@@ -126,7 +126,19 @@ WEIGHT_COLUMN = Column("weight", "Weight", 20)
 aggregate (a weight is not averaged)."""
 TAGS_COLUMN = Column("tags", "Tags", 21, "left")
 """The company's tags (declared in the universe file, then its oxide exposure): with --wide or --columns."""
-EXTRA_COLUMNS = (*HISTORY_COLUMNS, *GROWTH_COLUMNS, WEIGHT_COLUMN, TAGS_COLUMN)
+NTM_TABLE_COLUMNS = (
+    Column("pe_ntm", "P/E NTM", 22),
+    Column("pb_ntm", "P/B NTM", 23),
+    Column("ev_ebitda_ntm", "EV/EBITDA NTM", 24),
+    Column("roe_ntm", "ROE NTM", 25),
+    Column("dy_ntm", "DY NTM", 26),
+)
+"""Twelve-month-forward multiples, FY1 and FY2 blended (METHODS §14): shown only with --wide or --columns."""
+REVISION_TABLE_COLUMNS = (Column("eps_rev_1m", "EPS rev 1M", 27), Column("eps_rev_3m", "EPS rev 3M", 28))
+"""Consensus FY1 EPS revisions over 1 and 3 months (METHODS §14): shown only with --wide or --columns."""
+EXTRA_COLUMNS = (
+    *HISTORY_COLUMNS, *GROWTH_COLUMNS, WEIGHT_COLUMN, *NTM_TABLE_COLUMNS, *REVISION_TABLE_COLUMNS, TAGS_COLUMN
+)  # fmt: skip
 SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_COLUMNS, *EXTRA_COLUMNS)))
 """What ``screen --columns`` takes (the CSV column names)."""
 ROW_STYLE = {"company": None, "mean": "italic", "median": "italic", "harmonic_mean": "italic", "n": "dim"}

@@ -109,8 +109,9 @@ def _ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: in
 
 def _peers(book: Workbook, sheet: Worksheet, peers: PeersChart, col: int, at: int, styles: Styles) -> int:
     """The P/B-vs-ROE data at column ``col`` and its scatter chart at row ``at``; returns the next free column."""
-    sheet.write_string(0, col, "P/B against ROE, FY1 (chart data)", styles.section)
-    for c, head in enumerate(("Name", "ROE FY1", "P/B FY1", "Fair P/B", "Residual")):
+    basis = peers.basis_label
+    sheet.write_string(0, col, f"P/B against ROE, {basis} (chart data)", styles.section)
+    for c, head in enumerate(("Name", f"ROE {basis}", f"P/B {basis}", "Fair P/B", "Residual")):
         sheet.write_string(1, col + c, head, styles.header)
     line = fit(peers.points)  # each name's fair P/B at its ROE on the OLS line, and P/B − fair P/B
     for r, (name, roe, pb) in enumerate(peers.points, start=2):
@@ -134,8 +135,8 @@ def _peers(book: Workbook, sheet: Worksheet, peers: PeersChart, col: int, at: in
         }
     )
     chart.set_title({"name": text(peers.title)})
-    chart.set_x_axis({"name": "ROE FY1", "num_format": "0%"})
-    chart.set_y_axis({"name": "P/B FY1", "num_format": '0.0"x"'})
+    chart.set_x_axis({"name": f"ROE {basis}", "num_format": "0%"})
+    chart.set_y_axis({"name": f"P/B {basis}", "num_format": '0.0"x"'})
     chart.set_legend({"none": True})
     sheet.insert_chart(at, 0, chart, CHART_SIZE)
     sheet.write_string(at + CHART_ROWS - 2, 0, text(f"{peers.source}; as of {peers.as_of}"), styles.note)
