@@ -120,6 +120,9 @@ class CompTable:
     scrollable: bool = False
 
 
+CHART_SCALE = 1.5
+"""The report's charts are drawn at 1.5 × the chart command's pixels (1800 × 1080): sharp at the page's full
+width (1,400 px at most), larger in their full-size view."""
 IDENTITY_KEYS = ("ticker", "name")
 """Cells that head a stacked row on a phone (no label)."""
 
@@ -155,6 +158,8 @@ class Figure:
     title: str
     uri: str
     caption: str
+    width: int
+    height: int
 
 
 def figures(bundle: ReportBundle) -> list[Figure]:
@@ -165,16 +170,17 @@ def figures(bundle: ReportBundle) -> list[Figure]:
     drawn = []
     peers = bundle.charts.peers
     if peers is not None:
-        drawn.append((peers.title, ch.png_bytes(peers_figure(peers)), peers.source))
+        drawn.append((peers.title, ch.png_bytes(peers_figure(peers), CHART_SCALE), peers.source))
     for band in bundle.charts.pb_bands:
-        drawn.append((band.title, ch.png_bytes(ch.band_chart_figure(band)), band.source))
+        drawn.append((band.title, ch.png_bytes(ch.band_chart_figure(band), CHART_SCALE), band.source))
     if bundle.charts.financials:
         from screener.render.charts_financials import financials_figure
 
         for chart in bundle.charts.financials:
-            drawn.append((chart.title, ch.png_bytes(financials_figure(chart)), "; ".join([chart.source, *chart.notes])))
+            drawn.append((chart.title, ch.png_bytes(financials_figure(chart), CHART_SCALE), "; ".join([chart.source, *chart.notes])))
+    width, height = (round(side * CHART_SCALE) for side in ch.PIXELS)
     return [
-        Figure(f"chart-{number}", title, png_data_uri(png), caption)
+        Figure(f"chart-{number}", title, png_data_uri(png), caption, width, height)
         for number, (title, png, caption) in enumerate(drawn, 1)
     ]
 
