@@ -84,8 +84,8 @@ FULL_SIZE = """(async () => {
     await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
     const img = figure.querySelector('img');
     const box = figure.getBoundingClientRect();
-    out.push({hash: location.hash, id: figure.id, shown: img.clientWidth,
-              natural: img.naturalWidth, top: box.top, left: box.left, fills: box.width >= document.documentElement.clientWidth - 1,
+    out.push({hash: location.hash, id: figure.id, shown: img.clientWidth, natural: img.naturalWidth,
+              top: box.top, left: box.left, fills: box.width >= document.documentElement.clientWidth - 1,
               position: getComputedStyle(figure).position});
   }
   return out;
@@ -136,8 +136,9 @@ def test_no_table_wider_than_the_viewport_but_the_declared_one(pages: dict[str, 
     viewport = seen["viewport"]
     assert seen["page"] <= viewport, f"the page scrolls sideways at {width} px"
     tables = {t["css"]: t for t in seen["tables"]}
-    assert {"comps": {"targets", "valuation", "comps", "drift", "portfolio holding", "fx"},
-            "drift": {"drift"}, "rich": {"targets", "valuation", "comps", "correlation", "drift"}}[name] <= set(tables)  # fmt: skip
+    expected = {"comps": {"targets", "valuation", "comps", "drift", "portfolio holding", "fx"}, "drift": {"drift"},
+                "rich": {"targets", "valuation", "comps", "correlation", "drift"}}  # fmt: skip
+    assert expected[name] <= set(tables)
     assert [t["css"] for t in seen["tables"] if t["scrollable"]] == (["comps"] if name != "drift" else [])
     for table in seen["tables"]:
         if table["scrollable"]:

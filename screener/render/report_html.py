@@ -177,7 +177,8 @@ def figures(bundle: ReportBundle) -> list[Figure]:
         from screener.render.charts_financials import financials_figure
 
         for chart in bundle.charts.financials:
-            drawn.append((chart.title, ch.png_bytes(financials_figure(chart), CHART_SCALE), "; ".join([chart.source, *chart.notes])))
+            caption = "; ".join([chart.source, *chart.notes])
+            drawn.append((chart.title, ch.png_bytes(financials_figure(chart), CHART_SCALE), caption))
     width, height = (round(side * CHART_SCALE) for side in ch.PIXELS)
     return [
         Figure(f"chart-{number}", title, png_data_uri(png), caption, width, height)
