@@ -80,7 +80,7 @@ STICKY = """(() => {
 FULL_SIZE = """(async () => {
   const out = [];
   for (const figure of document.querySelectorAll('#charts figure')) {
-    figure.querySelector('a').click();  // the chart's own link
+    figure.querySelector('img').closest('a').click();  // the chart's own link
     await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
     const img = figure.querySelector('img');
     const box = figure.getBoundingClientRect();
