@@ -33,28 +33,16 @@ def pb_band(env: Environment, scope: ResolvedScope, since: date | None, multiple
     values, else the stored valuation history."""
     check_multiple(multiple)
     company, symbol = _one(scope)
-    return pb_band_of(company, env.store, since or env.settings.valuation.since, scope.as_of, symbol, multiple)
+    chart = band_chart(company, env.store, since or env.settings.valuation.since, scope.as_of, symbol, multiple)
+    if isinstance(chart, SkippedChart):
+        raise DataUnavailable(chart.detail)  # the full reason, with what to import
+    return chart
 
 
 def _one(scope: ResolvedScope) -> tuple[Company | None, str]:
     """The one stock of a single-name scope: its universe entry (None: in no universe) and its symbol."""
     selection = scope.selection
     return (selection.companies[0] if selection.companies else None), selection.symbols[0]
-
-
-def pb_band_of(
-    company: Company | None,
-    store: Store,
-    since: date,
-    as_of: date,
-    symbol: str | None = None,
-    multiple: str = "pb",
-) -> PbBandChart:
-    """One stock's band (:func:`band_chart`); DataUnavailable (with the full reason) when there is no history."""
-    chart = band_chart(company, store, since, as_of, symbol, multiple)
-    if isinstance(chart, SkippedChart):
-        raise DataUnavailable(chart.detail)
-    return chart
 
 
 def band_chart(
