@@ -1,7 +1,7 @@
 """`screener report --out r.html` (#13): one self-contained page with the comp table, drift, correlation and
 charts; read back with an HTML parser (every company row, formats, out-of-band marks, escaping) and rendered in
 headless Chromium (rows, every image decoded, no console error, nothing fetched, no sideways scroll on a phone,
-the comp table within an A4 landscape page when printed)."""
+the targets and valuation tables within an A4 landscape page when printed)."""
 
 from __future__ import annotations
 
@@ -154,14 +154,17 @@ def test_drift_and_correlation_parts_appear_with_their_data(
 
 
 CHECK = """({
-  rows: document.querySelectorAll('table.comps:not(.forward) tbody tr:not(.band)').length,
-  forward: document.querySelectorAll('table.comps.forward tbody tr:not(.band)').length,
+  rows: document.querySelectorAll('table.comps tbody tr:not(.band)').length,
+  forward: document.querySelectorAll('table.forward tbody tr:not(.band)').length,
   images: Array.from(document.images).map(i => i.complete && i.naturalWidth > 0),
   sideways: document.documentElement.scrollWidth > window.innerWidth + 1,
 })"""
 PRINT_CHECK = """(() => {
-  const widths = Array.from(document.querySelectorAll('table.comps')).map(t => t.scrollWidth);
-  return {table: Math.max(...widths), tables: widths.length, page: document.documentElement.clientWidth};
+  const width = css => document.querySelector('table.' + css).scrollWidth;
+  const every = document.querySelector('details.all-columns');
+  return {targets: width('targets'), valuation: width('valuation'), forward: width('forward'),
+          page: document.documentElement.clientWidth,
+          every: every.getClientRects().length, pt: getComputedStyle(document.querySelector('table.targets')).fontSize};
 })()"""
 
 
@@ -178,10 +181,13 @@ def test_report_renders_in_chromium(runner: CliRunner, config: Path, tmp_path: P
     assert not seen.result["sideways"], f"the page scrolls sideways at {width} px"
 
 
-def test_report_comp_table_fits_an_a4_landscape_page_in_print(runner: CliRunner, config: Path, tmp_path: Path) -> None:
+def test_report_comp_tables_fit_an_a4_landscape_page_in_print(runner: CliRunner, config: Path, tmp_path: Path) -> None:
+    """The terminal's two tables and the forward table print (7 pt, readable); the all-columns table, a screen's
+    scrolling view, not."""
     out = tmp_path / "r.html"
     write_report(runner, out, "--config", str(config), *SNAPSHOT)
     a4_landscape = round((297 - 2 * 10) / 25.4 * 96)  # 277 mm of printable width at 96 px per inch
-    seen = load(out, PRINT_CHECK, width=a4_landscape, media="print")
-    assert seen.result["table"] <= seen.result["page"], seen.result
-    assert seen.result["tables"] == 2  # the comp table and its twelve-months-forward table
+    seen = load(out, PRINT_CHECK, width=a4_landscape, media="print").result
+    assert seen["targets"] <= seen["page"] and seen["valuation"] <= seen["page"], seen
+    assert seen["forward"] <= seen["page"], seen  # the twelve-months-forward table prints too
+    assert seen["every"] == 0 and float(seen["pt"].removesuffix("px")) >= 9  # 7 pt = 9.33 px

@@ -163,7 +163,7 @@ def test_revision_cells_agree_on_every_surface(cfg: Path, tmp_path: Path) -> Non
     html = HtmlTables(page.read_text(encoding="utf-8"))
     keys = ["ticker", "name", "fy1", "pe_ntm", "pb_ntm", "ev_ebitda_ntm", "roe_ntm", "dy_ntm", "eps_rev_1m",
             "eps_rev_3m"]  # fmt: skip
-    forward = {cells[0][2]: dict(zip(keys, cells, strict=True)) for kind, cells in html.tables["comps forward"]
+    forward = {cells[0][2]: dict(zip(keys, cells, strict=True)) for kind, cells in html.tables["forward"]
                if kind != "band"}  # fmt: skip
     table = _run(cfg, "screen", *args, "--columns", "eps_rev_1m,eps_rev_3m").output
     for ticker in want:

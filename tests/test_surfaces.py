@@ -22,7 +22,7 @@ import pytest
 
 from screener.cli import app
 from screener.core.flags import FLAGS
-from screener.render.report_html import COMP_COLUMNS, FORWARD_COLUMNS
+from screener.render.report_html import COMP_COLUMNS, FORWARD_COLUMNS, with_forward
 from screener.render.tables import EXTRA_COLUMNS, RATING_COLUMNS, VALUATION_COLUMNS
 from screener.render.workbook import CSV_FIELDS, OUT_OF_BAND_FILL, SUSPECT_FONT, TITLE_ROWS
 
@@ -213,7 +213,7 @@ def html_rows(surfaces: Surfaces) -> dict[str, dict[str, tuple[str, str, str]]]:
     """The report's comp rows by ticker (statistic rows: by name), each cell (class, title, text) by CSV column: the
     comp table and the twelve-months-forward table merged (one row, two tables)."""
     html: dict[str, dict[str, tuple[str, str, str]]] = {}
-    for table, columns in (("comps", COMP_COLUMNS), ("comps forward", FORWARD_COLUMNS)):
+    for table, columns in (("comps", with_forward(COMP_COLUMNS)), ("forward", FORWARD_COLUMNS)):
         for kind, cells in surfaces.html.tables[table]:
             if kind != "band":
                 html.setdefault(cells[0][2] or cells[1][2], {}).update(zip([k for k, _ in columns], cells, strict=True))
@@ -283,6 +283,26 @@ def test_comp_table_cell_by_cell_on_five_surfaces(surfaces: Surfaces) -> None:
     assert {"MP", "600259.SS", "300748.SZ"} <= {
         t for t, m in marks.items() if any("implausible" in v for v in m.values())
     }
+
+
+def test_report_targets_and_valuation_tables_are_the_terminals(surfaces: Surfaces) -> None:
+    """#22 item 2: the report's two comp tables hold the terminal's tables' columns, cell for cell (the terminal
+    printed with --wide: its valuation table also has the extra columns, the report's all-columns table has them)."""
+    compared = 0
+    for css, keys in (("targets", RATING_KEYS), ("valuation", VALUATION_KEYS)):
+        heads = surfaces.html.heads[css]
+        assert heads and all(h in keys for h in heads), heads
+        for kind, cells in surfaces.html.tables[css]:
+            if kind == "band":
+                continue
+            key = cells[0][2] or cells[1][2]
+            terminal = surfaces.terminal[key]
+            for head, (css_class, _, text) in zip(heads, cells, strict=True):
+                assert text == terminal[keys[head]], (css, key, head)
+                if text.endswith("?"):  # an implausible yield: marked on both
+                    assert "implausible" in css_class.split(), (key, head)
+                compared += 1
+    assert compared > 600
 
 
 def test_n_rows_on_the_surfaces_that_show_them(surfaces: Surfaces) -> None:

@@ -128,16 +128,17 @@ def test_report_shows_the_weight_when_the_universe_has_weights(
     out = tmp_path / "remx.html"
     assert runner.invoke(app, ["report", "--out", str(out), "-u", "remx", *SNAPSHOT, *args]).exit_code == 0
     html = out.read_text(encoding="utf-8")
-    headers = html.split("<thead>")[1].split("</thead>")[0]
-    assert "<th>ND/EBITDA FY1</th><th>Weight</th><th>Est</th>" in headers
+    every = html.split('<table class="comps" data-scrollable>')[1]  # the all-columns table (#22: the terminal's
+    headers = every.split("<thead>")[1].split("</thead>")[0]  # two tables show the weight only with --wide)
+    assert '<th class="num">ND/EBITDA FY1</th><th class="num">Weight</th><th class="num">P/E NTM</th>' in headers
     table = parse(out).tables["comps"]
-    at = headers.count("<th>", 0, headers.index("<th>Weight</th>"))  # the column's position
+    at = headers.count("<th", 0, headers.index('<th class="num">Weight</th>'))  # the column's position
     companies = {cells[0][1]: cells for kind, cells in table if kind == "company"}
     assert companies["ALB"][at][1] == "8.30%" and companies["AVZ.AX"][at][1] == "0.64%"
-    assert {len(cells) for kind, cells in table if kind != "band"} == {headers.count("<th>")}  # n rows too
+    assert {len(cells) for kind, cells in table if kind != "band"} == {headers.count("<th")}  # n rows too
     means = [cells for kind, cells in table if kind == "agg" and cells[1][1] == "REMX mean"]
     assert means and means[0][at][1] == ""  # no mean of a weight
     plain = tmp_path / "producers.html"
     producers = ["-u", str(UNIVERSES / "producers.toml")]
     assert runner.invoke(app, ["report", "--out", str(plain), *producers, *SNAPSHOT, *args]).exit_code == 0
-    assert "<th>Weight</th>" not in plain.read_text(encoding="utf-8")
+    assert ">Weight</th>" not in plain.read_text(encoding="utf-8")

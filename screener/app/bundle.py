@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from screener.app.charts import pb_band_of, peers_of
+from screener.app.charts import band_chart, peers_of
 from screener.app.drift import compare_report
 from screener.app.report import ScreenReport
-from screener.app.results import ChartInputs, CorrelationReport, DriftResult, ReportBundle
+from screener.app.results import ChartInputs, CorrelationReport, DriftResult, ReportBundle, SkippedChart
 from screener.app.scope import whole_universes
 from screener.app.screen import ScreenOptions, screen
 from screener.environment import Environment
@@ -91,19 +91,20 @@ def _correlation(env: Environment, options: ScreenOptions, notes: list[str]) -> 
 def chart_inputs(env: Environment, options: ScreenOptions, report: ScreenReport) -> ChartInputs:
     """The P/B band of every rated name of the report (house view in force), the P/B-vs-ROE peers, and revenue
     and revenue growth by year (house models and stored statements; amounts in USD with the report's FX when
-    the companies report in several currencies)."""
+    the companies report in several currencies). A chart without its data is skipped, saying what is missing."""
     charts = ChartInputs()
     since = env.settings.valuation.since
     for row in (r for block in report.groups for r in block.rows if r.view is not None):
-        try:
-            charts.pb_bands.append(pb_band_of(row.company, env.store, since, report.as_of))
-        except DataUnavailable as exc:
-            charts.notes.append(f"P/B band of {row.company.name}: skipped, {exc}")
+        band = band_chart(row.company, env.store, since, report.as_of)
+        if isinstance(band, SkippedChart):
+            charts.skipped.append(band)
+        else:
+            charts.pb_bands.append(band)
     names = options.scope.selection.title
     try:
         charts.peers = peers_of(report, names)
     except DataUnavailable as exc:
-        charts.notes.append(f"P/B against ROE: skipped, {exc}")
+        charts.skipped.append(SkippedChart("P/B against ROE", str(exc)))
     from screener.app.financials_chart import TITLES, financials_of
 
     companies = [row.company for block in report.groups for row in block.rows]
@@ -118,8 +119,12 @@ def chart_inputs(env: Environment, options: ScreenOptions, report: ScreenReport)
                 report_lag_days=env.settings.report_lag_days,
                 names=names,
             )
-        except (DataUnavailable, StoreCorrupt) as exc:
-            charts.notes.append(f"{TITLES[metric]} by year: skipped, {exc}")
+        except StoreCorrupt as exc:
+            charts.skipped.append(SkippedChart(f"{TITLES[metric]} by year", "a stored statements file cannot be read",
+                                               str(exc)))  # fmt: skip
+            continue
+        except DataUnavailable as exc:
+            charts.skipped.append(SkippedChart(f"{TITLES[metric]} by year", str(exc)))
             continue
         charts.financials.append(chart)  # its notes (USD conversion) go with the chart, not with the skipped ones
     return charts

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from screener.app.results import PEERS_BASES, PbBandChart, PeersChart
+from screener.app.results import PEERS_BASES, PbBandChart, PeersChart, SkippedChart
 from screener.app.screen import ScreenOptions, screen
 from screener.environment import Environment
 from screener.errors import DataUnavailable, StoreCorrupt, UsageError
@@ -33,7 +33,10 @@ def pb_band(env: Environment, scope: ResolvedScope, since: date | None, multiple
     values, else the stored valuation history."""
     check_multiple(multiple)
     company, symbol = _one(scope)
-    return pb_band_of(company, env.store, since or env.settings.valuation.since, scope.as_of, symbol, multiple)
+    chart = band_chart(company, env.store, since or env.settings.valuation.since, scope.as_of, symbol, multiple)
+    if isinstance(chart, SkippedChart):
+        raise DataUnavailable(chart.detail)  # the full reason, with what to import
+    return chart
 
 
 def _one(scope: ResolvedScope) -> tuple[Company | None, str]:
@@ -42,28 +45,33 @@ def _one(scope: ResolvedScope) -> tuple[Company | None, str]:
     return (selection.companies[0] if selection.companies else None), selection.symbols[0]
 
 
-def pb_band_of(
+def band_chart(
     company: Company | None,
     store: Store,
     since: date,
     as_of: date,
     symbol: str | None = None,
     multiple: str = "pb",
-) -> PbBandChart:
+) -> PbBandChart | SkippedChart:
     """One stock's band (:func:`screener.app.valuation_bands.band_history`: universe book values, else the stored
-    history), statistics from ``since``, the current point = the history's last day. DataUnavailable (with the
-    reason) when there is no history."""
+    history), statistics from ``since``, the current point = the history's last day; without a history the
+    skipped chart, saying what data is missing (:attr:`BandHistory.missing`) and the full reason."""
     from screener.app.valuation_bands import LABELS, band_history, price_series
     from screener.core import valuation as val
 
     symbol = symbol or (company.ticker if company else "")
+    name = company.name if company else symbol
+    what = f"{LABELS[multiple]} band of {name}"
     prices, history_source = price_series(store, symbol, as_of)
     last = prices.index[-1].date() if prices is not None else as_of
-    history = band_history(store, symbol, company, multiple, prices, history_source, {}, as_of, last)
+    try:
+        history = band_history(store, symbol, company, multiple, prices, history_source, {}, as_of, last)
+    except DataUnavailable as exc:  # book values in a currency without a rate
+        return SkippedChart(what, str(exc).removeprefix(f"{symbol}: "), str(exc))
     series = history.series
     if series.empty:
-        raise DataUnavailable(f"{symbol}: " + "; ".join(history.notes or [f"no {LABELS[multiple]} history"]))
-    name = company.name if company else symbol
+        detail = f"{symbol}: " + "; ".join(history.notes or [f"no {LABELS[multiple]} history"])
+        return SkippedChart(what, history.missing or f"no {LABELS[multiple]} history", detail)
     currency = f", {company.currency}" if company else ""
     return PbBandChart(
         series,

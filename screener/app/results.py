@@ -145,15 +145,42 @@ class FinancialsChart:
         return self.metric in PERCENT_METRICS
 
 
+@dataclass(frozen=True)
+class SkippedChart:
+    """A chart the report could not draw: which one (``chart``: "P/B band of Lynas Rare Earths") and what data is
+    missing, in a portfolio manager's words (``missing``: "no book-value or P/B history stored"), decided once
+    where the chart's data is gathered; ``detail``: the full reason with the command that would supply the data
+    (the workbook's Charts sheet, the command line)."""
+
+    chart: str
+    missing: str
+    detail: str = ""
+
+    @property
+    def line(self) -> str:
+        """The HTML report's *Not shown* line: ``P/B band of Lynas Rare Earths: no book-value or P/B history``."""
+        return f"{self.chart}: {self.missing}"
+
+    @property
+    def note(self) -> str:
+        """The workbook's note: ``P/B band of Lynas Rare Earths: skipped, LYC.AX: no P/B history: ...``."""
+        return f"{self.chart}: skipped, {self.detail or self.missing}"
+
+
 @dataclass
 class ChartInputs:
     """The data of each chart: a P/B band per rated name that has one, the P/B-vs-ROE peers, revenue and revenue
-    growth by year across the peers; ``notes`` say which chart was skipped and why."""
+    growth by year across the peers; ``skipped``: each chart that could not be drawn, with what is missing."""
 
     pb_bands: list[PbBandChart] = field(default_factory=list)
     peers: PeersChart | None = None
     financials: list[FinancialsChart] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    skipped: list[SkippedChart] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        """Each skipped chart with its full reason (:attr:`SkippedChart.note`)."""
+        return [chart.note for chart in self.skipped]
 
 
 @dataclass

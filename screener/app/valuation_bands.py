@@ -95,6 +95,9 @@ class BandHistory:
     source: str
     book_values: int = 0
     notes: list[str] = field(default_factory=list)
+    missing: str = ""
+    """Why the series is empty, in a portfolio manager's words (the report's *Not shown* list): "no book-value or
+    P/B history stored", "no price history stored" ...; empty when there is a series."""
 
     def current(self, price: float) -> Value:
         """Today's point: ``price ÷ denominator`` (NA/NM carried)."""
@@ -134,7 +137,8 @@ def band_history(
 
         stored = read_valuation(store, symbol)
     except StoreCorrupt as exc:
-        return BandHistory(multiple, empty, NA, "none", "none", f"{label}: none", 0, [f"{exc}; ignored"])
+        return BandHistory(multiple, empty, NA, "none", "none", f"{label}: none", 0, [f"{exc}; ignored"],
+                           f"its stored {label} history cannot be read")  # fmt: skip
     series = stored.series(multiple) if stored is not None else empty
     if not series.empty:
         series = series[series.index <= pd.Timestamp(as_of)]
@@ -155,7 +159,8 @@ def band_history(
     note = f"no {label} history: no stored {label} series" + (
         " and no book values in the universe or the store" if multiple == "pb" else "") + f" ({how})"  # fmt: skip
     notes = [note] if prices is not None else [note, f"prices: {history_source}"]  # e.g. an unreadable history
-    return BandHistory(multiple, empty, NA, "none", "none", f"{label}: none", 0, notes)
+    missing = "no book-value or P/B history stored" if multiple == "pb" else f"no {label} history stored"
+    return BandHistory(multiple, empty, NA, "none", "none", f"{label}: none", 0, notes, missing)
 
 
 def _from_books(
@@ -169,11 +174,14 @@ def _from_books(
     bvps_now = float(val.point_in_time_bvps([price_date], books).iloc[0]) if books else float("nan")
     denominator: Value = bvps_now if bvps_now == bvps_now else NA
     text = f"BVPS published before {price_date}" if is_num(denominator) else f"no BVPS published by {price_date}"
+    missing = ""
     if prices is None:
         notes = [*notes, "no stored price history to build the P/B history (screener prices import FILE --ticker T)"]
+        missing = "no price history stored"
     elif history.empty:
         notes = [*notes, "no day with both a stored price and a book value published by then"]
-    return BandHistory("pb", history.rename("pb"), denominator, text, basis, source, len(books), notes)
+        missing = "no stored price on or after its first published book value"
+    return BandHistory("pb", history.rename("pb"), denominator, text, basis, source, len(books), notes, missing)
 
 
 def _from_stored(

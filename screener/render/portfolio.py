@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -231,7 +231,7 @@ def portfolio_view(report: PortfolioReport, banners: bool = True) -> RenderableT
     for title, columns, rows in sections(report):
         table = Table(title=title, title_justify="left")
         for column in columns:
-            justify = "right" if column in NUMBER_COLUMNS else "left"
+            justify: Literal["left", "right"] = "right" if column in NUMBER_COLUMNS else "left"
             if column == "name":
                 table.add_column(HEADERS[column], no_wrap=True, overflow="ellipsis", max_width=NAME_WIDTH)
             elif column == "flags":

@@ -139,6 +139,8 @@ REVISION_TABLE_COLUMNS = (Column("eps_rev_1m", "EPS rev 1M", 27), Column("eps_re
 EXTRA_COLUMNS = (
     *HISTORY_COLUMNS, *GROWTH_COLUMNS, WEIGHT_COLUMN, *NTM_TABLE_COLUMNS, *REVISION_TABLE_COLUMNS, TAGS_COLUMN
 )  # fmt: skip
+SCREEN_COLUMNS = {c.cell or c.key: c for c in (*RATING_COLUMNS, *VALUATION_COLUMNS, *EXTRA_COLUMNS)}
+"""Every comp column by the key of the cell it shows."""
 SCREEN_KEYS = tuple(dict.fromkeys(c.key for c in (*RATING_COLUMNS, *VALUATION_COLUMNS, *EXTRA_COLUMNS)))
 """What ``screen --columns`` takes (the CSV column names)."""
 ROW_STYLE = {"company": None, "mean": "italic", "median": "italic", "harmonic_mean": "italic", "n": "dim"}
@@ -167,32 +169,40 @@ def _table(blocks: list[CellBlock], title: str, columns: tuple[Column, ...], vie
     return FittedTable(specs, rows, view, title=title)
 
 
-def screen_tables(report: ScreenReport, view: View | None = None) -> list[FittedTable]:
-    """Two tables that fit a terminal: targets and ratings; then FY1/FY2 valuation multiples. With --columns, a
-    table none of whose picked columns is among its own is left out.
+COMP_TABLE_TITLES = ("Targets and ratings", "Valuation (FY1 = first unreported fiscal year)")
+
+
+def comp_tables(report: ScreenReport, view: View | None = None) -> list[tuple[str, tuple[Column, ...]]]:
+    """The comp table split in two, as (title, columns): targets and ratings; then FY1/FY2 valuation multiples
+    (with the history, growth, weight and tags columns under --wide or --columns). With --columns, a table none
+    of whose picked columns is among its own is left out. The one decision of which columns each table holds:
+    the terminal fits it to its width, the HTML report lays it out (:mod:`screener.render.report_html`).
 
     The Src column is shown only when rows come from different sources (the footer names them anyway).
     """
     view = view or View()
-    when = f"{report.as_of_text()}, ranked by {report.sort}"
     sources = {row.source for block in report.groups for row in block.rows}
     rating_columns = (
         RATING_COLUMNS if len(sources) > 1 or (view.columns and "source" in view.columns) else RATING_COLUMNS[:-1]
     )
     history = view.wide or bool(view.columns and any(c.key in view.columns for c in EXTRA_COLUMNS))
     tables = (
-        (f"Targets and ratings — {when}", rating_columns),
-        (
-            f"Valuation (FY1 = first unreported fiscal year) — {when}",
-            (*VALUATION_COLUMNS, *EXTRA_COLUMNS) if history else VALUATION_COLUMNS,
-        ),
+        (COMP_TABLE_TITLES[0], rating_columns),
+        (COMP_TABLE_TITLES[1], (*VALUATION_COLUMNS, *EXTRA_COLUMNS) if history else VALUATION_COLUMNS),
     )
-    blocks = comp_cells(report)
     return [
-        _table(blocks, title, columns, view)
+        (title, columns)
         for title, columns in tables
         if view.columns is None or any(c.priority and c.key in view.columns for c in columns)
     ]
+
+
+def screen_tables(report: ScreenReport, view: View | None = None) -> list[FittedTable]:
+    """The comp tables of :func:`comp_tables`, each fitted to the terminal."""
+    view = view or View()
+    when = f"{report.as_of_text()}, ranked by {report.sort}"
+    blocks = comp_cells(report)
+    return [_table(blocks, f"{title} — {when}", columns, view) for title, columns in comp_tables(report, view)]
 
 
 def screen_view(report: ScreenReport, view: View | None = None, banners: bool = True, notes: bool = False) -> Group:
