@@ -330,6 +330,16 @@ TopOption = Annotated[
     ),
 ]
 TickerArgument = Annotated[str, typer.Argument(help="Any code form: 600111.SS, 600111 CH, 000831.SZ ...")]
+WhereOption = Annotated[
+    str | None,
+    typer.Option(
+        "--where",
+        metavar="EXPR",
+        help='Only the companies meeting these criteria, e.g. "pe_fy1 < 30 and roe_fy1 > 10%", "house_rating == '
+        "'Buy' or tags has 'producer'\", \"price < target_price\": any PM CSV column, <, <=, >, >=, ==, !=, and, or, "
+        "not, parentheses; flags/tags has 'code'. NA and NM compare false; aggregates stay the whole group's.",
+    ),
+]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")]
 WideOption = Annotated[
     bool,

@@ -14,6 +14,7 @@ from screener.commands._app import (
     SortOption,
     TopOption,
     UniverseOption,
+    WhereOption,
     WideOption,
     app,
     command,
@@ -65,12 +66,16 @@ def _options(
     sort: str | None,
     reverse: bool,
     top: int | None,
+    where: str | None,
     tickers: list[str] | None = None,
 ) -> ScreenOptions:
-    """The screen's options over the scope resolved once here (selection, source, as-of date)."""
+    """The screen's options over the scope resolved once here (selection, source, as-of date); ``--where`` parsed
+    (a syntax error or an unknown column: exit 2 before any data is fetched)."""
     from screener.app.screen import ScreenOptions
+    from screener.app.where import parse_where
 
-    return ScreenOptions(resolve(run, universe, tickers, group), sort, reverse, top)
+    criteria = parse_where(where) if where is not None else None
+    return ScreenOptions(resolve(run, universe, tickers, group), sort, reverse, top, criteria)
 
 
 @app.command(epilog=SCREEN_EXAMPLES)
@@ -86,6 +91,7 @@ def screen(
     sort: SortOption = None,
     reverse: ReverseOption = False,
     top: TopOption = None,
+    where: WhereOption = None,
     fmt: Annotated[
         ScreenFormat | None,
         typer.Option(
@@ -120,7 +126,7 @@ def screen(
     view = View.parse(columns, wide, SCREEN_KEYS)  # an unknown --columns key is an error whatever the format
     if kind == "xlsx" and out is None:
         raise UsageError("--format xlsx needs --out FILE.xlsx (a workbook is not printed)")
-    options = _options(run, universe, group, sort, reverse, top, tickers)
+    options = _options(run, universe, group, sort, reverse, top, where, tickers)
     if kind in ("xlsx", "html"):
         _write_document(run, options, kind, out)
         return
@@ -134,6 +140,7 @@ def screen(
         return
     emit(run, ex.to_csv(report) if kind == "csv" else ex.to_json(report) + "\n", out)
     run.notes(report.banners)
+    run.notes([report.where.summary] if report.where else [])
 
 
 def _write_document(
@@ -158,7 +165,7 @@ def _write_document(
         from screener.render.report_html import report_html
 
         emit(run, report_html(bundle), out)
-    run.notes([*bundle.report.banners, *bundle.notes])
+    run.notes([*bundle.report.banners, *bundle.notes, *([bundle.report.where.summary] if bundle.report.where else [])])
     if out is not None:
         run.note(f"wrote {out}")
 
@@ -173,6 +180,7 @@ def export(
     sort: SortOption = None,
     reverse: ReverseOption = False,
     top: TopOption = None,
+    where: WhereOption = None,
     portfolio: PortfolioFileOption = None,
     benchmark: BenchmarkOption = None,
 ) -> None:
@@ -189,7 +197,7 @@ def export(
     if portfolio is not None and not xlsx:
         raise UsageError("--portfolio adds a sheet to the workbook: give --out FILE.xlsx (or use `screener portfolio`)")
     options = BundleOptions(
-        _options(run, universe, group, sort, reverse, top),
+        _options(run, universe, group, sort, reverse, top, where),
         drift=xlsx,
         correlation=xlsx,
         charts=xlsx,
@@ -206,7 +214,7 @@ def export(
         emit(run, to_xlsx_bytes(bundle), out)
     else:
         emit(run, to_csv(report), out)
-    run.notes([*report.banners, *bundle.notes])
+    run.notes([*report.banners, *bundle.notes, *([report.where.summary] if report.where else [])])
     if bundle.charts.notes:
         run.note(f"{len(bundle.charts.notes)} chart(s) skipped: why on the Charts sheet")
     rows = sum(len(b.rows) for b in report.groups)
@@ -232,6 +240,7 @@ def report(
     sort: SortOption = None,
     reverse: ReverseOption = False,
     top: TopOption = None,
+    where: WhereOption = None,
     portfolio: PortfolioFileOption = None,
     benchmark: BenchmarkOption = None,
 ) -> None:
@@ -240,4 +249,4 @@ def report(
     run = run_context(ctx)
     output_format(None, out, ["html"], has_format_option=False)
     book = _portfolio_args(portfolio, benchmark)
-    _write_document(run, _options(run, universe, group, sort, reverse, top), "html", out, book)
+    _write_document(run, _options(run, universe, group, sort, reverse, top, where), "html", out, book)

@@ -10,6 +10,7 @@ import typer
 from screener.commands._app import (
     OutOption,
     UniverseOption,
+    WhereOption,
     WideOption,
     app,
     command,
@@ -56,6 +57,7 @@ def drift(
         bool, typer.Option("--record/--no-record", help="Record today's run in the history first.")
     ] = True,
     universe: UniverseOption = None,
+    where: WhereOption = None,
     fmt: Annotated[
         DriftFormat | None,
         typer.Option(
@@ -80,7 +82,10 @@ def drift(
     view = View.parse(columns, wide, keys(DRIFT_COLUMNS))
     baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
-    options = drift_app.DriftOptions(resolve(run, universe), baseline, record)
+    from screener.app.where import parse_where
+
+    criteria = parse_where(where) if where is not None else None
+    options = drift_app.DriftOptions(resolve(run, universe), baseline, record, criteria)
     with fetch_progress(run):
         result = drift_app.drift(run.env, options)
     run.notes(result.report.problems)
@@ -89,19 +94,20 @@ def drift(
         from screener.render.tables import drift_table
 
         run.notes(result.report.banners)
-        show(run, drift_table(as_of, base, result.findings, result.warnings, view), out)
+        show(run, drift_table(as_of, base, result.findings, result.warnings, view, result.where), out)
     elif kind == "html":
         from screener.render.html import DriftSection, drift_html
 
-        section = DriftSection(as_of, base, result.findings, result.warnings)
+        section = DriftSection(as_of, base, result.findings, result.warnings, result.where)
         emit(run, drift_html(section, result.report.banners), out)
     else:
         text = (
             drift_csv(as_of, base, result.findings)
             if kind == "csv"
-            else drift_json(as_of, base, result.findings, result.warnings)
+            else drift_json(as_of, base, result.findings, result.warnings, result.where)
         )
         emit(run, text, out)
+        run.notes([result.where.summary] if result.where else [])
         run.notes(options.scope.banners)  # the as-of date held back at the latest price, when it is
         run.notes(result.warnings, prefix="warning: ")
     state = "recorded" if result.recorded else "not recorded"

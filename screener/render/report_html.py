@@ -150,6 +150,7 @@ def report_html(bundle: ReportBundle) -> str:
         "report.html.j2",
         title=f"Rare-earth peer comparison — as of {report.as_of.isoformat()}",
         subtitle=f"{companies} companies, ranked by {report.sort}; sources: {', '.join(report.sources_used)}",
+        where=report.where.summary if report.where else None,
         banners=[*report.banners, *report.problems],
         comp_columns=[label for _, label in comp_columns(bundle)],
         comp_rows=comp_rows(bundle),

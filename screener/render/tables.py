@@ -12,7 +12,7 @@ from rich.console import Group
 from rich.text import Text
 
 from screener.app.results import ViewHistory
-from screener.app.screen_results import ScreenReport
+from screener.app.screen_results import ScreenReport, WhereOutcome
 from screener.core.drift import Finding, RatingRecord, RunSummary
 from screener.core.ratings import Rating
 from screener.core.values import NA
@@ -308,10 +308,13 @@ def drift_table(
     findings: list[Finding],
     warnings: Sequence[str] = (),
     view: View | None = None,
+    where: WhereOutcome | None = None,
 ) -> FittedTable:
-    """The weekly drift findings, those needing review first; warnings about the baseline as the caption."""
+    """The weekly drift findings, those needing review first; warnings about the baseline (and what ``--where``
+    kept) as the caption."""
     against = f"against {baseline}" if baseline else "no earlier run: current state only"
-    caption = "\n".join(f"warning: {w}" for w in warnings) or None
+    lines = [f"warning: {w}" for w in warnings] + ([where.summary] if where else [])
+    caption = "\n".join(lines) or None
     rows = [
         Row([rich_cell(r["needs_review"], styles_of=("bold red", "green")), *(str(r[k].value) for k in DRIFT_TEXT)])
         for r in drift_cells(as_of, baseline, findings)
