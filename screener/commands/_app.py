@@ -322,7 +322,19 @@ SortOption = Annotated[
         "name ...",
     ),
 ]
-ReverseOption = Annotated[bool, typer.Option("--reverse", help="Reverse the column's natural order.")]
+ReverseOption = Annotated[
+    bool | None,
+    typer.Option("--reverse/--no-reverse", help="Reverse the column's natural order (--no-reverse: a preset's too)."),
+]
+PresetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        metavar="NAME",
+        help="A saved screen of config.toml ([screens.NAME]: where, sort, reverse, top, columns, universes, groups); "
+        "options given here win. List them: screener screens.",
+    ),
+]
 TopOption = Annotated[
     int | None,
     typer.Option(

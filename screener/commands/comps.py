@@ -9,6 +9,7 @@ import typer
 
 from screener.commands._app import (
     GroupOption,
+    PresetOption,
     ReverseOption,
     RunContext,
     SortOption,
@@ -29,6 +30,7 @@ from screener.commands._scope import resolve
 from screener.errors import UsageError
 
 if TYPE_CHECKING:
+    from screener.app.presets import ScreenChoice
     from screener.app.screen import ScreenOptions
 
 PortfolioFileOption = Annotated[
@@ -59,23 +61,32 @@ SCREEN_EXAMPLES = (
 )
 
 
-def _options(
+def _choice(
     run: RunContext,
+    preset: str | None,
     universe: list[str] | None,
     group: list[str] | None,
     sort: str | None,
-    reverse: bool,
+    reverse: bool | None,
     top: int | None,
     where: str | None,
-    tickers: list[str] | None = None,
-) -> ScreenOptions:
-    """The screen's options over the scope resolved once here (selection, source, as-of date); ``--where`` parsed
-    (a syntax error or an unknown column: exit 2 before any data is fetched)."""
-    from screener.app.screen import ScreenOptions
-    from screener.app.where import parse_where
+    columns: str | None = None,
+) -> ScreenChoice:
+    """The command line over the saved screen ``--preset`` (an option given wins); ``--where`` parsed (a syntax
+    error or an unknown column: exit 2 before any data is fetched)."""
+    from screener.app.presets import choose
 
-    criteria = parse_where(where) if where is not None else None
-    return ScreenOptions(resolve(run, universe, tickers, group), sort, reverse, top, criteria)
+    settings = run.env.settings
+    return choose(settings, preset, where=where, sort=sort, reverse=reverse, top=top, columns=columns,
+                  universes=universe, groups=group)  # fmt: skip
+
+
+def _options(run: RunContext, choice: ScreenChoice, tickers: list[str] | None = None) -> ScreenOptions:
+    """The screen's options over the scope resolved once here (selection, source, as-of date)."""
+    from screener.app.screen import ScreenOptions
+
+    scope = resolve(run, choice.universes, tickers, choice.groups)
+    return ScreenOptions(scope, choice.sort, choice.reverse, choice.top, choice.criteria)
 
 
 @app.command(epilog=SCREEN_EXAMPLES)
@@ -89,9 +100,10 @@ def screen(
     universe: UniverseOption = None,
     group: GroupOption = None,
     sort: SortOption = None,
-    reverse: ReverseOption = False,
+    reverse: ReverseOption = None,
     top: TopOption = None,
     where: WhereOption = None,
+    preset: PresetOption = None,
     fmt: Annotated[
         ScreenFormat | None,
         typer.Option(
@@ -116,6 +128,7 @@ def screen(
 ) -> None:
     """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates.
     Columns that do not fit the terminal are dropped, least important first, and named under the table."""
+    from screener.app.presets import expand_columns
     from screener.app.screen import screen as build_screen
     from screener.render import export as ex
     from screener.render.fit import View
@@ -123,10 +136,12 @@ def screen(
 
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in ScreenFormat])
-    view = View.parse(columns, wide, SCREEN_KEYS)  # an unknown --columns key is an error whatever the format
+    choice = _choice(run, preset, universe, group, sort, reverse, top, where, columns)
+    picked = expand_columns(run.env.settings, choice.columns, SCREEN_KEYS) if choice.columns else None
+    view = View.parse(picked, wide, SCREEN_KEYS)  # an unknown --columns key is an error whatever the format
     if kind == "xlsx" and out is None:
         raise UsageError("--format xlsx needs --out FILE.xlsx (a workbook is not printed)")
-    options = _options(run, universe, group, sort, reverse, top, where, tickers)
+    options = _options(run, choice, tickers)
     if kind in ("xlsx", "html"):
         _write_document(run, options, kind, out)
         return
@@ -178,9 +193,10 @@ def export(
     universe: UniverseOption = None,
     group: GroupOption = None,
     sort: SortOption = None,
-    reverse: ReverseOption = False,
+    reverse: ReverseOption = None,
     top: TopOption = None,
     where: WhereOption = None,
+    preset: PresetOption = None,
     portfolio: PortfolioFileOption = None,
     benchmark: BenchmarkOption = None,
 ) -> None:
@@ -197,7 +213,7 @@ def export(
     if portfolio is not None and not xlsx:
         raise UsageError("--portfolio adds a sheet to the workbook: give --out FILE.xlsx (or use `screener portfolio`)")
     options = BundleOptions(
-        _options(run, universe, group, sort, reverse, top, where),
+        _options(run, _choice(run, preset, universe, group, sort, reverse, top, where)),
         drift=xlsx,
         correlation=xlsx,
         charts=xlsx,
@@ -238,9 +254,10 @@ def report(
     universe: UniverseOption = None,
     group: GroupOption = None,
     sort: SortOption = None,
-    reverse: ReverseOption = False,
+    reverse: ReverseOption = None,
     top: TopOption = None,
     where: WhereOption = None,
+    preset: PresetOption = None,
     portfolio: PortfolioFileOption = None,
     benchmark: BenchmarkOption = None,
 ) -> None:
@@ -249,4 +266,6 @@ def report(
     run = run_context(ctx)
     output_format(None, out, ["html"], has_format_option=False)
     book = _portfolio_args(portfolio, benchmark)
-    _write_document(run, _options(run, universe, group, sort, reverse, top, where), "html", out, book)
+    _write_document(
+        run, _options(run, _choice(run, preset, universe, group, sort, reverse, top, where)), "html", out, book
+    )

@@ -9,6 +9,7 @@ import typer
 
 from screener.commands._app import (
     OutOption,
+    PresetOption,
     UniverseOption,
     WhereOption,
     WideOption,
@@ -58,6 +59,7 @@ def drift(
     ] = True,
     universe: UniverseOption = None,
     where: WhereOption = None,
+    preset: PresetOption = None,
     fmt: Annotated[
         DriftFormat | None,
         typer.Option(
@@ -79,13 +81,15 @@ def drift(
 
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in DriftFormat])
-    view = View.parse(columns, wide, keys(DRIFT_COLUMNS))
+    from screener.app.presets import choose, expand_columns
+
+    settings = run.env.settings
+    view = View.parse(expand_columns(settings, columns, keys(DRIFT_COLUMNS)), wide, keys(DRIFT_COLUMNS))
     baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
-    from screener.app.where import parse_where
-
-    criteria = parse_where(where) if where is not None else None
-    options = drift_app.DriftOptions(resolve(run, universe), baseline, record, criteria)
+    choice = choose(settings, preset, where=where, universes=universe)  # a preset's criteria, universes and groups
+    scope = resolve(run, choice.universes, None, choice.groups)
+    options = drift_app.DriftOptions(scope, baseline, record, choice.criteria)
     with fetch_progress(run):
         result = drift_app.drift(run.env, options)
     run.notes(result.report.problems)
