@@ -66,7 +66,8 @@ def _names(reader: TableReader, table: Any, section: str) -> dict[str, Any]:
         raise reader.fail(f"more than {MAX_SCREENS} entries", section)
     for name in table:
         if not NAME.fullmatch(name):
-            raise reader.fail("a name is 1-32 lowercase letters, digits, '_' or '-'", section, name)
+            where = (f"{section}.{name}",) if section == "screens" else (section, name)
+            raise reader.fail("a name is 1-32 lowercase letters, digits, '_' or '-'", *where)
     return table
 
 
@@ -95,7 +96,7 @@ def screen_presets(
     or ``@SET`` of ``sets``."""
     presets = {}
     for name, raw in _names(reader, table, "screens").items():
-        path = ("screens", name)
+        path = (f"screens.{name}",)  # one part: the line of the [screens.NAME] header, then of its keys
         values = reader.read(reader.table(raw, *path), SCREEN_SPEC, *path)
         if values["sort"] is not None and values["sort"] not in sort_columns:
             raise reader.fail(f"must be one of {', '.join(sort_columns)}, got {values['sort']!r}", *path, "sort")
