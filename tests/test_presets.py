@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,14 +23,14 @@ from .conftest import CONFIG, EnvRunner, make_config, make_env
 from .test_tables_fit import parse
 
 
-def _invoke(*args: str, config: Path = CONFIG, width: int = 200) -> object:
+def _invoke(*args: str, config: Path = CONFIG, width: int = 200) -> Any:
     return EnvRunner(lambda: make_env(width=width)).invoke(app, [*args, "--config", str(config)])
 
 
 def _ok(*args: str, config: Path = CONFIG) -> str:
     result = _invoke(*args, config=config)
-    assert result.exit_code in (0, 4), result.output  # type: ignore[attr-defined]
-    return result.stdout  # type: ignore[attr-defined]
+    assert result.exit_code in (0, 4), result.output
+    return result.stdout
 
 
 def _rows(*args: str, config: Path = CONFIG) -> list[dict[str, str]]:
@@ -153,8 +154,8 @@ def test_a_bad_screen_is_exit_2_naming_file_line_and_key(tmp_path: Path, text: s
     offending = first if key.count(".") == 1 else first + len(text.splitlines()) - 1  # the last key written
     assert lines[first - 1].startswith("[screens.")
     result = _invoke("screens", config=config)
-    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
-    message = result.stderr.strip()  # type: ignore[attr-defined]
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
     assert message.startswith(f"error: {config}:{offending}: {key}: "), message
     assert words in message and len(message.splitlines()) == 1
 
@@ -164,35 +165,38 @@ def test_a_bad_where_in_a_screen_names_file_line_and_key(tmp_path: Path) -> None
     line = _line(config, 'where = "pe_fy1 < 30 and"')
     for args in (["screens"], ["screen", "--source", "snapshot", "--preset", "typo"]):
         result = _invoke(*args, config=config)
-        assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
-        assert f"{config}:{line}: screens.typo.where: expected a column" in result.stderr  # type: ignore[attr-defined]
+        assert result.exit_code == 2, result.output
+        assert f"{config}:{line}: screens.typo.where: expected a column" in result.stderr
     config = _with(tmp_path / "u", '[screens.col]\nwhere = "pe < 30"\n')
     result = _invoke("screen", "--source", "snapshot", "--preset", "col", config=config)
-    assert result.exit_code == 2 and "screens.col.where: unknown column 'pe'" in result.stderr  # type: ignore[attr-defined]
-    assert "pe_fy1" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2 and "screens.col.where: unknown column 'pe'" in result.stderr
+    assert "pe_fy1" in result.stderr
     # the command line's --where replaces the broken one
-    assert _invoke("screen", "--source", "snapshot", "--preset", "typo", "--where", "etr > 0",
-                   config=_with(tmp_path / "v", '[screens.typo]\nwhere = "pe_fy1 < 30 and"\n')).exit_code == 0  # type: ignore[attr-defined]  # fmt: skip
+    broken = _with(tmp_path / "v", '[screens.typo]\nwhere = "pe_fy1 < 30 and"\n')
+    assert (
+        _invoke("screen", "--source", "snapshot", "--preset", "typo", "--where", "etr > 0", config=broken).exit_code
+        == 0
+    )
 
 
 @pytest.mark.parametrize("command", ["screen", "export", "report", "drift"])
 def test_an_unknown_preset_is_exit_2_listing_the_screens(command: str, tmp_path: Path) -> None:
     out = {"export": ["--out", str(tmp_path / "x.csv")], "report": ["--out", str(tmp_path / "x.html")]}
     result = _invoke(command, "--source", "snapshot", *out.get(command, []), "--preset", "nope")
-    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
-    assert "--preset: unknown screen 'nope' (screens: cheap-producers, buy-rated, out-of-band)" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2, result.output
+    assert "--preset: unknown screen 'nope' (screens: cheap-producers, buy-rated, out-of-band)" in result.stderr
 
 
 def test_export_report_and_drift_take_a_preset(tmp_path: Path, config: Path) -> None:
     expected = _companies(_rows("--preset", "buy-rated"))
     target = tmp_path / "buy.csv"
-    assert _invoke("export", "--source", "snapshot", "--preset", "buy-rated", "--out", str(target)).exit_code == 0  # type: ignore[attr-defined]
+    assert _invoke("export", "--source", "snapshot", "--preset", "buy-rated", "--out", str(target)).exit_code == 0
     assert _companies(list(csv.DictReader(io.StringIO(target.read_text())))) == expected
     page = tmp_path / "buy.html"
-    assert _invoke("report", "--source", "snapshot", "--preset", "buy-rated", "--out", str(page)).exit_code == 0  # type: ignore[attr-defined]
+    assert _invoke("report", "--source", "snapshot", "--preset", "buy-rated", "--out", str(page)).exit_code == 0
     assert "--where house_rating == &#39;Buy&#39; or rule_rating == &#39;Buy&#39;" in page.read_text()
-    drift = json.loads(_ok("drift", "--source", "snapshot", "--no-record", "--format", "json", "--preset", "out-of-band",
-                           config=config))  # fmt: skip
+    args = ["drift", "--source", "snapshot", "--no-record", "--format", "json", "--preset", "out-of-band"]
+    drift = json.loads(_ok(*args, config=config))
     assert drift["where"]["expression"] == "in_band == 'false'"
     out = {r["ticker"] for r in ALL if r["row_type"] == "company" and r["in_band"] == "false"}
     assert {f["ticker"] for f in drift["findings"]} <= out and drift["findings"]
@@ -226,12 +230,12 @@ def test_a_column_set_is_shown_in_its_order() -> None:
 
 def test_an_unknown_set_or_a_key_the_table_lacks_is_exit_2(tmp_path: Path, config: Path) -> None:
     result = _invoke("screen", "--source", "snapshot", "--columns", "@nope")
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert "--columns: unknown column set '@nope' (sets: @valuation, @ratings)" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2
+    assert "--columns: unknown column set '@nope' (sets: @valuation, @ratings)" in result.stderr
     bad = make_config(tmp_path / "b", {"columns": {"odd": ["etr", "colour"]}})
     result = _invoke("screen", "--source", "snapshot", "--columns", "@odd", config=bad)
-    assert result.exit_code == 2  # type: ignore[attr-defined]
-    assert f"{bad}:{_line(bad, 'odd = ')}: columns.odd: unknown column 'colour'" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2
+    assert f"{bad}:{_line(bad, 'odd = ')}: columns.odd: unknown column 'colour'" in result.stderr
     with pytest.raises(ConfigError, match="given twice"):
         load_settings(make_config(tmp_path / "t", {"columns": {"twice": ["etr", "etr"]}}))
     with pytest.raises(ConfigError, match="non-empty list"):
@@ -241,8 +245,8 @@ def test_an_unknown_set_or_a_key_the_table_lacks_is_exit_2(tmp_path: Path, confi
 def test_drift_takes_a_column_set_of_its_own_keys(config: Path, tmp_path: Path) -> None:
     mine = make_config(tmp_path / "d", {"columns": {"brief": ["detail", "kind"]}})
     result = _invoke("drift", "--source", "snapshot", "--no-record", "--columns", "@brief", config=mine)
-    assert result.exit_code in (0, 4), result.output  # type: ignore[attr-defined]
-    (table,) = parse(result.stdout)  # type: ignore[attr-defined]
+    assert result.exit_code in (0, 4), result.output
+    (table,) = parse(result.stdout)
     assert table.headers[-2:] == ["Detail", "Finding"]
     wrong = _invoke("drift", "--source", "snapshot", "--no-record", "--columns", "@ratings", config=mine)
-    assert wrong.exit_code == 2 and "columns.ratings: unknown column 'price'" in wrong.stderr  # type: ignore[attr-defined]
+    assert wrong.exit_code == 2 and "columns.ratings: unknown column 'price'" in wrong.stderr

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,14 +20,14 @@ from .conftest import CONFIG, EnvRunner
 SNAPSHOT = ["--source", "snapshot", "--config", str(CONFIG)]
 
 
-def _run(*args: str, config: Path = CONFIG) -> object:
+def _run(*args: str, config: Path = CONFIG) -> Any:
     return EnvRunner().invoke(app, [*args, "--source", "snapshot", "--config", str(config)])
 
 
 def _csv(*args: str) -> list[dict[str, str]]:
     result = _run("screen", "--format", "csv", *args)
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    return list(csv.DictReader(io.StringIO(result.stdout)))  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.stdout)))
 
 
 def _number(text: str) -> float | None:
@@ -52,9 +53,9 @@ def test_numbers_and_percentages_against_the_unfiltered_csv() -> None:
             continue
         expected.append(r["ticker"])
     result = _run("screen", "--format", "csv", "--where", "pe_fy1 < 30 and roe_fy1 > 10%")
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))  # type: ignore[attr-defined]
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert _companies(rows) == expected and len(expected) >= 2
-    assert f"{na} left out for NA in --where" in result.stderr  # type: ignore[attr-defined]
+    assert f"{na} left out for NA in --where" in result.stderr
     assert na >= 1
 
 
@@ -102,10 +103,10 @@ def test_the_terminal_footer_and_json_state_what_was_left_out() -> None:
     kept = sum(1 for r in ALL if r["row_type"] == "company" and (_number(r["pe_fy1"]) or 99) < 30)
     total = sum(1 for r in ALL if r["row_type"] == "company")
     footer = f"--where pe_fy1 < 30: {kept} of {total} companies kept; {na} left out for NA in --where."
-    assert footer in " ".join(result.stdout.split())  # type: ignore[attr-defined]
-    payload = json.loads(_run("screen", "--format", "json", "--where", "pe_fy1 < 30").stdout)  # type: ignore[attr-defined]
+    assert footer in " ".join(result.stdout.split())
+    payload = json.loads(_run("screen", "--format", "json", "--where", "pe_fy1 < 30").stdout)
     assert payload["where"] == {"expression": "pe_fy1 < 30", "kept": kept, "left_out": total - kept, "left_out_na": na}
-    assert json.loads(_run("screen", "--format", "json").stdout)["where"] is None  # type: ignore[attr-defined]
+    assert json.loads(_run("screen", "--format", "json").stdout)["where"] is None
 
 
 @pytest.mark.parametrize(
@@ -123,8 +124,8 @@ def test_the_terminal_footer_and_json_state_what_was_left_out() -> None:
 def test_bad_criteria_are_exit_2(command: str, expression: str, words: list[str], tmp_path: Path) -> None:
     out = {"export": ["--out", str(tmp_path / "x.csv")], "report": ["--out", str(tmp_path / "x.html")]}
     result = _run(command, *out.get(command, []), "--where", expression)
-    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
-    message = result.stderr.strip()  # type: ignore[attr-defined]
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
     assert message.startswith("error: ") and len(message.splitlines()) == 1
     assert all(w in message for w in words), message
     assert not (tmp_path / "x.csv").exists() and not (tmp_path / "x.html").exists()
@@ -134,12 +135,12 @@ def test_export_and_report_follow_the_filter(tmp_path: Path) -> None:
     expected = _companies(_csv("--where", "dividend_yield > 1%"))
     target = tmp_path / "comps.csv"
     result = _run("export", "--out", str(target), "--where", "dividend_yield > 1%")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     assert _companies(list(csv.DictReader(io.StringIO(target.read_text())))) == expected
-    assert "left out for NA in --where" in result.stderr  # type: ignore[attr-defined]
+    assert "left out for NA in --where" in result.stderr
     page = tmp_path / "report.html"
     result = _run("report", "--out", str(page), "--where", "dividend_yield > 1%")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
     html = page.read_text()
     assert "--where dividend_yield &gt; 1%: " in html and "left out for NA in --where" in html
     others = [r["ticker"] for r in ALL if r["row_type"] == "company" and r["ticker"] not in expected]
