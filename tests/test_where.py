@@ -176,3 +176,17 @@ def test_every_numeric_csv_column_compares_as_a_number() -> None:
             continue  # all NA in the snapshot (the price changes): nothing to tell
         numeric = all(v.replace(".", "", 1).replace("-", "", 1).replace("e", "", 1).isdigit() for v in values)
         assert (kinds[column] == "number") == numeric, column
+
+
+def test_the_workbook_lists_the_companies_kept_and_says_so(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    expected = _companies(_csv("--where", "house_rating == 'Buy'"))
+    book = tmp_path / "comps.xlsx"
+    result = _run("export", "--out", str(book), "--where", "house_rating == 'Buy'")
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(book)["Comps"]
+    assert "--where house_rating == 'Buy': 4 of 21 companies kept" in str(sheet["A2"].value)
+    tickers = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+    others = [r["ticker"] for r in ALL if r["row_type"] == "company" and r["ticker"] not in expected]
+    assert set(expected) <= tickers and not set(others) & tickers and len(expected) == 4
