@@ -348,7 +348,7 @@ WhereOption = Annotated[
         "--where",
         metavar="EXPR",
         help='Only the companies meeting these criteria, e.g. "pe_fy1 < 30 and roe_fy1 > 10%", "house_rating == '
-        "'Buy' or tags has 'producer'\", \"price < target_price\": any PM CSV column, <, <=, >, >=, ==, !=, and, or, "
+        "'Buy' or tags has 'quota-holder'\", \"price < target_price\": any PM CSV column, <, <=, >, >=, ==, !=, and, or, "
         "not, parentheses; flags/tags has 'code'. NA and NM compare false; aggregates stay the whole group's.",
     ),
 ]
