@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from screener.cli import app
-from screener.render import correlation, financials, listings, tables, valuation
+from screener.render import correlation, financials, listings, screens, tables, valuation
 from tests.conftest import ROOT, EnvRunner
 from tests.test_help import PATHS
 
@@ -30,6 +30,7 @@ OWN_KEYS: dict[str, tuple[str, ...]] = {
     "universe show": tables.keys(tables.UNIVERSE_SHOW_COLUMNS),
     "oxides list": listings.OXIDE_KEYS,
     "cache info": listings.STORE_KEYS,
+    "screens": tables.keys(screens.SCREENS_COLUMNS),
 }
 LISTED = re.compile(r"Only these columns, comma-separated, of: (.*?)(?: …|\. )")
 
