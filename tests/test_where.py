@@ -190,3 +190,34 @@ def test_the_workbook_lists_the_companies_kept_and_says_so(tmp_path: Path) -> No
     tickers = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
     others = [r["ticker"] for r in ALL if r["row_type"] == "company" and r["ticker"] not in expected]
     assert set(expected) <= tickers and not set(others) & tickers and len(expected) == 4
+
+
+def test_the_reports_drift_section_follows_where(config: Path, tmp_path: Path) -> None:
+    recorded = EnvRunner().invoke(app, ["drift", "--format", "json", *SNAPSHOT[:2], "--config", str(config)])
+    assert recorded.exit_code in (0, 4), recorded.output
+    everything = {f["ticker"] for f in json.loads(recorded.stdout)["findings"]}
+    buy = {r["ticker"] for r in ALL if r["row_type"] == "company" and r["house_rating"] == "Buy"}
+    assert everything - buy and everything & buy  # findings on both sides of the criteria
+    page = tmp_path / "r.html"
+    args = ["report", "--out", str(page), "--where", "house_rating == 'Buy'", *SNAPSHOT[:2], "--config", str(config)]
+    assert EnvRunner().invoke(app, args).exit_code == 0
+    drift = page.read_text().split('<section id="drift">')[1].split("</section>")[0]
+    assert all(f"<td>{t}</td>" in drift for t in everything & buy)
+    assert not any(f"<td>{t}</td>" in drift for t in everything - buy)
+    assert "--where house_rating == &#39;Buy&#39;: 4 of 21 companies kept" in drift
+
+
+def test_the_workbooks_drift_sheet_follows_where(config: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    assert EnvRunner().invoke(app, ["drift", *SNAPSHOT[:2], "--config", str(config)]).exit_code in (0, 4)
+    book = tmp_path / "c.xlsx"
+    args = ["export", "--out", str(book), "--where", "house_rating == 'Buy'", *SNAPSHOT[:2], "--config", str(config)]
+    assert EnvRunner().invoke(app, args).exit_code == 0
+    sheet = load_workbook(book)["Drift"]
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    kept = "Findings of the companies kept: --where house_rating == 'Buy': 4 of 21 companies kept"
+    assert any(c.startswith(kept) for c in cells)
+    buy = {r["ticker"] for r in ALL if r["row_type"] == "company" and r["house_rating"] == "Buy"}
+    others = {r["ticker"] for r in ALL if r["row_type"] == "company"} - buy
+    assert buy & set(cells) and not others & set(cells)

@@ -348,8 +348,9 @@ WhereOption = Annotated[
         "--where",
         metavar="EXPR",
         help='Only the companies meeting these criteria, e.g. "pe_fy1 < 30 and roe_fy1 > 10%", "house_rating == '
-        "'Buy' or tags has 'quota-holder'\", \"price < target_price\": any PM CSV column, <, <=, >, >=, ==, !=, and, or, "
-        "not, parentheses; flags/tags has 'code'. NA and NM compare false; aggregates stay the whole group's.",
+        "'Buy' or tags has 'quota-holder'\", \"price < target_price\": any PM CSV column, <, <=, >, >=, ==, !=, "
+        "and, or, not, parentheses; flags/tags has 'code'. NA and NM compare false; aggregates stay the whole "
+        "group's.",
     ),
 ]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")]

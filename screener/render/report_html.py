@@ -143,6 +143,7 @@ def report_html(bundle: ReportBundle) -> str:
             result.baseline.isoformat() if result.baseline else None,
             result.findings,
             result.warnings,
+            result.where,
         )
     fx = [(c, r.per_usd, r.rate_date.isoformat(), r.source, c in report.stale_fx) for c, r in sorted(report.fx.items())]
     companies = sum(len(b.rows) for b in report.groups)
