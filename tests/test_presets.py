@@ -250,3 +250,14 @@ def test_drift_takes_a_column_set_of_its_own_keys(config: Path, tmp_path: Path) 
     assert table.headers[-2:] == ["Detail", "Finding"]
     wrong = _invoke("drift", "--source", "snapshot", "--no-record", "--columns", "@ratings", config=mine)
     assert wrong.exit_code == 2 and "columns.ratings: unknown column 'price'" in wrong.stderr
+
+
+def test_a_screens_column_the_table_lacks_names_the_config(tmp_path: Path) -> None:
+    config = _with(tmp_path, '[screens.cols]\nwhere = "etr > 0"\ncolumns = ["etr", "colour"]\n')
+    line = _line(config, 'columns = ["etr", "colour"]')
+    for args in (["screens"], ["screen", "--source", "snapshot", "--preset", "cols"]):
+        result = _invoke(*args, config=config)
+        assert result.exit_code == 2, result.output
+        assert f"{config}:{line}: screens.cols.columns: unknown column 'colour'" in result.stderr
+    # --columns on the command line replaces the screen's
+    assert _headers("--preset", "cols", "--columns", "etr", config=config) == [["Ticker", "Name", "ETR"]]

@@ -24,6 +24,8 @@ class ScreenChoice:
     universes: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     preset: str | None = None
+    columns_of_preset: bool = False
+    """``columns`` came from the preset (a key the table lacks then names the config's line)."""
 
 
 def _fail(settings: Settings, preset: ScreenPreset | ColumnSet, key: str | None, message: str) -> ConfigError:
@@ -95,6 +97,7 @@ def choose(
         tuple(universes) if universes else preset.universes,
         tuple(groups) if groups else preset.groups,
         preset.name,
+        columns is None and preset.columns is not None,
     )
 
 
@@ -121,3 +124,22 @@ def expand_columns(settings: Settings, columns: str | None, keys: Sequence[str])
             )
         picked += found.keys
     return ",".join(picked)
+
+
+def preset_columns(settings: Settings, preset: ScreenPreset, keys: Sequence[str]) -> str | None:
+    """A saved screen's ``columns`` (sets expanded) checked against the comp table's ``keys``: a key it lacks names
+    the file, the line and ``screens.NAME.columns``."""
+    if preset.columns is None:
+        return None
+    picked = expand_columns(settings, ",".join(preset.columns), keys)
+    unknown = [key for key in (picked or "").split(",") if key.strip().lower() not in keys]
+    if unknown:
+        raise _fail(settings, preset, "columns", f"unknown column {unknown[0]!r} (one of {', '.join(keys)})")
+    return picked
+
+
+def chosen_columns(settings: Settings, choice: ScreenChoice, keys: Sequence[str]) -> str | None:
+    """The ``--columns`` of a screen: the command line's (sets expanded), else the preset's (checked)."""
+    if choice.columns_of_preset and choice.preset is not None:
+        return preset_columns(settings, settings.screens[choice.preset], keys)
+    return expand_columns(settings, choice.columns, keys)

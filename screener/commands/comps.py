@@ -128,7 +128,7 @@ def screen(
 ) -> None:
     """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates.
     Columns that do not fit the terminal are dropped, least important first, and named under the table."""
-    from screener.app.presets import expand_columns
+    from screener.app.presets import chosen_columns
     from screener.app.screen import screen as build_screen
     from screener.render import export as ex
     from screener.render.fit import View
@@ -137,7 +137,7 @@ def screen(
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in ScreenFormat])
     choice = _choice(run, preset, universe, group, sort, reverse, top, where, columns)
-    picked = expand_columns(run.env.settings, choice.columns, SCREEN_KEYS) if choice.columns else None
+    picked = chosen_columns(run.env.settings, choice, SCREEN_KEYS)
     view = View.parse(picked, wide, SCREEN_KEYS)  # an unknown --columns key is an error whatever the format
     if kind == "xlsx" and out is None:
         raise UsageError("--format xlsx needs --out FILE.xlsx (a workbook is not printed)")

@@ -25,18 +25,20 @@ def screens(
     columns: Annotated[str | None, columns_option("screener.render.screens:SCREENS_COLUMNS")] = None,
     wide: WideOption = False,
 ) -> None:
-    """The saved screens of config.toml: criteria, sort, top, universes, groups, columns. Each one's criteria are
-    checked (a bad one: exit 2 naming the file, line and key)."""
-    from screener.app.presets import checked_presets
+    """The saved screens of config.toml: criteria, sort, top, universes, groups, columns. Each one's criteria and
+    columns are checked (a bad one: exit 2 naming the file, line and key)."""
+    from screener.app.presets import checked_presets, preset_columns
     from screener.render.fit import View
     from screener.render.screens import SCREENS_COLUMNS, screens_json, screens_table
-    from screener.render.tables import keys
+    from screener.render.tables import SCREEN_KEYS, keys
 
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "json"])
     view = View.parse(columns, wide, keys(SCREENS_COLUMNS))
     settings = run.env.settings
     presets = checked_presets(settings)
+    for preset in presets:
+        preset_columns(settings, preset, SCREEN_KEYS)
     if kind == "json":
         emit(run, screens_json(presets, str(settings.path)), out)
     else:
