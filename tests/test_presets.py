@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,10 @@ def _line(path: Path, needle: str) -> int:
     return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
-ALL = _rows()
+@cache
+def _all() -> list[dict[str, str]]:
+    """The unfiltered PM CSV of the bundled snapshot (read once)."""
+    return _rows()
 
 
 def test_the_shipped_screens_work_on_the_bundled_snapshot() -> None:
@@ -63,12 +67,12 @@ def test_the_shipped_screens_work_on_the_bundled_snapshot() -> None:
     for name in settings.screens:
         rows = _rows("--preset", name)
         assert _companies(rows), name
-    out = [r["ticker"] for r in ALL if r["row_type"] == "company" and r["in_band"] == "false"]
+    out = [r["ticker"] for r in _all() if r["row_type"] == "company" and r["in_band"] == "false"]
     assert sorted(_companies(_rows("--preset", "out-of-band"))) == sorted(out) and out
 
 
 def test_a_preset_applies_where_sort_universes_and_the_command_line_wins() -> None:
-    producers = [r for r in ALL if r["row_type"] == "company" and r["group"] == "Producers"]
+    producers = [r for r in _all() if r["row_type"] == "company" and r["group"] == "Producers"]
 
     def number(text: str) -> float | None:
         return None if text in ("NA", "NM") else float(text)
@@ -198,7 +202,7 @@ def test_export_report_and_drift_take_a_preset(tmp_path: Path, config: Path) -> 
     args = ["drift", "--source", "snapshot", "--no-record", "--format", "json", "--preset", "out-of-band"]
     drift = json.loads(_ok(*args, config=config))
     assert drift["where"]["expression"] == "in_band == 'false'"
-    out = {r["ticker"] for r in ALL if r["row_type"] == "company" and r["in_band"] == "false"}
+    out = {r["ticker"] for r in _all() if r["row_type"] == "company" and r["in_band"] == "false"}
     assert {f["ticker"] for f in drift["findings"]} <= out and drift["findings"]
 
 

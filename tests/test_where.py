@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +39,15 @@ def _companies(rows: list[dict[str, str]]) -> list[str]:
     return [r["ticker"] for r in rows if r["row_type"] == "company"]
 
 
-ALL = _csv()
-"""The unfiltered PM CSV of the bundled snapshot."""
+@cache
+def _all() -> list[dict[str, str]]:
+    """The unfiltered PM CSV of the bundled snapshot (read once)."""
+    return _csv()
 
 
 def test_numbers_and_percentages_against_the_unfiltered_csv() -> None:
     expected, na = [], 0
-    for r in (r for r in ALL if r["row_type"] == "company"):
+    for r in (r for r in _all() if r["row_type"] == "company"):
         pe, roe = _number(r["pe_fy1"]), _number(r["roe_fy1"])
         if (pe is not None and pe >= 30) or (roe is not None and roe <= 0.10):
             continue  # false whatever the other side
@@ -61,7 +64,7 @@ def test_numbers_and_percentages_against_the_unfiltered_csv() -> None:
 
 def test_aggregates_stay_the_whole_groups() -> None:
     rows = _csv("--where", "house_rating == 'Buy'")
-    whole = {(r["group"], r["row_type"]): r for r in ALL if r["row_type"] != "company"}
+    whole = {(r["group"], r["row_type"]): r for r in _all() if r["row_type"] != "company"}
     statistics = [r for r in rows if r["row_type"] != "company"]
     assert statistics
     for r in statistics:
@@ -71,7 +74,7 @@ def test_aggregates_stay_the_whole_groups() -> None:
 
 
 def test_strings_lists_and_columns() -> None:
-    companies = [r for r in ALL if r["row_type"] == "company"]
+    companies = [r for r in _all() if r["row_type"] == "company"]
     buy_or_producer = [r["ticker"] for r in companies if r["house_rating"] == "Buy" or r["group"] == "Producers"]
     assert _companies(_csv("--where", "house_rating == 'Buy' or group == 'Producers'")) == buy_or_producer
     flagged = [r["ticker"] for r in companies if "dy_implausible" in r["flags"].split(";")]
@@ -93,15 +96,15 @@ def test_strings_lists_and_columns() -> None:
 def test_top_applies_after_where_and_the_band_says_so() -> None:
     kept = _companies(_csv("--where", "etr > 0"))
     top = _companies(_csv("--where", "etr > 0", "--top", "1"))
-    groups = {r["group"] for r in ALL if r["row_type"] == "company" and r["ticker"] in kept}
+    groups = {r["group"] for r in _all() if r["row_type"] == "company" and r["ticker"] in kept}
     assert len(top) == len(groups) and set(top) <= set(kept)
 
 
 def test_the_terminal_footer_and_json_state_what_was_left_out() -> None:
     result = _run("screen", "--where", "pe_fy1 < 30", "--wide")
-    na = sum(1 for r in ALL if r["row_type"] == "company" and r["pe_fy1"] in ("NA", "NM"))
-    kept = sum(1 for r in ALL if r["row_type"] == "company" and (_number(r["pe_fy1"]) or 99) < 30)
-    total = sum(1 for r in ALL if r["row_type"] == "company")
+    na = sum(1 for r in _all() if r["row_type"] == "company" and r["pe_fy1"] in ("NA", "NM"))
+    kept = sum(1 for r in _all() if r["row_type"] == "company" and (_number(r["pe_fy1"]) or 99) < 30)
+    total = sum(1 for r in _all() if r["row_type"] == "company")
     footer = f"--where pe_fy1 < 30: {kept} of {total} companies kept; {na} left out for NA in --where."
     assert footer in " ".join(result.stdout.split())
     payload = json.loads(_run("screen", "--format", "json", "--where", "pe_fy1 < 30").stdout)
@@ -143,7 +146,7 @@ def test_export_and_report_follow_the_filter(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = page.read_text()
     assert "--where dividend_yield &gt; 1%: " in html and "left out for NA in --where" in html
-    others = [r["ticker"] for r in ALL if r["row_type"] == "company" and r["ticker"] not in expected]
+    others = [r["ticker"] for r in _all() if r["row_type"] == "company" and r["ticker"] not in expected]
     assert all(f">{t}<" in html for t in expected) and not any(f">{t}<" in html for t in others)
 
 
@@ -153,7 +156,7 @@ def test_drift_reports_the_findings_of_the_companies_kept(config: Path) -> None:
     )
     assert every.exit_code in (0, 4), every.output
     findings = json.loads(every.stdout)["findings"]
-    buy = {r["ticker"] for r in ALL if r["row_type"] == "company" and r["house_rating"] == "Buy"}
+    buy = {r["ticker"] for r in _all() if r["row_type"] == "company" and r["house_rating"] == "Buy"}
     args = ["drift", "--format", "json", "--no-record", "--where", "house_rating == 'Buy'", *SNAPSHOT[:2]]
     result = EnvRunner().invoke(app, [*args, "--config", str(config)])
     payload = json.loads(result.stdout)
@@ -171,7 +174,7 @@ def test_every_numeric_csv_column_compares_as_a_number() -> None:
     kinds = where_columns()
     assert list(kinds) == [c for c in CSV_COLUMNS if c != "row_type"]
     for column in kinds:
-        values = [r[column] for r in ALL if r["row_type"] == "company" and r[column] not in ("", "NA", "NM")]
+        values = [r[column] for r in _all() if r["row_type"] == "company" and r[column] not in ("", "NA", "NM")]
         if not values or kinds[column] == "list":
             continue  # all NA in the snapshot (the price changes): nothing to tell
         numeric = all(v.replace(".", "", 1).replace("-", "", 1).replace("e", "", 1).isdigit() for v in values)
@@ -188,7 +191,7 @@ def test_the_workbook_lists_the_companies_kept_and_says_so(tmp_path: Path) -> No
     sheet = load_workbook(book)["Comps"]
     assert "--where house_rating == 'Buy': 4 of 21 companies kept" in str(sheet["A2"].value)
     tickers = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
-    others = [r["ticker"] for r in ALL if r["row_type"] == "company" and r["ticker"] not in expected]
+    others = [r["ticker"] for r in _all() if r["row_type"] == "company" and r["ticker"] not in expected]
     assert set(expected) <= tickers and not set(others) & tickers and len(expected) == 4
 
 
@@ -196,7 +199,7 @@ def test_the_reports_drift_section_follows_where(config: Path, tmp_path: Path) -
     recorded = EnvRunner().invoke(app, ["drift", "--format", "json", *SNAPSHOT[:2], "--config", str(config)])
     assert recorded.exit_code in (0, 4), recorded.output
     everything = {f["ticker"] for f in json.loads(recorded.stdout)["findings"]}
-    buy = {r["ticker"] for r in ALL if r["row_type"] == "company" and r["house_rating"] == "Buy"}
+    buy = {r["ticker"] for r in _all() if r["row_type"] == "company" and r["house_rating"] == "Buy"}
     assert everything - buy and everything & buy  # findings on both sides of the criteria
     page = tmp_path / "r.html"
     args = ["report", "--out", str(page), "--where", "house_rating == 'Buy'", *SNAPSHOT[:2], "--config", str(config)]
@@ -218,6 +221,6 @@ def test_the_workbooks_drift_sheet_follows_where(config: Path, tmp_path: Path) -
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     kept = "Findings of the companies kept: --where house_rating == 'Buy': 4 of 21 companies kept"
     assert any(c.startswith(kept) for c in cells)
-    buy = {r["ticker"] for r in ALL if r["row_type"] == "company" and r["house_rating"] == "Buy"}
-    others = {r["ticker"] for r in ALL if r["row_type"] == "company"} - buy
+    buy = {r["ticker"] for r in _all() if r["row_type"] == "company" and r["house_rating"] == "Buy"}
+    others = {r["ticker"] for r in _all() if r["row_type"] == "company"} - buy
     assert buy & set(cells) and not others & set(cells)

@@ -108,9 +108,9 @@ class Settings:
     """Line of ``[universes] files`` in the config file (to name it when a listed file is missing)."""
     max_input_bytes: int = DEFAULT_MAX_BYTES
     """An input file (import, universe, oxide or FX source) larger than this is refused (``[limits] max_input_mb``)."""
-    screens: dict[str, ScreenPreset] = field(default_factory=dict)
+    screens: dict[str, ScreenPreset] = field(default_factory=dict, hash=False)
     """Saved screens (``[screens.NAME]``), by name, in the file's order (``--preset NAME``)."""
-    column_sets: dict[str, ColumnSet] = field(default_factory=dict)
+    column_sets: dict[str, ColumnSet] = field(default_factory=dict, hash=False)
     """Column sets (``[columns] NAME = [...]``), by name (``--columns @NAME``)."""
 
 
