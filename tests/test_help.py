@@ -52,7 +52,7 @@ def test_square_brackets_in_help_are_printed_not_swallowed() -> None:
 def test_flags_take_no_value_and_valued_options_show_what_they_take() -> None:
     runner = EnvRunner()
     text = runner.invoke(app, ["screen", "--help"], env={"COLUMNS": "200"}).stdout
-    assert re.search(r"--reverse\s+Reverse", text)  # a flag: no placeholder
+    assert re.search(r"--reverse / --no-reverse\s+Reverse", text)  # a flag: no placeholder
     assert "--as-of DATE" in text and "--format table|csv|json" in text and "-u, --universe NAME|FILE" in text
     assert runner.invoke(app, ["screen", "--source", "snapshot", "--reverse", "--format", "csv"]).exit_code == 0
     usage = runner.invoke(app, ["value", "--help"], prog_name="screener").stdout

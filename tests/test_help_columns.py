@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from screener.cli import app
-from screener.render import correlation, financials, listings, tables, valuation
+from screener.render import correlation, financials, listings, screens, tables, universe_tables, valuation
 from tests.conftest import ROOT, EnvRunner
 from tests.test_help import PATHS
 
@@ -26,10 +26,11 @@ OWN_KEYS: dict[str, tuple[str, ...]] = {
     "history list": tables.keys(tables.HISTORY_RUNS_COLUMNS),
     "history show": tables.keys(tables.HISTORY_RUN_COLUMNS),
     "view history": tables.keys(tables.VIEW_HISTORY_COLUMNS),
-    "universe list": tables.keys(tables.UNIVERSE_LIST_COLUMNS),
-    "universe show": tables.keys(tables.UNIVERSE_SHOW_COLUMNS),
+    "universe list": tables.keys(universe_tables.UNIVERSE_LIST_COLUMNS),
+    "universe show": tables.keys(universe_tables.UNIVERSE_SHOW_COLUMNS),
     "oxides list": listings.OXIDE_KEYS,
     "cache info": listings.STORE_KEYS,
+    "screens": tables.keys(screens.SCREENS_COLUMNS),
 }
 LISTED = re.compile(r"Only these columns, comma-separated, of: (.*?)(?: …|\. )")
 

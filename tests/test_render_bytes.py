@@ -17,11 +17,13 @@ RESULT_MODULES = {
     "screener.app.results",
     "screener.app.screen_results",
     "screener.app.portfolio_results",
+    "screener.app.pm_row",
 }
 """Where the result types renderers read live (no use case in them)."""
 PENDING_USE_CASES: set[str] = set()
 """Use-case modules render/ may still read result types from: none (they live in app/results.py,
-app/screen_results.py and app/portfolio_results.py)."""
+app/screen_results.py, app/portfolio_results.py; the PM CSV's columns and company cells in
+app/pm_row.py)."""
 
 
 def _calls(tree: ast.AST) -> list[ast.Call]:

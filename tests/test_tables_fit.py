@@ -273,7 +273,7 @@ def test_correlate_fits(stored: Path) -> None:
     assert nre["Ticker"] == "600111.SS" and re.fullmatch(r"2013-01-\d\d", nre["From"])
     assert shown[80][0].hidden and shown[200][0].hidden is None
     (picked,) = parse(run([*args, "--columns", "corr,start,level_corr"], width=80))
-    assert picked.headers == ["Ticker", "Name", "From", "Corr", "Level corr (levels!)"]
+    assert picked.headers == ["Ticker", "Name", "Corr", "From", "Level corr (levels!)"]  # the order given (#24 item 4)
 
 
 def test_oxides_list_fits(stored: Path) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screener.app.charts import band_chart, peers_of
-from screener.app.drift import compare_report
+from screener.app.drift import compare_report, findings_where
 from screener.app.report import ScreenReport
 from screener.app.results import ChartInputs, CorrelationReport, DriftResult, ReportBundle, SkippedChart
 from screener.app.scope import whole_universes
@@ -58,16 +58,18 @@ def gather_report(env: Environment, options: BundleOptions) -> ReportBundle:
 
 def _drift(env: Environment, options: ScreenOptions, report: ScreenReport, notes: list[str]) -> DriftResult | None:
     """The latest findings against the last recorded run, as ``drift --no-record`` computes them: nothing is
-    recorded and no history is created. A cut selection (groups, named tickers, top N) is re-screened whole, as
-    drift sees it."""
+    recorded and no history is created. A cut selection (groups, named tickers, top N, ``--where``) is re-screened
+    whole, as drift sees it; with ``--where`` the findings are those of the companies kept (as ``drift --where``)."""
     if not env.settings.history_db.exists():
         notes.append("drift: no rating history yet (run `screener drift` to record one)")
         return None
     scope = options.scope
-    if scope.selection.groups or options.top or scope.selection.universes != scope.selection.whole:
+    cut = scope.selection.groups or options.top or options.where
+    if cut or scope.selection.universes != scope.selection.whole:
         report = screen(env, ScreenOptions(whole_universes(scope)))
     try:
-        return compare_report(env, report, "last", record=False, create=False)
+        result = compare_report(env, report, "last", record=False, create=False)
+        return result if options.where is None else findings_where(result, options.where)
     except HistoryError as exc:  # a damaged or locked history: the export goes on without the drift sheet
         notes.append(f"drift: {exc}")
         return None

@@ -3,7 +3,7 @@ show or back up the rating history."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from screener.app.report import ScreenReport, rating_records
 from screener.app.results import DriftResult
 from screener.app.scope import ResolvedScope
 from screener.app.screen import ScreenOptions, screen
+from screener.core.criteria import Criteria
 from screener.core.drift import Finding, RatingRecord, RunSummary, ViewChange, compare, view_changes
 from screener.environment import Environment
 from screener.errors import UsageError
@@ -23,12 +24,26 @@ class DriftOptions:
     scope: ResolvedScope
     against: str | date = "last"
     record: bool = True
+    where: Criteria | None = None
+    """``--where``: only the findings of the companies meeting these criteria (the run is recorded whole)."""
 
 
 def drift(env: Environment, options: DriftOptions) -> DriftResult:
-    """Today's comp table, recorded in the history (one transaction), compared with the baseline run."""
+    """Today's comp table, recorded in the history (one transaction), compared with the baseline run; with
+    ``--where``, the findings of the companies the criteria keep."""
     report = screen(env, ScreenOptions(options.scope))
-    return compare_report(env, report, options.against, record=options.record)
+    result = compare_report(env, report, options.against, record=options.record)
+    return result if options.where is None else findings_where(result, options.where)
+
+
+def findings_where(result: DriftResult, criteria: Criteria) -> DriftResult:
+    """The result with only the findings of the companies ``criteria`` keep (decided by
+    :func:`screener.app.where.select` over today's rows), and what was left out."""
+    from screener.app.where import kept_tickers
+
+    rows = {row.ticker: row for block in result.report.groups for row in block.rows}
+    kept, outcome = kept_tickers(rows, criteria, result.as_of.isoformat())
+    return replace(result, findings=[f for f in result.findings if f.ticker in kept], where=outcome)
 
 
 def compare_report(

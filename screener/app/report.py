@@ -23,6 +23,7 @@ from screener.app.universes import in_groups
 from screener.config import SORT_COLUMNS, Settings
 from screener.core import aggregates as agg
 from screener.core import fx
+from screener.core.criteria import Criteria
 from screener.core.drift import RatingRecord
 from screener.core.revisions import eps_revisions
 from screener.core.values import NM, Missing, Value, is_num
@@ -98,6 +99,7 @@ def build_report(
     positions: Mapping[str, dict[str, Value]] | None = None,
     statements: Mapping[str, dict[str, Value]] | None = None,
     show: Collection[str] | None = None,
+    where: Criteria | None = None,
 ) -> ScreenReport:
     """The comp table at the as-of date D (``as_of``, resolved by :mod:`screener.app.scope`): rows per peer group,
     sorted, with aggregates per group and overall. Only prices dated on or before D are used (a later one is a
@@ -109,7 +111,8 @@ def build_report(
 
     ``show``: the tickers listed (None: all). Selecting rows (``show``, ``top``) never changes the statistics:
     every group's aggregates, and the overall ones, are computed over all its members; a group none of whose
-    members is listed is left out (the overall block stays, as in the full table)."""
+    members is listed is left out (the overall block stays, as in the full table). ``where``: the criteria
+    (``--where``) a listed row must meet, decided once by :func:`screener.app.where.select` (before ``top``)."""
     sort = sort or settings.default_sort
     if sort not in SORT_COLUMNS:
         raise UsageError(f"--sort: unknown column {sort!r} (one of {', '.join(SORT_COLUMNS)})")
@@ -144,13 +147,19 @@ def build_report(
         sets = market.consensus_sets.get(row.ticker, [])
         end_month = row.company.fiscal_year_end_month
         row.revisions = eps_revisions(sets, as_of, row.fy1, end_month, settings.report_lag_days)
+    kept: set[int] | None = None
+    outcome = None
+    if where is not None:
+        from screener.app.where import select
+
+        kept, outcome = select((r for r in rows if show is None or r.ticker in show), where, as_of.isoformat())
     blocks: list[GroupBlock] = []
     by_group: dict[str, list[CompanyRow]] = {}
     for row in rows:
         by_group.setdefault(row.company.group, []).append(row)
     for group, members in by_group.items():
         ranked = sorted(members, key=sort_key(sort, reverse))
-        listed = ranked if show is None else [r for r in ranked if r.ticker in show]
+        listed = [r for r in ranked if (show is None or r.ticker in show) and (kept is None or id(r) in kept)]
         if not listed:
             continue
         blocks.append(
@@ -181,6 +190,7 @@ def build_report(
         sort=sort,
         missing=list(market.missing),
         rules=settings.rules,
+        where=outcome,
     )
 
 

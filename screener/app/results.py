@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from screener.app.portfolio_results import PortfolioReport
-    from screener.app.screen_results import ScreenReport
+    from screener.app.screen_results import ScreenReport, WhereOutcome
     from screener.core.drift import Finding
     from screener.core.sensitivity import Grid
     from screener.core.valuation import BandStats, Scenario
@@ -60,6 +60,8 @@ class DriftResult:
     history_path: Path
     warnings: list[str] = field(default_factory=list)
     """About the comparison itself: a baseline much older than a week, or one covering other names."""
+    where: WhereOutcome | None = None
+    """``--where``: the findings are those of the companies the criteria keep (the run is recorded whole)."""
 
     @property
     def needs_review(self) -> int:

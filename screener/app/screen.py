@@ -9,6 +9,7 @@ from screener.app.changes import price_changes
 from screener.app.market import market_data, problems_summary
 from screener.app.report import ScreenReport, build_report
 from screener.app.scope import ResolvedScope
+from screener.core.criteria import Criteria
 from screener.environment import Environment
 
 
@@ -20,6 +21,8 @@ class ScreenOptions:
     sort: str | None = None
     reverse: bool = False
     top: int | None = None
+    where: Criteria | None = None
+    """``--where``: only the companies meeting these criteria are listed (the statistics stay the whole group's)."""
 
 
 def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
@@ -68,6 +71,7 @@ def screen(env: Environment, options: ScreenOptions) -> ScreenReport:
         positions=positions,
         statements=statements,
         show=named,
+        where=options.where,
     )
     report.problems = problems_summary(market, len(companies))
     return report

@@ -127,6 +127,25 @@ class GroupBlock:
     """The rows were cut by ``--top`` (the band says ``top 3 of 7``)."""
 
 
+@dataclass(frozen=True)
+class WhereOutcome:
+    """What ``--where`` did (:mod:`screener.app.where`): the expression, the companies kept, those left out, and of
+    them those left out because a compared value is NA or NM."""
+
+    expression: str
+    kept: int
+    left_out: int
+    left_out_na: int
+
+    @property
+    def summary(self) -> str:
+        """The one line every surface shows: ``--where pe_fy1 < 30: 5 of 9 companies kept; 2 left out for NA in
+        --where``."""
+        total = self.kept + self.left_out
+        kept = f"{self.kept} of {total} companies kept"
+        return f"--where {self.expression}: {kept}; {self.left_out_na} left out for NA in --where"
+
+
 @dataclass
 class ScreenReport:
     """Everything the renderers need, with provenance."""
@@ -143,6 +162,8 @@ class ScreenReport:
     stale_fx: frozenset[str] = frozenset()
     """Currencies whose rate is stale at the as-of date (:func:`screener.core.fx.is_stale`, the ``fx_stale`` rule):
     decided once, shown by every surface that lists the rates."""
+    where: WhereOutcome | None = None
+    """What ``--where`` kept and left out (None: no criteria)."""
 
     @property
     def price_dates(self) -> tuple[date, date] | None:

@@ -322,7 +322,19 @@ SortOption = Annotated[
         "eps_rev_1m, eps_rev_3m, market_cap, weight, name ...",
     ),
 ]
-ReverseOption = Annotated[bool, typer.Option("--reverse", help="Reverse the column's natural order.")]
+ReverseOption = Annotated[
+    bool | None,
+    typer.Option("--reverse/--no-reverse", help="Reverse the column's natural order (--no-reverse: a preset's too)."),
+]
+PresetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        metavar="NAME",
+        help="A saved screen of config.toml ([screens.NAME]: where, sort, reverse, top, columns, universes, groups); "
+        "options given here win. List them: screener screens.",
+    ),
+]
 TopOption = Annotated[
     int | None,
     typer.Option(
@@ -330,6 +342,17 @@ TopOption = Annotated[
     ),
 ]
 TickerArgument = Annotated[str, typer.Argument(help="Any code form: 600111.SS, 600111 CH, 000831.SZ ...")]
+WhereOption = Annotated[
+    str | None,
+    typer.Option(
+        "--where",
+        metavar="EXPR",
+        help='Only the companies meeting these criteria, e.g. "pe_fy1 < 30 and roe_fy1 > 10%", "house_rating == '
+        "'Buy' or tags has 'quota-holder'\", \"price < target_price\": any PM CSV column, <, <=, >, >=, ==, !=, "
+        "and, or, not, parentheses; flags/tags has 'code'. NA and NM compare false; aggregates stay the whole "
+        "group's.",
+    ),
+]
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically).")]
 WideOption = Annotated[
     bool,

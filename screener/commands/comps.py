@@ -9,11 +9,13 @@ import typer
 
 from screener.commands._app import (
     GroupOption,
+    PresetOption,
     ReverseOption,
     RunContext,
     SortOption,
     TopOption,
     UniverseOption,
+    WhereOption,
     WideOption,
     app,
     command,
@@ -28,6 +30,7 @@ from screener.commands._scope import resolve
 from screener.errors import UsageError
 
 if TYPE_CHECKING:
+    from screener.app.presets import ScreenChoice
     from screener.app.screen import ScreenOptions
 
 PortfolioFileOption = Annotated[
@@ -58,19 +61,32 @@ SCREEN_EXAMPLES = (
 )
 
 
-def _options(
+def _choice(
     run: RunContext,
+    preset: str | None,
     universe: list[str] | None,
     group: list[str] | None,
     sort: str | None,
-    reverse: bool,
+    reverse: bool | None,
     top: int | None,
-    tickers: list[str] | None = None,
-) -> ScreenOptions:
+    where: str | None,
+    columns: str | None = None,
+) -> ScreenChoice:
+    """The command line over the saved screen ``--preset`` (an option given wins); ``--where`` parsed (a syntax
+    error or an unknown column: exit 2 before any data is fetched)."""
+    from screener.app.presets import choose
+
+    settings = run.env.settings
+    return choose(settings, preset, where=where, sort=sort, reverse=reverse, top=top, columns=columns,
+                  universes=universe, groups=group)  # fmt: skip
+
+
+def _options(run: RunContext, choice: ScreenChoice, tickers: list[str] | None = None) -> ScreenOptions:
     """The screen's options over the scope resolved once here (selection, source, as-of date)."""
     from screener.app.screen import ScreenOptions
 
-    return ScreenOptions(resolve(run, universe, tickers, group), sort, reverse, top)
+    scope = resolve(run, choice.universes, tickers, choice.groups)
+    return ScreenOptions(scope, choice.sort, choice.reverse, choice.top, choice.criteria)
 
 
 @app.command(epilog=SCREEN_EXAMPLES)
@@ -84,8 +100,10 @@ def screen(
     universe: UniverseOption = None,
     group: GroupOption = None,
     sort: SortOption = None,
-    reverse: ReverseOption = False,
+    reverse: ReverseOption = None,
     top: TopOption = None,
+    where: WhereOption = None,
+    preset: PresetOption = None,
     fmt: Annotated[
         ScreenFormat | None,
         typer.Option(
@@ -110,6 +128,7 @@ def screen(
 ) -> None:
     """The comp table: price, market cap, TP, upside, ETR, house and rule ratings, FY1/FY2 multiples, aggregates.
     Columns that do not fit the terminal are dropped, least important first, and named under the table."""
+    from screener.app.presets import chosen_columns
     from screener.app.screen import screen as build_screen
     from screener.render import export as ex
     from screener.render.fit import View
@@ -117,10 +136,12 @@ def screen(
 
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in ScreenFormat])
-    view = View.parse(columns, wide, SCREEN_KEYS)  # an unknown --columns key is an error whatever the format
+    choice = _choice(run, preset, universe, group, sort, reverse, top, where, columns)
+    picked = chosen_columns(run.env.settings, choice, SCREEN_KEYS)
+    view = View.parse(picked, wide, SCREEN_KEYS)  # an unknown --columns key is an error whatever the format
     if kind == "xlsx" and out is None:
         raise UsageError("--format xlsx needs --out FILE.xlsx (a workbook is not printed)")
-    options = _options(run, universe, group, sort, reverse, top, tickers)
+    options = _options(run, choice, tickers)
     if kind in ("xlsx", "html"):
         _write_document(run, options, kind, out)
         return
@@ -134,6 +155,7 @@ def screen(
         return
     emit(run, ex.to_csv(report) if kind == "csv" else ex.to_json(report) + "\n", out)
     run.notes(report.banners)
+    run.notes([report.where.summary] if report.where else [])
 
 
 def _write_document(
@@ -158,7 +180,7 @@ def _write_document(
         from screener.render.report_html import report_html
 
         emit(run, report_html(bundle), out)
-    run.notes([*bundle.report.banners, *bundle.notes])
+    run.notes([*bundle.report.banners, *bundle.notes, *([bundle.report.where.summary] if bundle.report.where else [])])
     if out is not None:
         run.note(f"wrote {out}")
 
@@ -171,8 +193,10 @@ def export(
     universe: UniverseOption = None,
     group: GroupOption = None,
     sort: SortOption = None,
-    reverse: ReverseOption = False,
+    reverse: ReverseOption = None,
     top: TopOption = None,
+    where: WhereOption = None,
+    preset: PresetOption = None,
     portfolio: PortfolioFileOption = None,
     benchmark: BenchmarkOption = None,
 ) -> None:
@@ -189,7 +213,7 @@ def export(
     if portfolio is not None and not xlsx:
         raise UsageError("--portfolio adds a sheet to the workbook: give --out FILE.xlsx (or use `screener portfolio`)")
     options = BundleOptions(
-        _options(run, universe, group, sort, reverse, top),
+        _options(run, _choice(run, preset, universe, group, sort, reverse, top, where)),
         drift=xlsx,
         correlation=xlsx,
         charts=xlsx,
@@ -206,7 +230,7 @@ def export(
         emit(run, to_xlsx_bytes(bundle), out)
     else:
         emit(run, to_csv(report), out)
-    run.notes([*report.banners, *bundle.notes])
+    run.notes([*report.banners, *bundle.notes, *([report.where.summary] if report.where else [])])
     if bundle.charts.notes:
         run.note(f"{len(bundle.charts.notes)} chart(s) skipped: why on the Charts sheet")
     rows = sum(len(b.rows) for b in report.groups)
@@ -230,8 +254,10 @@ def report(
     universe: UniverseOption = None,
     group: GroupOption = None,
     sort: SortOption = None,
-    reverse: ReverseOption = False,
+    reverse: ReverseOption = None,
     top: TopOption = None,
+    where: WhereOption = None,
+    preset: PresetOption = None,
     portfolio: PortfolioFileOption = None,
     benchmark: BenchmarkOption = None,
 ) -> None:
@@ -240,4 +266,6 @@ def report(
     run = run_context(ctx)
     output_format(None, out, ["html"], has_format_option=False)
     book = _portfolio_args(portfolio, benchmark)
-    _write_document(run, _options(run, universe, group, sort, reverse, top), "html", out, book)
+    _write_document(
+        run, _options(run, _choice(run, preset, universe, group, sort, reverse, top, where)), "html", out, book
+    )

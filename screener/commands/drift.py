@@ -9,7 +9,9 @@ import typer
 
 from screener.commands._app import (
     OutOption,
+    PresetOption,
     UniverseOption,
+    WhereOption,
     WideOption,
     app,
     command,
@@ -56,6 +58,8 @@ def drift(
         bool, typer.Option("--record/--no-record", help="Record today's run in the history first.")
     ] = True,
     universe: UniverseOption = None,
+    where: WhereOption = None,
+    preset: PresetOption = None,
     fmt: Annotated[
         DriftFormat | None,
         typer.Option(
@@ -77,10 +81,15 @@ def drift(
 
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in DriftFormat])
-    view = View.parse(columns, wide, keys(DRIFT_COLUMNS))
+    from screener.app.presets import choose, expand_columns
+
+    settings = run.env.settings
+    view = View.parse(expand_columns(settings, columns, keys(DRIFT_COLUMNS)), wide, keys(DRIFT_COLUMNS))
     baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
-    options = drift_app.DriftOptions(resolve(run, universe), baseline, record)
+    choice = choose(settings, preset, where=where, universes=universe)  # a preset's criteria, universes and groups
+    scope = resolve(run, choice.universes, None, choice.groups)
+    options = drift_app.DriftOptions(scope, baseline, record, choice.criteria)
     with fetch_progress(run):
         result = drift_app.drift(run.env, options)
     run.notes(result.report.problems)
@@ -89,19 +98,20 @@ def drift(
         from screener.render.tables import drift_table
 
         run.notes(result.report.banners)
-        show(run, drift_table(as_of, base, result.findings, result.warnings, view), out)
+        show(run, drift_table(as_of, base, result.findings, result.warnings, view, result.where), out)
     elif kind == "html":
         from screener.render.html import DriftSection, drift_html
 
-        section = DriftSection(as_of, base, result.findings, result.warnings)
+        section = DriftSection(as_of, base, result.findings, result.warnings, result.where)
         emit(run, drift_html(section, result.report.banners), out)
     else:
         text = (
             drift_csv(as_of, base, result.findings)
             if kind == "csv"
-            else drift_json(as_of, base, result.findings, result.warnings)
+            else drift_json(as_of, base, result.findings, result.warnings, result.where)
         )
         emit(run, text, out)
+        run.notes([result.where.summary] if result.where else [])
         run.notes(options.scope.banners)  # the as-of date held back at the latest price, when it is
         run.notes(result.warnings, prefix="warning: ")
     state = "recorded" if result.recorded else "not recorded"

@@ -24,13 +24,14 @@ app.add_typer(universe_app, name="universe")
 @command
 def universe_list(
     ctx: typer.Context,
-    columns: Annotated[str | None, columns_option("screener.render.tables:UNIVERSE_LIST_COLUMNS")] = None,
+    columns: Annotated[str | None, columns_option("screener.render.universe_tables:UNIVERSE_LIST_COLUMNS")] = None,
     wide: WideOption = False,
 ) -> None:
     """The universes named in config.toml."""
     from screener.app import universes
     from screener.render.fit import View
-    from screener.render.tables import UNIVERSE_LIST_COLUMNS, keys, universe_list_table
+    from screener.render.tables import keys
+    from screener.render.universe_tables import UNIVERSE_LIST_COLUMNS, universe_list_table
 
     run = run_context(ctx)
     view = View.parse(columns, wide, keys(UNIVERSE_LIST_COLUMNS))
@@ -42,13 +43,14 @@ def universe_list(
 def universe_show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Universe name or .toml path.")],
-    columns: Annotated[str | None, columns_option("screener.render.tables:UNIVERSE_SHOW_COLUMNS")] = None,
+    columns: Annotated[str | None, columns_option("screener.render.universe_tables:UNIVERSE_SHOW_COLUMNS")] = None,
     wide: WideOption = False,
 ) -> None:
     """The companies of one universe: codes, currencies, fiscal year, house view, estimate source."""
     from screener.app import universes
     from screener.render.fit import View
-    from screener.render.tables import UNIVERSE_SHOW_COLUMNS, keys, universe_show_table
+    from screener.render.tables import keys
+    from screener.render.universe_tables import UNIVERSE_SHOW_COLUMNS, universe_show_table
 
     run = run_context(ctx)
     view = View.parse(columns, wide, keys(UNIVERSE_SHOW_COLUMNS))

@@ -15,6 +15,7 @@ from screener.config.registry import (
     fx_series,
     oxide_series,
 )
+from screener.config.screens import ColumnSet, ScreenPreset, column_sets, screen_presets
 from screener.core.drift import DriftThresholds
 from screener.core.estimates import METRICS
 from screener.core.flags import Thresholds as SanitySettings
@@ -27,11 +28,13 @@ from screener.tomlfile import load_toml
 __all__ = [
     "SCHEMA",
     "SORT_COLUMNS",
+    "ColumnSet",
     "CorrelationSettings",
     "FxSeriesConfig",
     "OxideSeriesConfig",
     "OxideSettings",
     "SanitySettings",
+    "ScreenPreset",
     "Settings",
     "ValuationSettings",
     "load_settings",
@@ -108,6 +111,10 @@ class Settings:
     """Line of ``[universes] files`` in the config file (to name it when a listed file is missing)."""
     max_input_bytes: int = DEFAULT_MAX_BYTES
     """An input file (import, universe, oxide or FX source) larger than this is refused (``[limits] max_input_mb``)."""
+    screens: dict[str, ScreenPreset] = field(default_factory=dict, hash=False)
+    """Saved screens (``[screens.NAME]``), by name, in the file's order (``--preset NAME``)."""
+    column_sets: dict[str, ColumnSet] = field(default_factory=dict, hash=False)
+    """Column sets (``[columns] NAME = [...]``), by name (``--columns @NAME``)."""
 
 
 SCHEMA: dict[str, dict[str, Field]] = {
@@ -175,14 +182,17 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
 }
 """config.toml: section -> key -> field (kind, default, range, choices). Defaults are the house defaults."""
+NAMED_SECTIONS = ("screens", "columns")
+"""Sections whose keys are names the user chooses (:mod:`screener.config.screens`)."""
 
 
 def _sections(reader: TableReader) -> dict[str, dict[str, Any]]:
     """Every section checked against :data:`SCHEMA`, with defaults; string dates parsed."""
     data = reader.doc.data
     for section, table in data.items():
-        if section not in SCHEMA:
-            raise reader.fail(f"unknown section [{section}] (known: {', '.join(SCHEMA)})", section)
+        if section not in SCHEMA and section not in NAMED_SECTIONS:
+            known = ", ".join([*SCHEMA, *NAMED_SECTIONS])
+            raise reader.fail(f"unknown section [{section}] (known: {known})", section)
         if not isinstance(table, dict):
             raise reader.fail("must be a table", section)
     values = {section: reader.read(data.get(section, {}), spec, section) for section, spec in SCHEMA.items()}
@@ -221,6 +231,8 @@ def load_settings(path: Path | None = None, data_home: Path | None = None, today
     except ValueError as exc:
         raise reader.fail(str(exc), "ratings") from None
     s, c, val, d, st = v["sanity"], v["correlation"], v["valuation"], v["drift"], v["store"]
+    sets = column_sets(reader, doc.data.get("columns", {}))
+    screens = screen_presets(reader, doc.data.get("screens", {}), SORT_COLUMNS, sets)
     if today is not None and val["since"] > today:
         raise reader.fail(f"{val['since']} is in the future (today is {today})", "valuation", "since")
     return Settings(
@@ -261,4 +273,6 @@ def load_settings(path: Path | None = None, data_home: Path | None = None, today
         live_workers=v["live"]["workers"],
         offline_retry_minutes=v["live"]["offline_retry_minutes"],
         max_input_bytes=int(v["limits"]["max_input_mb"] * 1_000_000),
+        screens=screens,
+        column_sets=sets,
     )

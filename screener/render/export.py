@@ -13,67 +13,17 @@ import io
 import json
 import math
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from screener.app.screen_results import ScreenReport
+from screener.app.pm_row import CSV_COLUMNS
+from screener.app.screen_results import ScreenReport, WhereOutcome
 from screener.core.drift import Finding, RatingRecord
 from screener.core.values import Missing, Value
 from screener.models import Cell, CellBlock, CellRow
 from screener.render.cells import comp_cells, drift_cells
 
-CSV_COLUMNS = [
-    "row_type",
-    "group",
-    "ticker",
-    "name",
-    "currency",
-    "price",
-    "price_date",
-    "market_cap_usd_m",
-    "target_price",
-    "upside",
-    "dividend_yield",
-    "etr",
-    "house_rating",
-    "rule_rating",
-    "in_band",
-    "fy1",
-    "pe_fy1",
-    "pe_fy2",
-    "pb_fy1",
-    "pb_fy2",
-    "ev_ebitda_fy1",
-    "ev_ebitda_fy2",
-    "roe_fy1",
-    "roe_fy2",
-    "dy_fy1",
-    "dy_fy2",
-    "flags",
-    "source",
-    "as_of",
-    "ytd_change",
-    "chg_1m",
-    "chg_3m",
-    "chg_12m",
-    "pb_pctile",
-    "pe_pctile",
-    "pb_z",
-    "rev_growth_fy1",
-    "eps_growth_fy1",
-    "peg_fy1",
-    "net_debt_to_ebitda_fy1",
-    "weight",
-    "pe_ntm",
-    "pb_ntm",
-    "ev_ebitda_ntm",
-    "roe_ntm",
-    "dy_ntm",
-    "eps_rev_1m",
-    "eps_rev_3m",
-    "tags",
-]
-"""The PM CSV contract (CLI.md), then columns appended by later versions (never reordered)."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -171,6 +121,7 @@ def to_json(report: ScreenReport) -> str:
             for c, r in sorted(report.fx.items())
         },
         "missing": report.missing,
+        "where": None if report.where is None else asdict(report.where),
         "groups": {b.group: {"members": b.members, "shown": b.shown, "not_counted": b.not_counted} for b in blocks},
         "estimate_source": {r.ticker: r.estimate_source for r in every},
         "estimate_label": {row["ticker"].value: row["estimate"].value for row in companies},
@@ -196,8 +147,14 @@ def drift_csv(as_of: str, baseline: str | None, findings: list[Finding]) -> str:
     return buffer.getvalue()
 
 
-def drift_json(as_of: str, baseline: str | None, findings: list[Finding], warnings: list[str] | None = None) -> str:
-    """Drift findings as JSON, those needing review first."""
+def drift_json(
+    as_of: str,
+    baseline: str | None,
+    findings: list[Finding],
+    warnings: list[str] | None = None,
+    where: WhereOutcome | None = None,
+) -> str:
+    """Drift findings as JSON, those needing review first (``where``: what ``--where`` kept, else null)."""
     keys = ("ticker", "name", "finding", "needs_review", "detail")
     items = [{k: row[k].value for k in keys} for row in drift_cells(as_of, baseline, findings)]
     payload = {
@@ -205,6 +162,7 @@ def drift_json(as_of: str, baseline: str | None, findings: list[Finding], warnin
         "baseline": baseline,
         "needs_review": sum(1 for i in findings if i.needs_review),
         "warnings": list(warnings or []),
+        "where": None if where is None else asdict(where),
         "findings": items,
     }
     return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -10,7 +10,8 @@ A table declares its columns (:class:`Spec`) in display order, each with a prior
   least important column still shown is dropped;
 - a footer line names the dropped columns (``hidden at 80 columns: ROE FY1, DY FY2 — use --wide or --columns``).
 
-``View.columns`` picks columns by key (identity columns always come along); ``View.wide`` shows every picked
+``View.columns`` picks columns by key, shown in the order given (identity columns always come along, first when
+not named); ``View.wide`` shows every picked
 column at its natural width even when the table is then wider than the terminal (the caller prints uncropped).
 """
 
@@ -68,6 +69,15 @@ class View:
 
     def picks(self, spec: Spec) -> bool:
         return spec.priority == 0 or self.columns is None or spec.key in self.columns
+
+    def order(self, specs: Sequence[Spec]) -> list[int]:
+        """The indexes of the columns shown, in display order: the table's own order, or with ``--columns`` the
+        identity columns not named first, then the named ones in the order given."""
+        picked = [i for i, spec in enumerate(specs) if self.picks(spec)]
+        if self.columns is None:
+            return picked
+        rank = {key: n for n, key in enumerate(self.columns)}
+        return sorted(picked, key=lambda i: (specs[i].key in rank, rank.get(specs[i].key, -1), i))
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,7 @@ class FittedTable:
 
     def plan(self, width: int) -> Plan:
         """Which columns to show at ``width`` and how wide each is."""
-        shown = [i for i, spec in enumerate(self.specs) if self.view.picks(spec)]
+        shown = self.view.order(self.specs)
         hidden: list[int] = []
         if self.view.wide:
             return Plan(shown, {i: self.natural[i] for i in shown}, hidden, width)

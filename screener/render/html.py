@@ -14,6 +14,7 @@ from screener.render.cells import drift_cells
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from screener.app.screen_results import WhereOutcome
     from screener.core.drift import Finding
     from screener.models import CellRow
 
@@ -55,6 +56,8 @@ class DriftSection:
     baseline: str | None
     findings: list[Finding]
     warnings: list[str]
+    where: WhereOutcome | None = None
+    """What ``--where`` kept (the findings are those companies')."""
 
     @property
     def needs_review(self) -> int:

@@ -223,6 +223,7 @@ def report_html(bundle: ReportBundle) -> str:
             result.baseline.isoformat() if result.baseline else None,
             result.findings,
             result.warnings,
+            result.where,
         )
     fx = [(c, r.per_usd, r.rate_date.isoformat(), r.source, c in report.stale_fx) for c, r in sorted(report.fx.items())]
     companies = sum(len(b.rows) for b in report.groups)
@@ -230,6 +231,7 @@ def report_html(bundle: ReportBundle) -> str:
         "report.html.j2",
         title=f"Rare-earth peer comparison — as of {report.as_of.isoformat()}",
         subtitle=f"{companies} companies, ranked by {report.sort}; sources: {', '.join(report.sources_used)}",
+        where=report.where.summary if report.where else None,
         banners=[*report.banners, *report.problems],
         comp_tables=comp_tables_html(bundle),
         identity=len(IDENTITY_KEYS),

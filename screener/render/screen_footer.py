@@ -12,7 +12,7 @@ NOTES_HINT = "Legend, FX sources and how aggregates are computed: --notes"
 
 
 def footer(report: ScreenReport) -> Text:
-    """At most three lines: as of, sources (and names without data); FX per USD with dates; the --notes pointer."""
+    """As of, sources (and names without data); FX per USD with dates; what --where kept; the --notes pointer."""
     when = report.as_of_text()
     first = f"{when[0].upper()}{when[1:]}. Sources: {', '.join(report.sources_used) or 'none'}."
     if report.missing:
@@ -24,6 +24,8 @@ def footer(report: ScreenReport) -> Text:
             stale = ", stale" if currency in report.stale_fx else ""
             rates.append(f"{currency} {rate.per_usd:.4f} ({rate.rate_date.isoformat()}{stale})")
         lines.append(f"FX per USD: {', '.join(rates)}.")
+    if report.where is not None:
+        lines.append(f"{report.where.summary}.")
     lines.append(NOTES_HINT)
     return Text("\n".join(lines), style="dim")
 
@@ -39,6 +41,8 @@ def notes_footer(report: ScreenReport) -> Text:
         lines.append(f"FX {currency} {rate.per_usd:.4f} per USD on {rate.rate_date.isoformat()} ({rate.source}){stale}")
     if report.missing:
         lines.append(f"No data for: {', '.join(report.missing)}")
+    if report.where is not None:
+        lines.append(f"{report.where.summary}.")
     r = report.rules
     tolerance = f" (±{r.tolerance * 100:g}pp tolerance)" if r.tolerance else ""
     lines.append(

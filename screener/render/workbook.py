@@ -173,6 +173,7 @@ def comps_sheet(book: Workbook, bundle: ReportBundle, styles: Styles) -> None:
             + ". NA = not available, NM = not meaningful, NR = not rated. A house rating outside its band is "
             "highlighted; red: an implausible yield, amber: stale, blue: a band or consensus target, italic: an "
             "estimated market cap (comments say why). Statistics are always the whole group's."
+            + (f" {report.where.summary}." if report.where else "")
         ),
         styles.note,
     )

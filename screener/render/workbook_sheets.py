@@ -49,8 +49,10 @@ def drift_sheet(book: Workbook, result: DriftResult, styles: Styles) -> None:
     sheet.write_string(0, 0, text(f"Rating drift as of {result.as_of} against the run of {baseline}"), styles.title)
     sheet.write_string(1, 0, "Computed for this export, not recorded in the rating history.", styles.note)
     r = 2
-    for warning in result.warnings:
-        sheet.write_string(r, 0, text(f"warning: {warning}"), styles.note)
+    for line in [f"warning: {w}" for w in result.warnings] + (
+        [f"Findings of the companies kept: {result.where.summary}"] if result.where else []
+    ):
+        sheet.write_string(r, 0, text(line), styles.note)
         r += 1
     r += 1
     _header(sheet, r, ("Ticker", "Name", "Finding", "Needs review", "Detail"), styles)
