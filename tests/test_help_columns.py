@@ -69,7 +69,7 @@ def test_columns_help_lists_only_the_tables_own_keys(words: str) -> None:
 
 def test_a_short_table_lists_all_its_columns_and_a_long_one_says_how_many() -> None:
     value = _columns_help(_help(["value"]))
-    assert f"of: {', '.join(valuation.TABLE_KEYS)}. Columns" in value and "in all" not in value
+    assert f"of: {', '.join(valuation.TABLE_KEYS)}. @NAME: a column set" in value and "in all" not in value
     screen = _columns_help(_help(["screen"]))
     assert f"… ({len(tables.SCREEN_KEYS)} in all; an unknown name lists them)" in screen
 

@@ -265,3 +265,22 @@ def test_a_screens_column_the_table_lacks_names_the_config(tmp_path: Path) -> No
         assert f"{config}:{line}: screens.cols.columns: unknown column 'colour'" in result.stderr
     # --columns on the command line replaces the screen's
     assert _headers("--preset", "cols", "--columns", "etr", config=config) == [["Ticker", "Name", "ETR"]]
+
+
+@pytest.mark.parametrize(
+    ("args", "keys", "headers"),
+    [
+        (["universe", "show", "producers"], ["fiscal_year_end_month", "group"], ["FYE", "Group"]),
+        (["screens"], ["top", "where"], ["Top", "Where"]),
+    ],
+)
+def test_every_table_takes_a_column_set_of_its_own_keys(
+    tmp_path: Path, args: list[str], keys: list[str], headers: list[str]
+) -> None:
+    mine = make_config(tmp_path / "s", {"columns": {"mine": keys}})
+    result = _invoke(*args, "--columns", "@mine", config=mine)
+    assert result.exit_code == 0, result.output
+    (table,) = parse(result.stdout)
+    assert table.headers[-2:] == headers  # the set's keys, in the set's order, after the identity column
+    wrong = _invoke(*args, "--columns", "@nope", config=mine)
+    assert wrong.exit_code == 2 and "--columns: unknown column set '@nope' (sets: " in wrong.stderr

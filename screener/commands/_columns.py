@@ -24,7 +24,10 @@ SHOWN = 8
 all of them; an unknown name in --columns lists them all)."""
 
 COLUMNS_HELP = "Only these columns, comma-separated"
-AFTER = "Columns that do not fit the terminal are still dropped and named below the table."
+AFTER = (
+    "@NAME: a column set from config.toml [columns]. Columns that do not fit the terminal are still dropped and "
+    "named below the table."
+)
 
 
 def columns_option(keys_at: str) -> Any:

@@ -79,11 +79,10 @@ def correlate(
     from screener.app.correlate import CorrelateOptions, check_request
     from screener.app.correlate import correlate as correlation_report
     from screener.render import correlation as render
-    from screener.render.fit import View
 
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "csv", "json"])
-    view = View.parse(columns, wide, render.TABLE_KEYS)
+    view = run.view(columns, wide, render.TABLE_KEYS)
     first, last = run.date(start, "--start"), run.date(end, "--end")
     ids = oxide or ()
     check_request(run.env, ids, first, last)  # a bad option is an error before anything is gathered

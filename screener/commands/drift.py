@@ -76,15 +76,14 @@ def drift(
     """
     from screener.app import drift as drift_app
     from screener.render.export import drift_csv, drift_json
-    from screener.render.fit import View
     from screener.render.tables import DRIFT_COLUMNS, keys
 
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in DriftFormat])
-    from screener.app.presets import choose, expand_columns
+    from screener.app.presets import choose
 
     settings = run.env.settings
-    view = View.parse(expand_columns(settings, columns, keys(DRIFT_COLUMNS)), wide, keys(DRIFT_COLUMNS))
+    view = run.view(columns, wide, keys(DRIFT_COLUMNS))
     baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
     choice = choose(settings, preset, where=where, universes=universe)  # a preset's criteria, universes and groups
@@ -129,11 +128,10 @@ def history_list(
 ) -> None:
     """Recorded runs, newest first."""
     from screener.app import drift as drift_app
-    from screener.render.fit import View
     from screener.render.tables import HISTORY_RUNS_COLUMNS, history_runs_table, keys
 
     run = run_context(ctx)
-    view = View.parse(columns, wide, keys(HISTORY_RUNS_COLUMNS))
+    view = run.view(columns, wide, keys(HISTORY_RUNS_COLUMNS))
     show(run, history_runs_table(drift_app.runs(run.env), view))
 
 
@@ -147,11 +145,10 @@ def history_show(
 ) -> None:
     """One recorded run: price, target, ETR, house and rule rating, band, flags."""
     from screener.app import drift as drift_app
-    from screener.render.fit import View
     from screener.render.tables import HISTORY_RUN_COLUMNS, history_run_table, keys
 
     run = run_context(ctx)
-    view = View.parse(columns, wide, keys(HISTORY_RUN_COLUMNS))
+    view = run.view(columns, wide, keys(HISTORY_RUN_COLUMNS))
     wanted = run.date(day, "DATE")
     assert wanted is not None
     show(run, history_run_table(day, drift_app.run(run.env, wanted), view))

@@ -113,11 +113,10 @@ def financials_show(
     are named in a note."""
     from screener.app.financials import FinancialsOptions, financials, no_figures_note
     from screener.render import financials as render
-    from screener.render.fit import View
 
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in Format])
-    view = View.parse(columns, wide, render.TABLE_KEYS)
+    view = run.view(columns, wide, render.TABLE_KEYS)
     options = FinancialsOptions(resolve(run, universe, tickers, group), years)
     with fetch_progress(run):
         report = financials(run.env, options)

@@ -108,11 +108,10 @@ def oxides_list(
 ) -> None:
     """The series registered in config.toml and what the store holds (rows, range, unit, currency, fetched)."""
     from screener.app.cache import oxide_listing
-    from screener.render.fit import View
     from screener.render.listings import OXIDE_KEYS, oxides_table
 
     run = run_context(ctx)
-    view = View.parse(columns, wide, OXIDE_KEYS)
+    view = run.view(columns, wide, OXIDE_KEYS)
     rows = oxide_listing(run.env)
     show(run, oxides_table(rows, view))
     for row in rows:

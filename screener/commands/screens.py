@@ -28,13 +28,12 @@ def screens(
     """The saved screens of config.toml: criteria, sort, top, universes, groups, columns. Each one's criteria and
     columns are checked (a bad one: exit 2 naming the file, line and key)."""
     from screener.app.presets import checked_presets, preset_columns
-    from screener.render.fit import View
     from screener.render.screens import SCREENS_COLUMNS, screens_json, screens_table
     from screener.render.tables import SCREEN_KEYS, keys
 
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "json"])
-    view = View.parse(columns, wide, keys(SCREENS_COLUMNS))
+    view = run.view(columns, wide, keys(SCREENS_COLUMNS))
     settings = run.env.settings
     presets = checked_presets(settings)
     for preset in presets:

@@ -120,11 +120,10 @@ def cache_info(
 ) -> None:
     """Stored price histories, quotes, FX and HTTP caches: rows, date range, when fetched, source, size."""
     from screener.app import cache
-    from screener.render.fit import View
     from screener.render.listings import STORE_KEYS, store_table
 
     run = run_context(ctx)
-    view = View.parse(columns, wide, STORE_KEYS)
+    view = run.view(columns, wide, STORE_KEYS)
     root, entries = cache.entries(run.env)
     show(run, store_table(root, entries, view))
     for entry in entries:

@@ -29,12 +29,11 @@ def universe_list(
 ) -> None:
     """The universes named in config.toml."""
     from screener.app import universes
-    from screener.render.fit import View
     from screener.render.tables import keys
     from screener.render.universe_tables import UNIVERSE_LIST_COLUMNS, universe_list_table
 
     run = run_context(ctx)
-    view = View.parse(columns, wide, keys(UNIVERSE_LIST_COLUMNS))
+    view = run.view(columns, wide, keys(UNIVERSE_LIST_COLUMNS))
     show(run, universe_list_table(universes.configured(run.env), view))
 
 
@@ -48,12 +47,11 @@ def universe_show(
 ) -> None:
     """The companies of one universe: codes, currencies, fiscal year, house view, estimate source."""
     from screener.app import universes
-    from screener.render.fit import View
     from screener.render.tables import keys
     from screener.render.universe_tables import UNIVERSE_SHOW_COLUMNS, universe_show_table
 
     run = run_context(ctx)
-    view = View.parse(columns, wide, keys(UNIVERSE_SHOW_COLUMNS))
+    view = run.view(columns, wide, keys(UNIVERSE_SHOW_COLUMNS))
     show(run, universe_show_table(universes.one(run.env, name), view))
 
 

@@ -83,11 +83,10 @@ def value(
     from screener.app.value import Overrides, ValueOptions, check_request
     from screener.app.value import value as valuation
     from screener.render import valuation as rv
-    from screener.render.fit import View
 
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "csv", "json"])
-    view = View.parse(columns, wide, rv.TABLE_KEYS)
+    view = run.view(columns, wide, rv.TABLE_KEYS)
     overrides = Overrides(pb_mean, pb_sd, bvps)
     start = run.date(since, "--since", past=True)
     try:

@@ -74,9 +74,8 @@ def view_history(
 ) -> None:
     """A company's house views, oldest first, and the one in force today."""
     from screener.app.views import history
-    from screener.render.fit import View
     from screener.render.tables import VIEW_HISTORY_COLUMNS, keys, view_history_table
 
     run = run_context(ctx)
-    view = View.parse(columns, wide, keys(VIEW_HISTORY_COLUMNS))
+    view = run.view(columns, wide, keys(VIEW_HISTORY_COLUMNS))
     show(run, view_history_table(history(run.env, ticker, universe or ()), view))
