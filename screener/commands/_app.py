@@ -32,9 +32,6 @@ from screener.fileio import refuse_own_file, write_atomic
 from screener.render.formatting import printable
 from screener.render.formatting import printable as clean_text
 
-if typing.TYPE_CHECKING:
-    from screener.render.fit import View
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -112,16 +109,6 @@ class RunContext:
         """A date option checked against the environment's clock (1900-01-01 to a year from today; to today with
         ``past``: a start date or a date something was known cannot lie in the future)."""
         return None if value is None else parse_date(value, option, self.env.today(), past=past)
-
-    def view(self, columns: str | None, wide: bool, keys: typing.Sequence[str]) -> View:
-        """The table view of ``--columns``/``--wide`` for a table of ``keys``: ``@NAME`` items replaced by the
-        column set of ``[columns]`` in config.toml (the config is read only when one is given)."""
-        from screener.app.presets import expand_columns
-        from screener.render.fit import View
-
-        if columns is not None and "@" in columns:
-            columns = expand_columns(self.env.settings, columns, keys)
-        return View.parse(columns, wide, keys)
 
 
 def run_context(ctx: typer.Context) -> RunContext:

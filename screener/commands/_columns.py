@@ -12,9 +12,13 @@ from __future__ import annotations
 import importlib
 import types
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from screener.environment import Environment
+    from screener.render.fit import View
 
 MARK = "\x00columns-of:"
 """Ends the help text of a ``--columns`` option built by :func:`columns_option`, followed by the keys' place."""
@@ -66,3 +70,14 @@ def describe_columns(command: Any) -> None:
             param.get_help_record = types.MethodType(_help_record, param)
     for sub in getattr(command, "commands", {}).values():
         describe_columns(sub)
+
+
+def table_view(env: Environment, columns: str | None, wide: bool, keys: Sequence[str]) -> View:
+    """The table view of ``--columns``/``--wide`` for a table of ``keys``: ``@NAME`` items replaced by the
+    column set of ``[columns]`` in config.toml (the config is read only when one is given)."""
+    from screener.app.presets import expand_columns
+    from screener.render.fit import View
+
+    if columns is not None and "@" in columns:
+        columns = expand_columns(env.settings, columns, keys)
+    return View.parse(columns, wide, keys)

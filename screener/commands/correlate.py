@@ -17,7 +17,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
-from screener.commands._columns import columns_option
+from screener.commands._columns import columns_option, table_view
 from screener.commands._formats import Format, output_format
 from screener.commands._scope import resolve
 from screener.errors import ExitCode
@@ -82,7 +82,7 @@ def correlate(
 
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "csv", "json"])
-    view = run.view(columns, wide, render.TABLE_KEYS)
+    view = table_view(run.env, columns, wide, render.TABLE_KEYS)
     first, last = run.date(start, "--start"), run.date(end, "--end")
     ids = oxide or ()
     check_request(run.env, ids, first, last)  # a bad option is an error before anything is gathered

@@ -20,7 +20,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
-from screener.commands._columns import columns_option
+from screener.commands._columns import columns_option, table_view
 from screener.commands._formats import DriftFormat, output_format
 from screener.commands._scope import resolve
 from screener.errors import ExitCode
@@ -83,7 +83,7 @@ def drift(
     from screener.app.presets import choose
 
     settings = run.env.settings
-    view = run.view(columns, wide, keys(DRIFT_COLUMNS))
+    view = table_view(run.env, columns, wide, keys(DRIFT_COLUMNS))
     baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
     choice = choose(settings, preset, where=where, universes=universe)  # a preset's criteria, universes and groups
@@ -131,7 +131,7 @@ def history_list(
     from screener.render.tables import HISTORY_RUNS_COLUMNS, history_runs_table, keys
 
     run = run_context(ctx)
-    view = run.view(columns, wide, keys(HISTORY_RUNS_COLUMNS))
+    view = table_view(run.env, columns, wide, keys(HISTORY_RUNS_COLUMNS))
     show(run, history_runs_table(drift_app.runs(run.env), view))
 
 
@@ -148,7 +148,7 @@ def history_show(
     from screener.render.tables import HISTORY_RUN_COLUMNS, history_run_table, keys
 
     run = run_context(ctx)
-    view = run.view(columns, wide, keys(HISTORY_RUN_COLUMNS))
+    view = table_view(run.env, columns, wide, keys(HISTORY_RUN_COLUMNS))
     wanted = run.date(day, "DATE")
     assert wanted is not None
     show(run, history_run_table(day, drift_app.run(run.env, wanted), view))

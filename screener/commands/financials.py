@@ -20,7 +20,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
-from screener.commands._columns import columns_option
+from screener.commands._columns import columns_option, table_view
 from screener.commands._formats import Format, output_format
 from screener.commands._inputs import DecimalMark, DecimalOption
 from screener.commands._scope import resolve
@@ -116,7 +116,7 @@ def financials_show(
 
     run = run_context(ctx)
     kind = output_format(fmt, out, [f.value for f in Format])
-    view = run.view(columns, wide, render.TABLE_KEYS)
+    view = table_view(run.env, columns, wide, render.TABLE_KEYS)
     options = FinancialsOptions(resolve(run, universe, tickers, group), years)
     with fetch_progress(run):
         report = financials(run.env, options)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from screener.commands._app import RunContext, WideOption, app, command, run_context, show
-from screener.commands._columns import columns_option
+from screener.commands._columns import columns_option, table_view
 from screener.commands._inputs import DecimalMark, DecimalOption
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def oxides_list(
     from screener.render.listings import OXIDE_KEYS, oxides_table
 
     run = run_context(ctx)
-    view = run.view(columns, wide, OXIDE_KEYS)
+    view = table_view(run.env, columns, wide, OXIDE_KEYS)
     rows = oxide_listing(run.env)
     show(run, oxides_table(rows, view))
     for row in rows:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import OutOption, WideOption, app, command, emit, run_context, show
-from screener.commands._columns import columns_option
+from screener.commands._columns import columns_option, table_view
 from screener.commands._formats import Format, output_format
 
 SCREENS_EXAMPLES = (
@@ -33,7 +33,7 @@ def screens(
 
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "json"])
-    view = run.view(columns, wide, keys(SCREENS_COLUMNS))
+    view = table_view(run.env, columns, wide, keys(SCREENS_COLUMNS))
     settings = run.env.settings
     presets = checked_presets(settings)
     for preset in presets:

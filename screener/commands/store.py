@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from screener.commands._app import UniverseOption, WideOption, app, command, run_context, show
-from screener.commands._columns import columns_option
+from screener.commands._columns import columns_option, table_view
 from screener.commands._inputs import DecimalMark, DecimalOption
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def cache_info(
     from screener.render.listings import STORE_KEYS, store_table
 
     run = run_context(ctx)
-    view = run.view(columns, wide, STORE_KEYS)
+    view = table_view(run.env, columns, wide, STORE_KEYS)
     root, entries = cache.entries(run.env)
     show(run, store_table(root, entries, view))
     for entry in entries:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from screener.commands._app import WideOption, app, command, run_context, show
-from screener.commands._columns import columns_option
+from screener.commands._columns import columns_option, table_view
 from screener.commands._inputs import DecimalMark, DecimalOption
 
 universe_app = typer.Typer(
@@ -33,7 +33,7 @@ def universe_list(
     from screener.render.universe_tables import UNIVERSE_LIST_COLUMNS, universe_list_table
 
     run = run_context(ctx)
-    view = run.view(columns, wide, keys(UNIVERSE_LIST_COLUMNS))
+    view = table_view(run.env, columns, wide, keys(UNIVERSE_LIST_COLUMNS))
     show(run, universe_list_table(universes.configured(run.env), view))
 
 
@@ -51,7 +51,7 @@ def universe_show(
     from screener.render.universe_tables import UNIVERSE_SHOW_COLUMNS, universe_show_table
 
     run = run_context(ctx)
-    view = run.view(columns, wide, keys(UNIVERSE_SHOW_COLUMNS))
+    view = table_view(run.env, columns, wide, keys(UNIVERSE_SHOW_COLUMNS))
     show(run, universe_show_table(universes.one(run.env, name), view))
 
 

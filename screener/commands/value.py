@@ -19,7 +19,7 @@ from screener.commands._app import (
     render_text,
     run_context,
 )
-from screener.commands._columns import columns_option
+from screener.commands._columns import columns_option, table_view
 from screener.commands._formats import Format, output_format
 from screener.commands._scope import resolve
 from screener.errors import ParameterError, UsageError
@@ -86,7 +86,7 @@ def value(
 
     run = run_context(ctx)
     kind = output_format(fmt, out, ["table", "csv", "json"])
-    view = run.view(columns, wide, rv.TABLE_KEYS)
+    view = table_view(run.env, columns, wide, rv.TABLE_KEYS)
     overrides = Overrides(pb_mean, pb_sd, bvps)
     start = run.date(since, "--since", past=True)
     try:

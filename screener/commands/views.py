@@ -15,7 +15,7 @@ from screener.commands._app import (
     run_context,
     show,
 )
-from screener.commands._columns import columns_option
+from screener.commands._columns import columns_option, table_view
 
 view_app = typer.Typer(
     help="House views over time: set a new rating/target (appended to the universe file), list the history.",
@@ -77,5 +77,5 @@ def view_history(
     from screener.render.tables import VIEW_HISTORY_COLUMNS, keys, view_history_table
 
     run = run_context(ctx)
-    view = run.view(columns, wide, keys(VIEW_HISTORY_COLUMNS))
+    view = table_view(run.env, columns, wide, keys(VIEW_HISTORY_COLUMNS))
     show(run, view_history_table(history(run.env, ticker, universe or ()), view))
