@@ -212,3 +212,12 @@ def test_nre_worked_example_of_methods() -> None:
     eps = s * 2172 / 3615 + (1 - s) * 3496 / 3615  # the house model's net income ÷ shares, FY2025E and FY2026E
     assert float(nre["price"]) == 53.13
     assert float(nre["pe_ntm"]) == pytest.approx(53.13 / eps) == pytest.approx(60.047, abs=1e-3)
+
+
+def test_todays_ev_comes_from_fy2_when_fy1_has_none_and_no_weight() -> None:
+    from screener.core.estimates import YearMultiples
+    from screener.core.ntm import ntm_multiples
+
+    fy1, fy2 = YearMultiples(figures={"eps": 1.0}), YearMultiples(figures={"eps": 2.0, "ebitda": 3.0, "ev": 50.0})
+    assert ntm_multiples(fy1, fy2, 0.0, 50.0).ev_ebitda == pytest.approx(50.0 / 3.0)
+    assert ntm_multiples(fy1, fy2, 0.5, 50.0).ev_ebitda is NA  # FY1 still weighs: its EV (today's) is needed

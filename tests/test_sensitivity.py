@@ -210,7 +210,7 @@ def test_a_loss_cell_has_no_pe() -> None:
         (["600111.SS", "--cols", "price"], ["--cols must be one of margin, volume, asp"]),
         (["600111.SS", "--metric", "pb"], ["--metric must be one of pe, eps, upside, etr"]),
         (["600111.SS", "--volume-step", "20000"], ["--volume-step", "must stay > 0"]),
-        (["600111.SS", "--segment", "alloy"], ["no house-model segment drivers for alloy"]),
+        (["600111.SS", "--segment", "alloy"], ["--segment must be one of oxide, salt, metal, got 'alloy'"]),
     ],
 )
 def test_bad_requests_are_exit_2_naming_what_is_needed(args: list[str], needles: list[str]) -> None:
@@ -319,3 +319,36 @@ def test_after_tax_without_the_tax_lines_names_what_the_model_year_needs(tmp_pat
     assert f"{mine}:" in result.stderr
     plain = EnvRunner().invoke(app, ["--config", str(config), *args, "--format", "json"])  # the house method
     assert plain.exit_code == 0 and json.loads(plain.stdout)["tax_rate"] == "NA"
+
+
+# --- review fixes: look-ahead, meaningless upside, minorities, solving with a negative margin ---------------------
+def test_a_model_made_after_the_as_of_date_is_a_look_ahead() -> None:
+    for command in (["sensitivity"], ["chart", "sensitivity"]):
+        extra = ["--out", "/tmp/never-written.png"] if command[0] == "chart" else []
+        result = run(*command, "600111.SS", "--as-of", "2024-06-01", "--source", "snapshot", "--price", "50", *extra)
+        assert result.exit_code == 3, result.output
+        assert "look-ahead" in result.stderr and "2025-10-10" in result.stderr
+    assert not Path("/tmp/never-written.png").exists()
+
+
+def test_upside_is_nm_where_the_cells_eps_is_not_positive() -> None:
+    base = sens.Base(100.0, 10.0, 1000.0, 100_000.0, 0.2, 10.0, target_price=12.0)
+    loss = sens.cell(base, -0.9, 1000.0, 100_000.0)  # ΔGP = (−0.9 − 0.2) × 10⁸ / 10⁶ = −110m: NI −10
+    assert loss.eps == pytest.approx(-1.0) and loss.upside is NM and loss.etr is NM
+    gain = sens.cell(base, 0.3, 1000.0, 100_000.0)  # NI 110, EPS 11: TP 12 × 11 / 10 = 13.2
+    assert gain.upside == pytest.approx(13.2 / 10 - 1)
+
+
+def test_minorities_taking_all_after_tax_income_leave_no_meaningful_share() -> None:
+    assert sens.keep_after_tax(1200.0, 200.0, 1100.0) is NM  # μ = 1100 / 1000 > 1
+    assert sens.keep_after_tax(1200.0, 200.0, 1000.0) is NM  # μ = 1: nothing reaches the parent
+    assert sens.keep_after_tax(1200.0, 200.0, 250.0) == pytest.approx((1 - 200 / 1200) * (1 - 0.25))
+
+
+def test_solving_with_a_negative_margin_finds_the_positive_asp() -> None:
+    base = sens.Base(100.0, 10.0, 1000.0, 100_000.0, -0.1, 10.0)
+    # P/E 5 needs NI 10 / 5 × 10 = 20; NI(a) = 100 + (a − 100,000) × 1000 × (−0.1) / 10⁶ → a = 900,000
+    assert sens.solve_asp(base, 5.0) == pytest.approx(900_000.0)
+    assert sens.cell(base, -0.1, 1000.0, 900_000.0).pe == pytest.approx(5.0)
+    flat = sens.Base(100.0, 10.0, 1000.0, 100_000.0, 0.0, 10.0)
+    assert sens.solve_asp(flat, 5.0) is NM  # the ASP moves nothing at a zero margin

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from screener.app.results import SensitivityResult
+from screener.config.universe_spec import SEGMENT_NAMES
 from screener.core import fx
 from screener.core import sensitivity as sens
 from screener.core.fiscal import fy1_label
@@ -69,6 +70,10 @@ def check_request(selection: Selection, options: SensitivityOptions) -> None:
         number = getattr(options, name)
         if number is not None and not 0 < number < float("inf"):
             raise ParameterError(f"{{{name}}} must be a finite number > 0, got {number}", name)
+    if options.segment not in SEGMENT_NAMES:
+        raise ParameterError(
+            f"{{segment}} must be one of {', '.join(SEGMENT_NAMES)}, got {options.segment!r}", "segment"
+        )
     if not 1 <= options.steps <= 10:
         raise ParameterError(f"{{steps}} must be 1 to 10, got {options.steps}", "steps")
     if not selection.companies:
@@ -135,6 +140,11 @@ def sensitivity(env: Environment, options: SensitivityOptions) -> tuple[Sensitiv
     year = options.year if options.year is not None else fy1 + 1
     model_year, drivers, label = model_inputs(company, options.segment, year, options.after_tax)
     assert company.model is not None
+    if not company.model_known_on(as_of):
+        raise DataUnavailable(
+            f"{company.ticker}: the house model is dated {company.model_date} — after the as-of date {as_of}, so "
+            "its figures were not knowable then (a look-ahead); use --as-of on or after that date"
+        )
     tax_rate, minority_share = _rates(model_year)
     keep: Value = 1.0
     if options.after_tax:
@@ -142,7 +152,7 @@ def sensitivity(env: Environment, options: SensitivityOptions) -> tuple[Sensitiv
         if not is_num(keep):
             raise UsageError(
                 f"{_where(company)}: {company.ticker}: --after-tax: FY{year} profit before tax or after-tax income "
-                "is <= 0: no meaningful tax rate or minority share"
+                "is <= 0, or minorities exceed it: no meaningful tax rate or minority share"
             )
     banners: list[str] = []
     need_market = options.price is None or company.model.currency != company.currency

@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from screener.app.results import SensitivityResult
 
 SENSITIVITY_OPTIONS = {
-    "rows": "--rows", "cols": "--cols", "metric": "--metric", "steps": "--steps", "margin_step": "--margin-step",
-    "volume_step": "--volume-step", "asp_step": "--asp-step", "price": "--price", "solve_pe": "--solve-pe",
+    "segment": "--segment", "rows": "--rows", "cols": "--cols", "metric": "--metric", "steps": "--steps",
+    "margin_step": "--margin-step", "volume_step": "--volume-step", "asp_step": "--asp-step", "price": "--price",
+    "solve_pe": "--solve-pe",
 }  # fmt: skip
 """The option naming each parameter of :func:`screener.app.sensitivity.sensitivity` in its errors."""
 
@@ -150,6 +151,8 @@ def sensitivity(
         text = render_text(rs.sensitivity_view(result), 160)
     else:
         text = rs.sensitivity_csv(result) if kind == "csv" else rs.sensitivity_json(result) + "\n"
+    if kind == "csv" and solve_pe is not None:
+        run.note("--solve-pe: the CSV holds the grid only; the solved ASP is in the table and the JSON (solve)")
     emit(run, text, out)
 
 

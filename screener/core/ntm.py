@@ -49,6 +49,8 @@ def ntm_multiples(fy1: YearMultiples, fy2: YearMultiples, share: float, price: f
     a, b = fy1.figures, fy2.figures
     eps, bvps, dps, ebitda = (blend(_figure(a, k), _figure(b, k), share) for k in ("eps", "bvps", "dps", "ebitda"))
     ev = _figure(a, "ev")
+    if not is_num(ev) and share == 0:  # FY1 carries no weight (ended, not yet reported): today's EV from FY2's figures
+        ev = _figure(b, "ev")
     raw = {k: v for k, v in (("pe", eps), ("pb", bvps), ("ev_ebitda", ebitda)) if isinstance(v, float) and is_num(v)}
     return YearMultiples(
         pe=mx.price_to_earnings(price, eps),

@@ -97,12 +97,12 @@ class Grid:
 
 def keep_after_tax(profit_before_tax: Value, income_tax: Value, minority_profit: Value) -> Value:
     """(1 − t)(1 − μ): t = tax ÷ PBT, μ = minority profit ÷ (PBT − tax); NA when a figure is missing, NM when PBT
-    or after-tax income is <= 0 (no meaningful rate)."""
+    or after-tax income is <= 0, or minorities take all of it (μ >= 1): no meaningful rate."""
     if not (is_num(profit_before_tax) and is_num(income_tax) and is_num(minority_profit)):
         return NA
     pbt, tax, minorities = float(profit_before_tax), float(income_tax), float(minority_profit)  # type: ignore[arg-type]
     after_tax = pbt - tax
-    if pbt <= 0 or after_tax <= 0:
+    if pbt <= 0 or after_tax <= 0 or minorities >= after_tax:
         return NM
     return (1 - tax / pbt) * (1 - minorities / after_tax)
 
@@ -120,7 +120,8 @@ def cell(base: Base, margin: float, volume: float, asp: float, row: int = 0, col
     pe: Value = base.price / eps if eps > 0 else NM
     upside: Value = NA
     if is_num(base.target_price):
-        upside = float(base.target_price) * eps / base.eps / base.price - 1 if base.eps > 0 else NM  # type: ignore[arg-type]
+        moves = base.eps > 0 and eps > 0  # a TP at the implied P/E of a loss is not meaningful
+        upside = float(base.target_price) * eps / base.eps / base.price - 1 if moves else NM  # type: ignore[arg-type]
     etr: Value = upside
     if is_num(upside) and is_num(base.dividend_yield):
         etr = float(upside) + float(base.dividend_yield)  # type: ignore[arg-type]
@@ -151,11 +152,11 @@ def grid(base: Base, rows: str, cols: str, steps: int, step: dict[str, float]) -
 def solve_asp(base: Base, target_pe: float) -> Value:
     """The segment ASP (margin and volume at the base) at which price ÷ EPS = ``target_pe`` (> 0):
     a = a₀ + (NI* − NI₀) × 10⁶ ÷ (keep × v₀ × m₀), NI* = price ÷ target_pe ÷ to_price × shares. NM when no positive
-    ASP does (keep × v₀ × m₀ <= 0, or a <= 0)."""
+    ASP does (keep × v₀ × m₀ = 0, or a <= 0)."""
     if not target_pe > 0:
         raise ValueError(f"target P/E must be > 0, got {target_pe}")
     slope = base.keep * base.volume * base.margin
-    if slope <= 0:
+    if slope == 0:
         return NM
     wanted = base.price / target_pe / base.to_price * base.shares
     asp = base.asp + (wanted - base.net_income) * PER_MILLION / slope
