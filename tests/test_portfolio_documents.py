@@ -73,6 +73,10 @@ def test_report_adds_a_portfolio_section(cli: tuple[EnvRunner, list[str], Path])
     assert holdings["LYC.AX"][3] == ("num na", "NA")  # no benchmark
     missing = page.tables["portfolio not_included"]
     assert [cells[1][1] for _, cells in missing] == ["=HYPERLINK(1)"]  # shown as text (autoescaped), never run
+    html = out.read_text(encoding="utf-8")
+    section = html.split('<section id="portfolio">')[1].split("</section>")[0]
+    assert "<th>Bench wt</th>" in section and "<th>P/E FY1</th>" in section  # the terminal's words, not CSV keys
+    assert 'data-label="House"' in section and "benchmark_weight" not in section and "house_rating" not in section
     plain = book.with_name("plain.html")
     assert runner.invoke(app, ["report", "--out", str(plain), *options]).exit_code == 0
     assert "portfolio" not in parse(plain).sections

@@ -163,12 +163,12 @@ WEIGHT_COLUMNS = ("weight", "benchmark_weight", "active_weight")
 
 def shown(record: Record, column: str) -> str:
     """A record's cell as the terminal table and the HTML report show it: multiples ``12.3x``, weights (and the
-    ``coverage`` row, a weight) ``8.30%``, returns in percent, NA/NM as such."""
+    ``coverage`` row, a weight) ``8.30%``, returns in percent, NA/NM as such, flags space-separated (they wrap)."""
     value = record[column]
     if value is None:
         return ""
     if isinstance(value, str):
-        return printable(value)
+        return printable(value).replace(";", " ") if column == "flags" else printable(value)
     if isinstance(value, Missing):
         return value.value
     if column in WEIGHT_COLUMNS or record["row_type"] == "coverage":
@@ -239,7 +239,7 @@ def portfolio_view(report: PortfolioReport, banners: bool = True) -> RenderableT
             else:
                 table.add_column(HEADERS[column], justify=justify)
         for record in rows:
-            table.add_row(*(shown(record, c).replace(";", " ") if c == "flags" else shown(record, c) for c in columns))
+            table.add_row(*(shown(record, c) for c in columns))
         if not rows:
             table.add_row(*(["none"] + [""] * (len(columns) - 1)))
         parts.append(table)

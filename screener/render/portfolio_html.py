@@ -8,14 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from screener.app.portfolio_results import PortfolioReport
-from screener.render.portfolio import NUMBER_COLUMNS, TABLE_TITLES, sections, shown
+from screener.render.portfolio import HEADERS, NUMBER_COLUMNS, TABLE_TITLES, sections, shown
 
 _NA = ("NA", "NM", "NR")
 
 
 def portfolio_section(report: PortfolioReport | None) -> dict[str, Any] | None:
     """The template's context for the section (None without a portfolio): title, meta line, the tables as
-    (title, headers, rows of (text, css)) and the banners."""
+    (title, column keys, headers in the terminal's words, rows of (text, css)) and the banners."""
     if report is None:
         return None
     tables = []
@@ -29,7 +29,8 @@ def portfolio_section(report: PortfolioReport | None) -> dict[str, Any] | None:
                 cells.append((text, css))
             rows.append({"kind": str(record["row_type"]), "cells": cells})
         key = next(k for k, t in TABLE_TITLES.items() if t == title)
-        tables.append({"key": key, "title": title, "columns": columns, "rows": rows})
+        headers = [HEADERS[c] for c in columns]
+        tables.append({"key": key, "title": title, "columns": columns, "headers": headers, "rows": rows})
     return {
         "title": f"Portfolio {report.file}",
         "meta": f"As of {report.as_of.isoformat()}; weights read as {report.basis}; benchmark: "
