@@ -30,8 +30,9 @@ def test_comparisons_percentages_strings_and_columns_by_hand() -> None:
     assert keeps("a > 10%", row) is True and keeps("a > 12.5%", row) is False
     assert keeps("b < 30", row) is False and keeps("b <= 30", row) is True and keeps("30 >= b", row) is True
     assert keeps("b == 30 and a != 0.12", row) is False and keeps("b == 30 or a != 0.12", row) is True
-    assert keeps("r == 'Buy'", row) is True and keeps('r == "buy"', row) is False and keeps("r != s", row) is True
+    assert keeps("r == 'Buy'", row) is True and keeps('r == "buy"', row) is True and keeps("r != s", row) is True
     assert keeps("f has 'dy_implausible'", row) is True and keeps("f has 'dy'", row) is False
+    assert keeps("r == 'BUY' and s != 'sell'", row) is False and keeps("f has 'STALE_PRICE'", row) is True
     assert keeps("a < b and not (r == s)", row) is True and keeps("NOT a < b", row) is False
     assert keeps("a > -1e-3 AND b > -5", row) is True and keeps("a < -.5", row) is False
     assert keeps("a > 0.1 and b > 20 or r == 'x'", row) is True  # and binds tighter than or
@@ -134,7 +135,7 @@ Predicate = Callable[[dict[str, Any]], bool | None]
 OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne
 }  # fmt: skip
-WORDS = ("Buy", "Sell", "x")
+WORDS = ("Buy", "Sell", "x", "buy", "SELL")
 
 
 def _compare(op: str, left: Callable[[dict[str, Any]], Any], right: Callable[[dict[str, Any]], Any]) -> Predicate:
@@ -172,9 +173,10 @@ def atoms(draw: st.DrawFn) -> tuple[str, Predicate]:
         return f"a {op} b", _compare(op, _column("a"), _column("b"))
     if choice == 3:
         word = draw(st.sampled_from(WORDS))
-        return f"r {op} '{word}'", _compare(op, _column("r"), _constant(word))
+        folded = _compare(op, lambda row: None if row["r"] is None else row["r"].casefold(), _constant(word.casefold()))
+        return f"r {op} '{word}'", folded  # text compares without case
     code = draw(st.sampled_from(WORDS))
-    return f"f has '{code}'", lambda row: code in row["f"]
+    return f"f has '{code}'", lambda row: code.casefold() in [c.casefold() for c in row["f"]]
 
 
 def _not(inner: Predicate) -> Predicate:
@@ -237,3 +239,8 @@ def test_the_filter_keeps_exactly_the_rows_a_python_predicate_keeps(
     unknown = [i for i, row in enumerate(table) if criteria.evaluate(row) is None]
     assert kept == [i for i, row in enumerate(table) if predicate(row) is True]
     assert unknown == [i for i, row in enumerate(table) if predicate(row) is None]
+
+
+def test_only_ascii_digits_are_numbers() -> None:
+    with pytest.raises(CriteriaError):
+        parse("etr > \u0663", ["etr"])  # an Arabic-Indic three is not a number here

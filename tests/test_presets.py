@@ -239,7 +239,8 @@ def test_an_unknown_set_or_a_key_the_table_lacks_is_exit_2(tmp_path: Path, confi
     bad = make_config(tmp_path / "b", {"columns": {"odd": ["etr", "colour"]}})
     result = _invoke("screen", "--source", "snapshot", "--columns", "@odd", config=bad)
     assert result.exit_code == 2
-    assert f"{bad}:{_line(bad, 'odd = ')}: columns.odd: unknown column 'colour'" in result.stderr
+    assert "--columns @odd: 'colour' is not a column of this table" in result.stderr
+    assert f"the set is at {bad}:{_line(bad, 'odd = ')}" in result.stderr
     with pytest.raises(ConfigError, match="given twice"):
         load_settings(make_config(tmp_path / "t", {"columns": {"twice": ["etr", "etr"]}}))
     with pytest.raises(ConfigError, match="non-empty list"):
@@ -253,7 +254,7 @@ def test_drift_takes_a_column_set_of_its_own_keys(config: Path, tmp_path: Path) 
     (table,) = parse(result.stdout)
     assert table.headers[-2:] == ["Detail", "Finding"]
     wrong = _invoke("drift", "--source", "snapshot", "--no-record", "--columns", "@ratings", config=mine)
-    assert wrong.exit_code == 2 and "columns.ratings: unknown column 'price'" in wrong.stderr
+    assert wrong.exit_code == 2 and "--columns @ratings: 'price' is not a column of this table" in wrong.stderr
 
 
 def test_a_screens_column_the_table_lacks_names_the_config(tmp_path: Path) -> None:
@@ -284,3 +285,22 @@ def test_every_table_takes_a_column_set_of_its_own_keys(
     assert table.headers[-2:] == headers  # the set's keys, in the set's order, after the identity column
     wrong = _invoke(*args, "--columns", "@nope", config=mine)
     assert wrong.exit_code == 2 and "--columns: unknown column set '@nope' (sets: " in wrong.stderr
+
+
+def test_a_screens_unknown_universe_or_group_names_the_config(tmp_path: Path) -> None:
+    config = _with(tmp_path, '[screens.u]\nwhere = "etr > 0"\nuniverses = ["nope"]\n\n[screens.g]\ngroups = ["Nope"]\n')
+    for name, key, words in (("u", "universes", "unknown universe 'nope'"), ("g", "groups", "unknown group nope")):
+        line = _line(config, f'{key} = ["{"nope" if key == "universes" else "Nope"}"]')
+        for command in (["screen", "--source", "snapshot"], ["drift", "--source", "snapshot", "--no-record"]):
+            result = _invoke(*command, "--preset", name, config=config)
+            assert result.exit_code == 2, result.output
+            assert f"{config}:{line}: screens.{name}.{key}: {words}" in result.stderr, result.stderr
+    # given on the command line, the same name is the option's error
+    result = _invoke("screen", "--source", "snapshot", "-g", "Nope", config=config)
+    assert result.exit_code == 2 and "--group: unknown group nope" in result.stderr
+
+
+def test_preset_names_and_set_keys_ignore_case(tmp_path: Path) -> None:
+    assert _companies(_rows("--preset", "Buy-Rated")) == _companies(_rows("--preset", "buy-rated"))
+    with pytest.raises(ConfigError, match="given twice"):
+        load_settings(make_config(tmp_path / "t", {"columns": {"twice": ["etr", "ETR"]}}))

@@ -26,6 +26,8 @@ class ScreenChoice:
     preset: str | None = None
     columns_of_preset: bool = False
     """``columns`` came from the preset (a key the table lacks then names the config's line)."""
+    from_preset: tuple[str, ...] = ()
+    """The preset's keys among ``universes`` and ``groups`` that the run uses (an unknown one names the config)."""
 
 
 def _fail(settings: Settings, preset: ScreenPreset | ColumnSet, key: str | None, message: str) -> ConfigError:
@@ -37,7 +39,7 @@ def _fail(settings: Settings, preset: ScreenPreset | ColumnSet, key: str | None,
 
 def find_preset(settings: Settings, name: str) -> ScreenPreset:
     """The saved screen ``name``; unknown: a usage error listing those of the config."""
-    found = settings.screens.get(name)
+    found = settings.screens.get(name.lower())  # names are lowercase in the config
     if found is None:
         known = ", ".join(settings.screens) or f"none: add [screens.NAME] to {settings.path}"
         raise UsageError(f"--preset: unknown screen {name!r} (screens: {known})")
@@ -98,12 +100,13 @@ def choose(
         tuple(groups) if groups else preset.groups,
         preset.name,
         columns is None and preset.columns is not None,
+        _preset_keys(preset, universes, groups),
     )
 
 
 def expand_columns(settings: Settings, columns: str | None, keys: Sequence[str]) -> str | None:
     """``--columns`` with every ``@NAME`` replaced by its column set's keys (in their order); an unknown set is a
-    usage error listing the sets, a key of a set that is not the table's names the set's file, line and key."""
+    usage error listing the sets, and so is a set with a key this table lacks (naming where the set is)."""
     if columns is None or "@" not in columns:
         return columns
     picked: list[str] = []
@@ -119,8 +122,9 @@ def expand_columns(settings: Settings, columns: str | None, keys: Sequence[str])
             raise UsageError(f"--columns: unknown column set {item!r} (sets: {known})")
         unknown = [k for k in found.keys if k not in keys]
         if unknown:
-            raise _fail(
-                settings, found, None, f"unknown column {unknown[0]!r} for this table (one of {', '.join(keys)})"
+            raise UsageError(
+                f"--columns {item}: {unknown[0]!r} is not a column of this table (one of {', '.join(keys)}); the set "
+                f"is at {settings.path}:{found.line}"
             )
         picked += found.keys
     return ",".join(picked)
@@ -143,3 +147,21 @@ def chosen_columns(settings: Settings, choice: ScreenChoice, keys: Sequence[str]
     if choice.columns_of_preset and choice.preset is not None:
         return preset_columns(settings, settings.screens[choice.preset], keys)
     return expand_columns(settings, choice.columns, keys)
+
+
+def _preset_keys(
+    preset: ScreenPreset, universes: Sequence[str] | None, groups: Sequence[str] | None
+) -> tuple[str, ...]:
+    """Which of ``universes``/``groups`` the run takes from the preset (the command line gave none)."""
+    pairs = (("universes", universes, preset.universes), ("groups", groups, preset.groups))
+    return tuple(key for key, given, own in pairs if own and not given)
+
+
+def scope_error(settings: Settings, choice: ScreenChoice, error: UsageError) -> ConfigError | UsageError:
+    """An unknown universe or group of the run's selection: when the saved screen gave it, a config error naming the
+    file, line and ``screens.NAME.universes``/``groups``; else the error as it is."""
+    key = "groups" if str(error).startswith("--group") else "universes"
+    if choice.preset is None or key not in choice.from_preset:
+        return error
+    message = str(error).removeprefix("--group: ")
+    return _fail(settings, settings.screens[choice.preset], key, message)

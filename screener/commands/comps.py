@@ -85,7 +85,12 @@ def _options(run: RunContext, choice: ScreenChoice, tickers: list[str] | None = 
     """The screen's options over the scope resolved once here (selection, source, as-of date)."""
     from screener.app.screen import ScreenOptions
 
-    scope = resolve(run, choice.universes, tickers, choice.groups)
+    try:
+        scope = resolve(run, choice.universes, tickers, choice.groups)
+    except UsageError as exc:
+        from screener.app.presets import scope_error
+
+        raise scope_error(run.env.settings, choice, exc) from None
     return ScreenOptions(scope, choice.sort, choice.reverse, choice.top, choice.criteria)
 
 

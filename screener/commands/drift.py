@@ -23,7 +23,7 @@ from screener.commands._app import (
 from screener.commands._columns import columns_option, table_view
 from screener.commands._formats import DriftFormat, output_format
 from screener.commands._scope import resolve
-from screener.errors import ExitCode
+from screener.errors import ExitCode, UsageError
 
 history_app = typer.Typer(
     help="See and back up the rating history recorded by `screener drift`.",
@@ -87,7 +87,12 @@ def drift(
     baseline = "last" if against == "last" else run.date(against, "--against")
     assert baseline is not None
     choice = choose(settings, preset, where=where, universes=universe)  # a preset's criteria, universes and groups
-    scope = resolve(run, choice.universes, None, choice.groups)
+    try:
+        scope = resolve(run, choice.universes, None, choice.groups)
+    except UsageError as exc:
+        from screener.app.presets import scope_error
+
+        raise scope_error(settings, choice, exc) from None
     options = drift_app.DriftOptions(scope, baseline, record, choice.criteria)
     with fetch_progress(run):
         result = drift_app.drift(run.env, options)

@@ -82,7 +82,8 @@ def column_sets(reader: TableReader, table: Any) -> dict[str, ColumnSet]:
     sets = {}
     for name, keys in _names(reader, table, "columns").items():
         picked = _strings(reader, reader.list(keys, "columns", name), "columns", name)
-        repeated = [k for i, k in enumerate(picked) if k in picked[:i]]
+        lowered = [k.lower() for k in picked]
+        repeated = [k for i, k in enumerate(lowered) if k in lowered[:i]]
         if repeated:
             raise reader.fail(f"column {repeated[0]!r} given twice", "columns", name)
         sets[name] = ColumnSet(name, tuple(k.lower() for k in picked), reader.doc.line_of("columns", name))

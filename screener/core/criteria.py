@@ -58,7 +58,7 @@ _TOKEN = re.compile(
       |(?P<op><=|>=|==|!=|<|>)
       |(?P<paren>[()])
       |(?P<minus>-)""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
 
 
@@ -312,10 +312,14 @@ def evaluate(node: Node, values: Mapping[str, RowValue]) -> bool | None:
             return None
         if isinstance(left, float) != isinstance(right, float):
             return None
+        if isinstance(left, str) and isinstance(right, str):  # text compares without case: 'buy' is 'Buy'
+            left, right = left.casefold(), right.casefold()
         return COMPARISONS[node.op](left, right)
     if isinstance(node, Has):
         listed = values.get(node.column)
-        return node.item in listed if isinstance(listed, tuple) else None
+        if not isinstance(listed, tuple):
+            return None
+        return node.item.casefold() in (item.casefold() for item in listed)
     if isinstance(node, Not):
         inner = evaluate(node.operand, values)
         return None if inner is None else not inner
