@@ -18,7 +18,7 @@ from matplotlib.patches import Rectangle
 
 from screener.cli import app
 from screener.core import sensitivity as sens
-from screener.core.values import NM
+from screener.core.values import NA, NM
 
 from .conftest import CONFIG, REFERENCE, EnvRunner, make_env, need
 
@@ -343,6 +343,10 @@ def test_minorities_taking_all_after_tax_income_leave_no_meaningful_share() -> N
     assert sens.keep_after_tax(1200.0, 200.0, 1100.0) is NM  # μ = 1100 / 1000 > 1
     assert sens.keep_after_tax(1200.0, 200.0, 1000.0) is NM  # μ = 1: nothing reaches the parent
     assert sens.keep_after_tax(1200.0, 200.0, 250.0) == pytest.approx((1 - 200 / 1200) * (1 - 0.25))
+    assert sens.after_tax_rates(1200.0, 200.0, 250.0) == pytest.approx((200 / 1200, 0.25))  # what the table says
+    assert sens.after_tax_rates(1200.0, 200.0, NA) == (pytest.approx(200 / 1200), NA)
+    assert sens.after_tax_rates(-5.0, 1.0, 2.0) == (NM, NM) and sens.after_tax_rates(1200.0, 200.0, 1100.0)[1] is NM
+    assert sens.keep_after_tax(1200.0, 200.0, NA) is NA
 
 
 def test_solving_with_a_negative_margin_finds_the_positive_asp() -> None:

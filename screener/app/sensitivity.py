@@ -21,7 +21,7 @@ from screener.config.universe_spec import SEGMENT_NAMES
 from screener.core import fx
 from screener.core import sensitivity as sens
 from screener.core.fiscal import fy1_label
-from screener.core.values import NA, NM, Value, is_num
+from screener.core.values import NA, Value, is_num
 from screener.environment import Environment
 from screener.errors import DataUnavailable, ParameterError, UsageError
 from screener.models import Company, ModelYear, SegmentYear
@@ -114,19 +114,6 @@ def model_inputs(company: Company, segment: str, year: int, after_tax: bool) -> 
     return model_year, drivers.years[year], drivers.label
 
 
-def _rates(model_year: ModelYear) -> tuple[Value, Value]:
-    """The year's effective tax rate (tax ÷ PBT) and minority share (minorities ÷ after-tax income); NA/NM."""
-    pbt, tax, minorities = model_year.profit_before_tax, model_year.income_tax, model_year.minority_profit
-    if not (is_num(pbt) and is_num(tax)):
-        return NA, NA
-    if float(pbt) <= 0:  # type: ignore[arg-type]
-        return NM, NM
-    rate = float(tax) / float(pbt)  # type: ignore[arg-type]
-    after = float(pbt) - float(tax)  # type: ignore[arg-type]
-    share: Value = NA if not is_num(minorities) else (float(minorities) / after if after > 0 else NM)  # type: ignore[arg-type]
-    return rate, share
-
-
 def sensitivity(env: Environment, options: SensitivityOptions) -> tuple[SensitivityResult, list[str]]:
     """The grid for the scope's one company (and the market-data banners)."""
     from screener.app.market import market_data
@@ -145,10 +132,11 @@ def sensitivity(env: Environment, options: SensitivityOptions) -> tuple[Sensitiv
             f"{company.ticker}: the house model is dated {company.model_date} — after the as-of date {as_of}, so "
             "its figures were not knowable then (a look-ahead); use --as-of on or after that date"
         )
-    tax_rate, minority_share = _rates(model_year)
+    figures = (model_year.profit_before_tax, model_year.income_tax, model_year.minority_profit)
+    tax_rate, minority_share = sens.after_tax_rates(*figures)
     keep: Value = 1.0
     if options.after_tax:
-        keep = sens.keep_after_tax(model_year.profit_before_tax, model_year.income_tax, model_year.minority_profit)
+        keep = sens.keep_after_tax(*figures)
         if not is_num(keep):
             raise UsageError(
                 f"{_where(company)}: {company.ticker}: --after-tax: FY{year} profit before tax or after-tax income "

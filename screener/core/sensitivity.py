@@ -95,16 +95,30 @@ class Grid:
         return self.cells[row * len(self.col_values) + col]
 
 
-def keep_after_tax(profit_before_tax: Value, income_tax: Value, minority_profit: Value) -> Value:
-    """(1 − t)(1 − μ): t = tax ÷ PBT, μ = minority profit ÷ (PBT − tax); NA when a figure is missing, NM when PBT
-    or after-tax income is <= 0, or minorities take all of it (μ >= 1): no meaningful rate."""
-    if not (is_num(profit_before_tax) and is_num(income_tax) and is_num(minority_profit)):
-        return NA
-    pbt, tax, minorities = float(profit_before_tax), float(income_tax), float(minority_profit)  # type: ignore[arg-type]
+def after_tax_rates(profit_before_tax: Value, income_tax: Value, minority_profit: Value) -> tuple[Value, Value]:
+    """The year's effective tax rate t = tax ÷ PBT and minority share μ = minority profit ÷ (PBT − tax): NA when a
+    figure is missing (μ alone when only the minorities are), both NM when PBT or after-tax income is <= 0, μ NM
+    when the minorities take all of it (μ >= 1)."""
+    if not (is_num(profit_before_tax) and is_num(income_tax)):
+        return NA, NA
+    pbt, tax = float(profit_before_tax), float(income_tax)  # type: ignore[arg-type]
     after_tax = pbt - tax
-    if pbt <= 0 or after_tax <= 0 or minorities >= after_tax:
+    if pbt <= 0 or after_tax <= 0:
+        return NM, NM
+    if not is_num(minority_profit):
+        return tax / pbt, NA
+    share = float(minority_profit) / after_tax  # type: ignore[arg-type]
+    return tax / pbt, share if share < 1 else NM
+
+
+def keep_after_tax(profit_before_tax: Value, income_tax: Value, minority_profit: Value) -> Value:
+    """(1 − t)(1 − μ) of :func:`after_tax_rates`: NA when a figure is missing, NM when a rate is not meaningful."""
+    rate, share = after_tax_rates(profit_before_tax, income_tax, minority_profit)
+    if rate is NM or share is NM:
         return NM
-    return (1 - tax / pbt) * (1 - minorities / after_tax)
+    if not (is_num(rate) and is_num(share)):
+        return NA
+    return (1 - float(rate)) * (1 - float(share))  # type: ignore[arg-type]
 
 
 def net_income(base: Base, margin: float, volume: float, asp: float) -> float:
