@@ -69,6 +69,16 @@ class ParameterError(UsageError):
         return text
 
 
+class UnknownSelection(UsageError):
+    """A universe or peer group named for the selection that does not exist. ``key``: ``universes`` or
+    ``groups``; ``reason``: the message without the option's name (a saved screen names its own key instead)."""
+
+    def __init__(self, key: str, reason: str, option: str = "") -> None:
+        self.key = key
+        self.reason = reason
+        super().__init__(f"{option}: {reason}" if option else reason)
+
+
 class TickerCodeError(ValueError):
     """A ticker code in a form that cannot be mapped to a Yahoo symbol without guessing."""
 

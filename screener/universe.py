@@ -25,7 +25,7 @@ from screener.core.measures import MEASURES
 from screener.core.ratings import Rating
 from screener.core.tickers import to_yahoo
 from screener.core.values import NA, Value
-from screener.errors import TickerCodeError, UniverseError, UsageError
+from screener.errors import TickerCodeError, UniverseError, UnknownSelection
 from screener.inputs import DEFAULT_MAX_BYTES
 from screener.models import (
     BookValue,
@@ -384,7 +384,7 @@ def resolve_universe_args(names: list[str], configured: tuple[Path, ...], folder
             path = Path(name)
         else:
             known = [p.stem for p in configured] + [p.stem for k, p in beside.items() if k not in by_name]
-            raise UsageError(f"unknown universe {name!r} (known: {', '.join(known) or 'none'})")
+            raise UnknownSelection("universes", f"unknown universe {name!r} (known: {', '.join(known) or 'none'})")
         paths.setdefault(path.resolve(), path)
     return list(paths.values())
 

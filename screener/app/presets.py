@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from screener.config import ColumnSet, ScreenPreset, Settings
 from screener.core.criteria import Criteria, CriteriaError, UnknownColumn, parse
-from screener.errors import ConfigError, UsageError
+from screener.errors import ConfigError, UnknownSelection, UsageError
 
 
 @dataclass(frozen=True)
@@ -157,11 +157,9 @@ def _preset_keys(
     return tuple(key for key, given, own in pairs if own and not given)
 
 
-def scope_error(settings: Settings, choice: ScreenChoice, error: UsageError) -> ConfigError | UsageError:
+def scope_error(settings: Settings, choice: ScreenChoice, error: UnknownSelection) -> ConfigError | UnknownSelection:
     """An unknown universe or group of the run's selection: when the saved screen gave it, a config error naming the
     file, line and ``screens.NAME.universes``/``groups``; else the error as it is."""
-    key = "groups" if str(error).startswith("--group") else "universes"
-    if choice.preset is None or key not in choice.from_preset:
+    if choice.preset is None or error.key not in choice.from_preset:
         return error
-    message = str(error).removeprefix("--group: ")
-    return _fail(settings, settings.screens[choice.preset], key, message)
+    return _fail(settings, settings.screens[choice.preset], error.key, error.reason)

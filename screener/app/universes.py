@@ -10,7 +10,7 @@ from pathlib import Path
 from screener.core.cells import is_currency
 from screener.core.tickers import to_yahoo
 from screener.environment import Environment
-from screener.errors import ConfigError, TickerCodeError, UsageError
+from screener.errors import ConfigError, TickerCodeError, UnknownSelection, UsageError
 from screener.models import Company, Universe
 from screener.research import ResearchIndex, build_index, with_research
 from screener.universe import load_universe, load_universes, one_entry_per_ticker, resolve_universe_args
@@ -140,9 +140,8 @@ def in_groups(companies: Sequence[Company], groups: Sequence[str]) -> list[Compa
     wanted = {g.lower() for g in groups}
     known = {c.group.lower() for c in companies}
     if wanted - known:
-        raise UsageError(
-            f"--group: unknown group {', '.join(sorted(wanted - known))} (known: {', '.join(sorted(known))})"
-        )
+        reason = f"unknown group {', '.join(sorted(wanted - known))} (known: {', '.join(sorted(known))})"
+        raise UnknownSelection("groups", reason, "--group")
     return [c for c in companies if c.group.lower() in wanted] if wanted else list(companies)
 
 

@@ -27,7 +27,7 @@ from screener.commands._app import (
 from screener.commands._columns import columns_option
 from screener.commands._formats import ScreenFormat, output_format
 from screener.commands._scope import resolve
-from screener.errors import UsageError
+from screener.errors import UnknownSelection, UsageError
 
 if TYPE_CHECKING:
     from screener.app.presets import ScreenChoice
@@ -87,7 +87,7 @@ def _options(run: RunContext, choice: ScreenChoice, tickers: list[str] | None = 
 
     try:
         scope = resolve(run, choice.universes, tickers, choice.groups)
-    except UsageError as exc:
+    except UnknownSelection as exc:
         from screener.app.presets import scope_error
 
         raise scope_error(run.env.settings, choice, exc) from None

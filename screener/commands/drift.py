@@ -23,7 +23,7 @@ from screener.commands._app import (
 from screener.commands._columns import columns_option, table_view
 from screener.commands._formats import DriftFormat, output_format
 from screener.commands._scope import resolve
-from screener.errors import ExitCode, UsageError
+from screener.errors import ExitCode, UnknownSelection
 
 history_app = typer.Typer(
     help="See and back up the rating history recorded by `screener drift`.",
@@ -89,7 +89,7 @@ def drift(
     choice = choose(settings, preset, where=where, universes=universe)  # a preset's criteria, universes and groups
     try:
         scope = resolve(run, choice.universes, None, choice.groups)
-    except UsageError as exc:
+    except UnknownSelection as exc:
         from screener.app.presets import scope_error
 
         raise scope_error(settings, choice, exc) from None
