@@ -20,7 +20,7 @@ from screener.render.cells import comp_cells, correlation_cells
 from screener.render.formatting import cell_text
 from screener.render.html import DriftSection, png_data_uri, render
 from screener.render.portfolio_html import portfolio_section
-from screener.render.tables import SCREEN_COLUMNS, comp_tables
+from screener.render.tables import NTM_TABLE_COLUMNS, REVISION_TABLE_COLUMNS, SCREEN_COLUMNS, comp_tables
 
 if TYPE_CHECKING:
     from screener.app.results import ReportBundle
@@ -40,11 +40,9 @@ COMP_COLUMNS = (
 _EST = COMP_COLUMNS.index(("estimate", "Est"))
 WEIGHTED_COLUMNS = (*COMP_COLUMNS[:_EST], ("weight", "Weight"), *COMP_COLUMNS[_EST:])
 """With ETF weights in the universe: the weight after ND/EBITDA FY1 (``8.30%``; blank in aggregate rows)."""
-FORWARD_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("ticker", "Ticker"), ("name", "Name"), ("fy1", "FY1"), ("pe_ntm", "P/E NTM"), ("pb_ntm", "P/B NTM"),
-    ("ev_ebitda_ntm", "EV/EBITDA NTM"), ("roe_ntm", "ROE NTM"), ("dy_ntm", "DY NTM"), ("eps_rev_1m", "EPS rev 1M"),
-    ("eps_rev_3m", "EPS rev 3M"),
-)  # fmt: skip
+FORWARD_METRICS = tuple((c.key, c.header) for c in (*NTM_TABLE_COLUMNS, *REVISION_TABLE_COLUMNS))
+"""The NTM multiples and EPS revisions under the terminal's headers (:mod:`screener.render.tables`)."""
+FORWARD_COLUMNS = (("ticker", "Ticker"), ("name", "Name"), ("fy1", "FY1"), *FORWARD_METRICS)
 """The third table of the comp section (the same rows), after the terminal's targets and valuation tables:
 twelve-month-forward multiples and consensus EPS revisions (METHODS §14)."""
 CORRELATION_COLUMNS = (
@@ -160,7 +158,7 @@ def with_forward(columns: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str],
     """``columns`` with the forward ones (NTM, revisions) before ``Est``: after ND/EBITDA FY1 and the weight, as in
     the workbook."""
     at = columns.index(("estimate", "Est"))
-    return (*columns[:at], *FORWARD_COLUMNS[3:], *columns[at:])
+    return (*columns[:at], *FORWARD_METRICS, *columns[at:])
 
 
 def all_columns(bundle: ReportBundle) -> tuple[tuple[str, str], ...]:
